@@ -36,6 +36,14 @@ inline constexpr std::uint8_t kEnhancedRouteRefresh = 70;
 inline constexpr std::uint8_t kFqdn = 73;
 }  // namespace cap
 
+// Human name of a capability code ("4-octet-as", "capability 131").
+std::string capability_name(std::uint8_t code);
+
+// The OPEN "My Autonomous System" field for `asn`: AS_TRANS when it needs 4 octets.
+constexpr std::uint16_t two_octet_as(std::uint32_t asn) {
+  return asn <= 0xFFFF ? static_cast<std::uint16_t>(asn) : kAsTrans;
+}
+
 struct GracefulRestartCap {
   bool restart_state = false;     // R bit
   bool notification = false;      // N bit (RFC 8538)
