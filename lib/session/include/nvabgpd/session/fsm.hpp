@@ -84,18 +84,6 @@ struct FsmConfig {
   bool auto_restart = true;                  // IdleHoldTimer_Expires -> automatic start
 };
 
-// The fixed NOTIFICATION codes the FSM itself sends (RFC 4271 4.5, RFC 6608, RFC 4486).
-namespace fsm_err {
-inline constexpr std::uint8_t kHoldTimerExpired = 4;
-inline constexpr std::uint8_t kFsmError = 5;
-inline constexpr std::uint8_t kCease = 6;
-inline constexpr std::uint8_t kFsmUnexpectedInOpenSent = 1;
-inline constexpr std::uint8_t kFsmUnexpectedInOpenConfirm = 2;
-inline constexpr std::uint8_t kFsmUnexpectedInEstablished = 3;
-inline constexpr std::uint8_t kCeaseAdminShutdown = 2;
-inline constexpr std::uint8_t kCeaseOtherConfigChange = 6;
-inline constexpr std::uint8_t kCeaseCollision = 7;
-}  // namespace fsm_err
 
 // Input accompanying an event: the time, the jitter factor for any timer started (RFC 4271
 // 10: 0.75..1.0; 1.0 means none), and event-specific facts.
@@ -155,6 +143,7 @@ class Fsm {
   void open_received(Ctx& c);
   void tcp_up(Ctx& c);
   void restart_hold(Ctx& c);
+  bool handle_common_after_open_sent(Ctx& c, Event e);
   void handle_idle(Ctx& c, Event e);
   void handle_connect_or_active(Ctx& c, Event e);
   void handle_open_sent(Ctx& c, Event e);
