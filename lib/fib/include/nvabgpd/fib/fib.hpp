@@ -1,0 +1,87 @@
+#pragma once
+// nvabgpd::fib — the kernel FIB installer and the next-hop resolver.
+//
+// What the rest of the daemon sees (value types only; no RIB or wire types):
+//   FibDelta         one prefix to install (add or replace) with its BGP next hops, or withdraw
+//   FibSink          consumes batches of FibDelta; never blocks its caller on the kernel
+//   NextHopResolver  resolves a BGP next hop through the kernel's non-BGP routes (BIRD's
+//                    "gateway recursive" with an "igp table") and reports changes
+//
+// The netlink implementation (NetlinkFib, netlink_fib.hpp) implements both.
+//
+// Threads and ownership:
+//   * The caller (the BGP io_context thread) owns the NetlinkFib object and calls submit(),
+//     initial_convergence_done(), resolve() and set_protected_addresses(). These only take a
+//     short mutex (queue or resolver table) and never wait for netlink.
+//   * One FIB worker thread, started by NetlinkFib::start(), owns both netlink sockets (a
+//     request socket for programming and dumps, a monitor socket subscribed to link, address
+//     and route groups), the FibEngine (wanted + installed routes) and writes the resolver's
+//     IGP table. It wakes on an eventfd (work queued) or on the monitor socket.
+//   * The next-hop change callback runs on the FIB worker thread: post its argument to your
+//     own loop (e.g. asio::post) and return; do not call back into NetlinkFib from it except
+//     resolve().
+//   Why a worker thread rather than a non-blocking socket on the BGP loop: programming 100k
+//   routes is ~100k kernel acks; on a thread it is batched into large sendmsg() calls and the
+//   BGP loop keeps running keepalives while the kernel works.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "nvabgpd/base/ip.hpp"
+
+namespace nvabgpd::fib {
+
+// One change for the kernel. Install means "make the kernel route for prefix use these next
+// hops" whether or not the prefix is installed already (add and replace are the same operation:
+// the sink knows what it installed). Withdraw removes it. next_hops are BGP next hops (they may
+// be recursive); the sink resolves them, drops unresolvable ones, de-duplicates by resolved
+// gateway and device and keeps at most max_paths (ECMP).
+struct FibDelta {
+  enum class Kind : std::uint8_t { Install, Withdraw };
+  Kind kind = Kind::Install;
+  base::Prefix prefix;
+  std::vector<base::IpAddress> next_hops;
+
+  static FibDelta install(const base::Prefix& p, std::vector<base::IpAddress> nhs) {
+    return FibDelta{Kind::Install, p, std::move(nhs)};
+  }
+  static FibDelta withdraw(const base::Prefix& p) { return FibDelta{Kind::Withdraw, p, {}}; }
+};
+
+class FibSink {
+ public:
+  virtual ~FibSink() = default;
+  // Queues a batch (applied in order, after earlier batches). Never blocks on the kernel.
+  virtual void submit(std::vector<FibDelta> batch) = 0;
+  // The RIB reached initial convergence: routes adopted from a previous run that are not
+  // wanted any more are removed now (before this, they are kept so traffic keeps flowing).
+  virtual void initial_convergence_done() = 0;
+  // Addresses that a route must never capture (BGP peers, tunnel endpoints): a route covering
+  // one of them is refused with a warning unless a more specific non-BGP route covers it.
+  virtual void set_protected_addresses(std::vector<base::IpAddress> addrs) = 0;
+};
+
+// A BGP next hop resolved through the IGP (non-BGP) routes of the kernel.
+struct ResolvedNextHop {
+  base::IpAddress gateway;  // the next hop itself when it is on a connected subnet
+  int ifindex = 0;
+  std::uint32_t igp_metric = 0;  // metric of the kernel route used (for best-path cost)
+  constexpr bool operator==(const ResolvedNextHop&) const = default;
+};
+
+// Called with the BGP next hops whose resolution changed (became reachable, unreachable or
+// moved to another gateway/device). Runs on the FIB thread; see the notes above.
+using NextHopChangeFn = std::function<void(std::vector<base::IpAddress> changed)>;
+
+class NextHopResolver {
+ public:
+  virtual ~NextHopResolver() = default;
+  // Value in, value out: nullopt means unreachable (the path is not eligible for best path).
+  // The address is remembered and watched: later changes are reported to the change callback.
+  virtual std::optional<ResolvedNextHop> resolve(const base::IpAddress& next_hop) = 0;
+  // Stop watching a next hop no path uses any more.
+  virtual void forget(const base::IpAddress& next_hop) = 0;
+};
+
+}  // namespace nvabgpd::fib

@@ -1,0 +1,103 @@
+#pragma once
+// FibEngine: the pure decision logic of the installer. It keeps what the RIB wants (prefix ->
+// BGP next hops) and what it installed (prefix -> KernelRoute), and turns deltas, next-hop
+// changes, convergence and shutdown into batches of KernelOps for a KernelPort.
+// Owned by one thread (the FIB worker); no locking, no I/O other than through the port.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "nvabgpd/base/ip.hpp"
+#include "nvabgpd/fib/fib.hpp"
+#include "nvabgpd/fib/igp_table.hpp"
+#include "nvabgpd/fib/kernel_route.hpp"
+
+namespace nvabgpd::fib {
+
+struct FibEngineConfig {
+  std::uint32_t table = 254;     // RT_TABLE_MAIN
+  std::uint8_t protocol = 186;   // "bgp" in /etc/iproute2/rt_protos
+  std::uint32_t metric = 20;
+  unsigned max_paths = 8;        // ECMP width; 1 disables multipath
+  std::size_t batch_size = 2048; // ops per KernelPort::apply call
+};
+
+struct FibStats {
+  std::uint64_t replaced = 0;         // create-or-replace ops that succeeded
+  std::uint64_t deleted = 0;          // delete ops that succeeded (or found nothing)
+  std::uint64_t kernel_errors = 0;    // ops the kernel refused
+  std::uint64_t unresolved = 0;       // evaluations with no resolvable next hop
+  std::uint64_t refused_protected = 0;
+  std::uint64_t refused_foreign = 0;  // same key as another protocol's route
+  std::uint64_t adopted = 0;
+  std::uint64_t stale_removed = 0;
+  std::uint64_t kept_adopted = 0;     // adopted routes found identical: no kernel op
+  std::uint64_t resyncs = 0;
+};
+
+class FibEngine {
+ public:
+  FibEngine(FibEngineConfig cfg, KernelPort& port, const IgpTable& igp);
+
+  // Routes with our protocol id found in the kernel at start. They stay until reconciled.
+  void adopt(std::vector<KernelRoute> existing);
+  void apply(std::span<const FibDelta> deltas);
+  // After an IGP change: re-evaluates every wanted route whose next hops include one of these
+  // addresses, routes refused earlier, and (when the IGP cover of a protected address
+  // changed) routes containing a protected address.
+  void reresolve(std::span<const base::IpAddress> changed);
+  // Re-evaluates every wanted route (after protected addresses or the IGP changed wholesale).
+  void reevaluate_all();
+  // After a full resync: what the kernel really holds of ours. Our view is replaced by it
+  // (routes that vanished, e.g. flushed with their link, are reinstalled) and every wanted
+  // route is re-evaluated.
+  void resync(std::vector<KernelRoute> kernel_now);
+  // Initial convergence: adopted routes nobody re-announced are removed.
+  void converge();
+  // Clean shutdown: removes everything we installed unless persist.
+  void shutdown(bool persist);
+
+  void set_protected(std::vector<base::IpAddress> addrs);
+
+  // The BGP next hops currently used by wanted routes (for watching).
+  std::vector<base::IpAddress> wanted_next_hops() const;
+  const KernelRoute* installed(const base::Prefix& p) const;
+  std::size_t installed_count() const { return installed_.size(); }
+  std::size_t wanted_count() const { return wanted_.size(); }
+  bool converged() const { return converged_; }
+  const FibStats& stats() const { return stats_; }
+
+ private:
+  struct Installed {
+    KernelRoute route;
+    bool stale = false;  // adopted at start, not yet confirmed by the RIB
+  };
+  std::optional<KernelRoute> desired(const base::Prefix& p,
+                                     const std::vector<base::IpAddress>& nhs);
+  bool captures_protected(const base::Prefix& p) const;
+  void evaluate(const base::Prefix& p);
+  void queue(KernelOp op);
+  void flush();
+  void add_refs(const std::vector<base::IpAddress>& nhs, int delta);
+
+  FibEngineConfig cfg_;
+  KernelPort& port_;
+  const IgpTable& igp_;
+  std::unordered_map<base::Prefix, std::vector<base::IpAddress>> wanted_;
+  std::unordered_map<base::Prefix, Installed> installed_;
+  std::unordered_map<base::IpAddress, std::uint32_t> nh_refs_;  // BGP next hop -> users
+  std::unordered_set<base::Prefix> retry_;  // refused (kernel, protection, collision):
+                                            // evaluated again on every IGP change
+  std::unordered_set<base::Prefix> batch_prefixes_;  // prefixes with an op in pending_
+  std::vector<base::IpAddress> protected_;
+  std::vector<std::optional<Cover>> protected_covers_;  // IGP cover of each, last seen
+  std::vector<KernelOp> pending_;
+  std::vector<int> errors_;
+  bool converged_ = false;
+  FibStats stats_;
+};
+
+}  // namespace nvabgpd::fib

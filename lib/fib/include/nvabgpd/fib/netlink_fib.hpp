@@ -1,0 +1,58 @@
+#pragma once
+// NetlinkFib: the rtnetlink implementation of FibSink and NextHopResolver (see fib.hpp for
+// the threading contract). Routes go to one kernel table with one protocol id and metric;
+// only routes with that protocol id in that table are ever changed or removed.
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "nvabgpd/base/result.hpp"
+#include "nvabgpd/fib/fib.hpp"
+#include "nvabgpd/fib/fib_engine.hpp"
+
+namespace nvabgpd::fib {
+
+struct NetlinkFibConfig {
+  std::uint32_t table = 254;      // kernel table we program (254 = main)
+  std::uint32_t igp_table = 0;    // table resolution uses; 0 = the same as table
+  std::uint8_t protocol = 186;    // our protocol id ("bgp")
+  std::uint32_t metric = 20;
+  unsigned max_paths = 8;         // ECMP width
+  bool persist = false;           // keep our routes in the kernel on clean shutdown
+  std::vector<base::IpAddress> protected_addresses;
+};
+
+class NetlinkFib final : public FibSink, public NextHopResolver {
+ public:
+  // Opens the netlink sockets, reads the kernel's links and routes (synchronously, once),
+  // adopts our routes left by a previous run, and starts the worker thread.
+  static base::Result<std::unique_ptr<NetlinkFib>, std::string> start(NetlinkFibConfig cfg,
+                                                                        NextHopChangeFn on_change);
+  ~NetlinkFib() override;  // stop(config.persist) if not stopped yet
+
+  void submit(std::vector<FibDelta> batch) override;
+  void initial_convergence_done() override;
+  void set_protected_addresses(std::vector<base::IpAddress> addrs) override;
+  std::optional<ResolvedNextHop> resolve(const base::IpAddress& next_hop) override;
+  void forget(const base::IpAddress& next_hop) override;
+
+  // Blocks until everything submitted before this call reached the kernel (tests, tools).
+  void flush();
+  // Clean shutdown: removes our routes unless persist, then joins the worker.
+  void stop(bool persist);
+  void stop() { stop(persist_); }
+  FibStats stats() const;
+  std::size_t installed_count() const;
+
+  class Worker;
+
+ private:
+  NetlinkFib() = default;
+  std::unique_ptr<Worker> worker_;
+  bool persist_ = false;
+};
+
+}  // namespace nvabgpd::fib

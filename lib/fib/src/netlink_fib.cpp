@@ -1,0 +1,481 @@
+#include "nvabgpd/fib/netlink_fib.hpp"
+
+#include <linux/rtnetlink.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <thread>
+#include <unordered_map>
+
+#include <spdlog/spdlog.h>
+
+#include "netlink_socket.hpp"
+
+namespace nvabgpd::fib {
+namespace {
+
+constexpr int kSocketBuffer = 32 << 20;     // acks for a batch and monitor bursts
+constexpr std::size_t kMaxBatchBytes = 256 << 10;
+
+// KernelPort over a netlink request socket: many requests per sendmsg, then their acks.
+class NetlinkPort final : public KernelPort {
+ public:
+  NetlinkPort(nl::Socket& s, std::uint32_t table, std::uint8_t protocol)
+      : sock_(s), table_(table), protocol_(protocol), rx_(1U << 20) {}
+
+  void apply(std::span<const KernelOp> ops, std::vector<int>& errors) override {
+    std::size_t i = 0;
+    while (i < ops.size()) {
+      buf_.clear();
+      const std::size_t first = i;
+      const std::uint32_t seq0 = sock_.next_seq(0);
+      while (i < ops.size() && buf_.size() < kMaxBatchBytes) {
+        nl::append_route(buf_, ops[i], table_, protocol_, sock_.next_seq());
+        ++i;
+      }
+      if (int e = sock_.send(buf_); e != 0) {
+        for (std::size_t k = first; k < i; ++k) errors[k] = e;
+        if (e == ENOBUFS) overrun_ = true;
+        continue;
+      }
+      collect_acks(seq0, first, i, errors);
+    }
+  }
+
+  // The socket lost acks (ENOBUFS): the kernel state is unknown, a full resync is due.
+  bool take_overrun() { return std::exchange(overrun_, false); }
+
+ private:
+  void collect_acks(std::uint32_t seq0, std::size_t first, std::size_t end,
+                    std::vector<int>& errors) {
+    std::size_t pending = end - first;
+    while (pending > 0) {
+      const long n = sock_.recv(rx_, true);
+      if (n < 0) {
+        if (-n == ENOBUFS) {
+          overrun_ = true;  // some acks are gone; resync decides what really happened
+          return;
+        }
+        spdlog::error("fib: netlink receive failed: {}", std::strerror(static_cast<int>(-n)));
+        for (std::size_t k = first; k < end; ++k) errors[k] = static_cast<int>(-n);
+        return;
+      }
+      nl::for_each_message(std::span(rx_.data(), static_cast<std::size_t>(n)),
+                           [&](const nlmsghdr& h) {
+                             if (h.nlmsg_type != NLMSG_ERROR) return true;
+                             const std::uint32_t k = h.nlmsg_seq - seq0;
+                             if (k < end - first) {
+                               errors[first + k] = nl::parse_error(h);
+                               --pending;
+                             }
+                             return true;
+                           });
+    }
+  }
+
+  nl::Socket& sock_;
+  std::uint32_t table_;
+  std::uint8_t protocol_;
+  std::vector<std::uint8_t> buf_;
+  std::vector<std::uint8_t> rx_;
+  bool overrun_ = false;
+};
+
+struct CacheEntry {
+  std::optional<ResolvedNextHop> res;
+  bool watched = false;  // asked for by resolve(); reported to the change callback
+};
+
+}  // namespace
+
+class NetlinkFib::Worker {
+ public:
+  explicit Worker(NetlinkFibConfig cfg, NextHopChangeFn cb)
+      : cfg_(std::move(cfg)),
+        igp_table_id_(cfg_.igp_table != 0 ? cfg_.igp_table : cfg_.table),
+        on_change_(std::move(cb)),
+        igp_(igp_table_id_),
+        port_(req_, cfg_.table, cfg_.protocol),
+        engine_(FibEngineConfig{cfg_.table, cfg_.protocol, cfg_.metric, cfg_.max_paths, 2048},
+                port_, igp_) {}
+
+  ~Worker() {
+    if (event_fd_ >= 0) ::close(event_fd_);
+  }
+
+  std::optional<std::string> open() {
+    auto req = nl::Socket::open({}, kSocketBuffer);
+    if (!req) return req.error();
+    req_ = std::move(req.value());
+    const std::array<unsigned, 5> groups{RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
+                                         RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE};
+    auto mon = nl::Socket::open(groups, kSocketBuffer);
+    if (!mon) return mon.error();
+    mon_ = std::move(mon.value());
+    if (!mon_.filter_out_protocol(cfg_.protocol)) {
+      spdlog::warn("fib: cannot filter our own route notifications: {}", std::strerror(errno));
+    }
+    event_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (event_fd_ < 0) return std::string("eventfd: ") + std::strerror(errno);
+    engine_.set_protected(cfg_.protected_addresses);
+    // Monitoring is on before the dump, so nothing that happens after it is missed.
+    if (auto e = full_resync(true)) return e;
+    return std::nullopt;
+  }
+
+  void run() { thread_ = std::thread([this] { loop(); }); }
+
+  void submit(std::vector<FibDelta> batch) {
+    {
+      std::lock_guard lk(q_mu_);
+      if (queue_.empty()) {
+        queue_ = std::move(batch);
+      } else {
+        queue_.insert(queue_.end(), std::make_move_iterator(batch.begin()),
+                      std::make_move_iterator(batch.end()));
+      }
+      ++submitted_;
+    }
+    wake();
+  }
+
+  void converge() {
+    {
+      std::lock_guard lk(q_mu_);
+      converge_req_ = true;
+      ++submitted_;
+    }
+    wake();
+  }
+
+  void set_protected(std::vector<base::IpAddress> addrs) {
+    {
+      std::lock_guard lk(q_mu_);
+      protected_req_ = std::move(addrs);
+      ++submitted_;
+    }
+    wake();
+  }
+
+  std::optional<ResolvedNextHop> resolve(const base::IpAddress& a) {
+    std::lock_guard lk(igp_mu_);
+    auto res = igp_.resolve(a);
+    auto& e = cache_[a];
+    e.res = res;
+    e.watched = true;
+    return res;
+  }
+
+  void forget(const base::IpAddress& a) {
+    std::lock_guard lk(igp_mu_);
+    if (auto it = cache_.find(a); it != cache_.end()) it->second.watched = false;
+  }
+
+  void flush() {
+    std::unique_lock lk(q_mu_);
+    const auto target = ++submitted_;
+    lk.unlock();
+    wake();
+    lk.lock();
+    done_cv_.wait(lk, [&] { return done_ >= target || exited_; });
+  }
+
+  void stop(bool persist) {
+    {
+      std::lock_guard lk(q_mu_);
+      if (stop_req_) return;
+      stop_req_ = true;
+      persist_ = persist;
+    }
+    wake();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  FibStats stats() const {
+    std::lock_guard lk(q_mu_);
+    return stats_;
+  }
+  std::size_t installed_count() const {
+    std::lock_guard lk(q_mu_);
+    return installed_count_;
+  }
+
+ private:
+  void wake() {
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(event_fd_, &one, sizeof one);
+  }
+
+  // Reads links and routes afresh. initial: our routes are adopted; otherwise the engine's
+  // view of the kernel is replaced by what the kernel really holds.
+  std::optional<std::string> full_resync(bool initial) {
+    IgpTable fresh(igp_table_id_);
+    int err = nl::dump(req_, RTM_GETLINK, AF_UNSPEC, [&](const nlmsghdr& h) {
+      if (auto l = nl::parse_link(h)) fresh.set_link(l->ifindex, l->usable);
+    });
+    std::vector<KernelRoute> ours;
+    for (std::uint8_t fam : {std::uint8_t{AF_INET}, std::uint8_t{AF_INET6}}) {
+      if (err != 0) break;
+      err = nl::dump(req_, RTM_GETROUTE, fam, [&](const nlmsghdr& h) {
+        auto p = nl::parse_route(h);
+        if (!p) return;
+        const auto& r = p->route;
+        if (r.protocol == cfg_.protocol) {
+          if (r.table == cfg_.table) ours.push_back(nl::to_kernel_route(r));
+          return;
+        }
+        if (!p->tos_or_src && (r.table == igp_table_id_ || r.table == cfg_.table)) {
+          fresh.upsert(p->route);
+        }
+      });
+    }
+    if (err != 0) {
+      std::string msg = std::string("fib: netlink dump failed: ") + std::strerror(err);
+      spdlog::error("{}", msg);
+      return msg;
+    }
+    {
+      std::lock_guard lk(igp_mu_);
+      igp_ = std::move(fresh);
+    }
+    if (initial) {
+      spdlog::info("fib: adopting {} route(s) with protocol {} from table {}", ours.size(),
+                   cfg_.protocol, cfg_.table);
+      engine_.adopt(std::move(ours));
+    } else {
+      spdlog::info("fib: full resync ({} of our routes in the kernel)", ours.size());
+      engine_.resync(std::move(ours));
+    }
+    refresh_cache(false);
+    return std::nullopt;
+  }
+
+  // Recomputes the resolution of every watched next hop; returns those that changed and tells
+  // the engine (reprogram) and the caller (re-run best path).
+  void refresh_cache(bool tell_engine) {
+    std::vector<base::IpAddress> changed;
+    std::vector<base::IpAddress> changed_watched;
+    {
+      std::lock_guard lk(igp_mu_);
+      for (const auto& nh : engine_.wanted_next_hops()) cache_.try_emplace(nh);
+      for (auto it = cache_.begin(); it != cache_.end();) {
+        auto res = igp_.resolve(it->first);
+        if (res != it->second.res) {
+          it->second.res = res;
+          changed.push_back(it->first);
+          if (it->second.watched) changed_watched.push_back(it->first);
+        }
+        ++it;
+      }
+    }
+    if (tell_engine) engine_.reresolve(changed);
+    if (!changed_watched.empty() && on_change_) on_change_(std::move(changed_watched));
+  }
+
+  // Drains the monitor socket. Returns true when the IGP table changed.
+  bool drain_monitor() {
+    bool changed = false;
+    std::vector<nl::ParsedRoute> routes;
+    std::vector<std::pair<nl::ParsedRoute, bool>> updates;  // route, deleted
+    for (;;) {
+      const long n = mon_.recv(mon_buf_, false);
+      if (n == -EAGAIN || n == -EWOULDBLOCK) break;
+      if (n == -ENOBUFS) {
+        spdlog::warn("fib: netlink monitor overrun, full resync");
+        need_resync_ = true;
+        continue;
+      }
+      if (n < 0) {
+        spdlog::error("fib: netlink monitor: {}", std::strerror(static_cast<int>(-n)));
+        break;
+      }
+      nl::for_each_message(std::span(mon_buf_.data(), static_cast<std::size_t>(n)),
+                           [&](const nlmsghdr& h) {
+                             switch (h.nlmsg_type) {
+                               case RTM_NEWLINK:
+                               case RTM_DELLINK:
+                                 on_link(h);
+                                 break;
+                               case RTM_NEWADDR:
+                               case RTM_DELADDR:
+                                 // Address changes come with route changes, but routes via
+                                 // a link can vanish silently: read everything again.
+                                 need_resync_ = true;
+                                 break;
+                               case RTM_NEWROUTE:
+                               case RTM_DELROUTE:
+                                 if (auto p = nl::parse_route(h)) {
+                                   updates.emplace_back(std::move(*p),
+                                                        h.nlmsg_type == RTM_DELROUTE);
+                                 }
+                                 break;
+                               default:
+                                 break;
+                             }
+                             return true;
+                           });
+    }
+    if (updates.empty()) return changed;
+    std::lock_guard lk(igp_mu_);
+    for (auto& [p, deleted] : updates) {
+      auto& r = p.route;
+      if (r.protocol == cfg_.protocol || p.tos_or_src) continue;
+      if (r.table != igp_table_id_ && r.table != cfg_.table) continue;
+      if (deleted) {
+        igp_.remove(r.prefix, r.table, r.metric);
+      } else {
+        igp_.upsert(std::move(r));
+      }
+      changed = true;
+    }
+    return changed;
+  }
+
+  void on_link(const nlmsghdr& h) {
+    auto l = nl::parse_link(h);
+    if (!l) return;
+    std::optional<bool> old;
+    {
+      std::lock_guard lk(igp_mu_);
+      old = igp_.link_usable(l->ifindex);
+    }
+    if (h.nlmsg_type == RTM_DELLINK || !old || *old != l->usable) {
+      // The kernel flushes routes of a downed or deleted link without telling anyone.
+      spdlog::info("fib: link {} {}", l->ifindex,
+                   h.nlmsg_type == RTM_DELLINK ? "removed" : (l->usable ? "up" : "down"));
+      need_resync_ = true;
+    }
+  }
+
+  void loop() {
+    std::array<pollfd, 2> fds{pollfd{event_fd_, POLLIN, 0}, pollfd{mon_.fd(), POLLIN, 0}};
+    for (;;) {
+      const int timeout = need_resync_ ? 0 : -1;
+      if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) {
+        spdlog::error("fib: poll: {}", std::strerror(errno));
+      }
+      std::uint64_t cnt = 0;
+      [[maybe_unused]] auto rd = ::read(event_fd_, &cnt, sizeof cnt);
+
+      const bool igp_changed = drain_monitor();
+      if (port_.take_overrun()) need_resync_ = true;
+      if (need_resync_) {
+        need_resync_ = false;
+        full_resync(false);
+      } else if (igp_changed) {
+        refresh_cache(true);
+      }
+
+      std::vector<FibDelta> batch;
+      std::optional<std::vector<base::IpAddress>> prot;
+      bool converge = false;
+      bool stop = false;
+      bool persist = false;
+      std::uint64_t gen = 0;
+      {
+        std::lock_guard lk(q_mu_);
+        batch.swap(queue_);
+        prot.swap(protected_req_);
+        converge = std::exchange(converge_req_, false);
+        stop = stop_req_;
+        persist = persist_;
+        gen = submitted_;
+      }
+      if (prot) {
+        engine_.set_protected(std::move(*prot));
+        engine_.reevaluate_all();
+      }
+      if (!batch.empty()) {
+        engine_.apply(batch);
+        refresh_cache(false);  // starts watching new next hops
+      }
+      if (converge && !engine_.converged()) {
+        engine_.converge();
+        spdlog::info("fib: initial convergence, {} stale route(s) removed",
+                     engine_.stats().stale_removed);
+      }
+      if (port_.take_overrun()) need_resync_ = true;
+      if (stop) {
+        engine_.shutdown(persist);
+        spdlog::info("fib: stopped ({} route(s) {})", engine_.installed_count(),
+                     persist ? "left in the kernel" : "remain after removal");
+      }
+      {
+        std::lock_guard lk(q_mu_);
+        stats_ = engine_.stats();
+        installed_count_ = engine_.installed_count();
+        if (!need_resync_) done_ = gen;
+        if (stop) exited_ = true;
+      }
+      done_cv_.notify_all();
+      if (stop) return;
+    }
+  }
+
+  NetlinkFibConfig cfg_;
+  std::uint32_t igp_table_id_;
+  NextHopChangeFn on_change_;
+  nl::Socket req_;
+  nl::Socket mon_;
+  int event_fd_ = -1;
+  std::vector<std::uint8_t> mon_buf_ = std::vector<std::uint8_t>(1U << 20);
+
+  // Shared with the caller's thread.
+  mutable std::mutex igp_mu_;
+  IgpTable igp_;                                         // written by the worker only
+  std::unordered_map<base::IpAddress, CacheEntry> cache_;
+
+  mutable std::mutex q_mu_;
+  std::condition_variable done_cv_;
+  std::vector<FibDelta> queue_;
+  std::optional<std::vector<base::IpAddress>> protected_req_;
+  bool converge_req_ = false;
+  bool stop_req_ = false;
+  bool persist_ = false;
+  bool exited_ = false;
+  std::uint64_t submitted_ = 0;
+  std::uint64_t done_ = 0;
+  FibStats stats_;
+  std::size_t installed_count_ = 0;
+
+  // Worker thread only.
+  NetlinkPort port_;
+  FibEngine engine_;
+  bool need_resync_ = false;
+  std::thread thread_;
+};
+
+base::Result<std::unique_ptr<NetlinkFib>, std::string> NetlinkFib::start(
+    NetlinkFibConfig cfg, NextHopChangeFn on_change) {
+  std::unique_ptr<NetlinkFib> fib(new NetlinkFib());
+  fib->persist_ = cfg.persist;
+  fib->worker_ = std::make_unique<Worker>(std::move(cfg), std::move(on_change));
+  if (auto err = fib->worker_->open()) return base::Err{*err};
+  fib->worker_->run();
+  return fib;
+}
+
+NetlinkFib::~NetlinkFib() {
+  if (worker_) worker_->stop(persist_);
+}
+
+void NetlinkFib::submit(std::vector<FibDelta> batch) { worker_->submit(std::move(batch)); }
+void NetlinkFib::initial_convergence_done() { worker_->converge(); }
+void NetlinkFib::set_protected_addresses(std::vector<base::IpAddress> addrs) {
+  worker_->set_protected(std::move(addrs));
+}
+std::optional<ResolvedNextHop> NetlinkFib::resolve(const base::IpAddress& nh) {
+  return worker_->resolve(nh);
+}
+void NetlinkFib::forget(const base::IpAddress& nh) { worker_->forget(nh); }
+void NetlinkFib::flush() { worker_->flush(); }
+void NetlinkFib::stop(bool persist) { worker_->stop(persist); }
+FibStats NetlinkFib::stats() const { return worker_->stats(); }
+std::size_t NetlinkFib::installed_count() const { return worker_->installed_count(); }
+
+}  // namespace nvabgpd::fib

@@ -1,0 +1,91 @@
+"""Next-hop tracking in a namespace: routes follow the kernel's IGP routes and links, the
+change notification names the next hops, and the capture protection holds."""
+from fibnet import eventually, hops, routes
+
+
+def ours(net, prefix, family=4):
+    return routes(net.r, family=family, proto=186).get(prefix)
+
+
+def test_reresolution_when_the_gateway_route_changes(net):
+    d = net.driver()
+    assert d.cmd("resolve 10.1.0.4").split()[0] == "10.1.1.1"
+    d.cmd("add 1.2.3.0/24 10.1.0.4")
+    d.cmd("flush")
+    assert hops(ours(net, "1.2.3.0/24")) == [("10.1.1.1", net.up1)]
+    d.cmd("changes")  # start from a clean slate
+    # A more specific static route towards the Route Server appears: follow it.
+    net.r.ip("route", "add", "10.1.0.0/24", "via", "192.168.0.2", "proto", "static")
+    eventually(lambda: hops(ours(net, "1.2.3.0/24")) == [("192.168.0.2", net.up2)],
+               "route moved to 192.168.0.2")
+    eventually(lambda: "10.1.0.4" in d.cmd("changes").split(), "change notification")
+    assert d.cmd("resolve 10.1.0.4").split()[0] == "192.168.0.2"
+    # ... and back when it is deleted.
+    net.r.ip("route", "del", "10.1.0.0/24", "via", "192.168.0.2", "proto", "static")
+    eventually(lambda: hops(ours(net, "1.2.3.0/24")) == [("10.1.1.1", net.up1)],
+               "route back via 10.1.1.1")
+    d.stop()
+
+
+def test_reresolution_when_a_link_goes_down_and_away(net):
+    d = net.driver()
+    net.r.ip("route", "add", "10.1.0.0/24", "via", "192.168.0.2", "proto", "static")
+    d.cmd("add 1.2.3.0/24 10.1.0.4")
+    d.cmd("add 2.2.2.0/24 192.168.0.3")
+    d.cmd("flush")
+    assert hops(ours(net, "1.2.3.0/24")) == [("192.168.0.2", net.up2)]
+    # up2 goes down: the kernel silently flushes routes through it (ours too); the static
+    # /24 is gone, so 10.1.0.4 falls back to the default route, and 192.168.0.3 likewise.
+    net.r.ip("link", "set", net.up2, "down")
+    eventually(lambda: ours(net, "1.2.3.0/24") and
+               hops(ours(net, "1.2.3.0/24")) == [("10.1.1.1", net.up1)], "1.2.3.0/24 via up1")
+    eventually(lambda: ours(net, "2.2.2.0/24") and
+               hops(ours(net, "2.2.2.0/24")) == [("10.1.1.1", net.up1)], "2.2.2.0/24 via up1")
+    # up1 disappears entirely: nothing can resolve, so nothing of ours stays.
+    net.r.ip("link", "del", net.up1)
+    eventually(lambda: routes(net.r, proto=186) == {}, "our routes removed")
+    assert d.cmd("resolve 10.1.0.4") == "unreachable"
+    # up2 comes back: the connected route returns and 2.2.2.0/24 is installed again.
+    net.r.ip("link", "set", net.up2, "up")
+    eventually(lambda: ours(net, "2.2.2.0/24") and
+               hops(ours(net, "2.2.2.0/24")) == [("192.168.0.3", net.up2)],
+               "2.2.2.0/24 back via up2")
+    assert ours(net, "1.2.3.0/24") is None  # 10.1.0.4 is still unreachable
+    st = d.stop()
+    assert int(st["resyncs"]) >= 1
+
+
+def test_unreachable_next_hop_is_not_installed_until_reachable(net):
+    d = net.driver()
+    net.r.ip("route", "del", "default")
+    eventually(lambda: d.cmd("resolve 10.1.0.4") == "unreachable", "default route gone")
+    d.cmd("add 1.2.3.0/24 10.1.0.4")
+    d.cmd("flush")
+    assert ours(net, "1.2.3.0/24") is None
+    net.r.ip("route", "add", "10.1.0.0/24", "via", "10.1.1.1", "proto", "dhcp")
+    eventually(lambda: ours(net, "1.2.3.0/24") is not None, "installed once reachable")
+    assert hops(ours(net, "1.2.3.0/24")) == [("10.1.1.1", net.up1)]
+    eventually(lambda: "10.1.0.4" in d.cmd("changes").split(), "change notification")
+
+
+def test_protected_address_is_never_captured(net):
+    # 10.2.1.4 is the VXLAN underlay endpoint of the other NVA, reached via the default route.
+    d = net.driver("protect=10.2.1.4")
+    d.cmd("add 10.2.0.0/16 192.168.0.2")   # learned over the overlay: would capture it
+    d.cmd("add 10.3.0.0/16 192.168.0.2")   # harmless
+    d.cmd("flush")
+    assert ours(net, "10.2.0.0/16") is None
+    assert ours(net, "10.3.0.0/16") is not None
+    assert int(d.stats()["refused_protected"]) >= 1
+    assert "10.2.1.4" in d.stderr() and "capture" in d.stderr()
+    got = net.r.out("ip", "-j", "route", "get", "10.2.1.4").replace(" ", "")
+    assert '"gateway":"10.1.1.1"' in got
+    # A more specific non-BGP route for the endpoint makes the /16 safe.
+    net.r.ip("route", "add", "10.2.1.0/24", "via", "10.1.1.1", "proto", "static")
+    eventually(lambda: ours(net, "10.2.0.0/16") is not None, "/16 installed")
+    got = net.r.out("ip", "-j", "route", "get", "10.2.1.4").replace(" ", "")
+    assert '"gateway":"10.1.1.1"' in got
+    # Remove it again: our /16 would now capture the endpoint, so it is withdrawn.
+    net.r.ip("route", "del", "10.2.1.0/24", "via", "10.1.1.1", "proto", "static")
+    eventually(lambda: ours(net, "10.2.0.0/16") is None, "/16 withdrawn")
+    d.stop()

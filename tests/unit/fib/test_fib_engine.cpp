@@ -1,0 +1,278 @@
+#include <catch2/catch.hpp>
+
+#include "fake_kernel.hpp"
+#include "nvabgpd/fib/fib_engine.hpp"
+
+using nvabgpd::base::IpAddress;
+using nvabgpd::base::Prefix;
+using namespace nvabgpd::fib;
+using nvabgpd::fib::test::FakeKernel;
+
+namespace {
+IpAddress ip(const char* s) { return *IpAddress::parse(s); }
+Prefix pfx(const char* s) { return *Prefix::parse(s); }
+
+// The seed's NVA1: eth0 (ifindex 2) on 10.1.1.0/24, default route via 10.1.1.1; a second
+// link (ifindex 3) on 192.168.0.0/24 (the VXLAN overlay).
+struct Fixture {
+  IgpTable igp{254};
+  FakeKernel kernel;
+  FibEngine engine;
+  explicit Fixture(unsigned max_paths = 8, std::size_t batch = 4)
+      : engine(FibEngineConfig{254, 186, 20, max_paths, batch}, kernel, igp) {
+    igp.set_link(2, true);
+    igp.set_link(3, true);
+    igp.upsert(IgpRoute{pfx("10.1.1.0/24"), 254, 2, IgpRouteType::Unicast, 0,
+                        {{std::nullopt, 2, false}}});
+    igp.upsert(IgpRoute{pfx("192.168.0.0/24"), 254, 2, IgpRouteType::Unicast, 0,
+                        {{std::nullopt, 3, false}}});
+    igp.upsert(IgpRoute{pfx("0.0.0.0/0"), 254, 16, IgpRouteType::Unicast, 100,
+                        {{ip("10.1.1.1"), 2, false}}});
+  }
+  void install(const char* p, std::vector<IpAddress> nhs) {
+    std::vector<FibDelta> d{FibDelta::install(pfx(p), std::move(nhs))};
+    engine.apply(d);
+  }
+  void withdraw(const char* p) {
+    std::vector<FibDelta> d{FibDelta::withdraw(pfx(p))};
+    engine.apply(d);
+  }
+};
+
+KernelNextHop knh(const char* gw, int ifindex) { return KernelNextHop{ip(gw), ifindex}; }
+}  // namespace
+
+TEST_CASE("install, replace and withdraw reach the kernel") {
+  Fixture f;
+  f.install("1.2.3.0/24", {ip("192.168.0.2")});
+  const auto* r = f.kernel.find(pfx("1.2.3.0/24"));
+  REQUIRE(r);
+  CHECK(r->nexthops == std::vector{knh("192.168.0.2", 3)});
+  f.install("1.2.3.0/24", {ip("10.1.0.4")});
+  r = f.kernel.find(pfx("1.2.3.0/24"));
+  REQUIRE(r);
+  CHECK(r->nexthops == std::vector{knh("10.1.1.1", 2)});
+  f.withdraw("1.2.3.0/24");
+  CHECK(f.kernel.find(pfx("1.2.3.0/24")) == nullptr);
+  CHECK(f.engine.installed_count() == 0);
+  CHECK(f.engine.stats().replaced == 2);
+  CHECK(f.engine.stats().deleted == 1);
+}
+
+TEST_CASE("an unchanged install sends nothing to the kernel") {
+  Fixture f;
+  f.install("1.2.3.0/24", {ip("10.1.0.4")});
+  const auto ops = f.kernel.log.size();
+  f.install("1.2.3.0/24", {ip("10.1.0.4")});
+  // A different BGP next hop resolving to the same gateway and device changes nothing either.
+  f.install("1.2.3.0/24", {ip("10.1.0.5")});
+  CHECK(f.kernel.log.size() == ops);
+}
+
+TEST_CASE("a BGP route covering the route server's address does not capture its next hop") {
+  Fixture f;
+  // 10.1.0.0/20 learned via 10.1.0.4, which lies inside it: resolution ignores our routes.
+  f.install("10.1.0.0/20", {ip("10.1.0.4")});
+  f.install("10.1.16.0/24", {ip("10.1.0.4"), ip("10.1.0.5")});
+  REQUIRE(f.kernel.find(pfx("10.1.0.0/20")));
+  CHECK(f.kernel.find(pfx("10.1.0.0/20"))->nexthops == std::vector{knh("10.1.1.1", 2)});
+  CHECK(f.kernel.find(pfx("10.1.16.0/24"))->nexthops == std::vector{knh("10.1.1.1", 2)});
+}
+
+TEST_CASE("ECMP: distinct resolved next hops form one multipath route, capped at max_paths") {
+  Fixture f(2);
+  f.install("1.2.3.0/24", {ip("192.168.0.3"), ip("192.168.0.2"), ip("192.168.0.4")});
+  const auto* r = f.kernel.find(pfx("1.2.3.0/24"));
+  REQUIRE(r);
+  CHECK(r->nexthops == std::vector{knh("192.168.0.2", 3), knh("192.168.0.3", 3)});
+  Fixture g(1);
+  g.install("1.2.3.0/24", {ip("192.168.0.3"), ip("192.168.0.2")});
+  CHECK(g.kernel.find(pfx("1.2.3.0/24"))->nexthops.size() == 1);
+}
+
+TEST_CASE("unresolvable next hops: not installed until the IGP can reach them") {
+  Fixture f;
+  f.igp.remove(pfx("0.0.0.0/0"), 254, 100);
+  f.install("1.2.3.0/24", {ip("10.1.0.4")});
+  CHECK(f.kernel.find(pfx("1.2.3.0/24")) == nullptr);
+  CHECK(f.engine.stats().unresolved == 1);
+  f.igp.upsert(IgpRoute{pfx("10.1.0.0/24"), 254, 4, IgpRouteType::Unicast, 0,
+                        {{ip("10.1.1.1"), 2, false}}});
+  std::vector<IpAddress> changed{ip("10.1.0.4")};
+  f.engine.reresolve(changed);
+  REQUIRE(f.kernel.find(pfx("1.2.3.0/24")));
+  // The gateway's link goes down: the only path is gone, so is the route.
+  f.igp.set_link(2, false);
+  f.engine.reresolve(changed);
+  CHECK(f.kernel.find(pfx("1.2.3.0/24")) == nullptr);
+}
+
+TEST_CASE("re-resolution moves a route to the new gateway and drops dead ECMP legs") {
+  Fixture f;
+  f.install("1.2.3.0/24", {ip("10.1.0.4"), ip("192.168.0.2")});
+  REQUIRE(f.kernel.find(pfx("1.2.3.0/24"))->nexthops.size() == 2);
+  f.igp.upsert(IgpRoute{pfx("10.1.0.0/24"), 254, 4, IgpRouteType::Unicast, 0,
+                        {{ip("10.1.1.254"), 2, false}}});
+  std::vector<IpAddress> changed{ip("10.1.0.4")};
+  f.engine.reresolve(changed);
+  CHECK(f.kernel.find(pfx("1.2.3.0/24"))->nexthops ==
+        std::vector{knh("10.1.1.254", 2), knh("192.168.0.2", 3)});
+  // Without a default route to fall back on, a down link drops its leg.
+  f.igp.remove(pfx("0.0.0.0/0"), 254, 100);
+  f.igp.set_link(3, false);
+  std::vector<IpAddress> changed2{ip("192.168.0.2")};
+  f.engine.reresolve(changed2);
+  CHECK(f.kernel.find(pfx("1.2.3.0/24"))->nexthops == std::vector{knh("10.1.1.254", 2)});
+}
+
+TEST_CASE("protected addresses: a covering route is refused unless a more specific IGP route exists") {
+  Fixture f;
+  f.engine.set_protected({ip("10.2.1.4")});
+  f.install("10.2.0.0/16", {ip("192.168.0.2")});
+  CHECK(f.kernel.find(pfx("10.2.0.0/16")) == nullptr);
+  CHECK(f.engine.stats().refused_protected == 1);
+  f.install("10.3.0.0/16", {ip("192.168.0.2")});  // covers nothing protected
+  CHECK(f.kernel.find(pfx("10.3.0.0/16")));
+  // A static /32 to the tunnel endpoint makes the /16 safe; an IGP change (no BGP next hop
+  // changed) is enough to re-evaluate it.
+  f.igp.upsert(IgpRoute{pfx("10.2.1.4/32"), 254, 4, IgpRouteType::Unicast, 0,
+                        {{ip("10.1.1.1"), 2, false}}});
+  std::vector<IpAddress> none;
+  f.engine.reresolve(none);
+  CHECK(f.kernel.find(pfx("10.2.0.0/16")));
+  // The /32 goes away again: the installed /16 would now capture the endpoint.
+  f.igp.remove(pfx("10.2.1.4/32"), 254, 0);
+  f.engine.reresolve(none);
+  CHECK(f.kernel.find(pfx("10.2.0.0/16")) == nullptr);
+  // Without protection the route is legal.
+  f.engine.set_protected({});
+  f.engine.reevaluate_all();
+  CHECK(f.kernel.find(pfx("10.2.0.0/16")));
+}
+
+TEST_CASE("a route refused for a foreign key collision is installed once that route goes") {
+  Fixture f;
+  f.igp.upsert(IgpRoute{pfx("1.2.3.0/24"), 254, 4, IgpRouteType::Unicast, 20,
+                        {{ip("10.1.1.1"), 2, false}}});
+  f.install("1.2.3.0/24", {ip("192.168.0.2")});
+  CHECK(f.kernel.find(pfx("1.2.3.0/24")) == nullptr);
+  f.igp.remove(pfx("1.2.3.0/24"), 254, 20);
+  std::vector<IpAddress> none;
+  f.engine.reresolve(none);
+  CHECK(f.kernel.find(pfx("1.2.3.0/24")));
+}
+
+TEST_CASE("a route with the key of another protocol's route is never installed") {
+  Fixture f;
+  f.igp.upsert(IgpRoute{pfx("1.2.3.0/24"), 254, 4, IgpRouteType::Unicast, 20,
+                        {{ip("10.1.1.1"), 2, false}}});
+  f.install("1.2.3.0/24", {ip("192.168.0.2")});
+  CHECK(f.kernel.log.empty());
+  CHECK(f.engine.stats().refused_foreign == 1);
+}
+
+TEST_CASE("adopted routes: identical kept, different replaced, unwanted removed at convergence") {
+  Fixture f;
+  KernelRoute same{pfx("1.1.1.0/24"), 20, {knh("10.1.1.1", 2)}};
+  KernelRoute differs{pfx("2.2.2.0/24"), 20, {knh("10.1.1.1", 2)}};
+  KernelRoute unwanted{pfx("3.3.3.0/24"), 20, {knh("10.1.1.1", 2)}};
+  KernelRoute withdrawn{pfx("4.4.4.0/24"), 20, {knh("10.1.1.1", 2)}};
+  KernelRoute old_metric{pfx("5.5.5.0/24"), 30, {knh("10.1.1.1", 2)}};
+  for (const auto& r : {same, differs, unwanted, withdrawn, old_metric}) {
+    f.kernel.routes[{r.prefix, r.metric}] = r;
+  }
+  f.engine.adopt({same, differs, unwanted, withdrawn, old_metric});
+  CHECK(f.engine.stats().adopted == 5);
+  f.install("1.1.1.0/24", {ip("10.1.0.4")});
+  f.install("2.2.2.0/24", {ip("192.168.0.2")});
+  f.install("5.5.5.0/24", {ip("10.1.0.4")});
+  f.withdraw("4.4.4.0/24");
+  CHECK(f.engine.stats().kept_adopted == 1);
+  CHECK(f.kernel.find(pfx("2.2.2.0/24"))->nexthops == std::vector{knh("192.168.0.2", 3)});
+  CHECK(f.kernel.find(pfx("4.4.4.0/24")) == nullptr);
+  CHECK(f.kernel.find(pfx("5.5.5.0/24"), 30) == nullptr);
+  CHECK(f.kernel.find(pfx("5.5.5.0/24"), 20));
+  // Not yet converged: the unwanted route still forwards.
+  CHECK(f.kernel.find(pfx("3.3.3.0/24")));
+  f.engine.converge();
+  CHECK(f.kernel.find(pfx("3.3.3.0/24")) == nullptr);
+  CHECK(f.kernel.find(pfx("1.1.1.0/24")));
+  CHECK(f.engine.stats().stale_removed == 1);
+  CHECK(f.kernel.routes.size() == 3);
+}
+
+TEST_CASE("shutdown removes our routes unless persist") {
+  Fixture f;
+  f.install("1.2.3.0/24", {ip("10.1.0.4")});
+  f.install("1.2.4.0/24", {ip("10.1.0.4")});
+  f.engine.shutdown(true);
+  CHECK(f.kernel.routes.size() == 2);
+  f.engine.shutdown(false);
+  CHECK(f.kernel.routes.empty());
+}
+
+TEST_CASE("a refused replace removes the old route and is retried on the next IGP change") {
+  Fixture f;
+  f.install("1.2.3.0/24", {ip("10.1.0.4")});
+  f.kernel.fail[pfx("1.2.3.0/24")] = 101;  // ENETUNREACH
+  f.install("1.2.3.0/24", {ip("192.168.0.2")});
+  CHECK(f.engine.stats().kernel_errors >= 1);
+  f.kernel.fail.clear();
+  // The follow-up delete failed too (still refused then): try again now.
+  std::vector<IpAddress> none;
+  f.engine.reresolve(none);
+  REQUIRE(f.kernel.find(pfx("1.2.3.0/24")));
+  CHECK(f.kernel.find(pfx("1.2.3.0/24"))->nexthops == std::vector{knh("192.168.0.2", 3)});
+}
+
+TEST_CASE("resync reinstalls routes the kernel lost and removes strays after convergence") {
+  Fixture f;
+  f.engine.converge();
+  f.install("1.2.3.0/24", {ip("10.1.0.4")});
+  f.install("1.2.4.0/24", {ip("10.1.0.4")});
+  f.kernel.routes.erase({pfx("1.2.3.0/24"), 20});  // flushed with a link, silently
+  KernelRoute stray{pfx("9.9.9.0/24"), 20, {knh("10.1.1.1", 2)}};
+  f.kernel.routes[{stray.prefix, 20}] = stray;
+  std::vector<KernelRoute> now;
+  for (const auto& [k, r] : f.kernel.routes) now.push_back(r);
+  f.engine.resync(now);
+  CHECK(f.kernel.find(pfx("1.2.3.0/24")));
+  CHECK(f.kernel.find(pfx("1.2.4.0/24")));
+  CHECK(f.kernel.find(pfx("9.9.9.0/24")) == nullptr);
+}
+
+TEST_CASE("a batch is applied in order: the net effect per prefix reaches the kernel") {
+  Fixture f(8, 1000);
+  std::vector<FibDelta> batch{FibDelta::install(pfx("1.2.3.0/24"), {ip("10.1.0.4")}),
+                              FibDelta::withdraw(pfx("1.2.3.0/24")),
+                              FibDelta::install(pfx("1.2.4.0/24"), {ip("10.1.0.4")}),
+                              FibDelta::install(pfx("1.2.4.0/24"), {ip("192.168.0.2")}),
+                              FibDelta::withdraw(pfx("7.7.7.0/24"))};
+  f.engine.apply(batch);
+  CHECK(f.kernel.find(pfx("1.2.3.0/24")) == nullptr);
+  CHECK(f.kernel.find(pfx("1.2.4.0/24"))->nexthops == std::vector{knh("192.168.0.2", 3)});
+  CHECK(f.engine.installed_count() == 1);
+  CHECK(f.engine.wanted_next_hops() == std::vector{ip("192.168.0.2")});
+}
+
+TEST_CASE("large batches are split into port calls of batch_size") {
+  Fixture f(8, 4);
+  std::vector<FibDelta> batch;
+  for (unsigned i = 0; i < 10; ++i) {
+    batch.push_back(FibDelta::install(Prefix::make(IpAddress::v4(0x01000000U + (i << 8)), 24),
+                                      {ip("10.1.0.4")}));
+  }
+  f.engine.apply(batch);
+  CHECK(f.kernel.calls == 3);
+  CHECK(f.kernel.routes.size() == 10);
+}
+
+TEST_CASE("IPv6 routes resolve through IPv6 routes only") {
+  Fixture f;
+  f.igp.upsert(IgpRoute{pfx("2001:db8:1::/64"), 254, 2, IgpRouteType::Unicast, 256,
+                        {{std::nullopt, 2, false}}});
+  f.install("2001:db8:100::/48", {ip("2001:db8:1::5"), ip("10.1.0.4")});
+  const auto* r = f.kernel.find(pfx("2001:db8:100::/48"));
+  REQUIRE(r);
+  CHECK(r->nexthops == std::vector{knh("2001:db8:1::5", 2)});
+}
