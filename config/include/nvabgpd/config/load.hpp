@@ -1,0 +1,47 @@
+#pragma once
+// Loading: read YAML -> check every key and value -> expand templates -> validate across
+// fields -> Config. All errors are collected (never just the first), each with
+// FILE:LINE:COLUMN and the field named. Never throws and never crashes on any input.
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nvabgpd/config/diagnostic.hpp"
+#include "nvabgpd/config/model.hpp"
+
+namespace nvabgpd::config {
+
+inline constexpr std::size_t kMaxConfigBytes = 4 * 1024 * 1024;
+
+struct LoadOptions {
+  // Check that every file listed under `filters:` exists and is a regular file.
+  bool check_filter_files = true;
+};
+
+struct LoadResult {
+  std::optional<Config> config;      // set only when errors is empty
+  std::vector<Diagnostic> errors;
+  std::vector<Diagnostic> warnings;  // returned as values, never printed here
+  SourceMap sources;                 // where each value came from
+  bool ok() const { return config.has_value(); }
+};
+
+// Reads and validates the file at `path`; relative filter paths resolve against its directory.
+LoadResult load_config(const std::filesystem::path& path, const LoadOptions& opts = {});
+
+// Same, from text. `file_name` is used in diagnostics; `base_dir` resolves relative paths.
+LoadResult parse_config(std::string_view text, std::string_view file_name,
+                        const std::filesystem::path& base_dir, const LoadOptions& opts = {});
+
+// Reports every import/export filter name that `exists` does not know, at the config line that
+// names it. The daemon calls this after compiling the filter files.
+std::vector<Diagnostic> check_filter_names(const Config& cfg, const SourceMap& sources,
+                                           const std::function<bool(std::string_view)>& exists);
+
+// Every distinct filter name referenced by the peers (import or export), sorted.
+std::vector<std::string> referenced_filters(const Config& cfg);
+
+}  // namespace nvabgpd::config

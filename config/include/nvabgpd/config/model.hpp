@@ -1,0 +1,168 @@
+#pragma once
+// The validated configuration model: plain values, no YAML types. Produced by load_config()
+// (load.hpp), printed by to_yaml() (print.hpp), compared by diff_configs() (diff.hpp).
+// Every value here has passed validation; defaults are filled in and templates are expanded,
+// so consumers never look anything up elsewhere. Owned by whoever loaded it (the daemon keeps
+// one immutable Config per generation and swaps it on reload).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nvabgpd/base/ip.hpp"
+#include "nvabgpd/wire/attributes.hpp"
+
+namespace nvabgpd::config {
+
+inline constexpr std::uint16_t kDefaultBgpPort = 179;
+inline constexpr std::uint32_t kKernelTableMain = 254;
+inline constexpr std::uint8_t kDefaultKernelProtocol = 186;  // "bgp" in rt_protos
+inline constexpr std::uint32_t kDefaultKernelMetric = 32;
+inline constexpr std::uint32_t kDefaultMaxPaths = 16;
+inline constexpr std::uint16_t kDefaultHoldTime = 90;
+inline constexpr std::uint16_t kDefaultConnectRetry = 120;
+inline constexpr std::uint16_t kDefaultMetricsPort = 9179;
+inline constexpr const char* kDefaultControlSocket = "/run/nvabgpd/nvabgpd.ctl";
+
+enum class LogLevel : std::uint8_t { Trace, Debug, Info, Warn, Error, Critical, Off };
+
+struct ListenAddress {
+  base::IpAddress address;
+  std::uint16_t port = kDefaultBgpPort;
+  bool operator==(const ListenAddress&) const = default;
+};
+
+// A BIRD-syntax filter file. `written` is the path as it appears in the config, `path` the
+// resolved absolute path (relative paths are resolved against the config file's directory).
+struct FilterFile {
+  std::string written;
+  std::string path;
+  bool operator==(const FilterFile&) const = default;
+};
+
+struct KernelConfig {
+  bool enabled = true;  // false: never touch the kernel FIB
+  std::uint32_t table = kKernelTableMain;
+  std::uint8_t protocol = kDefaultKernelProtocol;
+  std::uint32_t metric = kDefaultKernelMetric;
+  bool persist = false;  // leave routes installed on clean shutdown
+  std::uint32_t max_paths = kDefaultMaxPaths;  // ECMP width; 1 disables multipath
+  bool operator==(const KernelConfig&) const = default;
+};
+
+// A locally originated route. Attributes not set here take the usual defaults (ORIGIN IGP, no
+// MED, LOCAL_PREF 100 toward iBGP, next hop self). Export filters apply to it like any route.
+struct Originate {
+  base::Prefix prefix;
+  wire::Origin origin = wire::Origin::Igp;
+  std::optional<std::uint32_t> med;
+  std::optional<std::uint32_t> local_pref;
+  std::vector<wire::Community> communities;
+  std::vector<wire::LargeCommunity> large_communities;
+  std::uint8_t as_path_prepend = 0;  // extra copies of the local ASN
+  std::optional<base::IpAddress> next_hop;  // default: self
+  bool operator==(const Originate&) const = default;
+};
+
+struct ControlConfig {
+  std::string socket = kDefaultControlSocket;
+  bool operator==(const ControlConfig&) const = default;
+};
+
+struct MetricsConfig {
+  bool enabled = false;
+  base::IpAddress address = base::IpAddress::v4(0x7F000001);  // loopback only
+  std::uint16_t port = kDefaultMetricsPort;
+  bool operator==(const MetricsConfig&) const = default;
+};
+
+// import/export policy of a peer: everything, nothing, or a named filter from a filter file.
+struct FilterRef {
+  enum class Kind : std::uint8_t { All, None, Named };
+  Kind kind = Kind::None;
+  std::string name;  // when Named
+  static FilterRef all() { return {Kind::All, {}}; }
+  static FilterRef none() { return {Kind::None, {}}; }
+  static FilterRef named(std::string n) { return {Kind::Named, std::move(n)}; }
+  std::string to_string() const;  // "all", "none" or the name
+  bool operator==(const FilterRef&) const = default;
+};
+
+enum class LimitAction : std::uint8_t {
+  Warn,     // log only
+  Block,    // stop accepting (import) or advertising (export) new prefixes
+  Restart,  // import only: close the session, reconnect after restart_delay
+};
+
+struct PrefixLimit {
+  std::uint32_t max = 0;
+  LimitAction action = LimitAction::Warn;
+  std::uint32_t restart_delay = 60;  // seconds, for Restart
+  bool operator==(const PrefixLimit&) const = default;
+};
+
+struct GracefulRestart {
+  bool enabled = false;
+  std::uint16_t restart_time = 120;  // advertised in the capability (max 4095)
+  std::uint32_t stale_time = 360;    // helper: keep a restarting peer's stale routes this long
+  bool operator==(const GracefulRestart&) const = default;
+};
+
+struct PeerConfig {
+  std::string name;
+  base::IpAddress address;
+  std::uint16_t port = kDefaultBgpPort;  // remote TCP port
+  std::uint32_t asn = 0;
+  std::string template_name;      // as written on the peer ("" when none)
+  bool azure_route_server = false;  // the built-in azure-route-server template applies
+  std::string description;
+  std::optional<base::IpAddress> local_address;
+  // eBGP: nullopt = directly connected (TTL 1); N = up to N hops. iBGP ignores it (TTL 64).
+  std::optional<std::uint8_t> multihop;
+  bool ttl_security = false;  // GTSM, RFC 5082
+  std::string password;       // TCP-MD5, RFC 2385; empty = none
+  std::uint16_t hold_time = kDefaultHoldTime;  // 0 or 3..65535 seconds
+  std::uint16_t keepalive = kDefaultHoldTime / 3;
+  std::uint16_t connect_retry = kDefaultConnectRetry;
+  bool passive = false;
+  std::vector<wire::AfiSafi> families;  // never empty
+  FilterRef import_filter;
+  FilterRef export_filter;
+  bool next_hop_self = false;
+  bool route_reflector_client = false;
+  std::optional<std::uint32_t> cluster_id;  // default: router id
+  bool route_server_client = false;
+  std::uint8_t allowas_in = 0;  // accept paths holding our ASN up to this many times
+  bool always_compare_med = false;
+  std::optional<PrefixLimit> import_limit;
+  std::optional<PrefixLimit> export_limit;
+  GracefulRestart graceful_restart;
+  bool soft_reconfiguration = false;  // keep the pre-policy Adj-RIB-In
+  bool route_refresh = true;          // advertise/answer ROUTE-REFRESH (RFC 2918)
+  bool enabled = true;
+
+  bool operator==(const PeerConfig&) const = default;
+};
+
+struct Config {
+  base::IpAddress router_id;
+  std::uint32_t asn = 0;
+  std::vector<ListenAddress> listen;
+  std::vector<FilterFile> filters;
+  KernelConfig kernel;
+  std::vector<Originate> originate;
+  ControlConfig control;
+  MetricsConfig metrics;
+  LogLevel log_level = LogLevel::Info;
+  std::vector<PeerConfig> peers;
+
+  const PeerConfig* find_peer(std::string_view name) const;
+  bool is_ibgp(const PeerConfig& p) const { return p.asn == asn; }
+  bool operator==(const Config&) const = default;
+};
+
+std::string_view to_string(LogLevel l);
+std::string_view to_string(LimitAction a);
+std::string_view family_name(wire::AfiSafi f);  // "ipv4-unicast" / "ipv6-unicast"
+
+}  // namespace nvabgpd::config
