@@ -1,0 +1,120 @@
+"""Seed-style tables from every speaker of the lab (what `up` and `show` print)."""
+from . import topology as T
+from .util import Daemon
+
+ORIGIN = {"IGP": "Igp", "incomplete": "Incomplete", "EGP": "Egp", "i": "Igp", "?": "Incomplete",
+          "e": "Egp"}
+
+
+def table(title, header, rows):
+    rows = [[str(c) for c in r] for r in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    out = [f"\n== {title}", fmt.format(*header), fmt.format(*("-" * w for w in widths))]
+    out += [fmt.format(*r) for r in rows] or ["(none)"]
+    print("\n".join(out))
+
+
+def _as_path(p: str) -> str:
+    return "-".join(p.split())
+
+
+def ergw_learned(lab):
+    rows = []
+    for prefix, paths in sorted(lab.ergw.rib().items()):
+        for p in paths:
+            peer = p.get("peerId", "")
+            nh = (p.get("nexthops") or [{}])[0].get("ip", "")
+            kind = "Network" if peer == "(unspec)" else (
+                "IBgp" if p.get("pathFrom") == "internal" else "EBgp")
+            rows.append([prefix, kind, T.ERGW_ADDR if kind == "Network" else peer,
+                         _as_path(p.get("path", "")), p.get("weight", 0),
+                         "" if kind == "Network" else nh, ">" if p.get("bestpath") else ""])
+    table("ExpressRoute gateway (FRR): learned routes  [vtysh: show bgp ipv4 unicast]",
+          ["Network", "Origin", "SourcePeer", "AsPath", "Weight", "NextHop", "Best"], rows)
+
+
+def ergw_advertised(lab, rs_addr):
+    rows = [[prefix, "self" if r.get("nextHop") in ("0.0.0.0", None) else r["nextHop"],
+             ORIGIN.get(r.get("bgpOriginCode"), r.get("bgpOriginCode")),
+             _as_path(r.get("path", ""))]
+            for prefix, r in sorted(lab.ergw.neighbor_routes(rs_addr, "advertised-routes").items())]
+    table(f"ExpressRoute gateway: advertised to Route Server {rs_addr} (next hop self = "
+          f"{T.ERGW_ADDR})", ["Network", "NextHop", "Origin", "AsPath"], rows)
+
+
+def rs_tables(lab, name):
+    hub = T.HUBS[int(name[2]) - 1]
+    rs_addr = hub.rs_addrs[int(name[3])]
+    rows = []
+    for prefix, paths in sorted(lab.rs_learned(name).items()):
+        for p in paths:
+            rows.append([rs_addr, prefix, (p.get("nexthops") or [{}])[0].get("ip", ""),
+                         p.get("peerId", ""), "EBgp", _as_path(p.get("path", ""))])
+    table(f"Route Server {name} ({rs_addr}): learned from NVA{hub.n}",
+          ["LocalAddress", "Network", "NextHop", "SourcePeer", "Origin", "AsPath"], rows)
+    rows = [[rs_addr, prefix, rs_addr, ORIGIN.get(r.get("bgpOriginCode"), ""),
+             _as_path(f"{T.RS_ASN} {r.get('path', '')}")]
+            for prefix, r in sorted(lab.rs_advertised(name).items())]
+    table(f"Route Server {name} ({rs_addr}): advertised to NVA{hub.n}",
+          ["LocalAddress", "Network", "NextHop", "Origin", "AsPath"], rows)
+
+
+def nva_table(lab, n):
+    nva = lab.nva(n)
+    rows = []
+    for prefix, paths in sorted(nva.routes().items()):
+        for p in paths:
+            rows.append([prefix, ",".join(p["gateways"]) or p.get("kind", ""), p["proto"],
+                         "*" if p["best"] else "", " ".join(map(str, p["as_path"])),
+                         p.get("next_hop") or "", " ".join(p["communities"])])
+    table(f"NVA{n} ({nva.describe()}): show route all",
+          ["Prefix", "Via", "From", "Best", "BGP.as_path", "BGP.next_hop", "BGP.community"],
+          rows)
+
+
+def gobgp_table(lab, g, title):
+    print(f"\n== {title}  [gobgp global rib]")
+    print(g.gobgp("global", "rib").rstrip())
+
+
+def effective_routes(lab, hub):
+    """The fabric router's kernel table, shown like a spoke NIC's effective routes."""
+    rows = []
+    for r in lab.kernel_routes(hub.fabric):
+        dst = r["dst"]
+        if r.get("protocol") == "kernel":
+            src, typ, nh = "Default", "VnetLocal", ""
+        elif str(r.get("protocol")) == str(T.VNET_PROTO):
+            gws = [r["gateway"]] if "gateway" in r else [x["gateway"] for x in r["nexthops"]]
+            src, typ, nh = "VirtualNetworkGateway", "VirtualNetworkGateway", ",".join(gws)
+        elif r.get("dev") == "peering":
+            src, typ, nh = "Default", "VNetPeering", ""
+        else:
+            src, typ, nh = "Default", "?", r.get("gateway", "")
+        rows.append([src, "Active", dst, typ, nh])
+    table(f"spoke effective routes, hub{hub.n} (kernel table of fabric {hub.fabric})",
+          ["Source", "State", "Address Prefix", "Next Hop Type", "Next Hop IP"], rows)
+
+
+def print_status(lab):
+    print(f"\nlab {lab.prefix}: NVAs run {lab.kind}; run dir {lab.run_dir}")
+    pids = sorted((lab.run_dir / "pids").glob("*.json")) if (lab.run_dir / "pids").is_dir() \
+        else []
+    states = [f"{f.stem}:{'up' if Daemon(lab.run_dir, f.stem).alive() else 'DOWN'}" for f in pids]
+    print("daemons: " + " ".join(states))
+    present = sum(ns.exists() for ns in lab.fabric.all_ns())
+    print(f"namespaces: {present}/{len(T.nodes())} present ({lab.prefix}*)")
+
+
+def print_tables(lab):
+    ergw_learned(lab)
+    ergw_advertised(lab, T.HUB1.rs_addrs[0])
+    for name in lab.rs:
+        rs_tables(lab, name)
+    for n in (1, 2):
+        nva_table(lab, n)
+    gobgp_table(lab, lab.msee, "MSEE (GoBGP, AS 12076)")
+    gobgp_table(lab, lab.onprem, "on-premises (GoBGP, AS 133937)")
+    for hub in T.HUBS:
+        effective_routes(lab, hub)
