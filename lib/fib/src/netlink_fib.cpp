@@ -114,7 +114,7 @@ class NetlinkFib::Worker {
     req_ = std::move(req.value());
     const std::array<unsigned, 5> groups{RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
                                          RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE};
-    auto mon = nl::Socket::open(groups, kSocketBuffer);
+    auto mon = nl::Socket::open(groups, cfg_.monitor_buffer_bytes);
     if (!mon) return mon.error();
     mon_ = std::move(mon.value());
     if (!mon_.filter_out_protocol(cfg_.protocol)) {

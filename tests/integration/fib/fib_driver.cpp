@@ -3,14 +3,16 @@
 // Every command answers one line: "ok ..." or "err <reason>".
 //
 //   start [table=N] [igp_table=N] [proto=N] [metric=N] [max_paths=N] [persist=0|1]
-//         [protect=ADDR,ADDR]
+//         [protect=ADDR,ADDR] [monitor_buffer=BYTES]
 //   add PREFIX NH [NH...]          install (add or replace)
 //   del PREFIX                     withdraw
 //   bulk add|del FIRST COUNT [NH...]  COUNT consecutive prefixes of FIRST's length;
 //                                  answers "ok <seconds>" once all reached the kernel
 //   flush | converged | stats | changes | protect ADDR,ADDR | resolve ADDR
+//   hold | held | release          stall the FIB thread in the next change callback
 //   stop [persist|clean]           clean shutdown (default: as configured), then exit
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <iostream>
 #include <mutex>
@@ -30,8 +32,21 @@ using nvabgpd::base::Prefix;
 using nvabgpd::fib::FibDelta;
 using nvabgpd::fib::NetlinkFib;
 
+// Next hops reported by the change callback; "hold" makes the callback (which runs on the FIB
+// thread) wait until "release", to stall the FIB like a slow consumer would.
 std::mutex g_changes_mu;
+std::condition_variable g_changes_cv;
 std::vector<IpAddress> g_changes;
+bool g_hold = false;
+bool g_held = false;
+
+void on_change(std::vector<IpAddress> changed) {
+  std::unique_lock lk(g_changes_mu);
+  g_changes.insert(g_changes.end(), changed.begin(), changed.end());
+  g_held = g_hold;
+  g_changes_cv.wait(lk, [] { return !g_hold; });
+  g_held = false;
+}
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -144,6 +159,16 @@ std::string handle(NetlinkFib& fib, const std::vector<std::string>& w) {
     g_changes.clear();
     return s;
   }
+  if (cmd == "hold" || cmd == "release") {
+    std::lock_guard lk(g_changes_mu);
+    g_hold = cmd == "hold";
+    g_changes_cv.notify_all();
+    return "ok";
+  }
+  if (cmd == "held") {
+    std::lock_guard lk(g_changes_mu);
+    return g_held ? "ok 1" : "ok 0";
+  }
   if (cmd == "stats") {
     fib.flush();
     return "ok " + fmt_stats(fib.stats(), fib.installed_count());
@@ -184,12 +209,10 @@ int main() {
         if (k == "metric") cfg.metric = static_cast<std::uint32_t>(std::stoul(v));
         if (k == "max_paths") cfg.max_paths = static_cast<unsigned>(std::stoul(v));
         if (k == "persist") cfg.persist = v == "1";
+        if (k == "monitor_buffer") cfg.monitor_buffer_bytes = std::stoi(v);
         if (k == "protect") parse_addrs(split(v, ','), 0, cfg.protected_addresses);
       }
-      auto r = NetlinkFib::start(cfg, [](std::vector<IpAddress> changed) {
-        std::lock_guard lk(g_changes_mu);
-        g_changes.insert(g_changes.end(), changed.begin(), changed.end());
-      });
+      auto r = NetlinkFib::start(cfg, on_change);
       if (!r) {
         reply("err " + r.error());
         continue;

@@ -94,3 +94,14 @@ def test_other_protocols_routes_are_never_touched(net):
     d.stop()
     after = {4: routes(net.r), 6: routes(net.r, family=6)}
     assert after == before
+
+
+def test_separate_install_table_resolves_through_the_igp_table(net):
+    d = net.driver("table=100 igp_table=254")
+    d.cmd("add 1.2.3.0/24 10.1.0.4")
+    d.cmd("flush")
+    tab = routes(net.r, table="100")
+    assert hops(tab["1.2.3.0/24"]) == [("10.1.1.1", net.up1)]
+    assert "1.2.3.0/24" not in routes(net.r)
+    d.stop()
+    assert routes(net.r, table="100") == {}

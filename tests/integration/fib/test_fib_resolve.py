@@ -89,3 +89,34 @@ def test_protected_address_is_never_captured(net):
     net.r.ip("route", "del", "10.2.1.0/24", "via", "10.1.1.1", "proto", "static")
     eventually(lambda: ours(net, "10.2.0.0/16") is None, "/16 withdrawn")
     d.stop()
+
+
+def test_monitor_overrun_triggers_a_full_resync(net, tmp_path):
+    # A small monitor buffer and a stalled FIB thread (held in the change callback, as a slow
+    # consumer would hold it) while 3000 static routes arrive: the monitor socket overruns
+    # (ENOBUFS) and the FIB must read the kernel again rather than miss the one change that
+    # matters in the middle of the burst.
+    d = net.driver("monitor_buffer=16384")
+    d.cmd("add 1.2.3.0/24 10.1.0.4")
+    d.cmd("flush")
+    assert d.cmd("resolve 10.1.0.4") == f"10.1.1.1 {ifindex(net, net.up1)} 0"
+    d.cmd("hold")
+    net.r.ip("route", "add", "10.1.0.0/26", "via", "10.1.1.1", "metric", "5", "proto", "static")
+    eventually(lambda: d.cmd("held") == "1", "FIB thread held in the callback")
+    lines = [f"route add 172.{16 + i // 256}.{i % 256}.0/24 via 10.1.1.1 proto static"
+             for i in range(3000)]
+    lines.insert(1500, "route add 10.1.0.0/28 via 192.168.0.2 proto static")
+    batch = tmp_path / "burst"
+    batch.write_text("\n".join(lines) + "\n")
+    net.r.exec("ip", "-batch", str(batch))
+    d.cmd("release")
+    eventually(lambda: hops(ours(net, "1.2.3.0/24")) == [("192.168.0.2", net.up2)],
+               "route follows the static /28 from the middle of the burst")
+    st = d.stop()
+    assert int(st["resyncs"]) >= 1, d.stderr()
+    assert "overrun" in d.stderr()
+
+
+def ifindex(net, dev):
+    import json
+    return json.loads(net.r.out("ip", "-j", "link", "show", dev))[0]["ifindex"]

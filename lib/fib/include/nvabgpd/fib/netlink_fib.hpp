@@ -23,6 +23,9 @@ struct NetlinkFibConfig {
   unsigned max_paths = 8;         // ECMP width
   bool persist = false;           // keep our routes in the kernel on clean shutdown
   std::vector<base::IpAddress> protected_addresses;
+  // Receive buffer of the monitor socket. When a burst of kernel changes overruns it
+  // (ENOBUFS), everything is read again (full resync).
+  int monitor_buffer_bytes = 8 << 20;
 };
 
 class NetlinkFib final : public FibSink, public NextHopResolver {
