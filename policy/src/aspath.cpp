@@ -1,0 +1,166 @@
+// AS path operations with BIRD's filter semantics: .len counts an AS_SET as one, delete and
+// filter act on every occurrence (inside sets too) and drop emptied segments, and masks let an
+// AS_SET position match a run of mask items.
+#include <algorithm>
+
+#include "value.hpp"
+
+namespace nvabgpd::policy {
+
+namespace {
+bool is_set_segment(const wire::AsSegment& s) {
+  return s.type == wire::SegmentType::Set || s.type == wire::SegmentType::ConfedSet;
+}
+bool is_confed(const wire::AsSegment& s) {
+  return s.type == wire::SegmentType::ConfedSequence || s.type == wire::SegmentType::ConfedSet;
+}
+}  // namespace
+
+std::uint32_t path_len(const wire::AsPath& p) {
+  std::uint32_t n = 0;
+  for (const auto& s : p.segments) {
+    if (is_confed(s)) continue;
+    n += s.type == wire::SegmentType::Set ? 1 : static_cast<std::uint32_t>(s.asns.size());
+  }
+  return n;
+}
+
+std::uint32_t path_first(const wire::AsPath& p) {
+  if (p.segments.empty()) return 0;
+  const auto& s = p.segments.front();
+  if (s.type != wire::SegmentType::Sequence || s.asns.empty()) return 0;
+  return s.asns.front();
+}
+
+std::uint32_t path_last(const wire::AsPath& p) {
+  if (p.segments.empty()) return 0;
+  const auto& s = p.segments.back();
+  if (s.asns.empty()) return 0;
+  if (is_set_segment(s)) return s.asns.size() == 1 ? s.asns.front() : 0;
+  return s.asns.back();
+}
+
+wire::AsPath path_prepend(const wire::AsPath& p, std::uint32_t asn) {
+  wire::AsPath out;
+  out.segments.reserve(p.segments.size() + 1);
+  bool merge = !p.segments.empty() && p.segments.front().type == wire::SegmentType::Sequence &&
+               p.segments.front().asns.size() < 255;
+  wire::AsSegment head{wire::SegmentType::Sequence, {}};
+  head.asns.push_back(asn);
+  std::size_t from = 0;
+  if (merge) {
+    const auto& f = p.segments.front().asns;
+    head.asns.insert(head.asns.end(), f.begin(), f.end());
+    from = 1;
+  }
+  out.segments.push_back(std::move(head));
+  for (std::size_t i = from; i < p.segments.size(); ++i) out.segments.push_back(p.segments[i]);
+  return out;
+}
+
+wire::AsPath path_filter(const wire::AsPath& p, const ScalarSet* set, std::uint32_t asn,
+                         bool keep) {
+  wire::AsPath out;
+  for (const auto& s : p.segments) {
+    wire::AsSegment n{s.type, {}};
+    for (auto a : s.asns) {
+      bool hit = set != nullptr ? set->contains(SetKey{a, 0}) : a == asn;
+      if (hit == keep) n.asns.push_back(a);
+    }
+    if (!n.asns.empty()) out.segments.push_back(std::move(n));
+  }
+  return out;
+}
+
+bool path_contains(const wire::AsPath& p, std::uint32_t asn) {
+  for (const auto& s : p.segments) {
+    if (std::find(s.asns.begin(), s.asns.end(), asn) != s.asns.end()) return true;
+  }
+  return false;
+}
+
+bool path_any_in(const wire::AsPath& p, const ScalarSet& set) {
+  for (const auto& s : p.segments) {
+    for (auto a : s.asns) {
+      if (set.contains(SetKey{a, 0})) return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+// One position of the path as the mask sees it: a single ASN, or a whole AS_SET.
+struct Pos {
+  const std::uint32_t* asns = nullptr;
+  std::uint32_t count = 0;
+  bool set = false;
+  bool mark = false;
+};
+
+bool item_matches(const Pos& pos, const MaskItem& it) {
+  for (std::uint32_t k = 0; k < pos.count; ++k) {
+    std::uint32_t a = pos.asns[k];
+    bool hit = false;
+    switch (it.kind) {
+      case MaskItem::Kind::Asn: hit = a == it.lo; break;
+      case MaskItem::Kind::Range: hit = it.lo <= a && a <= it.hi; break;
+      case MaskItem::Kind::Set: hit = it.set != nullptr && it.set->contains(SetKey{a, 0}); break;
+      default: hit = true; break;
+    }
+    if (hit) return true;
+  }
+  return false;
+}
+
+// After a match at position i: a set position stays live (it may match the next item too),
+// any following set positions may be skipped, and the next plain position becomes live.
+void advance(std::vector<Pos>& pos, std::size_t i, std::size_t n, long& new_lo, long& new_hi) {
+  if (pos[i].set) pos[i].mark = true;
+  std::size_t j = i + 1;
+  while (j < n && pos[j].set && !pos[j].mark) pos[j++].mark = true;
+  pos[j].mark = true;
+  new_lo = static_cast<long>(i) + (pos[i].set ? 0 : 1);
+  if (new_hi < 0) new_hi = static_cast<long>(j);
+}
+}  // namespace
+
+bool path_match(const wire::AsPath& p, const PathMask& m) {
+  thread_local std::vector<Pos> pos;
+  pos.clear();
+  for (const auto& s : p.segments) {
+    if (is_set_segment(s)) {
+      if (!s.asns.empty()) pos.push_back(Pos{s.asns.data(), static_cast<std::uint32_t>(s.asns.size()), true, false});
+    } else {
+      for (const auto& a : s.asns) pos.push_back(Pos{&a, 1, false, false});
+    }
+  }
+  const std::size_t n = pos.size();
+  pos.push_back(Pos{});
+  pos[0].mark = true;
+  long lo = 0;
+  long hi = 0;
+  for (const auto& it : m.items) {
+    pos[n].mark = false;
+    if (it.kind == MaskItem::Kind::Star) {
+      for (auto i = static_cast<std::size_t>(lo); i <= n; ++i) pos[i].mark = true;
+      hi = static_cast<long>(n);
+      continue;
+    }
+    long new_lo = -1;
+    long new_hi = -1;
+    for (long i = hi; i >= lo; --i) {
+      auto ui = static_cast<std::size_t>(i);
+      if (!pos[ui].mark) continue;
+      pos[ui].mark = false;
+      if (ui < n && (it.kind == MaskItem::Kind::Question || item_matches(pos[ui], it))) {
+        advance(pos, ui, n, new_lo, new_hi);
+      }
+    }
+    if (new_hi < 0) return false;
+    lo = new_lo;
+    hi = new_hi;
+  }
+  return pos[n].mark;
+}
+
+}  // namespace nvabgpd::policy

@@ -1,0 +1,313 @@
+// Value helpers: names, sets, prefix tries, formatting and comparison.
+#include "value.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace nvabgpd::policy {
+
+const char* type_name(Type t) {
+  switch (t) {
+    case Type::Void: return "void";
+    case Type::Bool: return "bool";
+    case Type::Int: return "int";
+    case Type::Pair: return "pair";
+    case Type::Quad: return "quad";
+    case Type::Ip: return "ip";
+    case Type::Net: return "prefix";
+    case Type::String: return "string";
+    case Type::Ec: return "ec";
+    case Type::Lc: return "lc";
+    case Type::Path: return "bgppath";
+    case Type::Mask: return "bgpmask";
+    case Type::Clist: return "clist";
+    case Type::Eclist: return "eclist";
+    case Type::Lclist: return "lclist";
+    case Type::IntSet: return "int set";
+    case Type::PairSet: return "pair set";
+    case Type::QuadSet: return "quad set";
+    case Type::EcSet: return "ec set";
+    case Type::LcSet: return "lc set";
+    case Type::PrefixSet: return "prefix set";
+    case Type::EnumSet: return "enum set";
+    case Type::Origin: return "enum bgp_origin";
+    case Type::Source: return "enum rts";
+    case Type::Dest: return "enum rtd";
+    case Type::NetType: return "enum net_type";
+    case Type::Any: return "any";
+  }
+  return "?";
+}
+
+bool is_enum(Type t) {
+  return t == Type::Origin || t == Type::Source || t == Type::Dest || t == Type::NetType;
+}
+bool is_set(Type t) {
+  return t == Type::IntSet || t == Type::PairSet || t == Type::QuadSet || t == Type::EcSet ||
+         t == Type::LcSet || t == Type::PrefixSet || t == Type::EnumSet;
+}
+Type set_elem(Type set) {
+  switch (set) {
+    case Type::IntSet: return Type::Int;
+    case Type::PairSet: return Type::Pair;
+    case Type::QuadSet: return Type::Quad;
+    case Type::EcSet: return Type::Ec;
+    case Type::LcSet: return Type::Lc;
+    case Type::PrefixSet: return Type::Net;
+    default: return Type::Any;
+  }
+}
+Type set_of(Type elem) {
+  switch (elem) {
+    case Type::Int: return Type::IntSet;
+    case Type::Pair: return Type::PairSet;
+    case Type::Quad: return Type::QuadSet;
+    case Type::Ec: return Type::EcSet;
+    case Type::Lc: return Type::LcSet;
+    case Type::Net: return Type::PrefixSet;
+    default: return is_enum(elem) ? Type::EnumSet : Type::Void;
+  }
+}
+
+// ---------------------------------------------------------------- scalar sets
+
+void ScalarSet::finish() {
+  std::sort(ranges.begin(), ranges.end(),
+            [](const SetRange& x, const SetRange& y) { return x.lo < y.lo; });
+  std::vector<SetRange> merged;
+  for (const auto& r : ranges) {
+    if (!merged.empty() && !(merged.back().hi < r.lo)) {
+      merged.back().hi = std::max(merged.back().hi, r.hi);
+    } else {
+      merged.push_back(r);
+    }
+  }
+  ranges = std::move(merged);
+}
+
+bool ScalarSet::contains(SetKey k) const {
+  auto it = std::upper_bound(ranges.begin(), ranges.end(), k,
+                             [](const SetKey& key, const SetRange& r) { return key < r.lo; });
+  if (it != ranges.begin() && !(std::prev(it)->hi < k)) return true;
+  if (boxes.empty()) return false;
+  std::uint32_t comp[3];
+  if (elem == Type::Lc) {
+    comp[0] = static_cast<std::uint32_t>(k.a >> 32);
+    comp[1] = static_cast<std::uint32_t>(k.a);
+    comp[2] = k.b;
+  } else {
+    comp[0] = static_cast<std::uint32_t>(k.a >> 16);
+    comp[1] = static_cast<std::uint32_t>(k.a & 0xFFFF);
+    comp[2] = 0;
+  }
+  for (const auto& b : boxes) {
+    bool in = true;
+    for (int c = 0; c < 3 && in; ++c) in = b.lo[c] <= comp[c] && comp[c] <= b.hi[c];
+    if (in) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------- prefix trie
+
+PrefixTrie::PrefixTrie() { nodes_.emplace_back(); }
+
+void PrefixTrie::add(const base::Prefix& net, unsigned lo, unsigned hi) {
+  unsigned depth = std::min(net.len(), hi);
+  std::int32_t n = 0;
+  for (unsigned d = 0; d < depth; ++d) {
+    unsigned bit = net.addr().bit(d) ? 1 : 0;
+    if (nodes_[static_cast<std::size_t>(n)].child[bit] < 0) {
+      auto idx = static_cast<std::int32_t>(nodes_.size());
+      nodes_.emplace_back();
+      nodes_[static_cast<std::size_t>(n)].child[bit] = idx;
+    }
+    n = nodes_[static_cast<std::size_t>(n)].child[bit];
+  }
+  // Routes shorter than the node's depth can never reach it, so start at max(lo, depth).
+  auto& node = nodes_[static_cast<std::size_t>(n)];
+  for (unsigned l = std::max(lo, depth); l <= hi && l <= 128; ++l) {
+    node.mask[l / 64] |= std::uint64_t{1} << (l % 64);
+  }
+}
+
+bool PrefixTrie::match(const base::Prefix& p) const {
+  const unsigned len = p.len();
+  const unsigned word = len / 64;
+  const std::uint64_t bit = std::uint64_t{1} << (len % 64);
+  const Node* n = nodes_.data();
+  for (unsigned d = 0;; ++d) {
+    if (n->mask[word] & bit) return true;
+    if (d == len) return false;
+    std::int32_t c = n->child[p.addr().bit(d) ? 1 : 0];
+    if (c < 0) return false;
+    n = &nodes_[static_cast<std::size_t>(c)];
+  }
+}
+
+// ---------------------------------------------------------------- formatting
+
+Value materialize(const Value& v) {
+  if (!v.ephemeral) return v;
+  switch (v.type) {
+    case Type::Path: return Value::owned(v.type, v.as<wire::AsPath>());
+    case Type::Clist: return Value::owned(v.type, v.as<Clist>());
+    case Type::Eclist: return Value::owned(v.type, v.as<Eclist>());
+    case Type::Lclist: return Value::owned(v.type, v.as<Lclist>());
+    default: {
+      Value c = v;
+      c.ephemeral = false;
+      return c;
+    }
+  }
+}
+
+std::string format_ec(std::uint64_t ec) {
+  auto type = static_cast<std::uint16_t>(ec >> 48);
+  auto sub = type & 0xFF;
+  const char* kind = sub == 2 ? "rt" : sub == 3 ? "ro" : nullptr;
+  auto hi32 = static_cast<std::uint32_t>(ec >> 32);
+  auto lo32 = static_cast<std::uint32_t>(ec);
+  if (kind != nullptr && (type >> 8) == 0x00) {
+    return fmt::format("({}, {}, {})", kind, hi32 & 0xFFFF, lo32);
+  }
+  if (kind != nullptr && (type >> 8) == 0x02) {
+    return fmt::format("({}, {}, {})", kind, static_cast<std::uint32_t>(ec >> 16), ec & 0xFFFF);
+  }
+  if (kind != nullptr && (type >> 8) == 0x01) {
+    auto ip = base::IpAddress::v4(static_cast<std::uint32_t>(ec >> 16));
+    return fmt::format("({}, {}, {})", kind, ip.to_string(), ec & 0xFFFF);
+  }
+  return fmt::format("(generic, 0x{:x}, 0x{:x})", hi32, lo32);
+}
+
+std::string path_to_string(const wire::AsPath& p) {
+  std::string out;
+  for (const auto& seg : p.segments) {
+    bool set = seg.type == wire::SegmentType::Set || seg.type == wire::SegmentType::ConfedSet;
+    bool confed = seg.type == wire::SegmentType::ConfedSequence ||
+                  seg.type == wire::SegmentType::ConfedSet;
+    if (!out.empty()) out += ' ';
+    if (set) out += '{';
+    if (confed && !set) out += '(';
+    for (std::size_t i = 0; i < seg.asns.size(); ++i) {
+      if (i) out += ' ';
+      out += std::to_string(seg.asns[i]);
+    }
+    if (confed && !set) out += ')';
+    if (set) out += '}';
+  }
+  return out;
+}
+
+namespace {
+const char* enum_name(Type t, std::uint64_t v) {
+  if (t == Type::Origin) {
+    static const char* const kNames[] = {"ORIGIN_IGP", "ORIGIN_EGP", "ORIGIN_INCOMPLETE"};
+    return v < 3 ? kNames[v] : "ORIGIN_?";
+  }
+  return nullptr;
+}
+}  // namespace
+
+std::string format_value(const Value& v) {
+  switch (v.type) {
+    case Type::Void: return "(void)";
+    case Type::Bool: return v.u ? "TRUE" : "FALSE";
+    case Type::Int: return std::to_string(v.i());
+    case Type::Pair: return fmt::format("({},{})", v.u >> 16, v.u & 0xFFFF);
+    case Type::Quad: return base::IpAddress::v4(v.i()).to_string();
+    case Type::Ip: return v.ip.to_string();
+    case Type::Net: return v.net.to_string();
+    case Type::String: return std::string(v.str());
+    case Type::Ec: return format_ec(v.u);
+    case Type::Lc: {
+      auto c = v.lc();
+      return fmt::format("({}, {}, {})", c.global, c.local1, c.local2);
+    }
+    case Type::Path: return "(path " + path_to_string(v.as<wire::AsPath>()) + ")";
+    case Type::Clist: {
+      std::string s = "(clist";
+      for (auto c : v.as<Clist>()) s += fmt::format(" ({},{})", c.asn(), c.low());
+      return s + ")";
+    }
+    case Type::Eclist: {
+      std::string s = "(eclist";
+      for (auto c : v.as<Eclist>()) s += " " + format_ec(c.value);
+      return s + ")";
+    }
+    case Type::Lclist: {
+      std::string s = "(lclist";
+      for (auto c : v.as<Lclist>()) s += fmt::format(" ({}, {}, {})", c.global, c.local1, c.local2);
+      return s + ")";
+    }
+    case Type::Mask: return "[= mask =]";
+    case Type::Origin:
+      if (const char* n = enum_name(v.type, v.u)) return n;
+      return fmt::format("(enum {})", v.u);
+    default:
+      if (is_enum(v.type)) return fmt::format("(enum {})", v.u);
+      return fmt::format("({})", type_name(v.type));
+  }
+}
+
+// ---------------------------------------------------------------- comparison
+
+namespace {
+template <typename T>
+int cmp3(const T& a, const T& b) {
+  return a < b ? -1 : (b < a ? 1 : 0);
+}
+}  // namespace
+
+int compare_values(const Value& a, const Value& b) {
+  if (a.type != b.type) {
+    if (a.type == Type::Void) return -1;
+    if (b.type == Type::Void) return 1;
+    // Quad <-> IPv4 implicit conversion, as BIRD does.
+    if (a.type == Type::Ip && b.type == Type::Quad && a.ip.is_v4()) return cmp3(a.ip.v4_value(), b.i());
+    if (a.type == Type::Quad && b.type == Type::Ip && b.ip.is_v4()) return cmp3(a.i(), b.ip.v4_value());
+    return 2;
+  }
+  switch (a.type) {
+    case Type::Void: return 0;
+    case Type::Bool:
+    case Type::Int:
+    case Type::Pair:
+    case Type::Quad:
+    case Type::Ec:
+    case Type::Origin:
+    case Type::Source:
+    case Type::Dest:
+    case Type::NetType: return cmp3(a.u, b.u);
+    case Type::Lc: return cmp3(a.key(), b.key());
+    case Type::Ip: return cmp3(a.ip, b.ip);
+    case Type::Net: {
+      if (a.net.family() != b.net.family()) return a.net.is_v4() ? -1 : 1;
+      int c = cmp3(a.net.addr(), b.net.addr());
+      return c != 0 ? c : cmp3(a.net.len(), b.net.len());
+    }
+    case Type::String: {
+      int c = a.str().compare(b.str());
+      return c < 0 ? -1 : (c > 0 ? 1 : 0);
+    }
+    default: return 2;
+  }
+}
+
+bool same_values(const Value& a, const Value& b) {
+  if (a.type == b.type) {
+    switch (a.type) {
+      case Type::Path: return a.as<wire::AsPath>() == b.as<wire::AsPath>();
+      case Type::Clist: return a.as<Clist>() == b.as<Clist>();
+      case Type::Eclist: return a.as<Eclist>() == b.as<Eclist>();
+      case Type::Lclist: return a.as<Lclist>() == b.as<Lclist>();
+      default: break;
+    }
+    if (is_set(a.type) || a.type == Type::Mask) return a.ptr == b.ptr;
+  }
+  return compare_values(a, b) == 0;
+}
+
+}  // namespace nvabgpd::policy

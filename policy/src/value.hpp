@@ -1,0 +1,209 @@
+#pragma once
+// Runtime values of the filter language and the heavy objects they point to (strings, paths,
+// community lists, sets, path masks). A Value is a small tagged struct: scalars inline, heavy
+// objects by pointer. `ptr` is either borrowed (a program constant or a route attribute, no
+// refcount traffic on the hot path) or owned through `own` (computed at run time).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nvabgpd/base/ip.hpp"
+#include "nvabgpd/wire/attributes.hpp"
+
+namespace nvabgpd::policy {
+
+enum class Type : std::uint8_t {
+  Void,
+  Bool,
+  Int,
+  Pair,
+  Quad,
+  Ip,
+  Net,
+  String,
+  Ec,
+  Lc,
+  Path,
+  Mask,
+  Clist,
+  Eclist,
+  Lclist,
+  IntSet,
+  PairSet,
+  QuadSet,
+  EcSet,
+  LcSet,
+  PrefixSet,
+  EnumSet,
+  Origin,    // ORIGIN_*
+  Source,    // RTS_*
+  Dest,      // RTD_*
+  NetType,   // NET_*
+  Any,       // static type unknown until run time (untyped function results)
+};
+
+const char* type_name(Type t);
+bool is_enum(Type t);
+bool is_set(Type t);
+// Element type of a set type (EnumSet: Any, the set object records it).
+Type set_elem(Type set);
+// The set type holding elements of type t, or Void if none.
+Type set_of(Type elem);
+
+// Sets of scalars: merged sorted ranges over a two-part key plus, for pair/lc items whose
+// wildcard shape is not one contiguous range, a list of per-component boxes.
+struct SetKey {
+  std::uint64_t a = 0;
+  std::uint32_t b = 0;
+  constexpr auto operator<=>(const SetKey&) const = default;
+};
+struct SetRange {
+  SetKey lo, hi;
+};
+struct SetBox {
+  std::uint32_t lo[3] = {0, 0, 0};
+  std::uint32_t hi[3] = {0, 0, 0};
+};
+struct ScalarSet {
+  Type elem = Type::Int;
+  std::vector<SetRange> ranges;  // sorted by lo, non-overlapping after finish()
+  std::vector<SetBox> boxes;     // non-contiguous pair/lc patterns
+  void finish();
+  bool contains(SetKey k) const;
+};
+
+// Prefix pattern sets: one binary trie per family. A node at depth d stands for the first d
+// bits of a pattern; its mask holds the route lengths accepted there.
+class PrefixTrie {
+ public:
+  PrefixTrie();
+  // Pattern net{lo,hi}; net is truncated to hi bits when hi < net.len().
+  void add(const base::Prefix& net, unsigned lo, unsigned hi);
+  bool match(const base::Prefix& p) const;
+  std::size_t node_count() const { return nodes_.size(); }
+
+ private:
+  struct Node {
+    std::int32_t child[2] = {-1, -1};
+    std::uint64_t mask[3] = {0, 0, 0};  // bit L = route length L accepted (0..128)
+  };
+  std::vector<Node> nodes_;
+};
+struct PrefixSet {
+  PrefixTrie v4, v6;
+  bool match(const base::Prefix& p) const { return p.is_v4() ? v4.match(p) : v6.match(p); }
+};
+
+// AS path mask items ([= * 65001 ? =]).
+struct MaskItem {
+  enum class Kind : std::uint8_t { Asn, Range, Question, Star, Set, Loop };
+  Kind kind = Kind::Asn;
+  std::uint32_t lo = 0, hi = 0;
+  const ScalarSet* set = nullptr;  // Kind::Set (owned by the program)
+};
+struct PathMask {
+  std::vector<MaskItem> items;
+};
+
+struct Value {
+  Type type = Type::Void;
+  bool ephemeral = false;  // ptr points into route attributes: copy before storing
+  std::uint64_t u = 0;     // Bool, Int, Pair, Quad, Ec, enums; Lc: global<<32 | local1
+  std::uint32_t u2 = 0;    // Lc local2
+  base::IpAddress ip;      // Ip
+  base::Prefix net;        // Net
+  const void* ptr = nullptr;
+  std::shared_ptr<const void> own;
+
+  static Value of_bool(bool b) { return scalar(Type::Bool, b ? 1 : 0); }
+  static Value of_int(std::uint32_t i) { return scalar(Type::Int, i); }
+  static Value scalar(Type t, std::uint64_t v) {
+    Value x;
+    x.type = t;
+    x.u = v;
+    return x;
+  }
+  static Value of_lc(const wire::LargeCommunity& c) {
+    Value x = scalar(Type::Lc, (std::uint64_t{c.global} << 32) | c.local1);
+    x.u2 = c.local2;
+    return x;
+  }
+  static Value of_ip(const base::IpAddress& a) {
+    Value x;
+    x.type = Type::Ip;
+    x.ip = a;
+    return x;
+  }
+  static Value of_net(const base::Prefix& p) {
+    Value x;
+    x.type = Type::Net;
+    x.net = p;
+    return x;
+  }
+  template <typename T>
+  static Value owned(Type t, T obj) {
+    Value x;
+    x.type = t;
+    auto sp = std::make_shared<const T>(std::move(obj));
+    x.ptr = sp.get();
+    x.own = std::move(sp);
+    return x;
+  }
+  template <typename T>
+  static Value borrowed(Type t, const T* p, bool eph) {
+    Value x;
+    x.type = t;
+    x.ptr = p;
+    x.ephemeral = eph;
+    return x;
+  }
+  template <typename T>
+  const T& as() const {
+    return *static_cast<const T*>(ptr);
+  }
+  bool truthy() const { return type == Type::Bool && u != 0; }
+  std::uint32_t i() const { return static_cast<std::uint32_t>(u); }
+  wire::LargeCommunity lc() const {
+    return {static_cast<std::uint32_t>(u >> 32), static_cast<std::uint32_t>(u), u2};
+  }
+  // String: ptr is the character data, u its length.
+  static Value of_str(std::string_view s) {
+    Value x = scalar(Type::String, s.size());
+    x.ptr = s.data();
+    return x;
+  }
+  std::string_view str() const { return {static_cast<const char*>(ptr), static_cast<std::size_t>(u)}; }
+  SetKey key() const { return type == Type::Lc ? SetKey{u, u2} : SetKey{u, 0}; }
+};
+
+using Clist = std::vector<wire::Community>;
+using Eclist = std::vector<wire::ExtCommunity>;
+using Lclist = std::vector<wire::LargeCommunity>;
+
+// Makes an ephemeral value (pointing into route attributes) self-owned.
+Value materialize(const Value& v);
+// BIRD-like text of a value, as `print` shows it.
+std::string format_value(const Value& v);
+std::string format_ec(std::uint64_t ec);
+
+// Comparison: returns -1/0/1, or 2 when the types cannot be compared. Void compares below
+// every value.
+int compare_values(const Value& a, const Value& b);
+bool same_values(const Value& a, const Value& b);
+
+// --- AS path helpers (BIRD semantics; independent of the wire library's .cpp) ---
+std::uint32_t path_len(const wire::AsPath& p);
+std::uint32_t path_first(const wire::AsPath& p);
+std::uint32_t path_last(const wire::AsPath& p);
+wire::AsPath path_prepend(const wire::AsPath& p, std::uint32_t asn);
+// keep == false: remove every ASN matching; keep == true: keep only those.
+wire::AsPath path_filter(const wire::AsPath& p, const ScalarSet* set, std::uint32_t asn,
+                         bool keep);
+bool path_match(const wire::AsPath& p, const PathMask& m);
+bool path_contains(const wire::AsPath& p, std::uint32_t asn);
+bool path_any_in(const wire::AsPath& p, const ScalarSet& s);
+std::string path_to_string(const wire::AsPath& p);
+
+}  // namespace nvabgpd::policy
