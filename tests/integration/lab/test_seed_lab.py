@@ -234,6 +234,13 @@ def test_nva_kernel_tables_resolve_next_hops_through_the_subnet_gateway(lab):
             assert lab.kernel_route(tag, rs + "/32") is None
             route = ns.ip_json("route", "get", rs)[0]
             assert route["gateway"] == T.addr(hub.nva_subnet_gw) and route["dev"] == "eth0"
+        # ... and the BGP-learned 10.x.0.0/20 that covers them never broke a session (a route
+        # resolved through itself would): one connection, never dropped (NVA1 was not restarted)
+        if hub is H1:
+            for rs in hub.rs_names:
+                nb = lab.rs[rs].json(f"show bgp neighbors {hub.nva_addr} json")[hub.nva_addr]
+                assert (nb["bgpState"], nb["connectionsEstablished"],
+                        nb["connectionsDropped"]) == ("Established", 1, 0), rs
         # ... and the overlay-learned 10.x/16 never captures the VXLAN underlay
         far = T.other(hub).nva_addr
         route = ns.ip_json("route", "get", far)[0]

@@ -130,11 +130,12 @@ class BirdNva(NvaBase):
     def birdc(self, *args) -> str:
         return sh("birdc", "-s", self.sock, *args).stdout
 
-    def show(self) -> str:
-        return self.birdc("show", "route", "all")
+    def show(self, *args) -> str:
+        """`show route ARGS` through birdc."""
+        return self.birdc("show", "route", *args)
 
     def routes(self):
-        return parse_show_route_all(self.show())
+        return parse_show_route_all(self.show("all"))
 
     def sessions(self):
         """{protocol name: state}"""

@@ -3,8 +3,8 @@ policy/filters/nvaN_to_rs.conf).
 
 The daemon runs in the foreground inside the NVA namespace with a per-lab control socket
 (`--control-socket`); the lab queries it with `nvabgpctl -s SOCKET show route all`. The only
-edit to the shipped config is that filter file references (nvaN_to_rs.conf, wherever the example
-expects it, e.g. /etc/nvabgpd/policy/) point at this checkout's policy/filters/ copy.
+edits to the shipped config (a copy in the run dir): the filter file reference (nvaN_to_rs.conf)
+points at this checkout's policy/filters/ copy, and control.socket at the lab's socket.
 Unlike the BIRD mode, nothing is added to the kernel: nvabgpd must resolve next hops through
 non-BGP routes only and must not let the overlay-learned prefixes capture the VXLAN underlay.
 """
@@ -55,10 +55,15 @@ def missing_reason():
 _FILTER_REF = re.compile(r"""[^\s"':]*nva([12])_to_rs\.conf""")
 
 
-def lab_config(hub: T.Hub, filter_path: pathlib.Path) -> str:
-    """The shipped example with its TO_RS file reference pointed at filter_path."""
+_SOCKET = re.compile(r"^(\s+socket:\s*)\S+", re.MULTILINE)
+
+
+def lab_config(hub: T.Hub, filter_path: pathlib.Path, socket: pathlib.Path) -> str:
+    """The shipped example with its TO_RS file reference pointed at filter_path and its
+    control socket (also given as --control-socket) in the lab's run directory."""
     text = (SOURCE_DIR / f"config/examples/nva{hub.n}.yaml").read_text()
-    return _FILTER_REF.sub(lambda m: str(filter_path), text)
+    text = _FILTER_REF.sub(lambda m: str(filter_path), text)
+    return _SOCKET.sub(lambda m: m.group(1) + str(socket), text)
 
 
 class NvabgpdNva(NvaBase):
@@ -79,7 +84,7 @@ class NvabgpdNva(NvaBase):
         self.dir.mkdir(parents=True, exist_ok=True)
         cfg = self.dir / f"nva{self.hub.n}.yaml"
         shipped = SOURCE_DIR / f"policy/filters/nva{self.hub.n}_to_rs.conf"
-        cfg.write_text(lab_config(self.hub, self.to_rs_filter(shipped)))
+        cfg.write_text(lab_config(self.hub, self.to_rs_filter(shipped), self.sock))
         return cfg
 
     def start(self):
@@ -101,12 +106,13 @@ class NvabgpdNva(NvaBase):
     def ctl(self, *args) -> str:
         return sh(self.nvabgpctl, "-s", self.sock, *args).stdout
 
-    def show(self) -> str:
-        return self.ctl("show", "route", "all")
+    def show(self, *args) -> str:
+        """`show route ARGS` through nvabgpctl."""
+        return self.ctl("show", "route", *args)
 
     def routes(self):
         """Accepts JSON or BIRD-style text from `nvabgpctl show route all`."""
-        out = self.show()
+        out = self.show("all")
         if out.lstrip().startswith(("{", "[")):
             return _from_json(json.loads(out))
         return parse_show_route_all(out)

@@ -62,15 +62,12 @@ def rs_tables(lab, name):
 
 def nva_table(lab, n):
     nva = lab.nva(n)
-    rows = []
-    for prefix, paths in sorted(nva.routes().items()):
-        for p in paths:
-            rows.append([prefix, ",".join(p["gateways"]) or p.get("kind", ""), p["proto"],
-                         "*" if p["best"] else "", " ".join(map(str, p["as_path"])),
-                         p.get("next_hop") or "", " ".join(p["communities"])])
-    table(f"NVA{n} ({nva.describe()}): show route all",
-          ["Prefix", "Via", "From", "Best", "BGP.as_path", "BGP.next_hop", "BGP.community"],
-          rows)
+    tool = "birdc" if nva.kind == "bird" else "nvabgpctl"
+    print(f"\n== NVA{n}: {nva.describe()}  [{tool}: show route]")
+    print(nva.show().rstrip())
+    if n == 2:
+        print(f"\n== NVA2  [{tool}: show route {T.ONPREM_PREFIX} all]")
+        print(nva.show(T.ONPREM_PREFIX, "all").rstrip())
 
 
 def gobgp_table(lab, g, title):
