@@ -142,6 +142,9 @@ class SeedLab:
                 return False
         if h2.vnet not in self.onprem.rib():
             return False
+        # the VNet programming has caught up with the Route Servers
+        if self.kernel_route("f1", h2.vnet) is None or self.kernel_route("f2", h1.vnet) is None:
+            return False
         return (self.kernel_route("f2", T.ONPREM_PREFIX) is not None) == nva2_fixed
 
     def wait_converged(self, nva2_fixed=True, timeout=120):
