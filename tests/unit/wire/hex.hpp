@@ -65,3 +65,48 @@ inline bool is_reset(const nvabgpd::wire::DecodeResult& r, std::uint8_t code, st
 }
 
 }  // namespace wiretest
+
+namespace wiretest {
+
+// An UPDATE body from its three fields; the two length fields are computed.
+inline std::vector<std::uint8_t> update_body(std::string_view withdrawn, std::string_view attrs,
+                                             std::string_view nlri) {
+  const auto w = hex(withdrawn);
+  const auto a = hex(attrs);
+  const auto n = hex(nlri);
+  std::vector<std::uint8_t> b;
+  b.push_back(static_cast<std::uint8_t>(w.size() >> 8));
+  b.push_back(static_cast<std::uint8_t>(w.size()));
+  b.insert(b.end(), w.begin(), w.end());
+  b.push_back(static_cast<std::uint8_t>(a.size() >> 8));
+  b.push_back(static_cast<std::uint8_t>(a.size()));
+  b.insert(b.end(), a.begin(), a.end());
+  b.insert(b.end(), n.begin(), n.end());
+  return b;
+}
+
+inline std::vector<std::uint8_t> update_msg(std::string_view withdrawn, std::string_view attrs,
+                                            std::string_view nlri) {
+  return message(2, update_body(withdrawn, attrs, nlri));
+}
+
+inline nvabgpd::base::Prefix pfx(std::string_view s) {
+  auto p = nvabgpd::base::Prefix::parse(s);
+  if (!p) throw std::invalid_argument("bad prefix");
+  return *p;
+}
+
+inline nvabgpd::base::IpAddress ip(std::string_view s) {
+  auto a = nvabgpd::base::IpAddress::parse(s);
+  if (!a) throw std::invalid_argument("bad address");
+  return *a;
+}
+
+// Well-formed attributes: ORIGIN IGP, AS_PATH 65001 (4-octet), NEXT_HOP 10.0.0.1.
+inline constexpr std::string_view kOrigin = "40 01 01 00 ";
+inline constexpr std::string_view kAsPath = "40 02 06 02 01 0000fde9 ";
+inline constexpr std::string_view kNextHop = "40 03 04 0a000001 ";
+inline const std::string kBaseAttrs = std::string(kOrigin) + std::string(kAsPath) +
+                                      std::string(kNextHop);
+
+}  // namespace wiretest

@@ -26,6 +26,14 @@ struct AttributeError {
   std::string reason;     // e.g. "AS_PATH: segment length overruns attribute"
 };
 
+// UPDATE outcomes (RFC 7606):
+// - TreatAsWithdraw: `message` is kept; withdraw every prefix of update.nlri and
+//   update.mp_reach->nlri (as well as the withdrawn ones) instead of installing them.
+// - AttributeDiscard: the bad attribute is already absent from update.attrs; use the rest.
+// - SessionReset: no message; send `notification` and close.
+// Errors with action None are notes (e.g. an MP attribute of an unsupported AFI/SAFI, ignored).
+// For OPEN, ROUTE-REFRESH, NOTIFICATION and header problems the only error action is
+// SessionReset.
 struct DecodeResult {
   std::optional<Message> message;            // absent only on SessionReset
   ErrorAction action = ErrorAction::None;    // strongest action over all errors

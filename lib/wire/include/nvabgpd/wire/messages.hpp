@@ -115,7 +115,10 @@ struct MpUnreach {
 
 struct Update {
   std::vector<base::Prefix> withdrawn;  // IPv4 withdrawn routes field
-  bool has_attributes = false;          // false: a withdraw-only or End-of-RIB update
+  // True when the UPDATE carries path attributes other than MP_UNREACH_NLRI; false for a
+  // withdraw-only or End-of-RIB update. The encoder writes `attrs` only when it is true
+  // (MP_REACH/MP_UNREACH are written whenever present).
+  bool has_attributes = false;
   PathAttributes attrs;
   std::vector<base::Prefix> nlri;  // IPv4 NLRI field
   std::optional<MpReach> mp_reach;

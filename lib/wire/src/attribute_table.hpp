@@ -1,0 +1,134 @@
+#pragma once
+// Internal to lib/wire: one descriptor per path attribute type code (name, expected flags,
+// RFC 7606 action when malformed, decoder, encoder). Adding an attribute is one row in
+// attribute_table.cpp plus its two functions.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "nvabgpd/base/byte_reader.hpp"
+#include "nvabgpd/wire/codec.hpp"
+
+namespace nvabgpd::wire::detail {
+
+// State while decoding one UPDATE's attributes.
+struct AttrDecodeCtx {
+  const SessionParams& params;
+  Update& update;
+  DecodeResult& result;
+  // AS4_PATH / AS4_AGGREGATOR from a 2-octet peer, merged after all attributes are read.
+  std::optional<AsPath> as4_path;
+  std::optional<Aggregator> as4_aggregator;
+};
+
+struct AttrEncodeCtx {
+  const Update& update;
+  const SessionParams& params;
+};
+
+// Writes one attribute: flags, type, length (extended only when the value needs it), value.
+class AttrWriter {
+ public:
+  explicit AttrWriter(std::vector<std::uint8_t>& out) : out_(out) {}
+  void begin(std::uint8_t flags, std::uint8_t code) {
+    start_ = out_.size();
+    out_.push_back(static_cast<std::uint8_t>(flags & ~attr::kFlagExtendedLength));
+    out_.push_back(code);
+    out_.push_back(0);
+  }
+  void end() {
+    const std::size_t len = out_.size() - start_ - 3;
+    if (len <= 255) {
+      out_[start_ + 2] = static_cast<std::uint8_t>(len);
+      return;
+    }
+    out_[start_] |= attr::kFlagExtendedLength;
+    out_.insert(out_.begin() + static_cast<std::ptrdiff_t>(start_ + 2), 0);
+    out_[start_ + 2] = static_cast<std::uint8_t>(len >> 8);
+    out_[start_ + 3] = static_cast<std::uint8_t>(len);
+  }
+  void u8(std::uint8_t v) { out_.push_back(v); }
+  void u16(std::uint16_t v) {
+    out_.push_back(static_cast<std::uint8_t>(v >> 8));
+    out_.push_back(static_cast<std::uint8_t>(v));
+  }
+  void u32(std::uint32_t v) {
+    u16(static_cast<std::uint16_t>(v >> 16));
+    u16(static_cast<std::uint16_t>(v));
+  }
+  void bytes(std::span<const std::uint8_t> b) { out_.insert(out_.end(), b.begin(), b.end()); }
+  std::vector<std::uint8_t>& out() { return out_; }
+
+ private:
+  std::vector<std::uint8_t>& out_;
+  std::size_t start_ = 0;
+};
+
+// Returns nullptr when the value is well formed (and stores it), else a static reason.
+using AttrDecodeFn = const char* (*)(base::ByteReader value, AttrDecodeCtx& ctx);
+// Writes the attribute when the update carries it; writes nothing otherwise.
+using AttrEncodeFn = void (*)(const AttrEncodeCtx& ctx, AttrWriter& w);
+
+struct AttributeDescriptor {
+  std::uint8_t code;
+  std::string_view name;
+  std::uint8_t flags;           // the Optional and Transitive bits it must carry
+  ErrorAction on_malformed;     // RFC 7606 section 7
+  std::uint8_t reset_subcode;   // UPDATE Message Error subcode when on_malformed is SessionReset
+  AttrDecodeFn decode;
+  AttrEncodeFn encode;
+};
+
+// The descriptor of a known attribute code, or nullptr.
+const AttributeDescriptor* find_attribute(std::uint8_t code);
+// Every descriptor, in the order the encoder writes them (MP_REACH/MP_UNREACH first, as RFC
+// 7606 5.1 recommends, then ascending type code).
+std::span<const AttributeDescriptor> attributes_in_encode_order();
+
+// Per-attribute functions (attr_*.cpp).
+const char* decode_origin(base::ByteReader v, AttrDecodeCtx& c);
+const char* decode_next_hop(base::ByteReader v, AttrDecodeCtx& c);
+const char* decode_med(base::ByteReader v, AttrDecodeCtx& c);
+const char* decode_local_pref(base::ByteReader v, AttrDecodeCtx& c);
+const char* decode_atomic_aggregate(base::ByteReader v, AttrDecodeCtx& c);
+const char* decode_aggregator(base::ByteReader v, AttrDecodeCtx& c);
+const char* decode_originator_id(base::ByteReader v, AttrDecodeCtx& c);
+const char* decode_cluster_list(base::ByteReader v, AttrDecodeCtx& c);
+const char* decode_as_path(base::ByteReader v, AttrDecodeCtx& c);
+const char* decode_as4_path(base::ByteReader v, AttrDecodeCtx& c);
+const char* decode_as4_aggregator(base::ByteReader v, AttrDecodeCtx& c);
+const char* decode_communities(base::ByteReader v, AttrDecodeCtx& c);
+const char* decode_ext_communities(base::ByteReader v, AttrDecodeCtx& c);
+const char* decode_large_communities(base::ByteReader v, AttrDecodeCtx& c);
+const char* decode_mp_reach(base::ByteReader v, AttrDecodeCtx& c);
+const char* decode_mp_unreach(base::ByteReader v, AttrDecodeCtx& c);
+
+void encode_origin(const AttrEncodeCtx& c, AttrWriter& w);
+void encode_next_hop(const AttrEncodeCtx& c, AttrWriter& w);
+void encode_med(const AttrEncodeCtx& c, AttrWriter& w);
+void encode_local_pref(const AttrEncodeCtx& c, AttrWriter& w);
+void encode_atomic_aggregate(const AttrEncodeCtx& c, AttrWriter& w);
+void encode_aggregator(const AttrEncodeCtx& c, AttrWriter& w);
+void encode_originator_id(const AttrEncodeCtx& c, AttrWriter& w);
+void encode_cluster_list(const AttrEncodeCtx& c, AttrWriter& w);
+void encode_as_path(const AttrEncodeCtx& c, AttrWriter& w);
+void encode_as4_path(const AttrEncodeCtx& c, AttrWriter& w);
+void encode_as4_aggregator(const AttrEncodeCtx& c, AttrWriter& w);
+void encode_communities(const AttrEncodeCtx& c, AttrWriter& w);
+void encode_ext_communities(const AttrEncodeCtx& c, AttrWriter& w);
+void encode_large_communities(const AttrEncodeCtx& c, AttrWriter& w);
+void encode_mp_reach(const AttrEncodeCtx& c, AttrWriter& w);
+void encode_mp_unreach(const AttrEncodeCtx& c, AttrWriter& w);
+
+// RFC 6793 4.2.3: after all attributes of a 2-octet peer's UPDATE are read, rebuild the real
+// AS path and aggregator from AS4_PATH / AS4_AGGREGATOR.
+void merge_as4(AttrDecodeCtx& c);
+
+// Writes all path attributes of `u` (not the length field): MP attributes when present, and the
+// route attributes when u.has_attributes.
+void encode_path_attributes(const Update& u, const SessionParams& params,
+                            std::vector<std::uint8_t>& out);
+
+}  // namespace nvabgpd::wire::detail
