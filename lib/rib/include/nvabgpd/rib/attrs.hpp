@@ -1,0 +1,198 @@
+#pragma once
+// Interned path attributes. Memory grows with the number of distinct attribute sets, not with
+// routes: a route holds one 8-byte reference. AS paths, community lists and next hops are
+// interned separately and shared between attribute sets (an eBGP export that only prepends
+// our ASN shares the community list of the received set).
+//
+// Owned by the RIB thread; not thread-safe.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "nvabgpd/base/ip.hpp"
+#include "nvabgpd/rib/interned.hpp"
+#include "nvabgpd/wire/attributes.hpp"
+
+namespace nvabgpd::rib {
+
+// An AS path in one flat array: per segment a header word (type << 24 | count) followed by
+// its ASNs. The selection length and the neighbour AS are computed once at intern time.
+class AsPathData : public Interned<AsPathData> {
+ public:
+  AsPathData() = default;
+  explicit AsPathData(const wire::AsPath& p);
+  static AsPathData from_words(std::vector<std::uint32_t> words);
+
+  // RFC 4271 9.1.2.2 a / RFC 5065: AS_SEQUENCE ASNs count one each, an AS_SET counts one,
+  // confederation segments count zero.
+  unsigned length() const { return length_; }
+  // Leftmost ASN of a leading AS_SEQUENCE: the neighbour AS for MED comparison.
+  std::optional<std::uint32_t> neighbour_as() const;
+  unsigned count(std::uint32_t asn) const;
+  bool empty() const { return words_.empty(); }
+  const std::vector<std::uint32_t>& words() const { return words_; }
+  // A copy with asn prepended `times` times to the leading AS_SEQUENCE.
+  AsPathData prepended(std::uint32_t asn, unsigned times = 1) const;
+  wire::AsPath to_wire() const;
+
+  std::size_t compute_hash() const;
+  bool same_value(const AsPathData& o) const { return words_ == o.words_; }
+
+ private:
+  void compute_length();
+  std::vector<std::uint32_t> words_;
+  std::uint32_t length_ = 0;
+};
+
+// A community list, in received order (duplicates kept, as the codec hands them over).
+class CommunityList : public Interned<CommunityList> {
+ public:
+  CommunityList() = default;
+  explicit CommunityList(std::vector<wire::Community> v) : values_(std::move(v)) {}
+  const std::vector<wire::Community>& values() const { return values_; }
+  bool has(wire::Community c) const;
+  std::size_t compute_hash() const;
+  bool same_value(const CommunityList& o) const { return values_ == o.values_; }
+
+ private:
+  std::vector<wire::Community> values_;
+};
+
+// A BGP next hop address and its current resolution (shared by every attribute set that
+// carries the address; updated in place by Rib::next_hops_changed()).
+class NextHop : public Interned<NextHop> {
+ public:
+  NextHop() = default;
+  explicit NextHop(const base::IpAddress& a) : addr_(a) {}
+  const base::IpAddress& address() const { return addr_; }
+  std::size_t compute_hash() const;
+  bool same_value(const NextHop& o) const { return addr_ == o.addr_; }
+
+  // Resolution state, mutable through the RIB only.
+  bool resolved = false;  // resolve() has run for the current resolver state
+  bool reachable = false;
+  std::uint32_t igp_cost = 0;
+  std::optional<base::IpAddress> via;  // immediate forwarding address, if not the BGP next hop
+
+ private:
+  base::IpAddress addr_;
+};
+
+// Rarely present attributes live out of line so the common set stays at one cache line.
+struct RareAttrs {
+  std::optional<base::IpAddress> link_local_next_hop;
+  std::optional<wire::Aggregator> aggregator;
+  std::vector<wire::ExtCommunity> ext_communities;
+  std::vector<wire::LargeCommunity> large_communities;
+  std::vector<std::uint32_t> cluster_list;
+  std::vector<wire::RawAttribute> unknown;
+  bool operator==(const RareAttrs&) const = default;
+  bool empty() const;
+};
+
+// One distinct set of path attributes.
+class AttrSet : public Interned<AttrSet> {
+ public:
+  AttrSet() = default;
+  AttrSet(const AttrSet& o);
+  AttrSet(AttrSet&&) noexcept = default;
+  AttrSet& operator=(const AttrSet&) = delete;
+  AttrSet& operator=(AttrSet&&) noexcept = default;
+  ~AttrSet() = default;
+
+  wire::Origin origin() const { return origin_; }
+  const AsPathData& as_path() const { return *as_path_; }
+  const Ref<AsPathData>& as_path_ref() const { return as_path_; }
+  const Ref<CommunityList>& communities_ref() const { return communities_; }
+  bool has_community(wire::Community c) const { return communities_ && communities_->has(c); }
+  const NextHop* next_hop() const { return next_hop_.get(); }
+  const Ref<NextHop>& next_hop_ref() const { return next_hop_; }
+  std::optional<std::uint32_t> med() const { return has(kHasMed) ? std::optional(med_) : std::nullopt; }
+  std::optional<std::uint32_t> local_pref() const {
+    return has(kHasLocalPref) ? std::optional(local_pref_) : std::nullopt;
+  }
+  std::optional<std::uint32_t> originator_id() const {
+    return has(kHasOriginator) ? std::optional(originator_id_) : std::nullopt;
+  }
+  bool atomic_aggregate() const { return has(kAtomicAggregate); }
+  const RareAttrs* rare() const { return rare_.get(); }
+  std::size_t cluster_list_length() const { return rare_ ? rare_->cluster_list.size() : 0; }
+  bool cluster_list_contains(std::uint32_t id) const;
+
+  // Editing (before interning only).
+  void set_origin(wire::Origin o) { origin_ = o; }
+  void set_as_path(Ref<AsPathData> p) { as_path_ = std::move(p); }
+  void set_communities(Ref<CommunityList> c) { communities_ = std::move(c); }
+  void set_next_hop(Ref<NextHop> n) { next_hop_ = std::move(n); }
+  void set_med(std::optional<std::uint32_t> v) { set_opt(kHasMed, med_, v); }
+  void set_local_pref(std::optional<std::uint32_t> v) { set_opt(kHasLocalPref, local_pref_, v); }
+  void set_originator_id(std::optional<std::uint32_t> v) { set_opt(kHasOriginator, originator_id_, v); }
+  void set_atomic_aggregate(bool b) { flags_ = b ? (flags_ | kAtomicAggregate) : (flags_ & ~kAtomicAggregate); }
+  RareAttrs& rare_mut();
+  void normalise_rare();  // drops an all-empty RareAttrs
+
+  std::size_t compute_hash() const;
+  bool same_value(const AttrSet& o) const;
+
+ private:
+  static constexpr std::uint8_t kHasMed = 1, kHasLocalPref = 2, kHasOriginator = 4, kAtomicAggregate = 8;
+  bool has(std::uint8_t f) const { return (flags_ & f) != 0; }
+  void set_opt(std::uint8_t f, std::uint32_t& field, std::optional<std::uint32_t> v) {
+    if (v) {
+      flags_ |= f;
+      field = *v;
+    } else {
+      flags_ &= static_cast<std::uint8_t>(~f);
+      field = 0;
+    }
+  }
+
+  Ref<AsPathData> as_path_;
+  Ref<CommunityList> communities_;
+  Ref<NextHop> next_hop_;
+  std::unique_ptr<RareAttrs> rare_;
+  std::uint32_t med_ = 0;
+  std::uint32_t local_pref_ = 0;
+  std::uint32_t originator_id_ = 0;
+  wire::Origin origin_ = wire::Origin::Igp;
+  std::uint8_t flags_ = 0;
+};
+
+using AttrRef = Ref<AttrSet>;
+
+// The pools. Intern a decoded attribute set with intern(); get the wire value back with
+// materialize() (for filters and the encoder, once per attribute set).
+class AttrStore {
+ public:
+  AttrStore();
+  AttrStore(const AttrStore&) = delete;
+  AttrStore& operator=(const AttrStore&) = delete;
+  ~AttrStore();
+
+  AttrRef intern(const wire::PathAttributes& a);
+  AttrRef intern(AttrSet&& s) { return sets_.intern(std::move(s)); }
+  Ref<AsPathData> intern_path(AsPathData&& p) { return paths_.intern(std::move(p)); }
+  Ref<CommunityList> intern_communities(std::vector<wire::Community> v);
+  Ref<NextHop> intern_next_hop(const base::IpAddress& a) { return next_hops_.intern(NextHop(a)); }
+  static wire::PathAttributes materialize(const AttrSet& s);
+
+  std::size_t attr_sets() const { return sets_.size(); }
+  std::size_t as_paths() const { return paths_.size(); }
+  std::size_t community_lists() const { return communities_.size(); }
+  std::size_t next_hops() const { return next_hops_.size(); }
+  template <typename F>
+  void for_each_next_hop(F&& f) {
+    next_hops_.for_each(f);
+  }
+
+ private:
+  // Declaration order matters: attribute sets hold refs into the other pools, so they are
+  // destroyed first.
+  InternPool<NextHop> next_hops_;
+  InternPool<AsPathData> paths_;
+  InternPool<CommunityList> communities_;
+  InternPool<AttrSet> sets_;
+};
+
+}  // namespace nvabgpd::rib

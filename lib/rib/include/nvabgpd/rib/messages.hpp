@@ -1,0 +1,133 @@
+#pragma once
+// The plain values the RIB exchanges with the session layer and the FIB (wired by daemon/).
+// The RIB never includes session or fib headers; they never include rib's.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nvabgpd/base/clock.hpp"
+#include "nvabgpd/base/ip.hpp"
+#include "nvabgpd/rib/attrs.hpp"
+#include "nvabgpd/rib/filter.hpp"
+#include "nvabgpd/wire/attributes.hpp"
+#include "nvabgpd/wire/messages.hpp"
+
+namespace nvabgpd::rib {
+
+using PeerId = std::uint32_t;      // assigned by the daemon; 0 is reserved for "local"
+inline constexpr PeerId kLocalPeer = 0;
+
+enum class LimitAction : std::uint8_t {
+  Warn,     // report once, keep accepting
+  Block,    // report once, refuse routes for new prefixes while at the limit
+  Restart,  // report; the daemon tears the session down and retries after restart_after
+};
+
+struct PrefixLimit {
+  std::uint32_t max = 0;  // 0: no limit
+  LimitAction action = LimitAction::Warn;
+  std::chrono::seconds restart_after{60};
+};
+
+// Everything the RIB needs to know about an established session. Fields that change how
+// routes are exported (ebgp, local_asn, local_address, next_hop_self, rr_client,
+// route_server_client, export filter, export limit, families, mrai) define the update group.
+struct PeerUp {
+  PeerId id = 0;
+  std::string name;
+  base::IpAddress address;        // the neighbour's address
+  base::IpAddress local_address;  // our address on this session (next-hop-self)
+  std::optional<base::IpAddress> local_address_v6;  // next-hop-self for IPv6 over an IPv4 session
+  std::uint32_t local_asn = 0;
+  std::uint32_t remote_asn = 0;
+  std::uint32_t remote_router_id = 0;
+  std::vector<wire::AfiSafi> families{wire::kIpv4Unicast};
+  bool rr_client = false;            // we reflect to / from this iBGP peer as its route reflector
+  bool route_server_client = false;  // RFC 7947: no prepend, next hop and MED unchanged
+  bool next_hop_self = false;        // iBGP: set next hop to ourselves (eBGP does by default)
+  bool next_hop_unchanged = false;   // eBGP: keep the next hop (third party / multihop)
+  unsigned allowas_in = 0;           // accept this many occurrences of our ASN in AS_PATH
+  bool soft_reconfig_in = false;     // keep the pre-policy Adj-RIB-In copy
+  bool resend_on_refresh = true;     // false: answer a route refresh with End-of-RIB only
+  bool graceful_restart = false;     // the peer negotiated RFC 4724 (we are helper)
+  std::chrono::seconds restart_time{120};  // peer's announced restart time
+  std::chrono::seconds stale_time{360};    // how long stale routes wait for End-of-RIB
+  std::chrono::milliseconds mrai{0};       // minimum advertisement interval, 0 = none
+  PrefixLimit import_limit;
+  PrefixLimit export_limit;  // action Block/Warn: stop adding routes (never drop the session)
+  FilterPtr import_filter;   // null = accept all
+  FilterPtr export_filter;   // null = accept all
+  std::uint32_t export_policy_id = 0;  // daemon's id of the export filter (group key)
+
+  bool ebgp() const { return local_asn != remote_asn; }
+};
+
+struct PeerDown {
+  PeerId id = 0;
+  // True when the session dropped in a way that lets RFC 4724 helper mode keep its routes.
+  bool graceful = false;
+};
+
+struct UpdateIn {
+  PeerId peer = 0;
+  wire::Update update;
+};
+
+struct RefreshRequest {  // the peer asked us to re-send (ROUTE-REFRESH received)
+  PeerId peer = 0;
+  wire::AfiSafi af = wire::kIpv4Unicast;
+};
+
+// One attribute set and the prefixes that leave with it (one or more UPDATEs after encoding).
+struct Announce {
+  AttrRef attrs;
+  // A member of the group that must not receive these prefixes (it is the route's source);
+  // 0 when every member receives them.
+  PeerId except = 0;
+  std::vector<base::Prefix> prefixes;
+};
+
+struct PeerWithdraw {
+  PeerId peer = 0;
+  std::vector<base::Prefix> prefixes;
+};
+
+// Output toward a set of peers sharing one Adj-RIB-Out: encode once, write to each.
+struct OutboundBatch {
+  std::uint32_t group = 0;
+  std::vector<PeerId> peers;  // receivers (one peer for a per-peer dump)
+  std::vector<Announce> announce;
+  std::vector<base::Prefix> withdraw;
+  std::vector<PeerWithdraw> peer_withdraw;  // extra withdrawals for single members
+  std::vector<wire::AfiSafi> end_of_rib;    // sent after the announcements
+  bool empty() const {
+    return announce.empty() && withdraw.empty() && peer_withdraw.empty() && end_of_rib.empty();
+  }
+};
+
+struct FibDelta {
+  base::Prefix prefix;
+  std::vector<base::IpAddress> next_hops;  // forwarding addresses; empty = remove the route
+};
+
+// Things the daemon must act on or log (the RIB does not log).
+struct RibEvent {
+  enum class Kind : std::uint8_t {
+    ImportLimitReached,    // warn/block
+    ImportLimitRestart,    // tear the session down, retry after `after`
+    ExportLimitReached,    // routes are being held back toward the peer
+    ExportLimitCleared,
+    StaleSwept,            // graceful restart: stale routes removed
+    SendRouteRefresh,      // ask the peer to re-send (no soft-reconfig copy)
+  };
+  Kind kind = Kind::ImportLimitReached;
+  PeerId peer = 0;
+  wire::AfiSafi af = wire::kIpv4Unicast;
+  std::uint64_t count = 0;
+  std::chrono::seconds after{0};
+  std::string message;
+};
+
+}  // namespace nvabgpd::rib

@@ -1,0 +1,179 @@
+#pragma once
+// The RIB: Adj-RIB-In (post-policy paths held as Loc-RIB candidates, optional pre-policy
+// copy), Loc-RIB with every candidate per prefix, the decision process, update groups with
+// their Adj-RIB-Out, and the FIB delta stream.
+//
+// Threading: pure and single-threaded. The daemon's BGP thread owns the Rib, feeds it the
+// input messages, calls run(budget) while busy(), and drains take_outbound(), take_fib() and
+// take_events(). Time is an input (the `now` arguments); nothing here reads a clock.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "nvabgpd/rib/attrs.hpp"
+#include "nvabgpd/rib/decision.hpp"
+#include "nvabgpd/rib/messages.hpp"
+#include "nvabgpd/rib/next_hop_resolver.hpp"
+#include "nvabgpd/rib/prefix_table.hpp"
+
+namespace nvabgpd::rib {
+
+struct RibConfig {
+  std::uint32_t local_asn = 0;
+  std::uint32_t router_id = 0;
+  std::optional<std::uint32_t> cluster_id;  // route reflector cluster id (default: router id)
+  DecisionOptions decision;
+};
+
+struct PeerCounters {
+  std::uint64_t updates = 0;
+  std::uint64_t received = 0;      // announced prefixes
+  std::uint64_t withdrawn = 0;     // withdrawn prefixes
+  std::uint64_t filtered = 0;      // rejected by the import filter
+  std::uint64_t loops = 0;         // AS / cluster / originator loops (kept, ineligible)
+  std::uint64_t limit_blocked = 0; // refused by the import limit
+  std::uint64_t accepted = 0;      // paths currently held (post-policy)
+  std::uint64_t export_blocked = 0;  // announcements held back by the export limit
+};
+
+// One candidate path as shown by `show route` / `explain`.
+struct PathView {
+  PeerId peer = 0;
+  std::string peer_name;
+  AttrRef attrs;
+  bool best = false;
+  bool ecmp = false;
+  bool stale = false;
+  std::string ineligible;  // empty if eligible
+  PeerId lost_to = 0;      // meaningful when !best and eligible
+  DecisionStep step = DecisionStep::Equal;
+};
+
+struct PrefixExplain {
+  base::Prefix prefix;
+  std::vector<PathView> paths;
+  // Routes held only in a pre-policy copy (rejected by the import filter), with the reason.
+  std::vector<std::pair<PeerId, std::string>> filtered;
+};
+
+struct ExportExplain {
+  bool exported = false;   // would be sent by the export rules now
+  std::string reason;      // rule or filter that stopped it, or "exported"
+  AttrRef attrs;           // what would be sent
+  AttrRef adj_rib_out;     // what the peer currently holds from us
+};
+
+class Rib {
+ public:
+  Rib(RibConfig cfg, const NextHopResolver& resolver);
+  Rib(const Rib&) = delete;
+  Rib& operator=(const Rib&) = delete;
+  ~Rib();
+
+  // --- inputs ---
+  void peer_up(const PeerUp& p, base::SteadyTime now);
+  void peer_down(const PeerDown& d, base::SteadyTime now);
+  void update(const UpdateIn& u, base::SteadyTime now);
+  void refresh_request(const RefreshRequest& r);
+  // Re-run the import filter of a peer (after a policy change): from the pre-policy copy when
+  // the peer keeps one, else a SendRouteRefresh event asks the daemon to request the routes.
+  void reimport(PeerId peer, FilterPtr new_import_filter);
+  // Locally originated routes (from the config); exported like any route.
+  void originate(const base::Prefix& prefix, const wire::PathAttributes& attrs);
+  void withdraw_local(const base::Prefix& prefix);
+  // The resolver's answers changed: re-resolve every next hop and re-decide the prefixes
+  // whose next hop changed.
+  void next_hops_changed();
+  // Timers (graceful restart). Call when the earliest next_deadline() passes.
+  void tick(base::SteadyTime now);
+  std::optional<base::SteadyTime> next_deadline() const;
+
+  // --- work ---
+  // Runs up to `budget` units (one dirty prefix decided, or one entry of a group's table
+  // walk). Returns the units used.
+  std::size_t run(std::size_t budget);
+  bool busy() const;
+
+  // --- outputs ---
+  std::vector<OutboundBatch> take_outbound(base::SteadyTime now);
+  std::vector<FibDelta> take_fib();
+  std::vector<RibEvent> take_events();
+
+  // --- queries ---
+  std::vector<PathView> routes(const base::Prefix& p) const;
+  PrefixExplain explain(const base::Prefix& p) const;
+  ExportExplain explain_export(const base::Prefix& p, PeerId peer) const;
+  AttrRef adj_rib_out(PeerId peer, const base::Prefix& p) const;
+  std::size_t adj_rib_out_size(PeerId peer) const;
+  std::optional<PeerCounters> counters(PeerId peer) const;
+  std::size_t prefix_count() const { return table_.size(); }
+  std::size_t group_count() const;
+  std::optional<std::uint32_t> group_of(PeerId peer) const;
+  const AttrStore& store() const { return store_; }
+  AttrStore& store() { return store_; }
+  const PrefixTable& table() const { return table_; }
+
+ private:
+  struct Peer;
+  struct Group;
+  struct ExportResult;
+
+  Peer* peer_by_id(PeerId id);
+  const Peer* peer_by_id(PeerId id) const;
+  std::uint32_t slot_for(PeerId id);
+  void mark_dirty(EntryId id);
+  void withdraw_path(Peer& p, const base::Prefix& prefix);
+  void remove_path(Peer& p, const base::Prefix& prefix);
+  void announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_policy, const AttrRef& accepted_same,
+                     const wire::PathAttributes& wire_attrs, std::uint16_t loop_flags);
+  void end_of_rib(Peer& p, wire::AfiSafi af);
+  void sweep_stale(Peer& p);
+  void remove_all_paths(Peer& p, bool keep_as_stale);
+  void decide(EntryId id);
+  bool resolve(NextHop& nh) const;
+  Candidate candidate(const Path& path) const;
+  void update_fib(EntryId id, Entry& e);
+  void export_entry(Group& g, EntryId id);
+  void hold_back(Group& g, EntryId id);
+  void unblock(Group& g);
+  ExportResult export_route(const Group& g, EntryId id, bool want_reason) const;
+  AttrRef transform(const Group& g, const AttrRef& attrs, const Peer& src, bool keep_med, bool v6) const;
+  Group& group_for(const Peer& p);
+  void leave_group(Peer& p);
+  void build_group_batch(Group& g, std::vector<OutboundBatch>& out);
+  OutboundBatch dump(const Group& g, PeerId to) const;
+  void free_empty_entries();
+  std::uint32_t intern_fib_set(std::vector<base::IpAddress> nhs);
+  void release_fib_set(std::uint32_t id);
+  std::uint16_t loop_flags_for(const Peer& p, const wire::PathAttributes& a) const;
+  bool peer_is_member(const Group& g, std::uint32_t slot) const;
+
+  RibConfig cfg_;
+  const NextHopResolver& resolver_;
+  mutable AttrStore store_;
+  PrefixTable table_;
+  std::vector<std::unique_ptr<Peer>> peers_;  // by slot; slot 0 = local routes
+  std::unordered_map<PeerId, std::uint32_t> slot_of_;
+  std::vector<std::unique_ptr<Group>> groups_;
+  std::uint32_t next_group_id_ = 1;
+  std::vector<EntryId> dirty_;
+  std::size_t dirty_head_ = 0;
+  std::vector<EntryId> maybe_free_;
+  std::vector<FibDelta> fib_out_;
+  std::vector<RibEvent> events_;
+  // Forwarding next-hop sets, interned (id 0 = none).
+  struct FibSet {
+    std::vector<base::IpAddress> nhs;
+    std::uint32_t refs = 0;
+  };
+  std::vector<FibSet> fib_sets_;
+  std::vector<std::uint32_t> free_fib_sets_;
+  std::map<std::vector<base::IpAddress>, std::uint32_t> fib_set_ids_;
+  std::vector<Candidate> scratch_;
+};
+
+}  // namespace nvabgpd::rib

@@ -1,0 +1,406 @@
+// Update groups, export rules, Adj-RIB-Out and update packing.
+#include <algorithm>
+
+#include "rib_state.hpp"
+
+namespace nvabgpd::rib {
+
+GroupKey GroupKey::of(const PeerUp& p) {
+  GroupKey k;
+  k.ebgp = p.ebgp();
+  k.local_asn = p.local_asn;
+  k.local_address = p.local_address;
+  k.local_address_v6 = p.local_address_v6;
+  k.families = p.families;
+  std::sort(k.families.begin(), k.families.end());
+  k.rr_client = p.rr_client;
+  k.route_server_client = p.route_server_client;
+  k.next_hop_self = p.next_hop_self;
+  k.next_hop_unchanged = p.next_hop_unchanged;
+  k.export_policy_id = p.export_policy_id;
+  k.export_filter = p.export_filter.get();
+  k.export_limit = p.export_limit.max;
+  k.export_action = p.export_limit.action;
+  k.mrai_ms = p.mrai.count();
+  return k;
+}
+
+Rib::Group& Rib::group_for(const Peer& p) {
+  const GroupKey key = GroupKey::of(p.cfg);
+  for (auto& g : groups_) {
+    if (g->key == key) {
+      g->joining.push_back(p.cfg.id);
+      // Routes whose best path comes from the joiner (stale ones after a graceful restart)
+      // are not sent back to it.
+      for (EntryId id = 0; id < g->out.size(); ++id) {
+        if (!g->out[id]) continue;
+        const Path* best = table_.at(id).best();
+        if (best && best->peer == p.slot) g->except[id] = p.cfg.id;
+      }
+      return *g;
+    }
+  }
+  auto g = std::make_unique<Group>();
+  g->id = next_group_id_++;
+  g->key = key;
+  g->export_filter = p.cfg.export_filter;
+  g->members.push_back(p.cfg.id);
+  g->eor_waiting.push_back(p.cfg.id);
+  g->walking = true;
+  g->walk_cursor = 0;
+  groups_.push_back(std::move(g));
+  return *groups_.back();
+}
+
+void Rib::leave_group(Peer& p) {
+  Group* g = p.group;
+  p.group = nullptr;
+  if (!g) return;
+  for (auto* v : {&g->members, &g->joining, &g->eor_waiting, &g->eor_only})
+    v->erase(std::remove(v->begin(), v->end(), p.cfg.id), v->end());
+  if (g->members.empty() && g->joining.empty()) {
+    std::erase_if(groups_, [g](const auto& x) { return x.get() == g; });
+  }
+}
+
+bool Rib::peer_is_member(const Group& g, std::uint32_t slot) const {
+  const PeerId id = peers_[slot]->cfg.id;
+  return std::find(g.members.begin(), g.members.end(), id) != g.members.end() ||
+         std::find(g.joining.begin(), g.joining.end(), id) != g.joining.end();
+}
+
+std::size_t Rib::group_count() const { return groups_.size(); }
+
+std::optional<std::uint32_t> Rib::group_of(PeerId peer) const {
+  const Peer* p = peer_by_id(peer);
+  if (!p || !p->group) return std::nullopt;
+  return p->group->id;
+}
+
+// ---------------------------------------------------------------------------------------
+// Export rules
+
+AttrRef Rib::transform(const Group& g, const AttrRef& attrs, const Peer& src, bool keep_med, bool v6) const {
+  const bool reflected = !g.key.ebgp && !src.local && !src.cfg.ebgp();
+  const Group::MemoKey mk{attrs.get(), reflected ? src.slot : 0U,
+                          (keep_med ? 1U : 0U) | (v6 ? 2U : 0U) | (src.local ? 4U : 0U)};
+  if (auto it = g.memo.find(mk); it != g.memo.end()) return it->second.second;
+
+  AttrSet s(*attrs);
+  const base::IpAddress self = v6 && g.key.local_address_v6 ? *g.key.local_address_v6 : g.key.local_address;
+  if (g.key.ebgp) {
+    // RFC 4271 5.1.2: prepend our AS toward an external peer; RFC 7947 2.2: a route
+    // server does not.
+    if (!g.key.route_server_client)
+      s.set_as_path(store_.intern_path(attrs->as_path().prepended(g.key.local_asn)));
+    s.set_local_pref(std::nullopt);  // 5.1.5: LOCAL_PREF only inside the AS
+    // 5.1.4: a MED learned from a neighbouring AS is not passed on, unless our export filter
+    // set it (then it is ours); RFC 7947: a route server passes it unchanged.
+    if (!g.key.route_server_client && !keep_med && !src.local) s.set_med(std::nullopt);
+    // 5.1.3: next hop self, unless the peer keeps it (route server, third party) or there
+    // is none to keep.
+    const bool keep_nh = (g.key.route_server_client || g.key.next_hop_unchanged) && s.next_hop();
+    if (!keep_nh) s.set_next_hop(store_.intern_next_hop(self));
+    // RFC 4456: ORIGINATOR_ID and CLUSTER_LIST are not sent outside the AS.
+    s.set_originator_id(std::nullopt);
+    if (s.rare()) s.rare_mut().cluster_list.clear();
+  } else {
+    if (!s.local_pref()) s.set_local_pref(cfg_.decision.default_local_pref);
+    if (g.key.next_hop_self || !s.next_hop()) s.set_next_hop(store_.intern_next_hop(self));
+    if (reflected) {
+      // RFC 4456 8: set ORIGINATOR_ID (if absent) to the originating peer's identifier and
+      // prepend our CLUSTER_ID to the CLUSTER_LIST.
+      if (!s.originator_id()) s.set_originator_id(src.cfg.remote_router_id);
+      auto& cl = s.rare_mut().cluster_list;
+      cl.insert(cl.begin(), cfg_.cluster_id.value_or(cfg_.router_id));
+    }
+  }
+  s.normalise_rare();
+  AttrRef out = store_.intern(std::move(s));
+  if (g.memo.size() > 65536) g.memo.clear();
+  g.memo.emplace(mk, std::make_pair(attrs, out));
+  return out;
+}
+
+Rib::ExportResult Rib::export_route(const Group& g, EntryId id, bool want_reason) const {
+  ExportResult r;
+  // The reason text is built only for explain, never on the export hot path.
+  auto reject = [&](auto&& why) {
+    if (want_reason) r.reason = why();
+    r.attrs.reset();
+    return std::move(r);
+  };
+  const Entry& e = table_.at(id);
+  const bool v6 = (e.key >> 63) != 0;
+  const wire::AfiSafi af = v6 ? wire::kIpv6Unicast : wire::kIpv4Unicast;
+  if (std::find(g.key.families.begin(), g.key.families.end(), af) == g.key.families.end())
+    return reject([] { return std::string("address family not negotiated with the peer"); });
+  const Path* best = e.best();
+  if (!best) return reject([] { return std::string("no usable path (no best route)"); });
+  const Peer& src = *peers_[best->peer];
+
+  // Never back to the peer it came from: that member is excluded from the group's UPDATE.
+  if (!src.local && peer_is_member(g, src.slot)) r.except = src.cfg.id;
+  // RFC 4271 9.2 / RFC 4456 6: iBGP-learned routes go to iBGP peers only by reflection:
+  // from a client to everyone, from a non-client to clients only.
+  if (!g.key.ebgp && !src.local && !src.cfg.ebgp() && !src.cfg.rr_client && !g.key.rr_client)
+    return reject([&] {
+      return fmt::format("iBGP split horizon: learned from iBGP peer {} (not a route reflector client)", src.cfg.name);
+    });
+  // Well-known communities (RFC 1997), checked on the route as it is in the Loc-RIB, before
+  // the export filter (as BIRD does): a filter adding NO_ADVERTISE does not stop it here.
+  const AttrSet& a = *best->attrs;
+  if (a.has_community(wire::kNoAdvertise)) return reject([] { return std::string("NO_ADVERTISE community"); });
+  if (g.key.ebgp && a.has_community(wire::kNoExport)) return reject([] { return std::string("NO_EXPORT community toward an eBGP peer"); });
+  if (g.key.ebgp && a.has_community(wire::kNoExportSubconfed))
+    return reject([] { return std::string("NO_EXPORT_SUBCONFED community toward an eBGP peer"); });
+
+  AttrRef attrs = best->attrs;
+  bool keep_med = false;
+  if (const RouteFilter* f = g.export_filter.get()) {
+    if (f->kind() == RouteFilter::Kind::RejectAll) return reject([&] { return fmt::format("rejected by export filter {}", f->name()); });
+    if (f->kind() == RouteFilter::Kind::Program) {
+      const wire::PathAttributes w = AttrStore::materialize(a);
+      const PeerId to = g.members.empty() ? (g.joining.empty() ? 0 : g.joining.front()) : g.members.front();
+      const Peer* top = peer_by_id(to);
+      FilterResult fr = f->run(table_.prefix(id), w,
+                               FilterContext{FilterDirection::Export, to, top ? top->cfg.remote_asn : 0,
+                                             src.local ? kLocalPeer : src.cfg.id});
+      if (!fr.accept)
+        return reject([&] {
+          return fmt::format("rejected by export filter {}{}{}", f->name(), fr.reason.empty() ? "" : ": ", fr.reason);
+        });
+      if (fr.modified) {
+        keep_med = fr.modified->med && fr.modified->med != w.med;
+        attrs = store_.intern(*fr.modified);
+      }
+    }
+  }
+  r.attrs = transform(g, attrs, src, keep_med, v6);
+  if (want_reason) r.reason = "exported";
+  return r;
+}
+
+void Rib::export_entry(Group& g, EntryId id) {
+  ExportResult r = export_route(g, id, false);
+  g.ensure(id);
+  AttrRef& cur = g.out[id];
+  const PeerId old_except = g.except[id];
+  if (r.attrs == cur && r.except == old_except) return;
+  if (!r.attrs) {
+    if (cur) {
+      cur.reset();
+      --g.out_count;
+      g.mark_pending(id);
+      unblock(g);
+    }
+    g.except[id] = 0;
+    return;
+  }
+  if (!cur) {
+    if (g.key.export_limit && g.out_count >= g.key.export_limit) {
+      hold_back(g, id);
+      return;
+    }
+    ++g.out_count;
+    g.mark_pending(id);
+  } else {
+    // The group's route changed, or only its source did. The new source member must lose
+    // the copy it holds; when only the source changed, the old source member gets the route
+    // and nobody else hears anything (never re-send an unchanged route).
+    if (r.except && r.except != old_except) g.peer_withdraw.emplace_back(r.except, id);
+    if (r.attrs == cur) {
+      if (old_except) g.peer_announce.emplace_back(old_except, id);
+    } else {
+      g.mark_pending(id);
+    }
+  }
+  cur = std::move(r.attrs);
+  g.except[id] = r.except;
+}
+
+void Rib::hold_back(Group& g, EntryId id) {
+  // Export limit: never lose the session; hold the new route back and say so loudly.
+  if (g.blocked_bit[id]) return;  // already held back (and counted)
+  g.blocked_bit[id] = true;
+  g.blocked.push_back(id);
+  for (PeerId m : g.members)
+    if (Peer* mp = peer_by_id(m)) ++mp->counters.export_blocked;
+  if (g.limit_reported) return;
+  g.limit_reported = true;
+  for (PeerId m : g.members) {
+    const Peer* mp = peer_by_id(m);
+    events_.push_back({RibEvent::Kind::ExportLimitReached, m, wire::kIpv4Unicast, g.out_count, {},
+                       fmt::format("export limit {} reached toward {}: new routes are held back", g.key.export_limit,
+                                   mp ? mp->cfg.name : "?")});
+  }
+}
+
+void Rib::unblock(Group& g) {
+  // A slot freed below the export limit: retry what was held back.
+  if (!g.key.export_limit || g.out_count >= g.key.export_limit || g.blocked.empty()) return;
+  for (EntryId b : g.blocked) {
+    g.blocked_bit[b] = false;
+    if (table_.live(b)) mark_dirty(b);
+  }
+  g.blocked.clear();
+  if (!g.limit_reported) return;
+  g.limit_reported = false;
+  for (PeerId m : g.members)
+    events_.push_back(
+        {RibEvent::Kind::ExportLimitCleared, m, wire::kIpv4Unicast, g.out_count, {}, "export below limit again"});
+}
+
+// ---------------------------------------------------------------------------------------
+// Outbound
+
+namespace {
+
+struct Packer {
+  OutboundBatch& b;
+  std::unordered_map<const AttrSet*, std::vector<std::size_t>> index;  // attrs -> announce slots
+  void add(const AttrRef& attrs, PeerId except, const base::Prefix& p) {
+    auto& slots = index[attrs.get()];
+    for (std::size_t s : slots) {
+      if (b.announce[s].except == except) {
+        b.announce[s].prefixes.push_back(p);
+        return;
+      }
+    }
+    slots.push_back(b.announce.size());
+    b.announce.push_back(Announce{attrs, except, {p}});
+  }
+};
+
+}  // namespace
+
+void Rib::build_group_batch(Group& g, std::vector<OutboundBatch>& out) {
+  if (g.pending.empty() && g.peer_withdraw.empty() && g.peer_announce.empty()) return;
+  OutboundBatch b;
+  b.group = g.id;
+  b.peers = g.members;
+  Packer pk{b, {}};
+  for (EntryId id : g.pending) {
+    g.pending_bit[id] = false;
+    const base::Prefix p = table_.prefix(id);
+    if (g.out[id])
+      pk.add(g.out[id], g.except[id], p);
+    else
+      b.withdraw.push_back(p);
+  }
+  for (const auto& [peer, id] : g.peer_withdraw) {
+    if (!g.out[id] || g.except[id] != peer) continue;
+    auto it = std::find_if(b.peer_withdraw.begin(), b.peer_withdraw.end(),
+                           [peer = peer](const PeerWithdraw& w) { return w.peer == peer; });
+    if (it == b.peer_withdraw.end()) it = b.peer_withdraw.insert(b.peer_withdraw.end(), PeerWithdraw{peer, {}});
+    it->prefixes.push_back(table_.prefix(id));
+  }
+  for (const auto& [peer, id] : g.peer_announce) {
+    if (!g.out[id] || g.except[id] == peer) continue;
+    if (std::find(g.members.begin(), g.members.end(), peer) == g.members.end()) continue;
+    OutboundBatch one;
+    one.group = g.id;
+    one.peers = {peer};
+    one.announce.push_back(Announce{g.out[id], 0, {table_.prefix(id)}});
+    out.push_back(std::move(one));
+  }
+  g.pending.clear();
+  g.peer_withdraw.clear();
+  g.peer_announce.clear();
+  if (!b.peers.empty() && !b.empty()) out.push_back(std::move(b));
+}
+
+OutboundBatch Rib::dump(const Group& g, PeerId to) const {
+  OutboundBatch b;
+  b.group = g.id;
+  b.peers = {to};
+  Packer pk{b, {}};
+  for (EntryId id = 0; id < g.out.size(); ++id)
+    if (g.out[id] && g.except[id] != to) pk.add(g.out[id], 0, table_.prefix(id));
+  return b;
+}
+
+void Rib::refresh_request(const RefreshRequest& r) {
+  Peer* p = peer_by_id(r.peer);
+  if (!p || !p->up || !p->group) return;
+  Group& g = *p->group;
+  if (std::find(g.joining.begin(), g.joining.end(), r.peer) != g.joining.end()) return;  // dump pending anyway
+  if (!p->cfg.resend_on_refresh) {
+    // Route-server friendly: the peer already holds exactly our Adj-RIB-Out; re-sending
+    // unchanged routes would count against its limit (Azure Route Server).
+    g.eor_only.push_back(r.peer);
+    return;
+  }
+  g.members.erase(std::remove(g.members.begin(), g.members.end(), r.peer), g.members.end());
+  g.joining.push_back(r.peer);
+}
+
+std::vector<OutboundBatch> Rib::take_outbound(base::SteadyTime now) {
+  std::vector<OutboundBatch> out;
+  for (auto& gp : groups_) {
+    Group& g = *gp;
+    if (g.key.mrai_ms > 0 && g.last_sent && now < *g.last_sent + std::chrono::milliseconds(g.key.mrai_ms))
+      continue;  // coalesce until the minimum advertisement interval has passed
+    const std::size_t before = out.size();
+    build_group_batch(g, out);
+    std::vector<wire::AfiSafi> fams = g.key.families;
+    for (PeerId j : g.joining) {
+      OutboundBatch d = dump(g, j);
+      if (g.walking)
+        g.eor_waiting.push_back(j);
+      else
+        d.end_of_rib = fams;
+      if (!d.empty()) out.push_back(std::move(d));
+      g.members.push_back(j);
+    }
+    g.joining.clear();
+    for (PeerId p : g.eor_only) {
+      OutboundBatch e;
+      e.group = g.id;
+      e.peers = {p};
+      e.end_of_rib = fams;
+      out.push_back(std::move(e));
+    }
+    g.eor_only.clear();
+    if (out.size() != before) g.last_sent = now;
+  }
+  free_empty_entries();
+  return out;
+}
+
+void Rib::free_empty_entries() {
+  std::vector<EntryId> keep;
+  for (EntryId id : maybe_free_) {
+    if (!table_.live(id)) continue;
+    const Entry& e = table_.at(id);
+    if (e.size() != 0 || e.fib_set != 0 || (e.flags & entry_flag::kDirty)) continue;
+    bool held = false;
+    for (const auto& g : groups_)
+      if (id < g->out.size() && (g->out[id] || g->pending_bit[id])) held = true;
+    if (held) {
+      keep.push_back(id);
+      continue;
+    }
+    table_.erase(id);
+  }
+  maybe_free_.swap(keep);
+}
+
+AttrRef Rib::adj_rib_out(PeerId peer, const base::Prefix& p) const {
+  const Peer* pp = peer_by_id(peer);
+  if (!pp || !pp->group) return {};
+  const EntryId id = table_.find(p);
+  if (id == kNoEntry || pp->group->except.size() <= id || pp->group->except[id] == peer) return {};
+  return pp->group->current(id);
+}
+
+std::size_t Rib::adj_rib_out_size(PeerId peer) const {
+  const Peer* pp = peer_by_id(peer);
+  if (!pp || !pp->group) return 0;
+  std::size_t n = 0;
+  const Group& g = *pp->group;
+  for (std::size_t id = 0; id < g.out.size(); ++id) n += (g.out[id] && g.except[id] != peer) ? 1 : 0;
+  return n;
+}
+
+}  // namespace nvabgpd::rib

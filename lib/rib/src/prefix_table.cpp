@@ -1,0 +1,240 @@
+#include "nvabgpd/rib/prefix_table.hpp"
+
+#include <bit>
+#include <utility>
+
+namespace nvabgpd::rib {
+
+std::uint32_t Entry::capacity_for(std::uint32_t n) { return n <= 1 ? 1 : std::bit_ceil(n); }
+
+Path* Entry::find(std::uint32_t peer) {
+  for (Path& p : *this)
+    if (p.peer == peer) return &p;
+  return nullptr;
+}
+
+const Path* Entry::best() const {
+  for (const Path& p : *this)
+    if (p.flags & path_flag::kBest) return &p;
+  return nullptr;
+}
+
+Path& Entry::upsert(std::uint32_t peer, AttrRef attrs) {
+  if (Path* p = find(peer)) {
+    p->attrs = std::move(attrs);
+    return *p;
+  }
+  const std::uint32_t n = n_;
+  if (n == 0) {
+    Path* p = new (storage_) Path{std::move(attrs), peer, 0, 0};
+    n_ = 1;
+    return *p;
+  }
+  if (n == 1) {
+    Path* arr = static_cast<Path*>(::operator new(sizeof(Path) * 2));
+    new (&arr[0]) Path(std::move(*inline_path()));
+    inline_path()->~Path();
+    heap_ = arr;
+  } else if (capacity_for(n) == n) {
+    Path* arr = static_cast<Path*>(::operator new(sizeof(Path) * capacity_for(n + 1)));
+    for (std::uint32_t i = 0; i < n; ++i) {
+      new (&arr[i]) Path(std::move(heap_[i]));
+      heap_[i].~Path();
+    }
+    ::operator delete(heap_);
+    heap_ = arr;
+  }
+  Path* p = new (&heap_[n]) Path{std::move(attrs), peer, 0, 0};
+  n_ = static_cast<std::uint16_t>(n + 1);
+  return *p;
+}
+
+bool Entry::remove(std::uint32_t peer) {
+  Path* p = find(peer);
+  if (!p) return false;
+  Path* d = data();
+  const std::uint32_t n = n_;
+  const auto i = static_cast<std::uint32_t>(p - d);
+  if (i != n - 1) d[i] = std::move(d[n - 1]);
+  d[n - 1].~Path();
+  if (n == 1) {
+    n_ = 0;
+  } else if (n == 2) {
+    Path* arr = heap_;
+    new (storage_) Path(std::move(arr[0]));
+    arr[0].~Path();
+    ::operator delete(arr);
+    n_ = 1;
+  } else {
+    n_ = static_cast<std::uint16_t>(n - 1);  // keep the capacity; shrink on the next growth cycle
+    if (capacity_for(n - 1) < capacity_for(n)) {
+      Path* arr = static_cast<Path*>(::operator new(sizeof(Path) * capacity_for(n - 1)));
+      for (std::uint32_t k = 0; k < n - 1; ++k) {
+        new (&arr[k]) Path(std::move(heap_[k]));
+        heap_[k].~Path();
+      }
+      ::operator delete(heap_);
+      heap_ = arr;
+    }
+  }
+  return true;
+}
+
+void Entry::clear_paths() {
+  if (n_ == 1) {
+    inline_path()->~Path();
+  } else if (n_ > 1) {
+    for (std::uint32_t i = 0; i < n_; ++i) heap_[i].~Path();
+    ::operator delete(heap_);
+  }
+  n_ = 0;
+}
+
+PrefixTable::PrefixTable() : slots_(1024, 0), mask_(1023) {}
+PrefixTable::~PrefixTable() = default;
+
+std::uint64_t PrefixTable::encode(const base::Prefix& p, bool insert) {
+  if (p.is_v4()) return (std::uint64_t{p.addr().v4_value()} << 8) | p.len();
+  V6Key k{};
+  const auto& b = p.addr().bytes();
+  for (std::size_t i = 0; i < 16; ++i) k[i] = b[i];
+  k[16] = static_cast<std::uint8_t>(p.len());
+  if (!insert) return 0;
+  std::uint32_t idx;
+  if (!free_v6_.empty()) {
+    idx = free_v6_.back();
+    free_v6_.pop_back();
+    v6_keys_[idx] = k;
+  } else {
+    idx = static_cast<std::uint32_t>(v6_keys_.size());
+    v6_keys_.push_back(k);
+  }
+  return kV6Flag | idx;
+}
+
+namespace {
+std::size_t mix64(std::uint64_t v) {
+  v ^= v >> 33;
+  v *= 0xff51afd7ed558ccdULL;
+  v ^= v >> 33;
+  v *= 0xc4ceb9fe1a85ec53ULL;
+  v ^= v >> 33;
+  return static_cast<std::size_t>(v);
+}
+std::size_t hash_v6(const std::array<std::uint8_t, 17>& k) {
+  std::uint64_t hi = 0, lo = 0;
+  for (std::size_t i = 0; i < 8; ++i) hi = (hi << 8) | k[i];
+  for (std::size_t i = 8; i < 16; ++i) lo = (lo << 8) | k[i];
+  return mix64(hi ^ mix64(lo ^ k[16]));
+}
+}  // namespace
+
+std::size_t PrefixTable::hash_key(std::uint64_t key) const {
+  if (key & kV6Flag) return hash_v6(v6_keys_[key & 0xFFFFFFFFU]);
+  return mix64(key);
+}
+
+std::size_t PrefixTable::hash_prefix(const base::Prefix& p) const {
+  if (p.is_v4()) return mix64((std::uint64_t{p.addr().v4_value()} << 8) | p.len());
+  V6Key k{};
+  const auto& b = p.addr().bytes();
+  for (std::size_t i = 0; i < 16; ++i) k[i] = b[i];
+  k[16] = static_cast<std::uint8_t>(p.len());
+  return hash_v6(k);
+}
+
+bool PrefixTable::key_matches(std::uint64_t key, const base::Prefix& p) const {
+  if (p.is_v4()) return key == ((std::uint64_t{p.addr().v4_value()} << 8) | p.len());
+  if (!(key & kV6Flag)) return false;
+  const V6Key& k = v6_keys_[key & 0xFFFFFFFFU];
+  const auto& b = p.addr().bytes();
+  for (std::size_t i = 0; i < 16; ++i)
+    if (k[i] != b[i]) return false;
+  return k[16] == p.len();
+}
+
+base::Prefix PrefixTable::prefix(EntryId id) const {
+  const std::uint64_t key = at(id).key;
+  if (key & kV6Flag) {
+    const V6Key& k = v6_keys_[key & 0xFFFFFFFFU];
+    std::array<std::uint8_t, 16> b{};
+    for (std::size_t i = 0; i < 16; ++i) b[i] = k[i];
+    return base::Prefix::make(base::IpAddress::v6(b), k[16]);
+  }
+  return base::Prefix::make(base::IpAddress::v4(static_cast<std::uint32_t>(key >> 8)),
+                            static_cast<unsigned>(key & 0xFF));
+}
+
+EntryId PrefixTable::find(const base::Prefix& p) const {
+  for (std::size_t i = hash_prefix(p) & mask_;; i = (i + 1) & mask_) {
+    const std::uint32_t s = slots_[i];
+    if (s == 0) return kNoEntry;
+    if (key_matches(at(s - 1).key, p)) return s - 1;
+  }
+}
+
+EntryId PrefixTable::allocate_id() {
+  if (!free_ids_.empty()) {
+    const EntryId id = free_ids_.back();
+    free_ids_.pop_back();
+    return id;
+  }
+  if ((next_id_ >> kChunkBits) >= chunks_.size()) chunks_.push_back(std::make_unique<Entry[]>(kChunkSize));
+  return next_id_++;
+}
+
+void PrefixTable::grow() {
+  std::vector<std::uint32_t> old(slots_.size() * 2, 0);
+  old.swap(slots_);
+  mask_ = slots_.size() - 1;
+  for (std::uint32_t s : old) {
+    if (s == 0) continue;
+    std::size_t i = hash_key(at(s - 1).key) & mask_;
+    while (slots_[i] != 0) i = (i + 1) & mask_;
+    slots_[i] = s;
+  }
+}
+
+EntryId PrefixTable::find_or_insert(const base::Prefix& p) {
+  std::size_t i = hash_prefix(p) & mask_;
+  for (;; i = (i + 1) & mask_) {
+    const std::uint32_t s = slots_[i];
+    if (s == 0) break;
+    if (key_matches(at(s - 1).key, p)) return s - 1;
+  }
+  if ((size_ + 1) * 5 > slots_.size() * 4) {  // keep the load factor <= 0.8
+    grow();
+    return find_or_insert(p);
+  }
+  const EntryId id = allocate_id();
+  at(id).key = encode(p, true);
+  slots_[i] = id + 1;
+  ++size_;
+  return id;
+}
+
+void PrefixTable::erase(EntryId id) {
+  Entry& e = at(id);
+  // Find the slot, then backward-shift deletion (linear probing, no tombstones).
+  std::size_t i = hash_key(e.key) & mask_;
+  while (slots_[i] != id + 1) i = (i + 1) & mask_;
+  for (std::size_t j = (i + 1) & mask_; slots_[j] != 0; j = (j + 1) & mask_) {
+    const std::size_t home = hash_key(at(slots_[j] - 1).key) & mask_;
+    // Move slots_[j] into the hole at i if its home is not in (i, j] cyclically.
+    const bool in_range = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+    if (!in_range) {
+      slots_[i] = slots_[j];
+      i = j;
+    }
+  }
+  slots_[i] = 0;
+  if (e.key & kV6Flag) free_v6_.push_back(static_cast<std::uint32_t>(e.key & 0xFFFFFFFFU));
+  e.clear_paths();
+  e.key = kFreeKey;
+  e.flags = 0;
+  e.fib_set = 0;
+  free_ids_.push_back(id);
+  --size_;
+}
+
+}  // namespace nvabgpd::rib

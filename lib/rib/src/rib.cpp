@@ -1,0 +1,484 @@
+// Rib: peers, import (Adj-RIB-In), the decision run and the FIB stream.
+#include <algorithm>
+
+#include "rib_state.hpp"
+
+namespace nvabgpd::rib {
+
+Rib::Rib(RibConfig cfg, const NextHopResolver& resolver) : cfg_(std::move(cfg)), resolver_(resolver) {
+  auto local = std::make_unique<Peer>();
+  local->local = true;
+  local->up = true;
+  local->cfg.id = kLocalPeer;
+  local->cfg.name = "local";
+  local->cfg.local_asn = cfg_.local_asn;
+  local->cfg.remote_asn = cfg_.local_asn;
+  local->cfg.remote_router_id = cfg_.router_id;
+  peers_.push_back(std::move(local));
+  slot_of_[kLocalPeer] = 0;
+  fib_sets_.push_back({});  // id 0: no route
+}
+
+Rib::~Rib() {
+  // Release every reference before the pools go away (members are destroyed in reverse
+  // order, store_ last among the ones holding refs).
+  groups_.clear();
+  for (auto& p : peers_) p->pre_policy.clear();
+  for (EntryId id = 0; id < table_.id_limit(); ++id)
+    if (table_.live(id)) table_.at(id).clear_paths();
+}
+
+Rib::Peer* Rib::peer_by_id(PeerId id) {
+  auto it = slot_of_.find(id);
+  return it == slot_of_.end() ? nullptr : peers_[it->second].get();
+}
+const Rib::Peer* Rib::peer_by_id(PeerId id) const {
+  auto it = slot_of_.find(id);
+  return it == slot_of_.end() ? nullptr : peers_[it->second].get();
+}
+
+std::uint32_t Rib::slot_for(PeerId id) {
+  auto it = slot_of_.find(id);
+  if (it != slot_of_.end()) return it->second;
+  const auto slot = static_cast<std::uint32_t>(peers_.size());
+  peers_.push_back(std::make_unique<Peer>());
+  peers_.back()->slot = slot;
+  slot_of_[id] = slot;
+  return slot;
+}
+
+void Rib::mark_dirty(EntryId id) {
+  Entry& e = table_.at(id);
+  if (e.flags & entry_flag::kDirty) return;
+  e.flags |= entry_flag::kDirty;
+  dirty_.push_back(id);
+}
+
+bool Rib::busy() const {
+  if (dirty_head_ < dirty_.size()) return true;
+  return std::any_of(groups_.begin(), groups_.end(), [](const auto& g) { return g->walking; });
+}
+
+// ---------------------------------------------------------------------------------------
+// Peers
+
+void Rib::peer_up(const PeerUp& cfg, base::SteadyTime now) {
+  if (cfg.id == kLocalPeer) return;
+  Peer& p = *peers_[slot_for(cfg.id)];
+  if (p.up) leave_group(p);
+  const bool had_stale = p.has_stale;
+  p.cfg = cfg;
+  p.up = true;
+  p.import_limit_reported = false;
+  if (had_stale) {
+    if (cfg.graceful_restart) {
+      p.stale_deadline = now + cfg.stale_time;  // RFC 4724 4.2: wait for End-of-RIB
+    } else {
+      sweep_stale(p);  // the peer came back without graceful restart: drop what it left
+    }
+  }
+  Group& g = group_for(p);
+  p.group = &g;
+}
+
+void Rib::peer_down(const PeerDown& d, base::SteadyTime now) {
+  Peer* p = peer_by_id(d.id);
+  if (!p || !p->up || p->local) return;
+  leave_group(*p);
+  p->up = false;
+  p->pre_policy.clear();
+  const bool keep = d.graceful && p->cfg.graceful_restart;
+  remove_all_paths(*p, keep);
+  if (keep && p->has_stale) p->stale_deadline = now + p->cfg.restart_time;
+}
+
+void Rib::remove_all_paths(Peer& p, bool keep_as_stale) {
+  for (EntryId id = 0; id < table_.id_limit(); ++id) {
+    if (!table_.live(id)) continue;
+    Entry& e = table_.at(id);
+    Path* path = e.find(p.slot);
+    if (!path) continue;
+    if (keep_as_stale) {
+      path->flags |= path_flag::kStale;
+      p.has_stale = true;
+      continue;
+    }
+    e.remove(p.slot);
+    if (p.counters.accepted) --p.counters.accepted;
+    mark_dirty(id);
+  }
+}
+
+void Rib::sweep_stale(Peer& p) {
+  std::uint64_t swept = 0;
+  for (EntryId id = 0; id < table_.id_limit(); ++id) {
+    if (!table_.live(id)) continue;
+    Entry& e = table_.at(id);
+    Path* path = e.find(p.slot);
+    if (!path || !(path->flags & path_flag::kStale)) continue;
+    e.remove(p.slot);
+    if (p.counters.accepted) --p.counters.accepted;
+    ++swept;
+    mark_dirty(id);
+  }
+  p.has_stale = false;
+  p.stale_deadline.reset();
+  if (swept)
+    events_.push_back({RibEvent::Kind::StaleSwept, p.cfg.id, wire::kIpv4Unicast, swept, {},
+                       fmt::format("{} stale routes of {} removed", swept, p.cfg.name)});
+}
+
+void Rib::tick(base::SteadyTime now) {
+  for (auto& p : peers_)
+    if (p->has_stale && p->stale_deadline && now >= *p->stale_deadline) sweep_stale(*p);
+}
+
+std::optional<base::SteadyTime> Rib::next_deadline() const {
+  std::optional<base::SteadyTime> t;
+  for (const auto& p : peers_)
+    if (p->has_stale && p->stale_deadline && (!t || *p->stale_deadline < *t)) t = p->stale_deadline;
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------
+// Import
+
+std::uint16_t Rib::loop_flags_for(const Peer& p, const wire::PathAttributes& a) const {
+  std::uint16_t f = 0;
+  unsigned own = 0;
+  for (const auto& seg : a.as_path.segments)
+    own += static_cast<unsigned>(std::count(seg.asns.begin(), seg.asns.end(), cfg_.local_asn));
+  if (own > p.cfg.allowas_in) f |= path_flag::kAsLoop;
+  if (!p.cfg.ebgp()) {
+    // RFC 4456 section 8: our own ORIGINATOR_ID or CLUSTER_ID means the route looped.
+    if (a.originator_id && *a.originator_id == cfg_.router_id) f |= path_flag::kOriginatorIsUs;
+    const std::uint32_t cluster = cfg_.cluster_id.value_or(cfg_.router_id);
+    if (std::find(a.cluster_list.begin(), a.cluster_list.end(), cluster) != a.cluster_list.end())
+      f |= path_flag::kClusterLoop;
+  }
+  return f;
+}
+
+namespace {
+
+bool is_end_of_rib(const wire::Update& u, wire::AfiSafi& af) {
+  if (!u.withdrawn.empty() || !u.nlri.empty() || u.mp_reach) return false;
+  if (!u.mp_unreach) {
+    if (u.has_attributes) return false;
+    af = wire::kIpv4Unicast;
+    return true;
+  }
+  if (!u.mp_unreach->withdrawn.empty()) return false;
+  af = u.mp_unreach->af;
+  return true;
+}
+
+}  // namespace
+
+void Rib::update(const UpdateIn& in, base::SteadyTime /*now*/) {
+  Peer* pp = peer_by_id(in.peer);
+  if (!pp || !pp->up || pp->local) return;
+  Peer& p = *pp;
+  const wire::Update& u = in.update;
+  ++p.counters.updates;
+  if (wire::AfiSafi af; is_end_of_rib(u, af)) {
+    end_of_rib(p, af);
+    return;
+  }
+  for (const auto& w : u.withdrawn) withdraw_path(p, w);
+  if (u.mp_unreach)
+    for (const auto& w : u.mp_unreach->withdrawn) withdraw_path(p, w);
+  if (!u.has_attributes) return;
+
+  // One attribute value per UPDATE: strip what must not be taken from an eBGP peer, then
+  // intern it once and share it between all its prefixes.
+  auto announce_all = [&](const std::vector<base::Prefix>& nlri, wire::PathAttributes attrs) {
+    if (nlri.empty()) return;
+    if (p.cfg.ebgp()) {
+      attrs.local_pref.reset();  // RFC 4271 5.1.5: LOCAL_PREF is not taken from eBGP peers
+      attrs.originator_id.reset();
+      attrs.cluster_list.clear();
+    }
+    const std::uint16_t loops = loop_flags_for(p, attrs);
+    AttrRef interned = store_.intern(attrs);
+    for (const auto& prefix : nlri) announce_path(p, prefix, interned, interned, attrs, loops);
+  };
+  announce_all(u.nlri, u.attrs);
+  if (u.mp_reach) {
+    wire::PathAttributes a = u.attrs;
+    a.next_hop = u.mp_reach->next_hop;
+    a.link_local_next_hop = u.mp_reach->link_local_next_hop;
+    announce_all(u.mp_reach->nlri, std::move(a));
+  }
+}
+
+void Rib::withdraw_path(Peer& p, const base::Prefix& prefix) {
+  ++p.counters.withdrawn;
+  if (p.cfg.soft_reconfig_in) p.pre_policy.erase(prefix);
+  remove_path(p, prefix);
+}
+
+void Rib::remove_path(Peer& p, const base::Prefix& prefix) {
+  const EntryId id = table_.find(prefix);
+  if (id == kNoEntry) return;
+  if (table_.at(id).remove(p.slot)) {
+    if (p.counters.accepted) --p.counters.accepted;
+    mark_dirty(id);
+  }
+}
+
+void Rib::announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_policy, const AttrRef& accepted_same,
+                        const wire::PathAttributes& wire_attrs, std::uint16_t loop_flags) {
+  ++p.counters.received;
+  if (p.cfg.soft_reconfig_in) p.pre_policy[prefix] = pre_policy;
+  // Import filter: `all` and `none` never materialise anything.
+  AttrRef accepted = accepted_same;
+  const RouteFilter* f = p.cfg.import_filter.get();
+  if (f && f->kind() != RouteFilter::Kind::AcceptAll) {
+    FilterResult r = f->kind() == RouteFilter::Kind::RejectAll
+                         ? FilterResult{false, std::nullopt, {}}
+                         : f->run(prefix, wire_attrs, FilterContext{FilterDirection::Import, p.cfg.id, p.cfg.remote_asn, 0});
+    if (!r.accept) {
+      ++p.counters.filtered;
+      remove_path(p, prefix);  // an implicit withdraw of what the peer sent before
+      return;
+    }
+    if (r.modified) {
+      accepted = store_.intern(*r.modified);
+      loop_flags = loop_flags_for(p, *r.modified);
+    }
+  }
+  EntryId id = table_.find(prefix);
+  const bool is_new = id == kNoEntry || table_.at(id).find(p.slot) == nullptr;
+  if (is_new && p.cfg.import_limit.max && p.counters.accepted >= p.cfg.import_limit.max) {
+    const auto& lim = p.cfg.import_limit;
+    if (!p.import_limit_reported || lim.action == LimitAction::Restart) {
+      p.import_limit_reported = true;
+      const bool restart = lim.action == LimitAction::Restart;
+      events_.push_back({restart ? RibEvent::Kind::ImportLimitRestart : RibEvent::Kind::ImportLimitReached, p.cfg.id,
+                         prefix.is_v4() ? wire::kIpv4Unicast : wire::kIpv6Unicast, p.counters.accepted,
+                         restart ? lim.restart_after : std::chrono::seconds{0},
+                         fmt::format("peer {} reached its import limit of {} routes", p.cfg.name, lim.max)});
+    }
+    if (lim.action != LimitAction::Warn) {
+      ++p.counters.limit_blocked;
+      return;
+    }
+  }
+  if (id == kNoEntry) id = table_.find_or_insert(prefix);
+  Entry& e = table_.at(id);
+  Path& path = e.upsert(p.slot, std::move(accepted));
+  path.flags = loop_flags;  // a fresh announcement also clears the stale mark
+  if (loop_flags) ++p.counters.loops;
+  if (is_new) ++p.counters.accepted;
+  mark_dirty(id);
+}
+
+void Rib::end_of_rib(Peer& p, wire::AfiSafi /*af*/) {
+  // RFC 4724 4.2: the restarting peer has re-sent everything; what is still stale is gone.
+  if (p.has_stale) sweep_stale(p);
+}
+
+void Rib::reimport(PeerId peer, FilterPtr new_filter) {
+  Peer* p = peer_by_id(peer);
+  if (!p || p->local) return;
+  p->cfg.import_filter = std::move(new_filter);
+  if (!p->up) return;
+  if (!p->cfg.soft_reconfig_in) {
+    for (auto af : p->cfg.families)
+      events_.push_back({RibEvent::Kind::SendRouteRefresh, peer, af, 0, {}, "import policy changed"});
+    return;
+  }
+  // Re-run the import from the stored copy (soft reconfiguration inbound).
+  std::vector<std::pair<base::Prefix, AttrRef>> copy(p->pre_policy.begin(), p->pre_policy.end());
+  for (const auto& [prefix, attrs] : copy) {
+    const wire::PathAttributes a = AttrStore::materialize(*attrs);
+    announce_path(*p, prefix, attrs, attrs, a, loop_flags_for(*p, a));
+    --p->counters.received;
+  }
+}
+
+void Rib::originate(const base::Prefix& prefix, const wire::PathAttributes& attrs) {
+  const EntryId id = table_.find_or_insert(prefix);
+  Entry& e = table_.at(id);
+  const bool is_new = e.find(0) == nullptr;
+  e.upsert(0, store_.intern(attrs)).flags = 0;
+  if (is_new) ++peers_[0]->counters.accepted;
+  mark_dirty(id);
+}
+
+void Rib::withdraw_local(const base::Prefix& prefix) { withdraw_path(*peers_[0], prefix); }
+
+// ---------------------------------------------------------------------------------------
+// Decision
+
+bool Rib::resolve(NextHop& nh) const {
+  if (!nh.resolved) {
+    const NextHopInfo i = resolver_.resolve(nh.address());
+    nh.reachable = i.reachable;
+    nh.igp_cost = i.igp_cost;
+    nh.via = i.via;
+    nh.resolved = true;
+  }
+  return nh.reachable;
+}
+
+Candidate Rib::candidate(const Path& path) const {
+  const Peer& src = *peers_[path.peer];
+  Candidate c;
+  c.attrs = path.attrs.get();
+  c.local = src.local;
+  c.ebgp = !src.local && src.cfg.ebgp();
+  c.neighbour_as = c.attrs->as_path().neighbour_as().value_or(cfg_.local_asn);
+  c.router_id = src.cfg.remote_router_id;
+  c.peer_address = src.cfg.address;
+  c.eligible = (path.flags & path_flag::kIneligibleMask) == 0;
+  if (c.eligible && !src.local) {
+    // A learned route needs a resolvable next hop to be usable (RFC 4271 9.1.2).
+    auto* nh = const_cast<NextHop*>(c.attrs->next_hop());  // resolution state is RIB-owned
+    c.eligible = nh && resolve(*nh);
+    if (nh) c.igp_cost = nh->igp_cost;
+  }
+  return c;
+}
+
+void Rib::decide(EntryId id) {
+  Entry& e = table_.at(id);
+  e.flags &= static_cast<std::uint16_t>(~entry_flag::kDirty);
+  scratch_.clear();
+  for (Path& p : e) {
+    p.flags &= static_cast<std::uint16_t>(~(path_flag::kBest | path_flag::kEcmp));
+    scratch_.push_back(candidate(p));
+  }
+  const std::uint32_t best = select_best(scratch_, cfg_.decision);
+  if (best != Selection::kNone) {
+    e[best].flags |= path_flag::kBest | path_flag::kEcmp;
+    if (cfg_.decision.max_paths > 1) {
+      unsigned n = 1;
+      for (std::uint32_t i = 0; i < e.size() && n < cfg_.decision.max_paths; ++i) {
+        if (i != best && ecmp_equal(scratch_[best], scratch_[i], cfg_.decision)) {
+          e[i].flags |= path_flag::kEcmp;
+          ++n;
+        }
+      }
+    }
+  }
+  update_fib(id, e);
+  for (auto& g : groups_) export_entry(*g, id);
+  if (e.size() == 0) maybe_free_.push_back(id);
+}
+
+std::size_t Rib::run(std::size_t budget) {
+  std::size_t used = 0;
+  while (used < budget && dirty_head_ < dirty_.size()) {
+    const EntryId id = dirty_[dirty_head_++];
+    if (table_.live(id) && (table_.at(id).flags & entry_flag::kDirty)) decide(id);
+    ++used;
+  }
+  if (dirty_head_ == dirty_.size()) {
+    dirty_.clear();
+    dirty_head_ = 0;
+  }
+  // Initial (or re-)export walks of update groups, after the dirty prefixes.
+  for (auto& g : groups_) {
+    while (g->walking && used < budget) {
+      if (g->walk_cursor >= table_.id_limit()) {
+        g->walking = false;
+        for (PeerId p : g->eor_waiting) g->eor_only.push_back(p);
+        g->eor_waiting.clear();
+        break;
+      }
+      const EntryId id = g->walk_cursor++;
+      if (table_.live(id) && !(table_.at(id).flags & entry_flag::kDirty)) export_entry(*g, id);
+      ++used;
+    }
+  }
+  return used;
+}
+
+// ---------------------------------------------------------------------------------------
+// FIB
+
+std::uint32_t Rib::intern_fib_set(std::vector<base::IpAddress> nhs) {
+  if (nhs.empty()) return 0;
+  auto it = fib_set_ids_.find(nhs);
+  std::uint32_t id;
+  if (it != fib_set_ids_.end()) {
+    id = it->second;
+  } else {
+    if (!free_fib_sets_.empty()) {
+      id = free_fib_sets_.back();
+      free_fib_sets_.pop_back();
+    } else {
+      id = static_cast<std::uint32_t>(fib_sets_.size());
+      fib_sets_.emplace_back();
+    }
+    fib_sets_[id].nhs = nhs;
+    fib_set_ids_.emplace(std::move(nhs), id);
+  }
+  ++fib_sets_[id].refs;
+  return id;
+}
+
+void Rib::release_fib_set(std::uint32_t id) {
+  if (id == 0 || --fib_sets_[id].refs != 0) return;
+  fib_set_ids_.erase(fib_sets_[id].nhs);
+  fib_sets_[id].nhs.clear();
+  free_fib_sets_.push_back(id);
+}
+
+void Rib::update_fib(EntryId id, Entry& e) {
+  std::vector<base::IpAddress> nhs;
+  const Path* best = e.best();
+  if (best && !peers_[best->peer]->local) {
+    for (const Path& p : e) {
+      if (!(p.flags & path_flag::kEcmp)) continue;
+      const NextHop* nh = p.attrs->next_hop();
+      if (nh) nhs.push_back(nh->via.value_or(nh->address()));
+    }
+    std::sort(nhs.begin(), nhs.end());
+    nhs.erase(std::unique(nhs.begin(), nhs.end()), nhs.end());
+  }
+  const std::uint32_t old = e.fib_set;
+  if (old != 0 && !nhs.empty() && fib_sets_[old].nhs == nhs) return;
+  if (old == 0 && nhs.empty()) return;
+  const std::uint32_t fresh = intern_fib_set(nhs);
+  release_fib_set(old);
+  e.fib_set = fresh;
+  fib_out_.push_back({table_.prefix(id), std::move(nhs)});
+}
+
+void Rib::next_hops_changed() {
+  std::unordered_map<const NextHop*, bool> changed;
+  store_.for_each_next_hop([&](NextHop& nh) {
+    if (!nh.resolved) return;
+    const NextHopInfo i = resolver_.resolve(nh.address());
+    if (i.reachable != nh.reachable || i.igp_cost != nh.igp_cost || i.via != nh.via) {
+      nh.reachable = i.reachable;
+      nh.igp_cost = i.igp_cost;
+      nh.via = i.via;
+      changed[&nh] = true;
+    }
+  });
+  if (changed.empty()) return;
+  for (EntryId id = 0; id < table_.id_limit(); ++id) {
+    if (!table_.live(id)) continue;
+    for (const Path& p : table_.at(id)) {
+      if (changed.count(p.attrs->next_hop())) {
+        mark_dirty(id);
+        break;
+      }
+    }
+  }
+}
+
+std::vector<FibDelta> Rib::take_fib() { return std::exchange(fib_out_, {}); }
+std::vector<RibEvent> Rib::take_events() { return std::exchange(events_, {}); }
+
+std::optional<PeerCounters> Rib::counters(PeerId peer) const {
+  const Peer* p = peer_by_id(peer);
+  if (!p) return std::nullopt;
+  return p->counters;
+}
+
+}  // namespace nvabgpd::rib
