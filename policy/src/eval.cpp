@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "nodes.hpp"
+#include "nvabgpd/policy/route_text.hpp"
 
 namespace nvabgpd::policy {
 
@@ -322,16 +323,10 @@ Value TupleExpr::eval(Ctx& c) const {
     }
   }
   if (ec_kind != 0) {
-    std::uint64_t sub = ec_kind == 0xFFFF ? 0 : ec_kind;
-    std::uint64_t val = v[1].u;
-    if (ec_kind == 0xFFFF) return Value::scalar(Type::Ec, (v[0].u << 32) | val);
-    if (v[0].type == Type::Ip) {
-      if (val > 0xFFFF) return c.fail(loc, "Can't operate with value out of bounds in EC constructor");
-      return Value::scalar(Type::Ec, ((0x0100 | sub) << 48) | (std::uint64_t{v[0].ip.v4_value()} << 16) | val);
-    }
-    if (v[0].u <= 0xFFFF) return Value::scalar(Type::Ec, (sub << 48) | (v[0].u << 32) | val);
-    if (val > 0xFFFF) return c.fail(loc, "Can't operate with value out of bounds in EC constructor");
-    return Value::scalar(Type::Ec, ((0x0200 | sub) << 48) | (v[0].u << 16) | val);
+    bool is_ip = v[0].type == Type::Ip;
+    auto ec = make_ext_community(ec_kind == 0xFFFF ? 0 : ec_kind, is_ip ? v[0].ip.v4_value() : v[0].i(), v[1].i(), is_ip);
+    if (!ec) return c.fail(loc, "Can't operate with value out of bounds in EC constructor");
+    return Value::scalar(Type::Ec, *ec);
   }
   if (parts.size() == 2) {
     if (v[0].u > 0xFFFF || v[1].u > 0xFFFF) {
