@@ -77,7 +77,7 @@ def test_without_fix_hub2_route_server_drops_onprem_as_a_loop(lab):
 
 
 def test_with_fix_hub2_route_server_learns_onprem_without_65515(lab):
-    lab.nva(2).set_fix(True)
+    lab.set_nva2_fix(True)
     lab.wait_converged(nva2_fixed=True, timeout=60)
     for rs in H2.rs_names:
         learned = paths(lab.rs_learned(rs))

@@ -66,7 +66,8 @@ class SeedLab:
                 Daemon(self.run_dir, f"{hub.nva}-{old}").stop()
         nvas = [self.nva(hub.n) for hub in T.HUBS]   # raises NvabgpdMissing early
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.state_file.write_text(json.dumps({"prefix": self.prefix, "nva": self.kind}))
+        running_fixed = self.state().get("nva2_fixed", True) if old == self.kind else True
+        self._save_state(nva2_fixed)
         if self.fabric.create(self.log):
             self.log(f"created {len(T.nodes())} namespaces {self.prefix}*")
         for inst in self.frr_all():
@@ -81,12 +82,24 @@ class SeedLab:
                 self.fabric.ns(hub.fabric),
                 ["/usr/bin/python3", "-m", "nvlab.programmer", "--run-dir", self.run_dir,
                  "--hub", str(hub.n)], env=env)
-        nvas[1].fixed = nva2_fixed
+        nva2 = nvas[1]
+        nva2.fixed = running_fixed if nva2.alive() else nva2_fixed
         for nva in nvas:
             if not nva.alive():
                 nva.start()
+        if nva2.fixed != nva2_fixed:        # `up` again with(out) --no-fix: switch live
+            nva2.set_fix(nva2_fixed)
         if wait:
             self.wait_converged(nva2_fixed, timeout)
+
+    def _save_state(self, nva2_fixed):
+        self.state_file.write_text(json.dumps({"prefix": self.prefix, "nva": self.kind,
+                                               "nva2_fixed": nva2_fixed}))
+
+    def set_nva2_fix(self, fixed: bool):
+        """NVA2's TO_RS with (the seed's final state) or without the 65515 deletion."""
+        self.nva(2).set_fix(fixed)
+        self._save_state(fixed)
 
     def down(self):
         """Stops every daemon recorded in the run dir (by PID) and deletes the namespaces."""
