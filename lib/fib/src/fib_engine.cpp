@@ -145,17 +145,14 @@ const KernelRoute* FibEngine::installed(const base::Prefix& p) const {
   return it == installed_.end() ? nullptr : &it->second.route;
 }
 
-bool FibEngine::captures_protected(const base::Prefix& p) const {
+std::optional<base::IpAddress> FibEngine::captured(const base::Prefix& p) const {
   for (const auto& a : protected_) {
     if (a.family() != p.family() || !p.contains(a)) continue;
     auto c = igp_.cover(a);
     bool safe = c && (c->len > p.len() || (c->len == p.len() && c->metric < cfg_.metric));
-    if (!safe) {
-      spdlog::warn("fib: not installing {}: it would capture protected address {}", p, a);
-      return true;
-    }
+    if (!safe) return a;
   }
-  return false;
+  return std::nullopt;
 }
 
 std::optional<KernelRoute> FibEngine::desired(const base::Prefix& p,
@@ -172,15 +169,21 @@ std::optional<KernelRoute> FibEngine::desired(const base::Prefix& p,
     ++stats_.unresolved;
     return std::nullopt;
   }
+  // Refusals are retried on every IGP change; warn once per prefix until it is installed.
   if (igp_.has_route(p, cfg_.table, cfg_.metric)) {
     // Replacing would overwrite another protocol's route with the same key.
-    spdlog::warn("fib: not installing {}: table {} has a non-BGP route with metric {}", p,
-                 cfg_.table, cfg_.metric);
+    if (warned_.insert(p).second) {
+      spdlog::warn("fib: not installing {}: table {} has a non-BGP route with metric {}", p,
+                   cfg_.table, cfg_.metric);
+    }
     ++stats_.refused_foreign;
     retry_.insert(p);
     return std::nullopt;
   }
-  if (captures_protected(p)) {
+  if (auto a = captured(p)) {
+    if (warned_.insert(p).second) {
+      spdlog::warn("fib: not installing {}: it would capture protected address {}", p, *a);
+    }
     ++stats_.refused_protected;
     retry_.insert(p);
     return std::nullopt;
@@ -193,7 +196,11 @@ void FibEngine::evaluate(const base::Prefix& p) {
   if (batch_prefixes_.contains(p)) flush();
   std::optional<KernelRoute> want;
   retry_.erase(p);  // desired() or the kernel's answer puts it back when refused
-  if (auto w = wanted_.find(p); w != wanted_.end()) want = desired(p, w->second);
+  if (auto w = wanted_.find(p); w != wanted_.end()) {
+    want = desired(p, w->second);
+  } else {
+    warned_.erase(p);
+  }
   auto i = installed_.find(p);
   if (!want) {
     if (i != installed_.end()) queue(KernelOp{KernelOp::Kind::Delete, i->second.route});
@@ -234,6 +241,7 @@ void FibEngine::flush() {
         if (err == 0) {
           ++stats_.replaced;
           retry_.erase(p);
+          warned_.erase(p);
           installed_.insert_or_assign(p, Installed{std::move(op.route), false});
           continue;
         }

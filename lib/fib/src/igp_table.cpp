@@ -91,6 +91,8 @@ const IgpRoute* IgpTable::lookup(const base::IpAddress& a) const {
 }
 
 std::optional<ResolvedNextHop> IgpTable::resolve(const base::IpAddress& a) const {
+  // An IPv6 link-local next hop names no interface by itself; fe80::/64 exists on every link.
+  if (a.is_v6() && a.is_link_local()) return std::nullopt;
   const IgpRoute* r = lookup(a);
   if (r == nullptr || r->type != IgpRouteType::Unicast) return std::nullopt;
   for (const auto& nh : r->nexthops) {

@@ -22,7 +22,11 @@ namespace {
 constexpr int kSocketBuffer = 32 << 20;     // acks for a batch and monitor bursts
 constexpr std::size_t kMaxBatchBytes = 256 << 10;
 
-// KernelPort over a netlink request socket: many requests per sendmsg, then their acks.
+// KernelPort over a netlink request socket. A chunk of requests goes out in one sendmsg();
+// only the chunk's last request asks for an ack. The kernel handles a chunk's requests in
+// order inside sendmsg() and answers failures as they happen, so when the final ack arrives
+// every error of the chunk is already in the socket: one receive per chunk plus one per
+// failure, instead of one per route.
 class NetlinkPort final : public KernelPort {
  public:
   NetlinkPort(nl::Socket& s, std::uint32_t table, std::uint8_t protocol)
@@ -34,31 +38,36 @@ class NetlinkPort final : public KernelPort {
       buf_.clear();
       const std::size_t first = i;
       const std::uint32_t seq0 = sock_.next_seq(0);
-      while (i < ops.size() && buf_.size() < kMaxBatchBytes) {
-        nl::append_route(buf_, ops[i], table_, protocol_, sock_.next_seq());
+      for (;;) {
+        const std::size_t at = buf_.size();
+        nl::append_route(buf_, ops[i], table_, protocol_, sock_.next_seq(), false);
         ++i;
+        if (i == ops.size() || buf_.size() >= kMaxBatchBytes) {
+          nl::request_ack(buf_, at);  // the chunk's last request
+          break;
+        }
       }
       if (int e = sock_.send(buf_); e != 0) {
         for (std::size_t k = first; k < i; ++k) errors[k] = e;
         if (e == ENOBUFS) overrun_ = true;
         continue;
       }
-      collect_acks(seq0, first, i, errors);
+      collect_replies(seq0, first, i, errors);
     }
   }
 
-  // The socket lost acks (ENOBUFS): the kernel state is unknown, a full resync is due.
+  // The socket lost replies (ENOBUFS): the kernel state is unknown, a full resync is due.
   bool take_overrun() { return std::exchange(overrun_, false); }
 
  private:
-  void collect_acks(std::uint32_t seq0, std::size_t first, std::size_t end,
-                    std::vector<int>& errors) {
-    std::size_t pending = end - first;
-    while (pending > 0) {
+  void collect_replies(std::uint32_t seq0, std::size_t first, std::size_t end,
+                       std::vector<int>& errors) {
+    const std::uint32_t last_seq = seq0 + static_cast<std::uint32_t>(end - first - 1);
+    for (bool done = false; !done;) {
       const long n = sock_.recv(rx_, true);
       if (n < 0) {
         if (-n == ENOBUFS) {
-          overrun_ = true;  // some acks are gone; resync decides what really happened
+          overrun_ = true;  // some replies are gone; the resync finds out what happened
           return;
         }
         spdlog::error("fib: netlink receive failed: {}", std::strerror(static_cast<int>(-n)));
@@ -69,10 +78,8 @@ class NetlinkPort final : public KernelPort {
                            [&](const nlmsghdr& h) {
                              if (h.nlmsg_type != NLMSG_ERROR) return true;
                              const std::uint32_t k = h.nlmsg_seq - seq0;
-                             if (k < end - first) {
-                               errors[first + k] = nl::parse_error(h);
-                               --pending;
-                             }
+                             if (k < end - first) errors[first + k] = nl::parse_error(h);
+                             if (h.nlmsg_seq == last_seq) done = true;
                              return true;
                            });
     }
@@ -123,9 +130,13 @@ class NetlinkFib::Worker {
     event_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (event_fd_ < 0) return std::string("eventfd: ") + std::strerror(errno);
     engine_.set_protected(cfg_.protected_addresses);
-    // Monitoring is on before the dump, so nothing that happens after it is missed.
-    if (auto e = full_resync(true)) return e;
-    return std::nullopt;
+    // Monitoring is on before the dump, so nothing that happens after it is missed. A dump
+    // interrupted by concurrent changes is simply run again.
+    std::optional<std::string> err;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      if (!(err = full_resync(true))) break;
+    }
+    return err;
   }
 
   void run() { thread_ = std::thread([this] { loop(); }); }
@@ -355,7 +366,8 @@ class NetlinkFib::Worker {
   void loop() {
     std::array<pollfd, 2> fds{pollfd{event_fd_, POLLIN, 0}, pollfd{mon_.fd(), POLLIN, 0}};
     for (;;) {
-      const int timeout = need_resync_ ? 0 : -1;
+      // A failed resync is retried after a pause; a pending one runs at once.
+      const int timeout = need_resync_ ? (resync_failures_ > 0 ? 100 : 0) : -1;
       if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) {
         spdlog::error("fib: poll: {}", std::strerror(errno));
       }
@@ -366,7 +378,12 @@ class NetlinkFib::Worker {
       if (port_.take_overrun()) need_resync_ = true;
       if (need_resync_) {
         need_resync_ = false;
-        full_resync(false);
+        if (full_resync(false)) {
+          need_resync_ = true;
+          ++resync_failures_;
+        } else {
+          resync_failures_ = 0;
+        }
       } else if (igp_changed) {
         refresh_cache(true);
       }
@@ -447,6 +464,7 @@ class NetlinkFib::Worker {
   NetlinkPort port_;
   FibEngine engine_;
   bool need_resync_ = false;
+  int resync_failures_ = 0;
   std::thread thread_;
 };
 

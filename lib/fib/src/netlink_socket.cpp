@@ -160,7 +160,7 @@ void for_each_message(std::span<const std::uint8_t> buf,
 }
 
 void append_route(std::vector<std::uint8_t>& buf, const KernelOp& op, std::uint32_t table,
-                  std::uint8_t protocol, std::uint32_t seq) {
+                  std::uint8_t protocol, std::uint32_t seq, bool ack) {
   const auto& r = op.route;
   const std::size_t start = buf.size();
   buf.resize(start + kHdr + align4(sizeof(rtmsg)), 0);
@@ -200,10 +200,17 @@ void append_route(std::vector<std::uint8_t>& buf, const KernelOp& op, std::uint3
   nlmsghdr h{};
   h.nlmsg_len = static_cast<std::uint32_t>(buf.size() - start);
   h.nlmsg_type = static_cast<std::uint16_t>(del ? int{RTM_DELROUTE} : int{RTM_NEWROUTE});
-  h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+  h.nlmsg_flags = static_cast<std::uint16_t>(NLM_F_REQUEST | (ack ? NLM_F_ACK : 0));
   if (!del) h.nlmsg_flags |= static_cast<std::uint16_t>(NLM_F_CREATE | NLM_F_REPLACE);
   h.nlmsg_seq = seq;
   put(buf, start, h);
+}
+
+void request_ack(std::vector<std::uint8_t>& buf, std::size_t offset) {
+  nlmsghdr h;
+  std::memcpy(&h, buf.data() + offset, sizeof h);
+  h.nlmsg_flags |= NLM_F_ACK;
+  put(buf, offset, h);
 }
 
 void append_dump(std::vector<std::uint8_t>& buf, std::uint16_t type, std::uint8_t family,
@@ -350,6 +357,7 @@ int dump(Socket& s, std::uint16_t type, std::uint8_t family,
     int err = 0;
     for_each_message(std::span(buf.data(), static_cast<std::size_t>(n)), [&](const nlmsghdr& h) {
       if (h.nlmsg_seq != seq) return true;  // a stray ack from an earlier batch
+      if ((h.nlmsg_flags & NLM_F_DUMP_INTR) != 0) err = EAGAIN;  // changed while dumping
       if (h.nlmsg_type == NLMSG_DONE) {
         done = true;
         return false;

@@ -53,9 +53,12 @@ class Socket {
 void for_each_message(std::span<const std::uint8_t> buf,
                       const std::function<bool(const nlmsghdr&)>& fn);
 
-// Appends one RTM_NEWROUTE (create or replace) or RTM_DELROUTE for our route.
+// Appends one RTM_NEWROUTE (create or replace) or RTM_DELROUTE for our route. Without ack
+// the kernel answers only if the request fails.
 void append_route(std::vector<std::uint8_t>& buf, const KernelOp& op, std::uint32_t table,
-                  std::uint8_t protocol, std::uint32_t seq);
+                  std::uint8_t protocol, std::uint32_t seq, bool ack);
+// Sets NLM_F_ACK on the message starting at buf[offset].
+void request_ack(std::vector<std::uint8_t>& buf, std::size_t offset);
 // Appends a dump request (RTM_GETROUTE for family, or RTM_GETLINK).
 void append_dump(std::vector<std::uint8_t>& buf, std::uint16_t type, std::uint8_t family,
                  std::uint32_t seq);
@@ -78,7 +81,8 @@ KernelRoute to_kernel_route(const IgpRoute& r);
 // Error of an NLMSG_ERROR message (positive errno, 0 = ack).
 int parse_error(const nlmsghdr& h);
 
-// Runs a dump on a request socket and passes every message to fn. 0 or errno.
+// Runs a dump on a request socket and passes every message to fn. 0 or errno (EAGAIN when
+// the kernel reports the dump was interrupted by a change: run it again).
 int dump(Socket& s, std::uint16_t type, std::uint8_t family,
          const std::function<void(const nlmsghdr&)>& fn);
 

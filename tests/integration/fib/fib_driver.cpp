@@ -5,6 +5,7 @@
 //   start [table=N] [igp_table=N] [proto=N] [metric=N] [max_paths=N] [persist=0|1]
 //         [protect=ADDR,ADDR] [monitor_buffer=BYTES]
 //   add PREFIX NH [NH...]          install (add or replace)
+//   multi add P NH...;del P;...    several deltas in one submitted batch
 //   del PREFIX                     withdraw
 //   bulk add|del FIRST COUNT [NH...]  COUNT consecutive prefixes of FIRST's length;
 //                                  answers "ok <seconds>" once all reached the kernel
@@ -128,6 +129,22 @@ std::string handle(NetlinkFib& fib, const std::vector<std::string>& w) {
     fib.flush();
     const std::chrono::duration<double> dt = std::chrono::steady_clock::now() - t0;
     return "ok " + std::to_string(dt.count());
+  }
+  if (cmd == "multi") {
+    // "multi add P NH;del P;..." submits one batch.
+    std::vector<FibDelta> batch;
+    std::string rest;
+    for (std::size_t i = 1; i < w.size(); ++i) rest += w[i] + " ";
+    for (const auto& part : split(rest, ';')) {
+      auto ws = split(part, ' ');
+      auto p = ws.size() >= 2 ? Prefix::parse(ws[1]) : std::nullopt;
+      std::vector<IpAddress> nhs;
+      if (!p || !parse_addrs(ws, 2, nhs)) return "err bad arguments";
+      batch.push_back(ws[0] == "del" ? FibDelta::withdraw(*p)
+                                     : FibDelta::install(*p, std::move(nhs)));
+    }
+    fib.submit(std::move(batch));
+    return "ok";
   }
   if (cmd == "flush") {
     fib.flush();

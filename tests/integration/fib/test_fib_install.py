@@ -105,3 +105,20 @@ def test_separate_install_table_resolves_through_the_igp_table(net):
     assert "1.2.3.0/24" not in routes(net.r)
     d.stop()
     assert routes(net.r, table="100") == {}
+
+
+def test_a_kernel_error_inside_a_batch_affects_only_that_route(net):
+    d = net.driver()
+    # 2001:db8:2::1 is R's own address: it resolves (connected /64) but the kernel refuses a
+    # local address as gateway. Its neighbours in the same netlink batch must not suffer.
+    d.cmd("multi add 2001:db8:300::/48 2001:db8:2::2;add 2001:db8:301::/48 2001:db8:2::1;"
+          "add 2001:db8:302::/48 2001:db8:2::2;add 1.2.3.0/24 10.1.0.4")
+    d.cmd("flush")
+    tab = routes(net.r, family=6, proto=186)
+    assert set(tab) == {"2001:db8:300::/48", "2001:db8:302::/48"}
+    assert "1.2.3.0/24" in routes(net.r, proto=186)
+    st = d.stats()
+    assert st["kernel_errors"] == "1" and st["installed"] == "3"
+    assert "kernel refused 1 route operation" in d.stderr()
+    d.stop()
+    assert routes(net.r, family=6, proto=186) == {}

@@ -276,3 +276,18 @@ TEST_CASE("IPv6 routes resolve through IPv6 routes only") {
   REQUIRE(r);
   CHECK(r->nexthops == std::vector{knh("2001:db8:1::5", 2)});
 }
+
+TEST_CASE("a refused route is re-evaluated on each IGP change but counted, not re-installed") {
+  Fixture f;
+  f.engine.set_protected({ip("10.2.1.4")});
+  f.install("10.2.0.0/16", {ip("192.168.0.2")});
+  std::vector<IpAddress> none;
+  f.igp.upsert(IgpRoute{pfx("172.16.0.0/16"), 254, 4, IgpRouteType::Unicast, 0,
+                        {{ip("10.1.1.1"), 2, false}}});
+  f.engine.reresolve(none);
+  CHECK(f.engine.stats().refused_protected == 2);
+  CHECK(f.kernel.log.empty());
+  f.withdraw("10.2.0.0/16");
+  f.engine.reresolve(none);
+  CHECK(f.engine.stats().refused_protected == 2);
+}

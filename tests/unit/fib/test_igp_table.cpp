@@ -119,3 +119,17 @@ TEST_CASE("dead next hops of a multipath route are skipped") {
   REQUIRE(r);
   CHECK(r->gateway == ip("198.51.100.1"));
 }
+
+TEST_CASE("IPv6 link-local next hops are not resolved: the interface is ambiguous") {
+  IgpTable t(254);
+  t.set_link(2, true);
+  t.set_link(3, true);
+  t.upsert(IgpRoute{pfx("fe80::/64"), 254, 2, IgpRouteType::Unicast, 256, {{std::nullopt, 2, false}}});
+  t.upsert(IgpRoute{pfx("::/0"), 254, 4, IgpRouteType::Unicast, 1024, {{ip("fe80::1"), 3, false}}});
+  CHECK_FALSE(t.resolve(ip("fe80::5")));
+  // A global next hop resolved via a link-local gateway is fine: the route names the device.
+  auto r = t.resolve(ip("2001:db8::1"));
+  REQUIRE(r);
+  CHECK(r->gateway == ip("fe80::1"));
+  CHECK(r->ifindex == 3);
+}

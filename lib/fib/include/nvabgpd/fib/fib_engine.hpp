@@ -77,7 +77,8 @@ class FibEngine {
   };
   std::optional<KernelRoute> desired(const base::Prefix& p,
                                      const std::vector<base::IpAddress>& nhs);
-  bool captures_protected(const base::Prefix& p) const;
+  // The protected address p would capture, if any.
+  std::optional<base::IpAddress> captured(const base::Prefix& p) const;
   void evaluate(const base::Prefix& p);
   void queue(KernelOp op);
   void flush();
@@ -92,6 +93,7 @@ class FibEngine {
   std::unordered_set<base::Prefix> retry_;  // refused (kernel, protection, collision):
                                             // evaluated again on every IGP change
   std::unordered_set<base::Prefix> batch_prefixes_;  // prefixes with an op in pending_
+  std::unordered_set<base::Prefix> warned_;          // refusal already logged
   std::vector<base::IpAddress> protected_;
   std::vector<std::optional<Cover>> protected_covers_;  // IGP cover of each, last seen
   std::vector<KernelOp> pending_;

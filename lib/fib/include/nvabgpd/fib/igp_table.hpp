@@ -58,7 +58,8 @@ class IgpTable {
   std::optional<bool> link_usable(int ifindex) const;
 
   // Longest-prefix match over usable routes of the igp table; among routes for the same
-  // prefix the lowest metric wins. A blackhole/unreachable winner means unreachable.
+  // prefix the lowest metric wins. A blackhole/unreachable winner means unreachable, and so
+  // does an IPv6 link-local address (it needs an interface the address alone cannot give).
   std::optional<ResolvedNextHop> resolve(const base::IpAddress& a) const;
   std::optional<Cover> cover(const base::IpAddress& a) const;
   // Is there a route of another protocol with this exact key (we would replace it)?

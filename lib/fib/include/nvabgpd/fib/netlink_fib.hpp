@@ -1,7 +1,26 @@
 #pragma once
 // NetlinkFib: the rtnetlink implementation of FibSink and NextHopResolver (see fib.hpp for
 // the threading contract). Routes go to one kernel table with one protocol id and metric;
-// only routes with that protocol id in that table are ever changed or removed.
+// only routes with that protocol id in that table are ever changed or removed (so do not
+// share the protocol id with another routing daemon in the same namespace).
+//
+// Wiring in the daemon (all calls from the BGP io_context thread):
+//   auto fib = NetlinkFib::start(cfg, [&io, &rib](std::vector<IpAddress> nhs) {
+//     asio::post(io, [&rib, nhs = std::move(nhs)] { rib.next_hops_changed(nhs); });
+//   });                                   // at startup, before peers come up
+//   rib eligibility:  fib->resolve(nh)    // nullopt = path not eligible; igp_metric = cost
+//                     fib->forget(nh)     // when no path uses nh any more
+//   after each decision run:  fib->submit(std::move(fib_deltas))
+//   after initial convergence (End-of-RIB from all peers, or a timer):
+//                     fib->initial_convergence_done()
+//   on reload:        fib->set_protected_addresses(peer and tunnel endpoint addresses)
+//   on shutdown:      fib->stop()         // removes routes unless persist (or GR) is set
+//
+// Kernel behaviour handled here: routes the kernel flushes silently with a downed or
+// deleted link are noticed through the link/address events (full resync); ENOBUFS on the
+// monitor socket (or lost replies) triggers a full resync; EEXIST cannot happen (create-or-
+// replace), a refused request (ENETUNREACH, ENODEV, EINVAL...) is counted and logged once
+// per batch, its old route removed and the prefix retried on the next IGP change.
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
