@@ -2,7 +2,8 @@
 policy/filters/nvaN_to_rs.conf).
 
 The daemon runs in the foreground inside the NVA namespace with a per-lab control socket
-(`--control-socket`); the lab queries it with `nvabgpctl -s SOCKET show route all`. The only
+(`--control-socket`); the lab shows its tables with `nvabgpctl -s SOCKET show route [all]` and
+reads routes for the assertions as JSON from the same socket (`show route`). The only
 edits to the shipped config (a copy in the run dir): the filter file reference (nvaN_to_rs.conf)
 points at this checkout's policy/filters/ copy, and control.socket at the lab's socket.
 Unlike the BIRD mode, nothing is added to the kernel: nvabgpd must resolve next hops through
@@ -12,9 +13,9 @@ import json
 import os
 import pathlib
 import re
+import socket
 
 from . import topology as T
-from .nva_bird import parse_show_route_all
 from .nva_base import NvaBase
 from .util import Ns, SOURCE_DIR, sh, wait_until
 
@@ -58,12 +59,12 @@ _FILTER_REF = re.compile(r"""[^\s"':]*nva([12])_to_rs\.conf""")
 _SOCKET = re.compile(r"^(\s+socket:\s*)\S+", re.MULTILINE)
 
 
-def lab_config(hub: T.Hub, filter_path: pathlib.Path, socket: pathlib.Path) -> str:
+def lab_config(hub: T.Hub, filter_path: pathlib.Path, sock_path: pathlib.Path) -> str:
     """The shipped example with its TO_RS file reference pointed at filter_path and its
     control socket (also given as --control-socket) in the lab's run directory."""
     text = (SOURCE_DIR / f"config/examples/nva{hub.n}.yaml").read_text()
     text = _FILTER_REF.sub(lambda m: str(filter_path), text)
-    return _SOCKET.sub(lambda m: m.group(1) + str(socket), text)
+    return _SOCKET.sub(lambda m: m.group(1) + str(sock_path), text)
 
 
 class NvabgpdNva(NvaBase):
@@ -110,24 +111,49 @@ class NvabgpdNva(NvaBase):
         """`show route ARGS` through nvabgpctl."""
         return self.ctl("show", "route", *args)
 
+    def request(self, command, **args):
+        """One request on the control socket (newline-delimited JSON, see
+        daemon/nvabgpd/control_server.hpp); returns the result or raises."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
+            c.settimeout(10)
+            c.connect(str(self.sock))
+            c.sendall((json.dumps({"command": command, "args": args}) + "\n").encode())
+            buf = b""
+            while not buf.endswith(b"\n"):
+                chunk = c.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+        reply = json.loads(buf)
+        if not reply.get("ok"):
+            raise RuntimeError(f"nvabgpd {command}: {reply.get('error')}")
+        return reply["result"]
+
     def routes(self):
-        """Accepts JSON or BIRD-style text from `nvabgpctl show route all`."""
-        out = self.show("all")
-        if out.lstrip().startswith(("{", "[")):
-            return _from_json(json.loads(out))
-        return parse_show_route_all(out)
+        """The RIB through `show route` on the control socket (the schema nvabgpctl renders)."""
+        return routes_from_json(self.request("show route"))
+
+    def sessions(self):
+        return {p["name"]: p["state"] for p in self.request("show protocols")}
 
     def established(self) -> bool:
-        return True   # the lab waits on observable routes at the peers instead
+        s = self.sessions()
+        return bool(s) and all(v == "Established" for v in s.values())
 
 
-def _from_json(data):
-    rows = data.get("routes", data) if isinstance(data, dict) else data
+def routes_from_json(result):
+    """{"routes": [{"prefix", "paths": [{"peer", "best", "from", "via": {"gateway"},
+    "attributes": {"as_path_segments", "next_hop", "communities", "origin"}}]}]} -> the
+    same shape as nva_bird.parse_show_route_all."""
     out = {}
-    for r in rows if isinstance(rows, list) else []:
-        out.setdefault(r.get("prefix"), []).append({
-            "proto": r.get("peer") or r.get("from") or r.get("protocol"),
-            "best": bool(r.get("best")), "gateways": r.get("gateways", []),
-            "as_path": [int(a) for a in r.get("as_path", [])], "next_hop": r.get("next_hop"),
-            "communities": r.get("communities", []), "origin": r.get("origin")})
+    for r in result.get("routes", []):
+        for p in r.get("paths", []):
+            a = p.get("attributes", {})
+            via = p.get("via") or {}
+            out.setdefault(r["prefix"], []).append({
+                "proto": p.get("peer"), "best": bool(p.get("best")),
+                "gateways": [via["gateway"]] if via.get("gateway") else [],
+                "as_path": [asn for seg in a.get("as_path_segments", []) for asn in seg["asns"]],
+                "next_hop": a.get("next_hop"), "communities": a.get("communities", []),
+                "origin": a.get("origin"), "kind": "unicast"})
     return out
