@@ -98,7 +98,7 @@ TEST_CASE("locked template values cannot be overridden") {
   CHECK(has(r.errors, "peers[rs1].address: Azure Route Server instances have IPv4 addresses"));
 }
 
-TEST_CASE("safe overrides are accepted; export limits above 1000 warn, at 4000 fail") {
+TEST_CASE("safe overrides are accepted and export limits above 1000 warn, at 4000 fail") {
   auto r = ars("65001",
                "  - { name: rs0, template: azure-route-server, address: 10.1.0.4, import: all, "
                "export: all, multihop: 2, description: east, passive: true, export-limit: { max: 500, action: block } }\n"

@@ -207,3 +207,15 @@ TEST_CASE("oversized or binary input is refused without parsing") {
   CHECK(has(parse(std::string(kMaxConfigBytes + 1, '#')).errors, "larger than"));
   CHECK(has(parse(std::string("router-id: 1.1.1.1\0asn: 1\n", 26)).errors, "NUL byte"));
 }
+
+TEST_CASE("hostile YAML shapes are errors, not crashes") {
+  CHECK_FALSE(parse(std::string(100000, '[')).ok());
+  CHECK_FALSE(parse("router-id: 1.1.1.1\nasn: 1\npeers: " + std::string(50000, '{')).ok());
+  // Aliases are resolved by yaml-cpp; a repeated anchor is just a repeated value.
+  auto r = parse("router-id: &r 10.0.0.1\nasn: 65001\npeers:\n"
+                 "  - &p { name: a, address: 10.0.0.2, asn: 65001 }\n  - *p\n");
+  CHECK(cfgtest::has(r.errors, "peer name 'a' is already used"));
+  CHECK_FALSE(parse("? [a, b]\n: c\nrouter-id: 1.1.1.1\nasn: 1\n").ok());
+  CHECK_FALSE(parse("--- !!binary AAAA\n").ok());
+  CHECK_FALSE(parse("router-id: 1.1.1.1\nasn: 1\n...\n---\nasn: 2\n").errors.size() > 0);
+}

@@ -174,7 +174,7 @@ TEST_CASE("timer, reflection and route-server rules") {
   CHECK(w.config->peers[0].cluster_id == 0x01020304U);
 }
 
-TEST_CASE("user templates expand in order; the peer wins") {
+TEST_CASE("user templates expand in order and the peer wins") {
   auto r = with(R"(templates:
   - name: base
     hold-time: 30
