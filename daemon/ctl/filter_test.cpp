@@ -254,7 +254,7 @@ json result_json(const RouteInput& r, const policy::Outcome& o, const std::vecto
   j["result"] = o.accepted() ? "accept" : "reject";
   j["reason"] = o.reason();
   j["where"] = o.where.to_string();
-  if (o.why == policy::Outcome::Why::RuntimeError) j["error"] = o.error;
+  if (!o.error.empty()) j["error"] = o.error;
   if (!printed.empty()) j["print"] = printed;
   if (!o.accepted()) return j;
   const wire::PathAttributes& a = o.modified ? *o.modified : r.attrs;

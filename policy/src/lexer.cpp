@@ -172,7 +172,7 @@ class Lexer {
       bump();
       return make(Tok::String, std::move(str));
     }
-    static const char* const kLong[] = {"--empty--", "+empty+", "-empty-", "!=", "<=", ">=",
+    static const char* const kLong[] = {"---empty---", "--empty--", "+empty+", "-empty-", "!=", "<=", ">=",
                                         "!~", "&&", "||", "..", "[=", "=]", "->"};
     for (const char* p : kLong) {
       if (starts(p)) {

@@ -18,7 +18,7 @@ enum class Tok : std::uint8_t {
   String,
   Ip,          // IPv4 or IPv6 literal
   Punct,       // text holds the punctuation: { } ( ) [ ] ; , . = != < > <= >= ~ !~ && || ! + -
-               // * / % : .. [= =] ? -> +empty+ -empty- --empty--
+               // * / % : .. [= =] ? -> +empty+ -empty- --empty-- ---empty---
 };
 
 struct Token {

@@ -3,7 +3,7 @@
 // sub-expressions and builds sets, so the result is directly executable.
 //
 // Operator precedence (as BIRD's grammar): && and || lowest, equal, left to right;
-// comparisons and ~ non-associative; + -; * / %; unary !; method calls (.) highest.
+// comparisons and ~ non-associative; + -; * / (BIRD 2.0 has no %); unary !; method calls (.) highest.
 #include "parser.hpp"
 
 #include <fmt/format.h>
@@ -637,8 +637,6 @@ class Parser {
         op = Op::Mul;
       } else if (cur().is("/")) {
         op = Op::Div;
-      } else if (cur().is("%")) {
-        op = Op::Mod;
       } else {
         return left;
       }
@@ -847,13 +845,17 @@ class Parser {
         if (t.is("[=")) return parse_mask();
         if (t.is("+empty+")) {
           advance();
-          return make_owned_const(at, Type::Clist, Clist{});
+          return make_owned_const(at, Type::Path, wire::AsPath{});
         }
         if (t.is("-empty-")) {
           advance();
-          return make_owned_const(at, Type::Eclist, Eclist{});
+          return make_owned_const(at, Type::Clist, Clist{});
         }
         if (t.is("--empty--")) {
+          advance();
+          return make_owned_const(at, Type::Eclist, Eclist{});
+        }
+        if (t.is("---empty---")) {
           advance();
           return make_owned_const(at, Type::Lclist, Lclist{});
         }
@@ -1175,8 +1177,8 @@ class Parser {
       if (accept_p("+")) {
         hi = max;
       } else if (accept_p("-")) {
-        lo = p.len() + 1;
-        hi = max;
+        lo = 0;  // the prefix and all its supernets
+        hi = p.len();
       } else if (Loc r = here(); accept_p("{")) {
         std::uint32_t a = const_int("prefix length");
         expect_p(",");

@@ -75,6 +75,7 @@ Outcome Program::run(const Filter& f, const RouteView& route, const PrintSink* s
     default:
       o.why = Outcome::Why::FellOffEnd;
       o.where = impl_->loc(f.end);
+      o.error = "filter ended without accept or reject";  // BIRD logs this too
       break;
   }
   return o;

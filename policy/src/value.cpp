@@ -114,20 +114,22 @@ bool ScalarSet::contains(SetKey k) const {
 PrefixTrie::PrefixTrie() { nodes_.emplace_back(); }
 
 void PrefixTrie::add(const base::Prefix& net, unsigned lo, unsigned hi) {
-  unsigned depth = std::min(net.len(), hi);
+  const unsigned depth = std::min(net.len(), hi);
   std::int32_t n = 0;
-  for (unsigned d = 0; d < depth; ++d) {
+  for (unsigned d = 0;; ++d) {
+    auto& node = nodes_[static_cast<std::size_t>(n)];
+    if (lo <= d && d <= hi) node.here = true;
+    if (d == depth) break;
     unsigned bit = net.addr().bit(d) ? 1 : 0;
-    if (nodes_[static_cast<std::size_t>(n)].child[bit] < 0) {
+    if (node.child[bit] < 0) {
       auto idx = static_cast<std::int32_t>(nodes_.size());
-      nodes_.emplace_back();
       nodes_[static_cast<std::size_t>(n)].child[bit] = idx;
+      nodes_.emplace_back();
     }
     n = nodes_[static_cast<std::size_t>(n)].child[bit];
   }
-  // Routes shorter than the node's depth can never reach it, so start at max(lo, depth).
   auto& node = nodes_[static_cast<std::size_t>(n)];
-  for (unsigned l = std::max(lo, depth); l <= hi && l <= 128; ++l) {
+  for (unsigned l = std::max(lo, depth + 1); l <= hi && l <= 128; ++l) {
     node.mask[l / 64] |= std::uint64_t{1} << (l % 64);
   }
 }
@@ -138,8 +140,8 @@ bool PrefixTrie::match(const base::Prefix& p) const {
   const std::uint64_t bit = std::uint64_t{1} << (len % 64);
   const Node* n = nodes_.data();
   for (unsigned d = 0;; ++d) {
+    if (d == len) return n->here;
     if (n->mask[word] & bit) return true;
-    if (d == len) return false;
     std::int32_t c = n->child[p.addr().bit(d) ? 1 : 0];
     if (c < 0) return false;
     n = &nodes_[static_cast<std::size_t>(c)];

@@ -74,12 +74,14 @@ struct ScalarSet {
   bool contains(SetKey k) const;
 };
 
-// Prefix pattern sets: one binary trie per family. A node at depth d stands for the first d
-// bits of a pattern; its mask holds the route lengths accepted there.
+// Prefix pattern sets: one binary trie per family. A pattern net{lo,hi} is stored at depth
+// L = min(net.len, hi) (BIRD truncates the prefix to hi bits). A route q of length ql matches
+// when lo <= ql <= hi and the first min(ql, L) bits of q and net agree: longer routes are
+// found by the node masks on the way down, shorter ones ("supernets", e.g. net-) by the
+// per-node flag `here`.
 class PrefixTrie {
  public:
   PrefixTrie();
-  // Pattern net{lo,hi}; net is truncated to hi bits when hi < net.len().
   void add(const base::Prefix& net, unsigned lo, unsigned hi);
   bool match(const base::Prefix& p) const;
   std::size_t node_count() const { return nodes_.size(); }
@@ -87,7 +89,8 @@ class PrefixTrie {
  private:
   struct Node {
     std::int32_t child[2] = {-1, -1};
-    std::uint64_t mask[3] = {0, 0, 0};  // bit L = route length L accepted (0..128)
+    bool here = false;                  // some pattern at or below accepts length == depth
+    std::uint64_t mask[3] = {0, 0, 0};  // bit l: a pattern stored here accepts length l > depth
   };
   std::vector<Node> nodes_;
 };

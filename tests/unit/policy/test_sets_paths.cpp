@@ -39,8 +39,12 @@ TEST_CASE("prefix patterns: exact, +, -, {lo,hi}") {
   CHECK(net_in("10.1.0.0/16", "[ 10.0.0.0/8+ ]"));
   CHECK(net_in("10.0.0.0/8", "[ 10.0.0.0/8+ ]"));
   CHECK_FALSE(net_in("11.0.0.0/16", "[ 10.0.0.0/8+ ]"));
-  CHECK_FALSE(net_in("10.0.0.0/8", "[ 10.0.0.0/8- ]"));
-  CHECK(net_in("10.0.0.0/9", "[ 10.0.0.0/8- ]"));
+  // net- is the prefix and all its supernets: {0, len}.
+  CHECK(net_in("10.0.0.0/8", "[ 10.0.0.0/8- ]"));
+  CHECK(net_in("8.0.0.0/5", "[ 10.0.0.0/8- ]"));
+  CHECK(net_in("0.0.0.0/0", "[ 10.0.0.0/8- ]"));
+  CHECK_FALSE(net_in("10.0.0.0/9", "[ 10.0.0.0/8- ]"));
+  CHECK_FALSE(net_in("12.0.0.0/6", "[ 10.0.0.0/8- ]"));
   CHECK(net_in("10.1.0.0/16", "[ 10.0.0.0/8{16,24} ]"));
   CHECK_FALSE(net_in("10.1.1.128/25", "[ 10.0.0.0/8{16,24} ]"));
   CHECK_FALSE(net_in("10.0.0.0/12", "[ 10.0.0.0/8{16,24} ]"));
@@ -51,13 +55,15 @@ TEST_CASE("prefix patterns: exact, +, -, {lo,hi}") {
 }
 
 TEST_CASE("a pattern whose upper bound is below its length truncates the prefix") {
-  // 10.1.0.0/16{8,12} means 10.0.0.0/12 truncated: lengths 12 only are reachable (>= 12).
+  // 10.1.0.0/16{8,12} is read as 10.0.0.0/12{8,12} (checked against bird2).
   CHECK(net_in("10.0.0.0/12", "[ 10.1.0.0/16{8,12} ]"));
+  CHECK(net_in("10.0.0.0/8", "[ 10.1.0.0/16{8,12} ]"));
   CHECK_FALSE(net_in("10.1.0.0/16", "[ 10.1.0.0/16{8,12} ]"));
-  CHECK_FALSE(net_in("10.0.0.0/8", "[ 10.1.0.0/16{8,12} ]"));
   CHECK_FALSE(net_in("10.16.0.0/12", "[ 10.1.0.0/16{8,12} ]"));
-  // Lower bound below the length: shorter routes cannot match.
-  CHECK_FALSE(net_in("10.0.0.0/8", "[ 10.1.0.0/16{8,24} ]"));
+  // Lower bound below the length: shorter routes match when they contain the prefix.
+  CHECK(net_in("10.0.0.0/8", "[ 10.1.0.0/16{8,24} ]"));
+  CHECK_FALSE(net_in("11.0.0.0/8", "[ 10.1.0.0/16{8,24} ]"));
+  CHECK_FALSE(net_in("10.0.0.0/7", "[ 10.1.0.0/16{8,24} ]"));
   CHECK(net_in("10.1.2.0/24", "[ 10.1.0.0/16{8,24} ]"));
 }
 
@@ -77,7 +83,9 @@ TEST_CASE("prefix trie with many patterns agrees with a linear scan") {
     x = x * 1103515245U + 12345U;
     unsigned len = 8 + (x >> 8) % 17;
     std::uint32_t addr = (x ^ (x << 7)) & (len == 0 ? 0 : ~((std::uint32_t{1} << (32 - len)) - 1));
-    unsigned lo = len, hi = len + (x >> 3) % 6;
+    unsigned lo = len - std::min(len, unsigned((x >> 3) % 5) * 2);
+    unsigned hi = len + (x >> 13) % 6 - std::min(len, 3U);
+    if (hi < lo) hi = lo;
     pats.emplace_back(addr, len, lo, hi);
     set += (i ? ", " : "") + base::IpAddress::v4(addr).to_string() + "/" + std::to_string(len) + "{" +
            std::to_string(lo) + "," + std::to_string(hi) + "}";
@@ -96,8 +104,10 @@ TEST_CASE("prefix trie with many patterns agrees with a linear scan") {
     auto q = base::Prefix::make(base::IpAddress::v4(qaddr), qlen);
     bool expect = false;
     for (auto [addr, len, lo, hi] : pats) {
-      std::uint32_t mask = len == 0 ? 0 : ~((std::uint32_t{1} << (32 - len)) - 1);
-      if (qlen >= len && qlen >= lo && qlen <= hi && (q.addr().v4_value() & mask) == addr) expect = true;
+      // BIRD: the first min(qlen, len, hi) bits agree and lo <= qlen <= hi.
+      unsigned cmp = std::min({qlen, len, hi});
+      std::uint32_t mask = cmp == 0 ? 0 : ~((std::uint32_t{1} << (32 - cmp)) - 1);
+      if (qlen >= lo && qlen <= hi && (q.addr().v4_value() & mask) == (addr & mask)) expect = true;
     }
     RouteView rv;
     rv.net = q;
@@ -137,7 +147,7 @@ TEST_CASE("community lists: add keeps one copy, delete removes all, filter keeps
     filter adddup { bgp_community.add((1,1)); accept; }
     filter del { bgp_community.delete((1,1)); accept; }
     filter flt { bgp_community.filter([(2,*)]); accept; }
-    filter dellist { bgp_community = bgp_community.delete(add(+empty+, (2,2))); accept; }
+    filter dellist { bgp_community = bgp_community.delete(add(-empty-, (2,2))); accept; }
   )");
   auto o = r("10.0.0.0/8", a, "keepdup");
   CHECK(o.modified->communities.size() == 4);

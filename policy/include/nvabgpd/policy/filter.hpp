@@ -88,7 +88,9 @@ struct Outcome {
   std::optional<wire::PathAttributes> modified;
   std::optional<std::uint32_t> preference;  // set when the filter assigned `preference`
   SourceLoc where;       // the accept/reject statement, the failing one, or the filter's end
-  std::string error;     // runtime error message (Why::RuntimeError only)
+  // Why::RuntimeError: the message; Why::FellOffEnd: a fixed text. BIRD logs both, so should
+  // the caller (once per filter).
+  std::string error;
 
   bool accepted() const { return why == Why::Accept; }
   std::string reason() const;  // "accepted at f.conf:12:5", "runtime error at ...: ..."

@@ -1,0 +1,171 @@
+"""Differential harness: the same filter and routes through a real bird2 and through
+`nvabgpctl filter test`, normalised to one comparable form.
+
+BIRD side: a private bird process (control socket and config in a temp dir, no kernel or device
+protocol, no network at all) with static routes carrying the test attributes in table src4/src6,
+piped through the filter under test into dst4/dst6; `birdc show route table dstX all` is parsed.
+"""
+import json
+import os
+import re
+import subprocess
+import tempfile
+import time
+
+from nvbtest import Process, binary, wait_until
+
+BIRD = "/usr/sbin/bird"
+BIRDC = "/usr/sbin/birdc"
+
+
+def _static_route(r):
+    """A BIRD static route whose attributes are set by a per-route block."""
+    cmds = []
+    for asn in reversed(r.get("as_path", [])):
+        cmds.append(f"bgp_path.prepend({asn});")
+    cmds.append(f"bgp_origin = ORIGIN_{r.get('origin', 'igp').upper()};")
+    for c in r.get("communities", []):
+        a, b = c.split(":")
+        cmds.append(f"bgp_community.add(({a},{b}));")
+    for c in r.get("large_communities", []):
+        a, b, d = c.split(":")
+        cmds.append(f"bgp_large_community.add(({a},{b},{d}));")
+    for c in r.get("ext_communities", []):
+        k, a, b = c.split(":")
+        cmds.append(f"bgp_ext_community.add(({k},{a},{b}));")
+    for k in ("med", "local_pref"):
+        if k in r:
+            cmds.append(f"bgp_{k} = {r[k]};")
+    if "next_hop" in r:
+        cmds.append(f"bgp_next_hop = {r['next_hop']};")
+    return f"  route {r['prefix']} blackhole {{ {' '.join(cmds)} }};"
+
+
+def bird_config(filter_text, routes, log_path):
+    v4 = [r for r in routes if ":" not in r["prefix"]]
+    v6 = [r for r in routes if ":" in r["prefix"]]
+    out = [f'log "{log_path}" all;', "router id 192.0.2.1;",
+           "ipv4 table src4;", "ipv4 table dst4;", "ipv6 table src6;", "ipv6 table dst6;",
+           filter_text]
+    for fam, rs in (("4", v4), ("6", v6)):
+        out.append(f"protocol static s{fam} {{\n  ipv{fam} {{ table src{fam}; import all; }};")
+        out.extend(_static_route(r) for r in rs)
+        out.append("}")
+        out.append(f"protocol pipe p{fam} {{ table src{fam}; peer table dst{fam}; "
+                   f"export filter f; import none; }}")
+    return "\n".join(out) + "\n"
+
+
+def _birdc(sock, *cmd):
+    return subprocess.run([BIRDC, "-s", sock, *cmd], capture_output=True, text=True,
+                          timeout=20).stdout
+
+
+_COMM = re.compile(r"\((\d+),(\d+)\)")
+_LC = re.compile(r"\((\d+), (\d+), (\d+)\)")
+_EC = re.compile(r"\((\w+), ([\d.]+), (\d+)\)")
+
+
+def parse_show_route(text):
+    """{prefix: normalised attribute dict} from `show route ... all`."""
+    routes = {}
+    cur = None
+    for line in text.splitlines():
+        m = re.match(r"^([0-9a-fA-F.:]+/\d+)\s", line)
+        if m:
+            cur = {"as_path": ""}
+            routes[m.group(1)] = cur
+            continue
+        if cur is None or ":" not in line:
+            continue
+        key, _, val = line.strip().partition(": ")
+        val = val.strip()
+        if key == "BGP.as_path":
+            cur["as_path"] = val
+        elif key == "BGP.origin":
+            cur["origin"] = val.lower()
+        elif key == "BGP.next_hop":
+            cur["next_hop"] = val
+        elif key == "BGP.med":
+            cur["med"] = int(val)
+        elif key == "BGP.local_pref":
+            cur["local_pref"] = int(val)
+        elif key == "BGP.community":
+            cur["communities"] = sorted(f"{a}:{b}" for a, b in _COMM.findall(val))
+        elif key == "BGP.large_community":
+            cur["large_communities"] = sorted(f"{a}:{b}:{c}" for a, b, c in _LC.findall(val))
+        elif key == "BGP.ext_community":
+            cur["ext_communities"] = sorted(f"{k}:{a}:{b}" for k, a, b in _EC.findall(val))
+    return routes
+
+
+def bird_check_config(filter_text, routes):
+    """(ok, message) of `bird -p` on the generated configuration."""
+    with tempfile.TemporaryDirectory(prefix="nvbt-bird-") as d:
+        conf = os.path.join(d, "bird.conf")
+        with open(conf, "w") as f:
+            f.write(bird_config(filter_text, routes, os.path.join(d, "bird.log")))
+        p = subprocess.run([BIRD, "-p", "-c", conf], capture_output=True, text=True, timeout=20)
+        return p.returncode == 0, (p.stdout + p.stderr).strip()
+
+
+def run_bird(filter_text, routes):
+    """Returns ({prefix: attrs} of accepted routes, [runtime error log lines])."""
+    with tempfile.TemporaryDirectory(prefix="nvbt-bird-") as d:
+        conf = os.path.join(d, "bird.conf")
+        log = os.path.join(d, "bird.log")
+        sock = os.path.join(d, "bird.ctl")
+        with open(conf, "w") as f:
+            f.write(bird_config(filter_text, routes, log))
+        proc = Process([BIRD, "-f", "-c", conf, "-s", sock, "-P", os.path.join(d, "pid")],
+                       log_path=os.path.join(d, "stdout"))
+        try:
+            n4 = sum(1 for r in routes if ":" not in r["prefix"])
+            n6 = len(routes) - n4
+
+            def settled():
+                if not os.path.exists(sock):
+                    return False
+                for fam, n in (("4", n4), ("6", n6)):
+                    out = _birdc(sock, "show", "protocols", "all", f"p{fam}")
+                    m = re.search(r"Export updates:\s+(\d+)", out)
+                    if not m or int(m.group(1)) != n:
+                        return False
+                return True
+
+            wait_until(settled, timeout=20, what="bird to pipe every route")
+            accepted = {}
+            for fam in ("4", "6"):
+                accepted.update(parse_show_route(_birdc(sock, "show", "route", "table",
+                                                        f"dst{fam}", "all")))
+            errors = []
+            if os.path.exists(log):
+                errors = [l for l in open(log).read().splitlines() if "<ERR>" in l]
+            return accepted, errors
+        finally:
+            proc.stop()
+
+
+def run_ours(filter_text, routes):
+    """Returns ({prefix: attrs} of accepted routes, {prefix: runtime error}, exit code, stderr)."""
+    with tempfile.TemporaryDirectory(prefix="nvbt-ctl-") as d:
+        path = os.path.join(d, "f.conf")
+        with open(path, "w") as f:
+            f.write(filter_text)
+        lines = "".join(json.dumps(r) + "\n" for r in routes)
+        p = subprocess.run([binary("nvabgpctl"), "filter", "test", "--file", path, "--filter", "f",
+                            "--json"], input=lines, capture_output=True, text=True, timeout=60)
+        accepted, errors = {}, {}
+        for line in p.stdout.splitlines():
+            j = json.loads(line)
+            if "error" in j:
+                errors[j.get("prefix")] = j["error"]
+            if j.get("result") != "accept":
+                continue
+            a = {"as_path": j["as_path"], "origin": j["origin"]}
+            for k in ("next_hop", "med", "local_pref", "communities", "large_communities",
+                      "ext_communities"):
+                if k in j:
+                    a[k] = j[k]
+            accepted[j["prefix"]] = a
+        return accepted, errors, p.returncode, p.stderr
