@@ -34,8 +34,8 @@ void encode_u32_field(AttrWriter& w, std::uint8_t flags, std::uint8_t code,
 
 // RFC 4271 6.3: a NEXT_HOP must be a usable unicast host address.
 bool is_valid_ipv4_next_hop(std::uint32_t a) {
-  if (a == 0) return false;                  // 0.0.0.0
-  if ((a >> 28) >= 0xE) return false;        // multicast (224/4) and class E (240/4)
+  if (a == 0) return false;            // 0.0.0.0
+  if ((a >> 28) >= 0xE) return false;  // multicast (224/4) and class E (240/4)
   return true;
 }
 

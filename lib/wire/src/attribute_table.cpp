@@ -31,8 +31,8 @@ constexpr AttributeDescriptor kTable[] = {
      encode_as_path},
     {attr::kNextHop, "NEXT_HOP", kWellKnown, kTaw, err::kUpdateInvalidNextHop, decode_next_hop,
      encode_next_hop},
-    {attr::kMed, "MULTI_EXIT_DISC", kOptional, kTaw, err::kUpdateAttributeLengthError,
-     decode_med, encode_med},
+    {attr::kMed, "MULTI_EXIT_DISC", kOptional, kTaw, err::kUpdateAttributeLengthError, decode_med,
+     encode_med},
     {attr::kLocalPref, "LOCAL_PREF", kWellKnown, kTaw, err::kUpdateAttributeLengthError,
      decode_local_pref, encode_local_pref},
     {attr::kAtomicAggregate, "ATOMIC_AGGREGATE", kWellKnown, kDiscard,
@@ -47,8 +47,8 @@ constexpr AttributeDescriptor kTable[] = {
      decode_cluster_list, encode_cluster_list},
     {attr::kExtCommunities, "EXTENDED_COMMUNITIES", kOptionalTransitive, kTaw,
      err::kUpdateOptionalAttributeError, decode_ext_communities, encode_ext_communities},
-    {attr::kAs4Path, "AS4_PATH", kOptionalTransitive, kDiscard,
-     err::kUpdateOptionalAttributeError, decode_as4_path, encode_as4_path},
+    {attr::kAs4Path, "AS4_PATH", kOptionalTransitive, kDiscard, err::kUpdateOptionalAttributeError,
+     decode_as4_path, encode_as4_path},
     {attr::kAs4Aggregator, "AS4_AGGREGATOR", kOptionalTransitive, kDiscard,
      err::kUpdateOptionalAttributeError, decode_as4_aggregator, encode_as4_aggregator},
     {attr::kLargeCommunities, "LARGE_COMMUNITY", kOptionalTransitive, kTaw,
@@ -67,8 +67,7 @@ void encode_unknown(const RawAttribute& a, AttrWriter& w) {
   // Optional transitive attributes we do not understand are passed on with Partial set
   // (RFC 4271 5); anything else is written as given.
   std::uint8_t flags = a.flags;
-  if ((flags & attr::kFlagOptional) && (flags & attr::kFlagTransitive))
-    flags |= attr::kFlagPartial;
+  if ((flags & attr::kFlagOptional) && (flags & attr::kFlagTransitive)) flags |= attr::kFlagPartial;
   w.begin(flags, a.type);
   w.bytes(a.value);
   w.end();

@@ -74,9 +74,9 @@ using AttrEncodeFn = void (*)(const AttrEncodeCtx& ctx, AttrWriter& w);
 struct AttributeDescriptor {
   std::uint8_t code;
   std::string_view name;
-  std::uint8_t flags;           // the Optional and Transitive bits it must carry
-  ErrorAction on_malformed;     // RFC 7606 section 7
-  std::uint8_t reset_subcode;   // UPDATE Message Error subcode when on_malformed is SessionReset
+  std::uint8_t flags;          // the Optional and Transitive bits it must carry
+  ErrorAction on_malformed;    // RFC 7606 section 7
+  std::uint8_t reset_subcode;  // UPDATE Message Error subcode when on_malformed is SessionReset
   AttrDecodeFn decode;
   AttrEncodeFn encode;
 };

@@ -11,8 +11,10 @@ namespace nvabgpd::wire {
 unsigned AsPath::length() const {
   unsigned n = 0;
   for (const auto& s : segments) {
-    if (s.type == SegmentType::Sequence) n += static_cast<unsigned>(s.asns.size());
-    else if (s.type == SegmentType::Set) n += 1;
+    if (s.type == SegmentType::Sequence)
+      n += static_cast<unsigned>(s.asns.size());
+    else if (s.type == SegmentType::Set)
+      n += 1;
   }
   return n;
 }
@@ -56,10 +58,20 @@ std::string AsPath::to_string() const {
     const char* open = "";
     const char* close = "";
     switch (s.type) {
-      case SegmentType::Sequence: break;
-      case SegmentType::Set: open = "{"; close = "}"; break;
-      case SegmentType::ConfedSequence: open = "("; close = ")"; break;
-      case SegmentType::ConfedSet: open = "["; close = "]"; break;
+      case SegmentType::Sequence:
+        break;
+      case SegmentType::Set:
+        open = "{";
+        close = "}";
+        break;
+      case SegmentType::ConfedSequence:
+        open = "(";
+        close = ")";
+        break;
+      case SegmentType::ConfedSet:
+        open = "[";
+        close = "]";
+        break;
     }
     if (!out.empty()) out += ' ';
     out += open;

@@ -14,8 +14,8 @@ std::vector<std::uint8_t> u16_data(std::uint16_t v) {
 }
 }  // namespace
 
-bool check_header(std::span<const std::uint8_t> header, std::size_t max_size,
-                  std::uint16_t& length, std::uint8_t& type, Notification& error) {
+bool check_header(std::span<const std::uint8_t> header, std::size_t max_size, std::uint16_t& length,
+                  std::uint8_t& type, Notification& error) {
   for (std::size_t i = 0; i < kMarkerSize; ++i) {
     if (header[i] != 0xFF) {
       error = Notification{err::kMessageHeaderError, err::kHeaderConnectionNotSynchronized, {}};
@@ -86,10 +86,9 @@ DecodeResult decode(std::span<const std::uint8_t> message, const SessionParams& 
   if (message.size() < kHeaderSize) {
     std::vector<std::uint8_t> data;
     if (message.size() >= 18) data = {message[16], message[17]};
-    detail::reset_session(r, err::kMessageHeaderError, err::kHeaderBadMessageLength,
-                          std::move(data), 0,
-                          fmt::format("message of {} bytes is shorter than the header",
-                                      message.size()));
+    detail::reset_session(
+        r, err::kMessageHeaderError, err::kHeaderBadMessageLength, std::move(data), 0,
+        fmt::format("message of {} bytes is shorter than the header", message.size()));
     return r;
   }
   std::uint16_t length = 0;
@@ -102,10 +101,9 @@ DecodeResult decode(std::span<const std::uint8_t> message, const SessionParams& 
     return r;
   }
   if (length != message.size()) {
-    detail::reset_session(r, err::kMessageHeaderError, err::kHeaderBadMessageLength,
-                          {message[16], message[17]}, 0,
-                          fmt::format("length field {} but {} bytes given", length,
-                                      message.size()));
+    detail::reset_session(
+        r, err::kMessageHeaderError, err::kHeaderBadMessageLength, {message[16], message[17]}, 0,
+        fmt::format("length field {} but {} bytes given", length, message.size()));
     return r;
   }
   const auto body = message.subspan(kHeaderSize);

@@ -19,8 +19,8 @@ inline constexpr std::size_t kMarkerSize = 16;
 // Validates a message header (at least kHeaderSize bytes): marker, length bounds (including
 // the per-type minimums of RFC 4271 6.1) and type. Returns false and fills `error` with the
 // NOTIFICATION to send; otherwise sets length and type.
-bool check_header(std::span<const std::uint8_t> header, std::size_t max_size,
-                  std::uint16_t& length, std::uint8_t& type, Notification& error);
+bool check_header(std::span<const std::uint8_t> header, std::size_t max_size, std::uint16_t& length,
+                  std::uint8_t& type, Notification& error);
 
 // Appends marker, a length placeholder and the type; returns the message's start offset.
 std::size_t begin_message(std::vector<std::uint8_t>& out, MessageType type);

@@ -25,19 +25,22 @@ constexpr std::array<std::string_view, 8> kCodeNames = {
 };
 
 constexpr SubcodeName kSubcodeNames[] = {
-    {err::kMessageHeaderError, err::kHeaderConnectionNotSynchronized, "Connection Not Synchronized"},
+    {err::kMessageHeaderError, err::kHeaderConnectionNotSynchronized,
+     "Connection Not Synchronized"},
     {err::kMessageHeaderError, err::kHeaderBadMessageLength, "Bad Message Length"},
     {err::kMessageHeaderError, err::kHeaderBadMessageType, "Bad Message Type"},
     {err::kOpenMessageError, err::kOpenUnsupportedVersion, "Unsupported Version Number"},
     {err::kOpenMessageError, err::kOpenBadPeerAs, "Bad Peer AS"},
     {err::kOpenMessageError, err::kOpenBadBgpId, "Bad BGP Identifier"},
-    {err::kOpenMessageError, err::kOpenUnsupportedOptionalParameter, "Unsupported Optional Parameter"},
+    {err::kOpenMessageError, err::kOpenUnsupportedOptionalParameter,
+     "Unsupported Optional Parameter"},
     {err::kOpenMessageError, err::kOpenAuthenticationFailure, "Authentication Failure"},
     {err::kOpenMessageError, err::kOpenUnacceptableHoldTime, "Unacceptable Hold Time"},
     {err::kOpenMessageError, err::kOpenUnsupportedCapability, "Unsupported Capability"},
     {err::kOpenMessageError, err::kOpenRoleMismatch, "Role Mismatch"},
     {err::kUpdateMessageError, err::kUpdateMalformedAttributeList, "Malformed Attribute List"},
-    {err::kUpdateMessageError, err::kUpdateUnrecognizedWellKnown, "Unrecognized Well-known Attribute"},
+    {err::kUpdateMessageError, err::kUpdateUnrecognizedWellKnown,
+     "Unrecognized Well-known Attribute"},
     {err::kUpdateMessageError, err::kUpdateMissingWellKnown, "Missing Well-known Attribute"},
     {err::kUpdateMessageError, err::kUpdateAttributeFlagsError, "Attribute Flags Error"},
     {err::kUpdateMessageError, err::kUpdateAttributeLengthError, "Attribute Length Error"},
@@ -48,8 +51,10 @@ constexpr SubcodeName kSubcodeNames[] = {
     {err::kUpdateMessageError, err::kUpdateInvalidNetworkField, "Invalid Network Field"},
     {err::kUpdateMessageError, err::kUpdateMalformedAsPath, "Malformed AS_PATH"},
     {err::kFsmError, err::kFsmUnexpectedInOpenSent, "Receive Unexpected Message in OpenSent State"},
-    {err::kFsmError, err::kFsmUnexpectedInOpenConfirm, "Receive Unexpected Message in OpenConfirm State"},
-    {err::kFsmError, err::kFsmUnexpectedInEstablished, "Receive Unexpected Message in Established State"},
+    {err::kFsmError, err::kFsmUnexpectedInOpenConfirm,
+     "Receive Unexpected Message in OpenConfirm State"},
+    {err::kFsmError, err::kFsmUnexpectedInEstablished,
+     "Receive Unexpected Message in Established State"},
     {err::kCease, err::kCeaseMaxPrefixes, "Maximum Number of Prefixes Reached"},
     {err::kCease, err::kCeaseAdminShutdown, "Administrative Shutdown"},
     {err::kCease, err::kCeasePeerDeconfigured, "Peer De-configured"},
@@ -151,8 +156,8 @@ Notification make_shutdown_notification(std::uint8_t cease_subcode, std::string_
 Notification make_max_prefix_notification(AfiSafi af, std::uint32_t limit) {
   Notification n{err::kCease, err::kCeaseMaxPrefixes, {}};
   const auto afi = static_cast<std::uint16_t>(af.afi);
-  n.data = {static_cast<std::uint8_t>(afi >> 8), static_cast<std::uint8_t>(afi),
-            static_cast<std::uint8_t>(af.safi), static_cast<std::uint8_t>(limit >> 24),
+  n.data = {static_cast<std::uint8_t>(afi >> 8),    static_cast<std::uint8_t>(afi),
+            static_cast<std::uint8_t>(af.safi),     static_cast<std::uint8_t>(limit >> 24),
             static_cast<std::uint8_t>(limit >> 16), static_cast<std::uint8_t>(limit >> 8),
             static_cast<std::uint8_t>(limit)};
   return n;
@@ -184,8 +189,8 @@ std::string describe(const Notification& n) {
     const unsigned afi = (unsigned{n.data[0]} << 8) | n.data[1];
     const unsigned safi = n.data[2];
     const std::uint32_t limit = (std::uint32_t{n.data[3]} << 24) |
-                                (std::uint32_t{n.data[4]} << 16) |
-                                (std::uint32_t{n.data[5]} << 8) | n.data[6];
+                                (std::uint32_t{n.data[4]} << 16) | (std::uint32_t{n.data[5]} << 8) |
+                                n.data[6];
     std::string fam;
     if (afi == 1 && safi == 1)
       fam = "IPv4 unicast";

@@ -155,8 +155,7 @@ bool decode_capabilities(ByteReader v, Capabilities& caps, DecodeResult& r) {
     if (d->decode(value, caps)) continue;
     if (d->strict) {
       detail::reset_session(r, err::kOpenMessageError, err::kUnspecific, {}, 0,
-                            fmt::format("OPEN: malformed {} capability (length {})", d->name,
-                                        len));
+                            fmt::format("OPEN: malformed {} capability (length {})", d->name, len));
       return false;
     }
     caps.unknown.push_back(RawCapability{code, {raw.begin(), raw.end()}});
@@ -269,9 +268,9 @@ void decode_open(std::span<const std::uint8_t> body, DecodeResult& r) {
   }
   ByteReader params;
   if (!in.sub(params_len, params) || !in.empty()) {
-    reset_session(r, err::kOpenMessageError, err::kUnspecific, {}, 0,
-                  fmt::format("OPEN: optional parameters length {} disagrees with message",
-                              params_len));
+    reset_session(
+        r, err::kOpenMessageError, err::kUnspecific, {}, 0,
+        fmt::format("OPEN: optional parameters length {} disagrees with message", params_len));
     return;
   }
   while (!params.empty()) {
@@ -312,8 +311,7 @@ void decode_open(std::span<const std::uint8_t> body, DecodeResult& r) {
   }
   // RFC 6286: any non-zero 4-octet value is a valid BGP Identifier.
   if (m.bgp_id == 0) {
-    reset_session(r, err::kOpenMessageError, err::kOpenBadBgpId, {}, 0,
-                  "OPEN: BGP identifier 0");
+    reset_session(r, err::kOpenMessageError, err::kOpenBadBgpId, {}, 0, "OPEN: BGP identifier 0");
     return;
   }
   r.message = std::move(m);

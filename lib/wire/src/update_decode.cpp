@@ -87,9 +87,10 @@ bool decode_attributes(base::ByteReader in, AttrDecodeCtx& ctx, SeenSet& seen) {
       // Unknown optional transitive attributes are carried on; non-transitive ones dropped.
       if (flags & attr::kFlagTransitive) {
         const auto v = value.rest();
-        u.attrs.unknown.push_back(RawAttribute{
-            static_cast<std::uint8_t>(flags & ~attr::kFlagExtendedLength), code,
-            {v.begin(), v.end()}});
+        u.attrs.unknown.push_back(
+            RawAttribute{static_cast<std::uint8_t>(flags & ~attr::kFlagExtendedLength),
+                         code,
+                         {v.begin(), v.end()}});
       }
       continue;
     }
@@ -140,8 +141,8 @@ void decode_update(std::span<const std::uint8_t> body, const SessionParams& para
   base::ByteReader withdrawn;
   base::ByteReader attrs;
   // RFC 4271 6.3: lengths that do not fit the message are a Malformed Attribute List.
-  if (!in.read_u16(withdrawn_len) || !in.sub(withdrawn_len, withdrawn) ||
-      !in.read_u16(attrs_len) || !in.sub(attrs_len, attrs)) {
+  if (!in.read_u16(withdrawn_len) || !in.sub(withdrawn_len, withdrawn) || !in.read_u16(attrs_len) ||
+      !in.sub(attrs_len, attrs)) {
     reset_session(r, err::kUpdateMessageError, err::kUpdateMalformedAttributeList, {}, 0,
                   fmt::format("UPDATE: withdrawn length {} / attribute length {} exceed the "
                               "message",

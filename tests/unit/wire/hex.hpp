@@ -15,11 +15,16 @@ inline std::vector<std::uint8_t> hex(std::string_view s) {
   int hi = -1;
   for (char c : s) {
     int v = -1;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    else if (c == ' ' || c == '|' || c == '\n' || c == '\t' || c == '_') continue;
-    else throw std::invalid_argument("bad hex character");
+    if (c >= '0' && c <= '9')
+      v = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      v = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      v = c - 'A' + 10;
+    else if (c == ' ' || c == '|' || c == '\n' || c == '\t' || c == '_')
+      continue;
+    else
+      throw std::invalid_argument("bad hex character");
     if (hi < 0) {
       hi = v;
     } else {
@@ -106,7 +111,7 @@ inline nvabgpd::base::IpAddress ip(std::string_view s) {
 inline constexpr std::string_view kOrigin = "40 01 01 00 ";
 inline constexpr std::string_view kAsPath = "40 02 06 02 01 0000fde9 ";
 inline constexpr std::string_view kNextHop = "40 03 04 0a000001 ";
-inline const std::string kBaseAttrs = std::string(kOrigin) + std::string(kAsPath) +
-                                      std::string(kNextHop);
+inline const std::string kBaseAttrs =
+    std::string(kOrigin) + std::string(kAsPath) + std::string(kNextHop);
 
 }  // namespace wiretest

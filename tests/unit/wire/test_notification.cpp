@@ -78,16 +78,16 @@ TEST_CASE("shutdown communication rejects malformed data") {
   CHECK_FALSE(decode_shutdown_communication(Notification{6, 2, {}}));
   CHECK_FALSE(decode_shutdown_communication(Notification{6, 2, hex("03 4141")}));
   CHECK_FALSE(decode_shutdown_communication(Notification{6, 2, hex("02 c328")}));  // bad UTF-8
-  CHECK_FALSE(decode_shutdown_communication(Notification{6, 3, hex("01 41")}));  // not 2/4
+  CHECK_FALSE(decode_shutdown_communication(Notification{6, 3, hex("01 41")}));    // not 2/4
   CHECK_FALSE(decode_shutdown_communication(Notification{3, 2, hex("01 41")}));
 }
 
 TEST_CASE("UTF-8 validation") {
   CHECK(is_valid_utf8("plain"));
-  CHECK(is_valid_utf8("\xE2\x82\xAC"));          // euro sign
-  CHECK(is_valid_utf8("\xF0\x9F\x98\x80"));      // emoji
-  CHECK_FALSE(is_valid_utf8("\xC0\xAF"));        // overlong
-  CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));    // surrogate
-  CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80")); // above U+10FFFF
-  CHECK_FALSE(is_valid_utf8("\xE2\x82"));        // truncated
+  CHECK(is_valid_utf8("\xE2\x82\xAC"));            // euro sign
+  CHECK(is_valid_utf8("\xF0\x9F\x98\x80"));        // emoji
+  CHECK_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong
+  CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate
+  CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  CHECK_FALSE(is_valid_utf8("\xE2\x82"));          // truncated
 }

@@ -15,16 +15,16 @@ const SessionParams kParams{};
 // Every capability the codec knows, in encoder order, plus one unknown (131).
 constexpr std::string_view kOpenBody =
     "04 5ba0 00b4 0a000001 36 02 34"
-    "01 04 0001 00 01"        // multiprotocol IPv4 unicast
-    "01 04 0002 00 01"        // multiprotocol IPv6 unicast
-    "02 00"                   // route refresh
-    "46 00"                   // enhanced route refresh
-    "06 00"                   // extended message
-    "40 06 8078 0001 01 80"   // graceful restart: R, 120 s, IPv4 unicast forwarding preserved
-    "41 04 00010000"          // 4-octet AS 65536
-    "45 04 0001 01 03"        // add-path IPv4 unicast send+receive
+    "01 04 0001 00 01"           // multiprotocol IPv4 unicast
+    "01 04 0002 00 01"           // multiprotocol IPv6 unicast
+    "02 00"                      // route refresh
+    "46 00"                      // enhanced route refresh
+    "06 00"                      // extended message
+    "40 06 8078 0001 01 80"      // graceful restart: R, 120 s, IPv4 unicast forwarding preserved
+    "41 04 00010000"             // 4-octet AS 65536
+    "45 04 0001 01 03"           // add-path IPv4 unicast send+receive
     "49 08 04 6e766131 02 6c61"  // fqdn nva1 / la
-    "83 02 abcd";             // unknown capability 131
+    "83 02 abcd";                // unknown capability 131
 
 Open expected_open() {
   Open o;
@@ -105,11 +105,9 @@ TEST_CASE("OPEN errors reset the session with the RFC 4271 6.2 subcode") {
                  kOpenUnacceptableHoldTime));
   CHECK(is_reset(decode_open_body("04 fde8 0002 c0a80001 00"), kOpenMessageError,
                  kOpenUnacceptableHoldTime));
-  CHECK(is_reset(decode_open_body("04 fde8 005a 00000000 00"), kOpenMessageError,
-                 kOpenBadBgpId));
+  CHECK(is_reset(decode_open_body("04 fde8 005a 00000000 00"), kOpenMessageError, kOpenBadBgpId));
   // RFC 7607: AS 0 in the 2-octet field or in the 4-octet capability.
-  CHECK(is_reset(decode_open_body("04 0000 005a c0a80001 00"), kOpenMessageError,
-                 kOpenBadPeerAs));
+  CHECK(is_reset(decode_open_body("04 0000 005a c0a80001 00"), kOpenMessageError, kOpenBadPeerAs));
   CHECK(is_reset(decode_open_body("04 5ba0 005a c0a80001 08 02 06 41 04 00000000"),
                  kOpenMessageError, kOpenBadPeerAs));
   // Optional parameter type 1 (authentication, deprecated) is unsupported.
@@ -123,11 +121,11 @@ TEST_CASE("OPEN errors reset the session with the RFC 4271 6.2 subcode") {
   // A capability overrunning its parameter, and a 4-octet AS capability of length 2.
   CHECK(is_reset(decode_open_body("04 fde8 005a c0a80001 04 02 02 4104"), kOpenMessageError,
                  kUnspecific));
-  CHECK(is_reset(decode_open_body("04 fde8 005a c0a80001 06 02 04 4102 0001"),
-                 kOpenMessageError, kUnspecific));
+  CHECK(is_reset(decode_open_body("04 fde8 005a c0a80001 06 02 04 4102 0001"), kOpenMessageError,
+                 kUnspecific));
   // Graceful restart whose family list is not a multiple of 4.
-  CHECK(is_reset(decode_open_body("04 fde8 005a c0a80001 07 02 05 4003 0078 00"),
-                 kOpenMessageError, kUnspecific));
+  CHECK(is_reset(decode_open_body("04 fde8 005a c0a80001 07 02 05 4003 0078 00"), kOpenMessageError,
+                 kUnspecific));
   // An OPEN shorter than 29 octets is a header error.
   CHECK(is_reset(decode(message(1, "04 fde8 005a c0a80001"), kParams), kMessageHeaderError,
                  kHeaderBadMessageLength, {0, 28}));

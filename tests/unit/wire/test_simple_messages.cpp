@@ -73,13 +73,13 @@ TEST_CASE("decode rejects bad headers") {
   }
   SECTION("type") {
     bytes[18] = 9;
-    CHECK(is_reset(decode(bytes, kParams), err::kMessageHeaderError,
-                   err::kHeaderBadMessageType, {9}));
+    CHECK(is_reset(decode(bytes, kParams), err::kMessageHeaderError, err::kHeaderBadMessageType,
+                   {9}));
   }
   SECTION("length field disagrees with the bytes given") {
     bytes.push_back(0);
-    CHECK(is_reset(decode(bytes, kParams), err::kMessageHeaderError,
-                   err::kHeaderBadMessageLength, {0, 19}));
+    CHECK(is_reset(decode(bytes, kParams), err::kMessageHeaderError, err::kHeaderBadMessageLength,
+                   {0, 19}));
   }
   SECTION("shorter than a header") {
     bytes.resize(10);
@@ -89,8 +89,8 @@ TEST_CASE("decode rejects bad headers") {
   }
   SECTION("longer than 4096 without extended message") {
     auto big = message(3, std::vector<std::uint8_t>(5000, 0x06));
-    CHECK(is_reset(decode(big, kParams), err::kMessageHeaderError,
-                   err::kHeaderBadMessageLength, {0x13, 0x9b}));
+    CHECK(is_reset(decode(big, kParams), err::kMessageHeaderError, err::kHeaderBadMessageLength,
+                   {0x13, 0x9b}));
     const auto r = decode(big, SessionParams{true, true});
     CHECK(r.ok());
   }

@@ -42,16 +42,16 @@ TEST_CASE("UPDATE with every attribute encodes canonically and decodes to its va
   const std::string attrs = std::string(kOrigin) +
                             "40 02 0e 02 03 0000fde9 00011170 0000fdea"  // 65001 70000 65002
                             "40 03 04 0a000001"
-                            "80 04 04 00000064"                       // MED 100
-                            "40 05 04 000000c8"                       // LOCAL_PREF 200
-                            "40 06 00"                                // ATOMIC_AGGREGATE
-                            "c0 07 08 00011170 c0000201"              // AGGREGATOR 70000 192.0.2.1
-                            "c0 08 08 fde80001 ffffff01"              // 65000:1 NO_EXPORT
-                            "80 09 04 01020304"                       // ORIGINATOR_ID
-                            "80 0a 08 05050505 06060606"              // CLUSTER_LIST
-                            "c0 10 08 0002fde8 00000064"              // rt 65000:100
-                            "c0 20 0c 00011170 00000001 00000002"     // 70000:1:2
-                            "e0 63 02 abcd";                          // unknown 99, partial
+                            "80 04 04 00000064"                    // MED 100
+                            "40 05 04 000000c8"                    // LOCAL_PREF 200
+                            "40 06 00"                             // ATOMIC_AGGREGATE
+                            "c0 07 08 00011170 c0000201"           // AGGREGATOR 70000 192.0.2.1
+                            "c0 08 08 fde80001 ffffff01"           // 65000:1 NO_EXPORT
+                            "80 09 04 01020304"                    // ORIGINATOR_ID
+                            "80 0a 08 05050505 06060606"           // CLUSTER_LIST
+                            "c0 10 08 0002fde8 00000064"           // rt 65000:100
+                            "c0 20 0c 00011170 00000001 00000002"  // 70000:1:2
+                            "e0 63 02 abcd";                       // unknown 99, partial
   const auto bytes = update_msg("18 0a0a0a", attrs, "18 c0a801 10 ac10");
   const Update u = decode_update_ok(bytes);
   const auto& a = u.attrs;
@@ -78,7 +78,9 @@ TEST_CASE("MP_REACH and MP_UNREACH for IPv6 with global and link-local next hop"
   Update u;
   u.has_attributes = true;
   u.attrs.as_path.segments = {{SegmentType::Sequence, {65001}}};
-  u.mp_reach = MpReach{kIpv6Unicast, ip("2001:db8::1"), ip("fe80::1"),
+  u.mp_reach = MpReach{kIpv6Unicast,
+                       ip("2001:db8::1"),
+                       ip("fe80::1"),
                        {pfx("2001:db8:1::/48"), pfx("2001:db8:2::/64"), pfx("::/0")}};
   u.mp_unreach = MpUnreach{kIpv6Unicast, {pfx("2001:db8:9::/48")}};
   const auto bytes = encode(u, k4);
@@ -196,45 +198,42 @@ TEST_CASE("2-octet peers get AS_TRANS plus AS4_PATH and AS4_AGGREGATOR") {
   // A path that fits in 2 octets gets no AS4_PATH.
   u.attrs.as_path.segments = {{SegmentType::Sequence, {65001}}};
   u.attrs.aggregator.reset();
-  CHECK(encode(u, k2) == update_msg("", "40 01 01 00 40 02 04 02 01 fde9 40 03 04 0a000001",
-                                    "08 0a"));
+  CHECK(encode(u, k2) ==
+        update_msg("", "40 01 01 00 40 02 04 02 01 fde9 40 03 04 0a000001", "08 0a"));
 }
 
 TEST_CASE("RFC 6793 4.2.3 merge of AS_PATH and AS4_PATH") {
   const std::string nh = std::string(kOrigin) + std::string(kNextHop);
   SECTION("leading AS_PATH ASNs are kept, the rest comes from AS4_PATH") {
     // AS_PATH 65001 23456 23456 65002 (4), AS4_PATH 70000 70001 65002 (3).
-    const auto u = decode_update_ok(
-        update_msg("",
-                   nh + "40 02 0a 02 04 fde9 5ba0 5ba0 fdea" +
-                       "c0 11 0e 02 03 00011170 00011171 0000fdea",
-                   "08 0a"),
-        k2);
+    const auto u = decode_update_ok(update_msg("",
+                                               nh + "40 02 0a 02 04 fde9 5ba0 5ba0 fdea" +
+                                                   "c0 11 0e 02 03 00011170 00011171 0000fdea",
+                                               "08 0a"),
+                                    k2);
     CHECK(u.attrs.as_path.to_string() == "65001 70000 70001 65002");
     CHECK(u.attrs.as_path.segments.size() == 1);
   }
   SECTION("an AS4_PATH longer than AS_PATH is ignored") {
     const auto u = decode_update_ok(
-        update_msg("",
-                   nh + "40 02 04 02 01 5ba0" + "c0 11 0a 02 02 00011170 00011171", "08 0a"),
+        update_msg("", nh + "40 02 04 02 01 5ba0" + "c0 11 0a 02 02 00011170 00011171", "08 0a"),
         k2);
     CHECK(u.attrs.as_path.to_string() == "23456");
   }
   SECTION("an AGGREGATOR other than AS_TRANS makes AS4_PATH and AS4_AGGREGATOR stale") {
-    const auto u = decode_update_ok(
-        update_msg("",
-                   nh + "40 02 04 02 01 5ba0" + "c0 07 06 fde9 c0000201" +
-                       "c0 11 06 02 01 00011170" + "c0 12 08 00011170 c0000202",
-                   "08 0a"),
-        k2);
+    const auto u =
+        decode_update_ok(update_msg("",
+                                    nh + "40 02 04 02 01 5ba0" + "c0 07 06 fde9 c0000201" +
+                                        "c0 11 06 02 01 00011170" + "c0 12 08 00011170 c0000202",
+                                    "08 0a"),
+                         k2);
     CHECK(u.attrs.as_path.to_string() == "23456");
     CHECK(u.attrs.aggregator->asn == 65001);
   }
   SECTION("AS_SET counts as one") {
     const auto u = decode_update_ok(
         update_msg("",
-                   nh + "40 02 0a 02 01 fde9 01 02 5ba0 fdea" +
-                       "c0 11 0a 01 02 00011170 0000fdea",
+                   nh + "40 02 0a 02 01 fde9 01 02 5ba0 fdea" + "c0 11 0a 01 02 00011170 0000fdea",
                    "08 0a"),
         k2);
     CHECK(u.attrs.as_path.to_string() == "65001 {70000 65002}");

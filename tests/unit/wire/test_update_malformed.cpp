@@ -22,8 +22,8 @@ struct Case {
   const char* name;
   std::vector<std::uint8_t> message;
   ErrorAction action;
-  std::uint8_t attr_type = 0;          // the attribute the error must name (0: none)
-  std::uint8_t code = 0;               // NOTIFICATION, for session resets
+  std::uint8_t attr_type = 0;  // the attribute the error must name (0: none)
+  std::uint8_t code = 0;       // NOTIFICATION, for session resets
   std::uint8_t subcode = 0;
   std::vector<std::uint8_t> data = {};
   SessionParams params = k4;
@@ -61,8 +61,8 @@ std::vector<Case> cases() {
   using namespace err;
   return {
       // --- message layout: session reset (RFC 4271 6.1, 6.3; RFC 7606 5.3) ---
-      reset("UPDATE shorter than 23 octets", message(2, "00 00"), kHeaderBadMessageLength,
-            {0, 21}, 0, kMessageHeaderError),
+      reset("UPDATE shorter than 23 octets", message(2, "00 00"), kHeaderBadMessageLength, {0, 21},
+            0, kMessageHeaderError),
       reset("withdrawn length beyond the message", message(2, "0010 0000"),
             kUpdateMalformedAttributeList),
       reset("total attribute length beyond the message", message(2, "0000 0020 40010100"),
@@ -78,8 +78,7 @@ std::vector<Case> cases() {
       // --- ORIGIN ---
       taw("ORIGIN length 2", update_msg("", "40 01 02 0000" + P + N, kNlri), attr::kOrigin),
       taw("ORIGIN value 3", update_msg("", "40 01 01 03" + P + N, kNlri), attr::kOrigin),
-      taw("ORIGIN flagged optional", update_msg("", "c0 01 01 00" + P + N, kNlri),
-          attr::kOrigin),
+      taw("ORIGIN flagged optional", update_msg("", "c0 01 01 00" + P + N, kNlri), attr::kOrigin),
       // --- AS_PATH ---
       taw("AS_PATH segment type 5", update_msg("", O + "40 02 06 05 01 0000fde9" + N, kNlri),
           attr::kAsPath),
@@ -100,10 +99,8 @@ std::vector<Case> cases() {
       // --- NEXT_HOP ---
       taw("NEXT_HOP length 5", update_msg("", O + P + "40 03 05 0a00000100", kNlri),
           attr::kNextHop),
-      taw("NEXT_HOP 0.0.0.0", update_msg("", O + P + "40 03 04 00000000", kNlri),
-          attr::kNextHop),
-      taw("NEXT_HOP multicast", update_msg("", O + P + "40 03 04 e0000001", kNlri),
-          attr::kNextHop),
+      taw("NEXT_HOP 0.0.0.0", update_msg("", O + P + "40 03 04 00000000", kNlri), attr::kNextHop),
+      taw("NEXT_HOP multicast", update_msg("", O + P + "40 03 04 e0000001", kNlri), attr::kNextHop),
       // --- MED, LOCAL_PREF, ORIGINATOR_ID, CLUSTER_LIST ---
       taw("MED length 3", with_base("80 04 03 000064"), attr::kMed),
       taw("MED flagged well-known", with_base("40 04 04 00000064"), attr::kMed),
@@ -115,8 +112,7 @@ std::vector<Case> cases() {
       // --- communities ---
       taw("COMMUNITIES length 5", with_base("c0 08 05 0001000200"), attr::kCommunities),
       taw("COMMUNITIES length 0", with_base("c0 08 00"), attr::kCommunities),
-      taw("COMMUNITIES flagged non-transitive", with_base("80 08 04 00010002"),
-          attr::kCommunities),
+      taw("COMMUNITIES flagged non-transitive", with_base("80 08 04 00010002"), attr::kCommunities),
       taw("EXTENDED_COMMUNITIES length 12", with_base("c0 10 0c 000000000000000000000000"),
           attr::kExtCommunities),
       taw("LARGE_COMMUNITY length 8", with_base("c0 20 08 0000000100000002"),
@@ -153,18 +149,17 @@ std::vector<Case> cases() {
             kUpdateOptionalAttributeError,
             hex("80 0e 12 0002 01 08 20010db800000000 00 20 20010db8"), attr::kMpReach),
       reset("MP_REACH IPv4 next-hop length 5",
-            with_base("80 0e 0c 0001 01 05 0a00000100 00 08 0a", ""),
-            kUpdateOptionalAttributeError, hex("80 0e 0c 0001 01 05 0a00000100 00 08 0a"),
-            attr::kMpReach),
+            with_base("80 0e 0c 0001 01 05 0a00000100 00 08 0a", ""), kUpdateOptionalAttributeError,
+            hex("80 0e 0c 0001 01 05 0a00000100 00 08 0a"), attr::kMpReach),
       reset("MP_REACH IPv6 prefix length 129",
             with_base("80 0e 17 0002 01 10 20010db8000000000000000000000001 00 81 20", ""),
             kUpdateOptionalAttributeError,
-            hex("80 0e 17 0002 01 10 20010db8000000000000000000000001 00 81 20"),
-            attr::kMpReach),
+            hex("80 0e 17 0002 01 10 20010db8000000000000000000000001 00 81 20"), attr::kMpReach),
       reset("MP_REACH truncated header", with_base("80 0e 03 000201", ""),
             kUpdateOptionalAttributeError, hex("80 0e 03 000201"), attr::kMpReach),
-      reset("MP_REACH next hop overruns the attribute", with_base("80 0e 08 0002 01 10 20010db8", ""),
-            kUpdateOptionalAttributeError, hex("80 0e 08 0002 01 10 20010db8"), attr::kMpReach),
+      reset("MP_REACH next hop overruns the attribute",
+            with_base("80 0e 08 0002 01 10 20010db8", ""), kUpdateOptionalAttributeError,
+            hex("80 0e 08 0002 01 10 20010db8"), attr::kMpReach),
       reset("MP_REACH flagged transitive",
             with_base("c0 0e 1a 0002 01 10 20010db8000000000000000000000001 00 20 20010db8", ""),
             kUpdateAttributeFlagsError,

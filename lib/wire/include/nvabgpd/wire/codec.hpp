@@ -23,7 +23,7 @@ enum class ErrorAction : std::uint8_t {
 struct AttributeError {
   std::uint8_t type = 0;  // attribute type code (0 when not attribute-specific)
   ErrorAction action = ErrorAction::None;
-  std::string reason;     // e.g. "AS_PATH: segment length overruns attribute"
+  std::string reason;  // e.g. "AS_PATH: segment length overruns attribute"
 };
 
 // UPDATE outcomes (RFC 7606):

@@ -14,7 +14,7 @@ namespace nvabgpd::wire {
 inline constexpr std::size_t kHeaderSize = 19;
 inline constexpr std::size_t kMaxMessageSize = 4096;
 inline constexpr std::size_t kMaxExtendedMessageSize = 65535;  // RFC 8654
-inline constexpr std::uint16_t kAsTrans = 23456;                // RFC 6793
+inline constexpr std::uint16_t kAsTrans = 23456;               // RFC 6793
 
 enum class MessageType : std::uint8_t {
   Open = 1,
@@ -45,9 +45,9 @@ constexpr std::uint16_t two_octet_as(std::uint32_t asn) {
 }
 
 struct GracefulRestartCap {
-  bool restart_state = false;     // R bit
-  bool notification = false;      // N bit (RFC 8538)
-  std::uint16_t restart_time = 0; // seconds, 12 bits
+  bool restart_state = false;      // R bit
+  bool notification = false;       // N bit (RFC 8538)
+  std::uint16_t restart_time = 0;  // seconds, 12 bits
   struct Family {
     AfiSafi af;
     bool forwarding_preserved = false;
