@@ -435,8 +435,12 @@ LoadResult parse_config(std::string_view text, std::string_view file_name,
     return out;
   }
   try {
-    const YAML::Node root = YAML::Load(std::string(text));
-    parse_root(r, root, base_dir, opts, out);
+    const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
+    if (docs.size() > 1) {
+      r.error(docs[1], "", "the file holds more than one YAML document ('---'); use one");
+    } else {
+      parse_root(r, docs.empty() ? YAML::Node() : docs.front(), base_dir, opts, out);
+    }
   } catch (const YAML::Exception& e) {
     SourceLocation at{std::string(file_name), 0, 0};
     if (!e.mark.is_null()) at = {std::string(file_name), e.mark.line + 1, e.mark.column + 1};

@@ -68,7 +68,7 @@ void check_peer(Reader& r, const Config& cfg, const PeerConfig& p, const PeerSou
                          "with route-server-client");
   if (p.multihop && ibgp && !p.azure_route_server)
     warn("multihop", "multihop has no effect on iBGP sessions (they are never limited to TTL 1)");
-  if (have_asn && !ibgp && !p.azure_route_server) {
+  if (have_asn && !ibgp) {
     const bool imp = src.get("import") != nullptr;
     const bool exp = src.get("export") != nullptr;
     if (!imp || !exp)

@@ -117,6 +117,8 @@ TEST_CASE("safe overrides are accepted and export limits above 1000 warn, at 400
   auto over = ars("65001", "  - { name: rs0, template: azure-route-server, address: 10.1.0.4, "
                            "export-limit: { max: 4000, action: block } }\n");
   CHECK(has(over.errors, "max 4000 is at or above Azure Route Server's highest limit"));
+  // RFC 8212 applies to Route Server peers too: no policy, nothing exchanged.
+  CHECK(has(over.warnings, "peers[rs0]: eBGP peer without import or export policy"));
 }
 
 TEST_CASE("a user template may build on azure-route-server") {

@@ -217,5 +217,6 @@ TEST_CASE("hostile YAML shapes are errors, not crashes") {
   CHECK(cfgtest::has(r.errors, "peer name 'a' is already used"));
   CHECK_FALSE(parse("? [a, b]\n: c\nrouter-id: 1.1.1.1\nasn: 1\n").ok());
   CHECK_FALSE(parse("--- !!binary AAAA\n").ok());
-  CHECK_FALSE(parse("router-id: 1.1.1.1\nasn: 1\n...\n---\nasn: 2\n").errors.size() > 0);
+  CHECK(cfgtest::has(parse("router-id: 1.1.1.1\nasn: 1\n---\nasn: 2\n").errors,
+                     "test.yaml:4:1: the file holds more than one YAML document"));
 }
