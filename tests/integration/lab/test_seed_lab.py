@@ -266,20 +266,41 @@ def test_ping_from_spoke21_reaches_onprem_across_the_lab(lab):
     assert ping(lab, "h21", T.ONPREM_HOST, ttl=len(expected) + 1).returncode == 0
 
 
-# -- the failure drill (seed comment thread: NVA1 fails) -------------------------------------
+# -- the failure drills (seed comment thread: NVA1 fails) ------------------------------------
+
+def nva1_routes_gone(lab):
+    return (all(not lab.rs_learned(rs) for rs in H1.rs_names)
+            and not {H1.vnet, T.ONPREM_PREFIX} & set(lab.nva(2).routes())
+            and all(not {H1.vnet, T.ONPREM_PREFIX} & set(lab.rs_learned(rs))
+                    for rs in H2.rs_names)
+            and lab.kernel_route("f1", H2.vnet) is None
+            and lab.kernel_route("f1", H1.vnet) is None
+            and lab.kernel_route("f2", T.ONPREM_PREFIX) is None
+            and lab.kernel_route("nva2", T.ONPREM_PREFIX) is None)
+
+
+def test_failure_drill_nva1_silent_then_back(lab):
+    """NVA1's VM vanishes without a word (its NIC loses carrier): no FIN, no NOTIFICATION. The
+    Route Servers and NVA2 notice only when their hold timers expire."""
+    hold = max(T.HOLD, lab.nva(2).hold_time("hub1"))    # RS side is T.HOLD (FRR config)
+    port = lab.fabric.ns("f1")
+    port.ip("link", "set", "nva1", "down")               # NVA1's port on its subnet bridge
+    try:
+        assert not nva1_routes_gone(lab)                  # nobody can know yet
+        wait_until(lambda: nva1_routes_gone(lab), hold + 4, interval=0.2,
+                   what=f"NVA1's routes to age out (hold {hold}s)")
+    finally:
+        port.ip("link", "set", "nva1", "up")
+    lab.wait_converged(nva2_fixed=True, timeout=60)
+    wait_until(lambda: ping(lab, "h21", T.ONPREM_HOST).returncode == 0, 20,
+               what="the ping to work again")
+
 
 def test_failure_drill_nva1_killed_then_restored(lab):
     lab.nva(1).kill()      # SIGKILL: no Cease, no withdrawal by the NVA itself
 
     def gone():
-        return (all(not lab.rs_learned(rs) for rs in H1.rs_names)
-                and not {H1.vnet, T.ONPREM_PREFIX} & set(lab.nva(2).routes())
-                and all(not {H1.vnet, T.ONPREM_PREFIX} & set(lab.rs_learned(rs))
-                        for rs in H2.rs_names)
-                and lab.kernel_route("f1", H2.vnet) is None
-                and lab.kernel_route("f1", H1.vnet) is None
-                and lab.kernel_route("f2", T.ONPREM_PREFIX) is None
-                and lab.kernel_route("nva2", T.ONPREM_PREFIX) is None)
+        return nva1_routes_gone(lab)
     # within the (shortened) hold time, plus the VNet programming period
     wait_until(gone, T.HOLD + 3, interval=0.2, what="NVA1's routes to disappear")
     assert H2.vnet not in lab.ergw.rib()

@@ -31,7 +31,7 @@ protocol bgp rs{i} {{
   local {hub.nva_addr} as {hub.nva_asn};
   neighbor {rs} as {T.RS_ASN};
   multihop;
-  hold time {T.HOLD}; keepalive time {T.KEEPALIVE}; connect retry time 2;
+  hold time {T.HOLD}; keepalive time {T.KEEPALIVE}; connect retry time 2; error wait time 1, 5;
   ipv4 {{ import all; export filter TO_RS; gateway recursive; igp table igp4; }};
 }}
 """ for i, rs in enumerate(hub.rs_addrs))
@@ -55,7 +55,7 @@ protocol bgp hub{peer.n} {{
   description "NVA{peer.n} over VXLAN";
   local {hub.overlay_addr} as {hub.nva_asn};
   neighbor {peer.overlay_addr} as {peer.nva_asn};
-  hold time {T.HOLD}; keepalive time {T.KEEPALIVE}; connect retry time 2;
+  hold time {T.HOLD}; keepalive time {T.KEEPALIVE}; connect retry time 2; error wait time 1, 5;
   ipv4 {{ import all; export all; next hop self; }};
 }}
 """
@@ -142,6 +142,11 @@ class BirdNva(NvaBase):
         out = self.birdc("show", "protocols")
         return {ln.split()[0]: ln.split()[5] if len(ln.split()) > 5 else ""
                 for ln in out.splitlines() if " BGP " in ln}
+
+    def hold_time(self, peer: str) -> int:
+        """The negotiated hold time of an established session, in seconds."""
+        out = self.birdc("show", "protocols", "all", peer)
+        return int(re.search(r"Hold timer:\s+[\d.]+/(\d+)", out).group(1))
 
     def established(self) -> bool:
         s = self.sessions()

@@ -136,6 +136,11 @@ class NvabgpdNva(NvaBase):
     def sessions(self):
         return {p["name"]: p["state"] for p in self.request("show protocols")}
 
+    def hold_time(self, peer: str) -> int:
+        """The negotiated hold time of an established session, in seconds."""
+        (p,) = self.request("show protocols", peer=peer)
+        return int(p["session"]["hold_time"])
+
     def established(self) -> bool:
         s = self.sessions()
         return bool(s) and all(v == "Established" for v in s.values())
