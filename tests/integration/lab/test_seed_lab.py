@@ -61,6 +61,20 @@ def ping(lab, tag, dst, ttl=64, count=1):
                                   dst, check=False, timeout=20)
 
 
+def test_every_session_is_established(lab):
+    expect = {**{rs: {H1.nva_addr, T.ERGW_ADDR} for rs in H1.rs_names},
+              **{rs: {H2.nva_addr} for rs in H2.rs_names}}
+    for rs, peers in expect.items():
+        assert lab.rs[rs].sessions() == {p: "Established" for p in peers}, rs
+    assert lab.ergw.sessions() == {a: "Established" for a in (*H1.rs_addrs, T.MSEE_ADDR)}
+    assert lab.msee.sessions() == {a: "Established"
+                                   for a in (T.ERGW_ADDR, T.addr(T.ONPREM_TRANSIT))}
+    assert lab.onprem.sessions() == {T.addr(T.MSEE_TRANSIT): "Established"}
+    for n in (1, 2):
+        states = lab.nva(n).sessions()
+        assert len(states) == 3 and set(states.values()) == {"Established"}, states
+
+
 # -- without NVA2's fix --------------------------------------------------------------------------
 
 def test_without_fix_hub2_route_server_drops_onprem_as_a_loop(lab):

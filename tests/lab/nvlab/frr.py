@@ -144,6 +144,7 @@ class FrrInstance:
             "receivedRoutes" if kind == "received-routes" else "routes")
         return data.get(key, {})
 
-    def established(self, peer) -> bool:
-        data = self.json(f"show bgp neighbors {peer} json")
-        return data.get(peer, {}).get("bgpState") == "Established"
+    def sessions(self):
+        """{peer address: BGP state}"""
+        peers = self.json("show bgp ipv4 unicast summary json").get("peers", {})
+        return {addr: p.get("state") for addr, p in peers.items()}

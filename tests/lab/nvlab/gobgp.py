@@ -88,8 +88,10 @@ class GoBgp:
                 result.setdefault(prefix, []).append(entry)
         return result
 
-    def established(self) -> bool:
+    def sessions(self):
+        """{peer address: BGP state}"""
         out = self.gobgp("neighbor", "-j")
-        data = json.loads(out) if out.strip() else []
-        return bool(data) and all(n.get("state", {}).get("session_state") in (6, "established")
-                                  for n in data)
+        names = {1: "Idle", 2: "Connect", 3: "Active", 4: "OpenSent", 5: "OpenConfirm",
+                 6: "Established"}
+        return {n["state"]["neighbor_address"]: names.get(n["state"].get("session_state"), "?")
+                for n in (json.loads(out) if out.strip() else [])}

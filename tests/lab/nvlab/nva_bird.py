@@ -147,7 +147,3 @@ class BirdNva(NvaBase):
         """The negotiated hold time of an established session, in seconds."""
         out = self.birdc("show", "protocols", "all", peer)
         return int(re.search(r"Hold timer:\s+[\d.]+/(\d+)", out).group(1))
-
-    def established(self) -> bool:
-        s = self.sessions()
-        return len(s) == 3 and all(v == "Established" for v in s.values())

@@ -141,9 +141,6 @@ class NvabgpdNva(NvaBase):
         (p,) = self.request("show protocols", peer=peer)
         return int(p["session"]["hold_time"])
 
-    def established(self) -> bool:
-        s = self.sessions()
-        return bool(s) and all(v == "Established" for v in s.values())
 
 
 def routes_from_json(result):

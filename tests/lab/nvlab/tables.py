@@ -102,6 +102,16 @@ def print_status(lab):
     print("daemons: " + " ".join(states))
     present = sum(ns.exists() for ns in lab.fabric.all_ns())
     print(f"namespaces: {present}/{len(T.nodes())} present ({lab.prefix}*)")
+    speakers = [(name, inst.sessions) for name, inst in lab.rs.items()]
+    speakers += [("ergw", lab.ergw.sessions), ("msee", lab.msee.sessions),
+                 ("onprem", lab.onprem.sessions), ("nva1", lab.nva(1).sessions),
+                 ("nva2", lab.nva(2).sessions)]
+    for name, sessions in speakers:
+        try:
+            states = " ".join(f"{peer}={state}" for peer, state in sessions().items())
+        except Exception as e:  # noqa: BLE001 - status reports, it does not fail
+            states = f"(unavailable: {str(e).splitlines()[0][:80]})"
+        print(f"  sessions {name:7} {states}")
 
 
 def print_tables(lab):
