@@ -33,7 +33,7 @@ class Driver:
 
     def stop(self, persist=False) -> dict:
         reply = self.cmd("stop persist" if persist else "stop")
-        self.proc.wait(10)
+        assert self.proc.wait(10) == 0, self.stderr()
         return dict(kv.split("=") for kv in reply.split())
 
     def kill(self):
@@ -101,6 +101,9 @@ class Net:
     def close(self):
         for d in self.drivers:
             d.kill()
+        for d in self.drivers:  # sanitizer builds report here
+            err = d.stderr()
+            assert "Sanitizer" not in err and "runtime error" not in err, err
 
 
 def _g1_if(ns):
