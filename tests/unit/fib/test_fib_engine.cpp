@@ -1,17 +1,18 @@
 #include <catch2/catch.hpp>
 
+#include "helpers.hpp"
+
 #include "fake_kernel.hpp"
 #include "nvabgpd/fib/fib_engine.hpp"
 
 using nvabgpd::base::IpAddress;
 using nvabgpd::base::Prefix;
 using namespace nvabgpd::fib;
+using nvabgpd::fib::test::ip;
+using nvabgpd::fib::test::pfx;
 using nvabgpd::fib::test::FakeKernel;
 
 namespace {
-IpAddress ip(const char* s) { return *IpAddress::parse(s); }
-Prefix pfx(const char* s) { return *Prefix::parse(s); }
-
 // The seed's NVA1: eth0 (ifindex 2) on 10.1.1.0/24, default route via 10.1.1.1; a second
 // link (ifindex 3) on 192.168.0.0/24 (the VXLAN overlay).
 struct Fixture {

@@ -1,15 +1,16 @@
 #include <catch2/catch.hpp>
 
+#include "helpers.hpp"
+
 #include "nvabgpd/fib/igp_table.hpp"
 
 using nvabgpd::base::IpAddress;
 using nvabgpd::base::Prefix;
 using namespace nvabgpd::fib;
+using nvabgpd::fib::test::ip;
+using nvabgpd::fib::test::pfx;
 
 namespace {
-IpAddress ip(const char* s) { return *IpAddress::parse(s); }
-Prefix pfx(const char* s) { return *Prefix::parse(s); }
-
 IgpRoute connected(const char* p, int ifindex, std::uint32_t metric = 0) {
   return IgpRoute{pfx(p), 254, 2, IgpRouteType::Unicast, metric, {{std::nullopt, ifindex, false}}};
 }

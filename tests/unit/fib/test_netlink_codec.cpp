@@ -4,6 +4,8 @@
 #include <net/if.h>
 
 #include <catch2/catch.hpp>
+
+#include "helpers.hpp"
 #include <cstring>
 
 #include "netlink_socket.hpp"
@@ -11,11 +13,10 @@
 using nvabgpd::base::IpAddress;
 using nvabgpd::base::Prefix;
 using namespace nvabgpd::fib;
+using nvabgpd::fib::test::ip;
+using nvabgpd::fib::test::pfx;
 
 namespace {
-IpAddress ip(const char* s) { return *IpAddress::parse(s); }
-Prefix pfx(const char* s) { return *Prefix::parse(s); }
-
 std::vector<nl::ParsedRoute> parse_all(const std::vector<std::uint8_t>& buf) {
   std::vector<nl::ParsedRoute> out;
   nl::for_each_message(buf, [&](const nlmsghdr& h) {
