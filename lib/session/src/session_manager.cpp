@@ -190,6 +190,9 @@ struct SessionManager::Impl {
                    to_string(t.to), to_string(e));
       if (callbacks.on_state) callbacks.on_state(StateChange{p.id, c.id, c.outgoing, t.from, t.to, e});
     }
+    if (callbacks.on_fsm_event) {
+      callbacks.on_fsm_event(StateChange{p.id, c.id, c.outgoing, t.from, t.to, e});
+    }
     for (const Action& a : t.actions) perform(p, c, a, e);
     c.pending_update.reset();
     c.pending_notification.reset();
@@ -513,7 +516,10 @@ struct SessionManager::Impl {
       return;
     }
     if (c.fsm.state() == State::OpenSent) {
-      // RFC 4271 6.8: compare with the other connection once its OPEN is known.
+      // RFC 4271 6.8: compare with the other connection in OpenConfirm, and also in OpenSent:
+      // this OPEN tells us the peer's identifier, which 6.8 allows using for a connection
+      // in OpenSent. Deciding at the first OPEN means neither side sends a KEEPALIVE on the
+      // losing connection, so no transient session comes up on it.
       for (auto& other : p.conns) {
         if (other.get() == &c) continue;
         const State os = other->fsm.state();
@@ -523,7 +529,7 @@ struct SessionManager::Impl {
           feed(p, c, Event::OpenCollisionDump);
           return;
         }
-        if (os != State::OpenConfirm) continue;
+        if (os != State::OpenConfirm && os != State::OpenSent) continue;
         const Survivor s =
             resolve_collision(speaker.router_id, open.bgp_id, speaker.asn, open.asn());
         const bool keep_this = (s == Survivor::LocallyInitiated) == c.outgoing;

@@ -74,6 +74,9 @@ class _Daemon:
         self.proc: Optional[Process] = None
         self.log_path = self.dir / "daemon.log"
         self._starts = 0
+        # Raw config lines added to one neighbor's section: {address: ["line", ...]}, for
+        # options the Neighbor fields do not cover (e.g. BIRD "ttl security on;").
+        self.extra = {}
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.alive()
@@ -216,6 +219,7 @@ class Bird(_Daemon):
                 out.append(f'  password "{n.password}";')
             for fam in n.families:
                 out.append(f"  {fam} {{ import all; export none; }};")
+            out += [f"  {line}" for line in self.extra.get(n.address, [])]
             out.append("}")
         return "\n".join(out) + "\n"
 

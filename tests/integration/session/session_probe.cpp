@@ -172,6 +172,11 @@ int main(int argc, char** argv) {
           {"to", session::to_string(s.to)}, {"trigger", session::to_string(s.event)},
           {"conn", s.connection}, {"outgoing", s.outgoing}});
   };
+  cb.on_fsm_event = [&](const session::StateChange& s) {
+    emit({{"event", "fsm"}, {"peer", names[s.peer]}, {"from", session::to_string(s.from)},
+          {"to", session::to_string(s.to)}, {"trigger", session::to_string(s.event)},
+          {"conn", s.connection}});
+  };
   cb.on_up = [&](const session::PeerUp& u) {
     json fams = json::array();
     for (const auto& f : u.negotiated.families) fams.push_back(family_name(f));

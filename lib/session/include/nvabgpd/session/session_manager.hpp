@@ -95,7 +95,10 @@ struct SessionCallbacks {
   std::function<void(const PeerDown&)> on_down;
   std::function<void(UpdateIn&&)> on_update;
   std::function<void(const RefreshRequest&)> on_refresh;
-  std::function<void(const StateChange&)> on_state;
+  std::function<void(const StateChange&)> on_state;  // state changes only
+  // Every event an FSM handled, with from == to when the state stayed (e.g. a ConnectRetry
+  // expiry in Connect, which starts a new connection attempt). For tests and debugging.
+  std::function<void(const StateChange&)> on_fsm_event;
   std::function<void(const NotificationEvent&)> on_notification;
   std::function<void(const RejectedConnection&)> on_rejected;
   std::function<void(PeerId, wire::MessageType)> on_message_in;  // every message received

@@ -1,0 +1,84 @@
+"""eBGP multihop across a router namespace (TTL above 1), GTSM, and TCP-MD5 good and bad."""
+from nvbtest import veth_pair, wait_until
+from nvbtest.peers import Bird, GoBgp, Neighbor
+from probe import Probe
+
+
+def routed(lab):
+    """p (10.0.1.1) -- r -- d (10.0.2.1): two hops apart."""
+    p, r, d = lab.ns("p"), lab.ns("r"), lab.ns("d")
+    veth_pair(p, "10.0.1.1/24", r, "10.0.1.2/24")
+    veth_pair(r, "10.0.2.2/24", d, "10.0.2.1/24")
+    r.exec("sysctl", "-qw", "net.ipv4.ip_forward=1")  # inside r's namespace only
+    p.ip("route", "add", "10.0.2.0/24", "via", "10.0.1.2")
+    d.ip("route", "add", "10.0.1.0/24", "via", "10.0.2.2")
+    return p, r, d
+
+
+def test_multihop_across_a_router(lab, workdir):
+    p, _, d = routed(lab)
+    peer = GoBgp(d, workdir, 65002, "10.0.2.1",
+                 [Neighbor("10.0.1.1", 65001, hold=9, multihop=2)]).start()
+    probe = Probe(p, workdir, 65001, "10.0.1.1",
+                  [{"name": "mh", "address": "10.0.2.1", "asn": 65002, "hold": 9,
+                    "multihop": 2, "connect-retry": 2, "idle-hold": 1}])
+    probe.wait_established("mh")
+    wait_until(lambda: peer.established("10.0.1.1"), 30, what="gobgp Established")
+    probe.wait_keepalives("mh", probe.keepalives("mh") + 3, timeout=30)
+    assert probe.downs("mh") == []
+
+
+def test_single_hop_ttl_does_not_cross_a_router(lab, workdir):
+    """The control for the test above: with the default eBGP TTL of 1 our SYNs die at the
+    router, so only the peer's connection (TTL 2) could ever reach us, and our replies die."""
+    p, _, d = routed(lab)
+    GoBgp(d, workdir, 65002, "10.0.2.1",
+          [Neighbor("10.0.1.1", 65001, hold=9, multihop=2, connect_retry=1)]).start()
+    probe = Probe(p, workdir, 65001, "10.0.1.1",
+                  [{"name": "sh", "address": "10.0.2.1", "asn": 65002, "hold": 9,
+                    "connect-retry": 1, "idle-hold": 1}])
+    # Our SYNs (TTL 1) die at the router, which answers ICMP time exceeded: every connect
+    # fails. The peer's connections (TTL 2) reach us, but our answers do not reach it.
+    wait_until(lambda: len(probe.events("fsm", "sh", trigger="TcpConnectionFails")) >= 3
+               or probe.ups("sh"), 60, what="three failed connection attempts")
+    assert probe.ups("sh") == []
+    assert "No route to host" in probe.text()
+
+
+def test_gtsm_with_bird(lab, workdir):
+    p, d = lab.ns("p"), lab.ns("d")
+    veth_pair(p, "10.0.0.1/24", d, "10.0.0.2/24")
+    peer = Bird(d, workdir, 65002, "10.0.0.2", [Neighbor("10.0.0.1", 65001, hold=9)])
+    peer.extra = {"10.0.0.1": ["ttl security on;"]}
+    peer.start()
+    probe = Probe(p, workdir, 65001, "10.0.0.1",
+                  [{"name": "g", "address": "10.0.0.2", "asn": 65002, "hold": 9, "gtsm": True,
+                    "connect-retry": 2, "idle-hold": 1}])
+    probe.wait_established("g")
+    wait_until(lambda: peer.established("10.0.0.1"), 30, what="BIRD Established")
+
+
+def test_md5_good_and_bad_password_with_bird(lab, workdir):
+    p, d = lab.ns("p"), lab.ns("d")
+    veth_pair(p, "10.0.0.1/24", d, "10.0.0.2/24")
+    veth_pair(p, "10.0.1.1/24", d, "10.0.1.2/24")
+    peer = Bird(d, workdir, 65002, "10.0.0.2", [
+        Neighbor("10.0.0.1", 65001, hold=9, password="s3cret", local_address="10.0.0.2"),
+        Neighbor("10.0.1.1", 65001, hold=9, password="s3cret", local_address="10.0.1.2"),
+    ]).start()
+    probe = Probe(p, workdir, 65001, "10.0.0.1", [
+        {"name": "good", "address": "10.0.0.2", "asn": 65002, "hold": 9, "password": "s3cret",
+         "connect-retry": 2, "idle-hold": 1},
+        {"name": "bad", "address": "10.0.1.2", "asn": 65002, "hold": 9, "password": "wrong",
+         "connect-retry": 2, "idle-hold": 1},
+    ])
+    probe.wait_established("good")
+    wait_until(lambda: peer.established("10.0.0.1"), 30, what="BIRD Established (good key)")
+    # The mismatched key: segments are dropped by both kernels, so no TCP connection forms
+    # and our connect attempts time out at each ConnectRetry expiry.
+    wait_until(lambda: len(probe.events("fsm", "bad", trigger="ConnectRetryTimer_Expires")) >= 3,
+               60, what="three connect retries on the bad-key session")
+    assert not probe.events("state", "bad", to="OpenSent")
+    assert probe.ups("bad") == []
+    assert not peer.established("10.0.1.1")
+    assert probe.downs("good") == []
