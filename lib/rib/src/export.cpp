@@ -37,6 +37,11 @@ Rib::Group& Rib::group_for(const Peer& p) {
         const Path* best = table_.at(id).best();
         if (best && best->peer == p.slot) g->except[id] = p.cfg.id;
       }
+      if (g->suppressed_single) {
+        g->suppressed_single = false;
+        g->walking = true;
+        g->walk_cursor = 0;
+      }
       return *g;
     }
   }
@@ -117,7 +122,7 @@ AttrRef Rib::transform(const Group& g, const AttrRef& attrs, const Peer& src, bo
   }
   s.normalise_rare();
   AttrRef out = store_.intern(std::move(s));
-  if (g.memo.size() > 65536) g.memo.clear();
+  if (g.memo.size() > (1U << 18)) g.memo.clear();  // also cleared after every take_outbound()
   g.memo.emplace(mk, std::make_pair(attrs, out));
   return out;
 }
@@ -140,7 +145,15 @@ Rib::ExportResult Rib::export_route(const Group& g, EntryId id, bool want_reason
   const Peer& src = *peers_[best->peer];
 
   // Never back to the peer it came from: that member is excluded from the group's UPDATE.
-  if (!src.local && peer_is_member(g, src.slot)) r.except = src.cfg.id;
+  if (!src.local && peer_is_member(g, src.slot)) {
+    // A group whose only member is the source stores nothing (no Adj-RIB-Out for an
+    // injector); a second member joining makes the group walk its table again.
+    if (g.members.size() + g.joining.size() == 1) {
+      g.suppressed_single = true;
+      return reject([] { return std::string("best path was learned from this peer"); });
+    }
+    r.except = src.cfg.id;
+  }
   // RFC 4271 9.2 / RFC 4456 6: iBGP-learned routes go to iBGP peers only by reflection:
   // from a client to everyone, from a non-client to clients only.
   if (!g.key.ebgp && !src.local && !src.cfg.ebgp() && !src.cfg.rr_client && !g.key.rr_client)
@@ -183,6 +196,7 @@ Rib::ExportResult Rib::export_route(const Group& g, EntryId id, bool want_reason
 
 void Rib::export_entry(Group& g, EntryId id) {
   ExportResult r = export_route(g, id, false);
+  if (!r.attrs && id >= g.out.size()) return;  // nothing held, nothing to hold
   g.ensure(id);
   AttrRef& cur = g.out[id];
   const PeerId old_except = g.except[id];
@@ -257,18 +271,17 @@ void Rib::unblock(Group& g) {
 namespace {
 
 struct Packer {
-  OutboundBatch& b;
-  std::unordered_map<const AttrSet*, std::vector<std::size_t>> index;  // attrs -> announce slots
-  void add(const AttrRef& attrs, PeerId except, const base::Prefix& p) {
-    auto& slots = index[attrs.get()];
-    for (std::size_t s : slots) {
-      if (b.announce[s].except == except) {
-        b.announce[s].prefixes.push_back(p);
-        return;
-      }
+  struct KeyHash {
+    std::size_t operator()(const std::pair<const AttrSet*, PeerId>& k) const noexcept {
+      return hash_mix(reinterpret_cast<std::uintptr_t>(k.first), k.second);
     }
-    slots.push_back(b.announce.size());
-    b.announce.push_back(Announce{attrs, except, {p}});
+  };
+  OutboundBatch& b;
+  std::unordered_map<std::pair<const AttrSet*, PeerId>, std::size_t, KeyHash> index;  // -> announce slot
+  void add(const AttrRef& attrs, PeerId except, const base::Prefix& p) {
+    auto [it, fresh] = index.try_emplace({attrs.get(), except}, b.announce.size());
+    if (fresh) b.announce.push_back(Announce{attrs, except, {}});
+    b.announce[it->second].prefixes.push_back(p);
   }
 };
 
@@ -305,6 +318,7 @@ void Rib::build_group_batch(Group& g, std::vector<OutboundBatch>& out) {
     out.push_back(std::move(one));
   }
   g.pending.clear();
+  if (g.pending.capacity() > 65536) g.pending.shrink_to_fit();
   g.peer_withdraw.clear();
   g.peer_announce.clear();
   if (!b.peers.empty() && !b.empty()) out.push_back(std::move(b));
@@ -363,6 +377,7 @@ std::vector<OutboundBatch> Rib::take_outbound(base::SteadyTime now) {
     }
     g.eor_only.clear();
     if (out.size() != before) g.last_sent = now;
+    g.memo.clear();
   }
   free_empty_entries();
   return out;

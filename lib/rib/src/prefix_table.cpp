@@ -166,10 +166,12 @@ base::Prefix PrefixTable::prefix(EntryId id) const {
 }
 
 EntryId PrefixTable::find(const base::Prefix& p) const {
-  for (std::size_t i = hash_prefix(p) & mask_;; i = (i + 1) & mask_) {
+  const std::size_t h = hash_prefix(p);
+  const std::uint32_t tag = tag_of(h);
+  for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
     const std::uint32_t s = slots_[i];
     if (s == 0) return kNoEntry;
-    if (key_matches(at(s - 1).key, p)) return s - 1;
+    if ((s & kTagMask) == tag && key_matches(at(slot_id(s)).key, p)) return slot_id(s);
   }
 }
 
@@ -189,26 +191,29 @@ void PrefixTable::grow() {
   mask_ = slots_.size() - 1;
   for (std::uint32_t s : old) {
     if (s == 0) continue;
-    std::size_t i = hash_key(at(s - 1).key) & mask_;
+    std::size_t i = hash_key(at(slot_id(s)).key) & mask_;
     while (slots_[i] != 0) i = (i + 1) & mask_;
     slots_[i] = s;
   }
 }
 
 EntryId PrefixTable::find_or_insert(const base::Prefix& p) {
-  std::size_t i = hash_prefix(p) & mask_;
+  const std::size_t h = hash_prefix(p);
+  const std::uint32_t tag = tag_of(h);
+  std::size_t i = h & mask_;
   for (;; i = (i + 1) & mask_) {
     const std::uint32_t s = slots_[i];
     if (s == 0) break;
-    if (key_matches(at(s - 1).key, p)) return s - 1;
+    if ((s & kTagMask) == tag && key_matches(at(slot_id(s)).key, p)) return slot_id(s);
   }
+  if (size_ >= kMaxEntries) return kNoEntry;
   if ((size_ + 1) * 5 > slots_.size() * 4) {  // keep the load factor <= 0.8
     grow();
     return find_or_insert(p);
   }
   const EntryId id = allocate_id();
   at(id).key = encode(p, true);
-  slots_[i] = id + 1;
+  slots_[i] = tag | (id + 1);
   ++size_;
   return id;
 }
@@ -217,9 +222,9 @@ void PrefixTable::erase(EntryId id) {
   Entry& e = at(id);
   // Find the slot, then backward-shift deletion (linear probing, no tombstones).
   std::size_t i = hash_key(e.key) & mask_;
-  while (slots_[i] != id + 1) i = (i + 1) & mask_;
+  while (slots_[i] == 0 || slot_id(slots_[i]) != id) i = (i + 1) & mask_;
   for (std::size_t j = (i + 1) & mask_; slots_[j] != 0; j = (j + 1) & mask_) {
-    const std::size_t home = hash_key(at(slots_[j] - 1).key) & mask_;
+    const std::size_t home = hash_key(at(slot_id(slots_[j])).key) & mask_;
     // Move slots_[j] into the hole at i if its home is not in (i, j] cyclically.
     const bool in_range = i <= j ? (home > i && home <= j) : (home > i || home <= j);
     if (!in_range) {

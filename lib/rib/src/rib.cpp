@@ -1,5 +1,6 @@
 // Rib: peers, import (Adj-RIB-In), the decision run and the FIB stream.
 #include <algorithm>
+#include <array>
 
 #include "rib_state.hpp"
 
@@ -248,8 +249,14 @@ void Rib::announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_
       loop_flags = loop_flags_for(p, *r.modified);
     }
   }
-  EntryId id = table_.find(prefix);
-  const bool is_new = id == kNoEntry || table_.at(id).find(p.slot) == nullptr;
+  // One probe of the prefix index; an entry created here and then refused by the import
+  // limit is left empty and freed after the next decision run.
+  const EntryId id = table_.find_or_insert(prefix);
+  if (id == kNoEntry) {
+    ++p.counters.limit_blocked;  // the table is full (16M prefixes)
+    return;
+  }
+  const bool is_new = table_.at(id).find(p.slot) == nullptr;
   if (is_new && p.cfg.import_limit.max && p.counters.accepted >= p.cfg.import_limit.max) {
     const auto& lim = p.cfg.import_limit;
     if (!p.import_limit_reported || lim.action == LimitAction::Restart) {
@@ -262,10 +269,10 @@ void Rib::announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_
     }
     if (lim.action != LimitAction::Warn) {
       ++p.counters.limit_blocked;
+      if (table_.at(id).size() == 0) mark_dirty(id);  // let the decision run free it
       return;
     }
   }
-  if (id == kNoEntry) id = table_.find_or_insert(prefix);
   Entry& e = table_.at(id);
   Path& path = e.upsert(p.slot, std::move(accepted));
   path.flags = loop_flags;  // a fresh announcement also clears the stale mark
@@ -300,6 +307,7 @@ void Rib::reimport(PeerId peer, FilterPtr new_filter) {
 
 void Rib::originate(const base::Prefix& prefix, const wire::PathAttributes& attrs) {
   const EntryId id = table_.find_or_insert(prefix);
+  if (id == kNoEntry) return;
   Entry& e = table_.at(id);
   const bool is_new = e.find(0) == nullptr;
   e.upsert(0, store_.intern(attrs)).flags = 0;
@@ -377,6 +385,7 @@ std::size_t Rib::run(std::size_t budget) {
   }
   if (dirty_head_ == dirty_.size()) {
     dirty_.clear();
+    if (dirty_.capacity() > 65536) dirty_.shrink_to_fit();
     dirty_head_ = 0;
   }
   // Initial (or re-)export walks of update groups, after the dirty prefixes.
@@ -428,20 +437,26 @@ void Rib::release_fib_set(std::uint32_t id) {
 }
 
 void Rib::update_fib(EntryId id, Entry& e) {
-  std::vector<base::IpAddress> nhs;
+  // Collect the forwarding addresses of the multipath set without allocating; allocate only
+  // when a change has to be reported.
+  constexpr std::size_t kMax = 64;
+  std::array<base::IpAddress, kMax> buf;
+  std::size_t n = 0;
   const Path* best = e.best();
   if (best && !peers_[best->peer]->local) {
     for (const Path& p : e) {
-      if (!(p.flags & path_flag::kEcmp)) continue;
-      const NextHop* nh = p.attrs->next_hop();
-      if (nh) nhs.push_back(nh->via.value_or(nh->address()));
+      if (!(p.flags & path_flag::kEcmp) || n == kMax) continue;
+      if (const NextHop* nh = p.attrs->next_hop()) buf[n++] = nh->via.value_or(nh->address());
     }
-    std::sort(nhs.begin(), nhs.end());
-    nhs.erase(std::unique(nhs.begin(), nhs.end()), nhs.end());
+    std::sort(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
+    n = static_cast<std::size_t>(std::unique(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n)) - buf.begin());
   }
   const std::uint32_t old = e.fib_set;
-  if (old != 0 && !nhs.empty() && fib_sets_[old].nhs == nhs) return;
-  if (old == 0 && nhs.empty()) return;
+  if (old == 0 && n == 0) return;
+  if (old != 0 && n != 0 && std::equal(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n),
+                                       fib_sets_[old].nhs.begin(), fib_sets_[old].nhs.end()))
+    return;
+  std::vector<base::IpAddress> nhs(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
   const std::uint32_t fresh = intern_fib_set(nhs);
   release_fib_set(old);
   e.fib_set = fresh;

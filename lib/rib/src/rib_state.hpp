@@ -65,6 +65,8 @@ struct Rib::Group {
   EntryId walk_cursor = 0;
   // Export limit.
   bool limit_reported = false;
+  // Routes not stored because the only member is their source; a joiner triggers a re-walk.
+  mutable bool suppressed_single = false;
   std::vector<EntryId> blocked;
   std::vector<bool> blocked_bit;
   // MRAI.
@@ -85,7 +87,10 @@ struct Rib::Group {
 
   void ensure(EntryId e) {
     if (out.size() <= e) {
-      const std::size_t n = std::max<std::size_t>(e + 1, out.size() + out.size() / 2 + 1024);
+      // Grow in exact 64K steps (not 2x): these arrays are per route.
+      const std::size_t n = (std::size_t{e} + 0x10000) & ~std::size_t{0xFFFF};
+      out.reserve(n);
+      except.reserve(n);
       out.resize(n);
       except.resize(n, 0);
       pending_bit.resize(n, false);

@@ -4,7 +4,7 @@
 // freed when its last Ref goes away.
 #include <cstddef>
 #include <cstdint>
-#include <unordered_set>
+#include <vector>
 #include <utility>
 
 namespace nvabgpd::rib {
@@ -70,47 +70,76 @@ class Ref {
 };
 
 // T must provide: std::size_t compute_hash() const; bool same_value(const T&) const.
+// Open addressing over the cached 32-bit hash (linear probing, backward-shift deletion):
+// 8 bytes per slot instead of a node allocation per value.
 template <typename T>
 class InternPool {
  public:
-  InternPool() = default;
+  InternPool() : slots_(16, nullptr), mask_(15) {}
   InternPool(const InternPool&) = delete;
   InternPool& operator=(const InternPool&) = delete;
   ~InternPool() {
-    // Values still referenced at destruction are leaked by design only if a Ref outlives the
-    // pool; the RIB destroys every Ref first. Free whatever is left.
-    for (T* p : set_) delete p;
+    // The RIB releases every Ref before its pools go; free whatever is left.
+    for (T* p : slots_) delete p;
   }
 
   // Returns the interned copy of v (moving v in if it is new).
   Ref<T> intern(T&& v) {
-    v.Interned<T>::hash_ = static_cast<std::uint32_t>(v.compute_hash());
-    auto it = set_.find(&v);
-    if (it != set_.end()) return Ref<T>(*it);
+    const auto h = static_cast<std::uint32_t>(v.compute_hash());
+    v.Interned<T>::hash_ = h;
+    std::size_t i = h & mask_;
+    for (; slots_[i]; i = (i + 1) & mask_) {
+      if (slots_[i]->Interned<T>::hash_ == h && slots_[i]->same_value(v)) return Ref<T>(slots_[i]);
+    }
+    if ((size_ + 1) * 4 > slots_.size() * 3) {
+      grow();
+      for (i = h & mask_; slots_[i]; i = (i + 1) & mask_) {
+      }
+    }
     T* p = new T(std::move(v));
     p->Interned<T>::pool_ = this;
-    set_.insert(p);
+    slots_[i] = p;
+    ++size_;
     return Ref<T>(p);
   }
-  std::size_t size() const { return set_.size(); }
+  std::size_t size() const { return size_; }
   template <typename F>
   void for_each(F&& f) const {
-    for (T* p : set_) f(*p);
+    for (T* p : slots_)
+      if (p) f(*p);
   }
 
  private:
   friend class Ref<T>;
   void erase(T* p) {
-    set_.erase(p);
+    std::size_t i = p->Interned<T>::hash_ & mask_;
+    while (slots_[i] != p) i = (i + 1) & mask_;
+    for (std::size_t j = (i + 1) & mask_; slots_[j]; j = (j + 1) & mask_) {
+      const std::size_t home = slots_[j]->Interned<T>::hash_ & mask_;
+      const bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+      if (!stays) {
+        slots_[i] = slots_[j];
+        i = j;
+      }
+    }
+    slots_[i] = nullptr;
+    --size_;
     delete p;
   }
-  struct Hash {
-    std::size_t operator()(const T* p) const noexcept { return p->hash(); }
-  };
-  struct Eq {
-    bool operator()(const T* a, const T* b) const { return a->same_value(*b); }
-  };
-  std::unordered_set<T*, Hash, Eq> set_;
+  void grow() {
+    std::vector<T*> old(slots_.size() * 2, nullptr);
+    old.swap(slots_);
+    mask_ = slots_.size() - 1;
+    for (T* p : old) {
+      if (!p) continue;
+      std::size_t i = p->Interned<T>::hash_ & mask_;
+      while (slots_[i]) i = (i + 1) & mask_;
+      slots_[i] = p;
+    }
+  }
+  std::vector<T*> slots_;
+  std::size_t mask_;
+  std::size_t size_ = 0;
 };
 
 inline std::size_t hash_mix(std::size_t h, std::uint64_t v) {

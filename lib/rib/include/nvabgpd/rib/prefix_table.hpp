@@ -96,7 +96,9 @@ class PrefixTable {
   ~PrefixTable();
 
   EntryId find(const base::Prefix& p) const;
+  // kNoEntry when the table is full (kMaxEntries prefixes).
   EntryId find_or_insert(const base::Prefix& p);
+  static constexpr std::size_t kMaxEntries = (std::size_t{1} << 24) - 2;
   // Removes an entry that holds no paths; its id may be reused.
   void erase(EntryId id);
 
@@ -129,7 +131,12 @@ class PrefixTable {
   std::vector<EntryId> free_ids_;
   EntryId next_id_ = 0;
   std::size_t size_ = 0;
-  std::vector<std::uint32_t> slots_;  // 0 = empty, else id + 1
+  // Index slot: 0 = empty, else (8-bit hash tag << 24) | (id + 1). The tag spares most
+  // probes a cache miss on the entry.
+  static constexpr std::uint32_t kTagMask = 0xFF000000U;
+  static std::uint32_t tag_of(std::size_t h) { return static_cast<std::uint32_t>(h >> 56) << 24; }
+  static EntryId slot_id(std::uint32_t s) { return (s & ~kTagMask) - 1; }
+  std::vector<std::uint32_t> slots_;
   std::size_t mask_ = 0;
   std::vector<V6Key> v6_keys_;
   std::vector<std::uint32_t> free_v6_;
