@@ -68,10 +68,11 @@ void FibEngine::reresolve(std::span<const base::IpAddress> changed) {
   protected_covers_ = std::move(covers);
   if (changed.empty() && retry_.empty() && !covers_changed) return;
   std::unordered_set<base::IpAddress> set(changed.begin(), changed.end());
-  for (const auto& [p, nhs] : wanted_) {
-    bool hit = retry_.contains(p) || std::any_of(nhs.begin(), nhs.end(), [&](const auto& nh) {
-                 return set.contains(nh);
-               });
+  for (const auto& entry : wanted_) {
+    const base::Prefix& p = entry.first;
+    const auto& nhs = entry.second;
+    bool hit = retry_.contains(p) || std::any_of(nhs.begin(), nhs.end(),
+                                                 [&](const auto& nh) { return set.contains(nh); });
     if (!hit && covers_changed) {
       hit = std::any_of(protected_.begin(), protected_.end(),
                         [&](const base::IpAddress& a) { return p.contains(a); });
@@ -160,7 +161,8 @@ std::optional<KernelRoute> FibEngine::desired(const base::Prefix& p,
   KernelRoute r{p, cfg_.metric, {}};
   for (const auto& nh : nhs) {
     if (nh.family() != p.family()) continue;
-    if (auto res = igp_.resolve(nh)) r.nexthops.push_back(KernelNextHop{res->gateway, res->ifindex});
+    if (auto res = igp_.resolve(nh))
+      r.nexthops.push_back(KernelNextHop{res->gateway, res->ifindex});
   }
   std::sort(r.nexthops.begin(), r.nexthops.end());
   r.nexthops.erase(std::unique(r.nexthops.begin(), r.nexthops.end()), r.nexthops.end());

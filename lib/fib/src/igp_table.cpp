@@ -109,13 +109,11 @@ std::optional<Cover> IgpTable::cover(const base::IpAddress& a) const {
   return Cover{r->prefix.len(), r->metric};
 }
 
-bool IgpTable::has_route(const base::Prefix& p, std::uint32_t table,
-                         std::uint32_t metric) const {
+bool IgpTable::has_route(const base::Prefix& p, std::uint32_t table, std::uint32_t metric) const {
   auto it = routes_.find(p);
   if (it == routes_.end()) return false;
-  return std::any_of(it->second.begin(), it->second.end(), [&](const IgpRoute& r) {
-    return r.table == table && r.metric == metric;
-  });
+  return std::any_of(it->second.begin(), it->second.end(),
+                     [&](const IgpRoute& r) { return r.table == table && r.metric == metric; });
 }
 
 }  // namespace nvabgpd::fib

@@ -2,8 +2,8 @@
 
 #include <linux/rtnetlink.h>
 #include <poll.h>
-#include <sys/socket.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
@@ -19,7 +19,7 @@
 namespace nvabgpd::fib {
 namespace {
 
-constexpr int kSocketBuffer = 32 << 20;     // acks for a batch and monitor bursts
+constexpr int kSocketBuffer = 32 << 20;  // acks for a batch and monitor bursts
 constexpr std::size_t kMaxBatchBytes = 256 << 10;
 
 // KernelPort over a netlink request socket. A chunk of requests goes out in one sendmsg();
@@ -139,7 +139,9 @@ class NetlinkFib::Worker {
     return err;
   }
 
-  void run() { thread_ = std::thread([this] { loop(); }); }
+  void run() {
+    thread_ = std::thread([this] { loop(); });
+  }
 
   void submit(std::vector<FibDelta> batch) {
     {
@@ -305,31 +307,30 @@ class NetlinkFib::Worker {
         spdlog::error("fib: netlink monitor: {}", std::strerror(static_cast<int>(-n)));
         break;
       }
-      nl::for_each_message(std::span(mon_buf_.data(), static_cast<std::size_t>(n)),
-                           [&](const nlmsghdr& h) {
-                             switch (h.nlmsg_type) {
-                               case RTM_NEWLINK:
-                               case RTM_DELLINK:
-                                 on_link(h);
-                                 break;
-                               case RTM_NEWADDR:
-                               case RTM_DELADDR:
-                                 // Address changes come with route changes, but routes via
-                                 // a link can vanish silently: read everything again.
-                                 need_resync_ = true;
-                                 break;
-                               case RTM_NEWROUTE:
-                               case RTM_DELROUTE:
-                                 if (auto p = nl::parse_route(h)) {
-                                   updates.emplace_back(std::move(*p),
-                                                        h.nlmsg_type == RTM_DELROUTE);
-                                 }
-                                 break;
-                               default:
-                                 break;
-                             }
-                             return true;
-                           });
+      nl::for_each_message(
+          std::span(mon_buf_.data(), static_cast<std::size_t>(n)), [&](const nlmsghdr& h) {
+            switch (h.nlmsg_type) {
+              case RTM_NEWLINK:
+              case RTM_DELLINK:
+                on_link(h);
+                break;
+              case RTM_NEWADDR:
+              case RTM_DELADDR:
+                // Address changes come with route changes, but routes via
+                // a link can vanish silently: read everything again.
+                need_resync_ = true;
+                break;
+              case RTM_NEWROUTE:
+              case RTM_DELROUTE:
+                if (auto p = nl::parse_route(h)) {
+                  updates.emplace_back(std::move(*p), h.nlmsg_type == RTM_DELROUTE);
+                }
+                break;
+              default:
+                break;
+            }
+            return true;
+          });
     }
     if (updates.empty()) return changed;
     std::lock_guard lk(igp_mu_);
@@ -444,7 +445,7 @@ class NetlinkFib::Worker {
 
   // Shared with the caller's thread.
   mutable std::mutex igp_mu_;
-  IgpTable igp_;                                         // written by the worker only
+  IgpTable igp_;  // written by the worker only
   std::unordered_map<base::IpAddress, CacheEntry> cache_;
 
   mutable std::mutex q_mu_;

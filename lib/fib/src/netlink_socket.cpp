@@ -82,8 +82,7 @@ Socket& Socket::operator=(Socket&& o) noexcept {
   return *this;
 }
 
-base::Result<Socket, std::string> Socket::open(std::span<const unsigned> groups,
-                                               int buf_bytes) {
+base::Result<Socket, std::string> Socket::open(std::span<const unsigned> groups, int buf_bytes) {
   Socket s;
   s.fd_ = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
   if (s.fd_ < 0) return base::Err{fmt::format("netlink socket: {}", std::strerror(errno))};
@@ -257,7 +256,8 @@ std::optional<ParsedRoute> parse_route(const nlmsghdr& h) {
   IgpNextHop single;
   bool have_single = false;
   const std::uint8_t* attrs = base_ptr + kHdr + align4(sizeof(rtmsg));
-  const std::size_t attrs_len = h.nlmsg_len - std::min<std::size_t>(h.nlmsg_len, kHdr + align4(sizeof(rtmsg)));
+  const std::size_t attrs_len =
+      h.nlmsg_len - std::min<std::size_t>(h.nlmsg_len, kHdr + align4(sizeof(rtmsg)));
   const bool linkdown = (rt.rtm_flags & (RTNH_F_DEAD | RTNH_F_LINKDOWN)) != 0;
   for_each_attr(attrs, attrs_len, [&](unsigned short type, const std::uint8_t* p, std::size_t n) {
     switch (type) {

@@ -27,8 +27,7 @@ class Socket {
   Socket& operator=(const Socket&) = delete;
 
   // groups: RTNLGRP_* numbers to join (monitor); empty for a request socket.
-  static base::Result<Socket, std::string> open(std::span<const unsigned> groups,
-                                                int buf_bytes);
+  static base::Result<Socket, std::string> open(std::span<const unsigned> groups, int buf_bytes);
   // Drops route notifications carrying this protocol id in the kernel (classic BPF), so our
   // own bulk changes never flood the monitor socket.
   bool filter_out_protocol(std::uint8_t protocol);
@@ -64,7 +63,7 @@ void append_dump(std::vector<std::uint8_t>& buf, std::uint16_t type, std::uint8_
                  std::uint32_t seq);
 
 struct ParsedRoute {
-  IgpRoute route;  // prefix, table, protocol, type, metric, nexthops
+  IgpRoute route;           // prefix, table, protocol, type, metric, nexthops
   bool tos_or_src = false;  // source-specific or TOS routes are not for resolution
 };
 std::optional<ParsedRoute> parse_route(const nlmsghdr& h);

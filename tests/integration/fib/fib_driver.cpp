@@ -98,7 +98,6 @@ std::string fmt_stats(const nvabgpd::fib::FibStats& s, std::size_t installed) {
   return o.str();
 }
 
-
 // One command against a started FIB; returns the reply line.
 std::string handle(NetlinkFib& fib, const std::vector<std::string>& w) {
   const std::string& cmd = w[0];

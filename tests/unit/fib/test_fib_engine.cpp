@@ -8,9 +8,9 @@
 using nvabgpd::base::IpAddress;
 using nvabgpd::base::Prefix;
 using namespace nvabgpd::fib;
+using nvabgpd::fib::test::FakeKernel;
 using nvabgpd::fib::test::ip;
 using nvabgpd::fib::test::pfx;
-using nvabgpd::fib::test::FakeKernel;
 
 namespace {
 // The seed's NVA1: eth0 (ifindex 2) on 10.1.1.0/24, default route via 10.1.1.1; a second
@@ -23,12 +23,12 @@ struct Fixture {
       : engine(FibEngineConfig{254, 186, 20, max_paths, batch}, kernel, igp) {
     igp.set_link(2, true);
     igp.set_link(3, true);
-    igp.upsert(IgpRoute{pfx("10.1.1.0/24"), 254, 2, IgpRouteType::Unicast, 0,
-                        {{std::nullopt, 2, false}}});
-    igp.upsert(IgpRoute{pfx("192.168.0.0/24"), 254, 2, IgpRouteType::Unicast, 0,
-                        {{std::nullopt, 3, false}}});
-    igp.upsert(IgpRoute{pfx("0.0.0.0/0"), 254, 16, IgpRouteType::Unicast, 100,
-                        {{ip("10.1.1.1"), 2, false}}});
+    igp.upsert(
+        IgpRoute{pfx("10.1.1.0/24"), 254, 2, IgpRouteType::Unicast, 0, {{std::nullopt, 2, false}}});
+    igp.upsert(IgpRoute{
+        pfx("192.168.0.0/24"), 254, 2, IgpRouteType::Unicast, 0, {{std::nullopt, 3, false}}});
+    igp.upsert(IgpRoute{
+        pfx("0.0.0.0/0"), 254, 16, IgpRouteType::Unicast, 100, {{ip("10.1.1.1"), 2, false}}});
   }
   void install(const char* p, std::vector<IpAddress> nhs) {
     std::vector<FibDelta> d{FibDelta::install(pfx(p), std::move(nhs))};
@@ -97,8 +97,8 @@ TEST_CASE("unresolvable next hops: not installed until the IGP can reach them") 
   f.install("1.2.3.0/24", {ip("10.1.0.4")});
   CHECK(f.kernel.find(pfx("1.2.3.0/24")) == nullptr);
   CHECK(f.engine.stats().unresolved == 1);
-  f.igp.upsert(IgpRoute{pfx("10.1.0.0/24"), 254, 4, IgpRouteType::Unicast, 0,
-                        {{ip("10.1.1.1"), 2, false}}});
+  f.igp.upsert(
+      IgpRoute{pfx("10.1.0.0/24"), 254, 4, IgpRouteType::Unicast, 0, {{ip("10.1.1.1"), 2, false}}});
   std::vector<IpAddress> changed{ip("10.1.0.4")};
   f.engine.reresolve(changed);
   REQUIRE(f.kernel.find(pfx("1.2.3.0/24")));
@@ -112,8 +112,8 @@ TEST_CASE("re-resolution moves a route to the new gateway and drops dead ECMP le
   Fixture f;
   f.install("1.2.3.0/24", {ip("10.1.0.4"), ip("192.168.0.2")});
   REQUIRE(f.kernel.find(pfx("1.2.3.0/24"))->nexthops.size() == 2);
-  f.igp.upsert(IgpRoute{pfx("10.1.0.0/24"), 254, 4, IgpRouteType::Unicast, 0,
-                        {{ip("10.1.1.254"), 2, false}}});
+  f.igp.upsert(IgpRoute{
+      pfx("10.1.0.0/24"), 254, 4, IgpRouteType::Unicast, 0, {{ip("10.1.1.254"), 2, false}}});
   std::vector<IpAddress> changed{ip("10.1.0.4")};
   f.engine.reresolve(changed);
   CHECK(f.kernel.find(pfx("1.2.3.0/24"))->nexthops ==
@@ -126,7 +126,8 @@ TEST_CASE("re-resolution moves a route to the new gateway and drops dead ECMP le
   CHECK(f.kernel.find(pfx("1.2.3.0/24"))->nexthops == std::vector{knh("10.1.1.254", 2)});
 }
 
-TEST_CASE("protected addresses: a covering route is refused unless a more specific IGP route exists") {
+TEST_CASE(
+    "protected addresses: a covering route is refused unless a more specific IGP route exists") {
   Fixture f;
   f.engine.set_protected({ip("10.2.1.4")});
   f.install("10.2.0.0/16", {ip("192.168.0.2")});
@@ -136,8 +137,8 @@ TEST_CASE("protected addresses: a covering route is refused unless a more specif
   CHECK(f.kernel.find(pfx("10.3.0.0/16")));
   // A static /32 to the tunnel endpoint makes the /16 safe; an IGP change (no BGP next hop
   // changed) is enough to re-evaluate it.
-  f.igp.upsert(IgpRoute{pfx("10.2.1.4/32"), 254, 4, IgpRouteType::Unicast, 0,
-                        {{ip("10.1.1.1"), 2, false}}});
+  f.igp.upsert(
+      IgpRoute{pfx("10.2.1.4/32"), 254, 4, IgpRouteType::Unicast, 0, {{ip("10.1.1.1"), 2, false}}});
   std::vector<IpAddress> none;
   f.engine.reresolve(none);
   CHECK(f.kernel.find(pfx("10.2.0.0/16")));
@@ -153,8 +154,8 @@ TEST_CASE("protected addresses: a covering route is refused unless a more specif
 
 TEST_CASE("a route refused for a foreign key collision is installed once that route goes") {
   Fixture f;
-  f.igp.upsert(IgpRoute{pfx("1.2.3.0/24"), 254, 4, IgpRouteType::Unicast, 20,
-                        {{ip("10.1.1.1"), 2, false}}});
+  f.igp.upsert(
+      IgpRoute{pfx("1.2.3.0/24"), 254, 4, IgpRouteType::Unicast, 20, {{ip("10.1.1.1"), 2, false}}});
   f.install("1.2.3.0/24", {ip("192.168.0.2")});
   CHECK(f.kernel.find(pfx("1.2.3.0/24")) == nullptr);
   f.igp.remove(pfx("1.2.3.0/24"), 254, 20);
@@ -165,8 +166,8 @@ TEST_CASE("a route refused for a foreign key collision is installed once that ro
 
 TEST_CASE("a route with the key of another protocol's route is never installed") {
   Fixture f;
-  f.igp.upsert(IgpRoute{pfx("1.2.3.0/24"), 254, 4, IgpRouteType::Unicast, 20,
-                        {{ip("10.1.1.1"), 2, false}}});
+  f.igp.upsert(
+      IgpRoute{pfx("1.2.3.0/24"), 254, 4, IgpRouteType::Unicast, 20, {{ip("10.1.1.1"), 2, false}}});
   f.install("1.2.3.0/24", {ip("192.168.0.2")});
   CHECK(f.kernel.log.empty());
   CHECK(f.engine.stats().refused_foreign == 1);
@@ -270,8 +271,8 @@ TEST_CASE("large batches are split into port calls of batch_size") {
 
 TEST_CASE("IPv6 routes resolve through IPv6 routes only") {
   Fixture f;
-  f.igp.upsert(IgpRoute{pfx("2001:db8:1::/64"), 254, 2, IgpRouteType::Unicast, 256,
-                        {{std::nullopt, 2, false}}});
+  f.igp.upsert(IgpRoute{
+      pfx("2001:db8:1::/64"), 254, 2, IgpRouteType::Unicast, 256, {{std::nullopt, 2, false}}});
   f.install("2001:db8:100::/48", {ip("2001:db8:1::5"), ip("10.1.0.4")});
   const auto* r = f.kernel.find(pfx("2001:db8:100::/48"));
   REQUIRE(r);
@@ -283,8 +284,8 @@ TEST_CASE("a refused route is re-evaluated on each IGP change but counted, not r
   f.engine.set_protected({ip("10.2.1.4")});
   f.install("10.2.0.0/16", {ip("192.168.0.2")});
   std::vector<IpAddress> none;
-  f.igp.upsert(IgpRoute{pfx("172.16.0.0/16"), 254, 4, IgpRouteType::Unicast, 0,
-                        {{ip("10.1.1.1"), 2, false}}});
+  f.igp.upsert(IgpRoute{
+      pfx("172.16.0.0/16"), 254, 4, IgpRouteType::Unicast, 0, {{ip("10.1.1.1"), 2, false}}});
   f.engine.reresolve(none);
   CHECK(f.engine.stats().refused_protected == 2);
   CHECK(f.kernel.log.empty());

@@ -97,9 +97,13 @@ TEST_CASE("only the igp table is used for resolution, other tables only for coll
 TEST_CASE("IPv6 recursive resolution and cover") {
   IgpTable t(254);
   t.set_link(4, true);
-  t.upsert(IgpRoute{pfx("2001:db8:1::/64"), 254, 2, IgpRouteType::Unicast, 256,
-                    {{std::nullopt, 4, false}}});
-  t.upsert(IgpRoute{pfx("2001:db8:100::/48"), 254, 4, IgpRouteType::Unicast, 1024,
+  t.upsert(IgpRoute{
+      pfx("2001:db8:1::/64"), 254, 2, IgpRouteType::Unicast, 256, {{std::nullopt, 4, false}}});
+  t.upsert(IgpRoute{pfx("2001:db8:100::/48"),
+                    254,
+                    4,
+                    IgpRouteType::Unicast,
+                    1024,
                     {{ip("2001:db8:1::1"), 4, false}}});
   auto r = t.resolve(ip("2001:db8:100::5"));
   REQUIRE(r);
@@ -114,7 +118,11 @@ TEST_CASE("dead next hops of a multipath route are skipped") {
   IgpTable t(254);
   t.set_link(2, true);
   t.set_link(3, true);
-  t.upsert(IgpRoute{pfx("0.0.0.0/0"), 254, 4, IgpRouteType::Unicast, 0,
+  t.upsert(IgpRoute{pfx("0.0.0.0/0"),
+                    254,
+                    4,
+                    IgpRouteType::Unicast,
+                    0,
                     {{ip("192.0.2.1"), 2, true}, {ip("198.51.100.1"), 3, false}}});
   auto r = t.resolve(ip("10.1.0.4"));
   REQUIRE(r);
@@ -125,7 +133,8 @@ TEST_CASE("IPv6 link-local next hops are not resolved: the interface is ambiguou
   IgpTable t(254);
   t.set_link(2, true);
   t.set_link(3, true);
-  t.upsert(IgpRoute{pfx("fe80::/64"), 254, 2, IgpRouteType::Unicast, 256, {{std::nullopt, 2, false}}});
+  t.upsert(
+      IgpRoute{pfx("fe80::/64"), 254, 2, IgpRouteType::Unicast, 256, {{std::nullopt, 2, false}}});
   t.upsert(IgpRoute{pfx("::/0"), 254, 4, IgpRouteType::Unicast, 1024, {{ip("fe80::1"), 3, false}}});
   CHECK_FALSE(t.resolve(ip("fe80::5")));
   // A global next hop resolved via a link-local gateway is fine: the route names the device.

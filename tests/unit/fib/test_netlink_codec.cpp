@@ -4,10 +4,9 @@
 #include <net/if.h>
 
 #include <catch2/catch.hpp>
-
-#include "helpers.hpp"
 #include <cstring>
 
+#include "helpers.hpp"
 #include "netlink_socket.hpp"
 
 using nvabgpd::base::IpAddress;
@@ -29,7 +28,8 @@ std::vector<nl::ParsedRoute> parse_all(const std::vector<std::uint8_t>& buf) {
 
 TEST_CASE("route requests parse back to the route they describe") {
   KernelRoute v4{pfx("1.2.3.0/24"), 20, {{ip("10.1.1.1"), 2}}};
-  KernelRoute v6{pfx("2001:db8:100::/48"), 30, {{ip("2001:db8:2::2"), 3}, {ip("2001:db8:2::3"), 4}}};
+  KernelRoute v6{
+      pfx("2001:db8:100::/48"), 30, {{ip("2001:db8:2::2"), 3}, {ip("2001:db8:2::3"), 4}}};
   KernelRoute def{pfx("0.0.0.0/0"), 20, {{ip("10.1.1.1"), 2}}};
   std::vector<std::uint8_t> buf;
   nl::append_route(buf, KernelOp{KernelOp::Kind::Replace, v4}, 254, 186, 1, false);
@@ -65,7 +65,8 @@ TEST_CASE("route requests parse back to the route they describe") {
 }
 
 TEST_CASE("truncated and corrupted route messages never crash the parser") {
-  KernelRoute v6{pfx("2001:db8:100::/48"), 30, {{ip("2001:db8:2::2"), 3}, {ip("2001:db8:2::3"), 4}}};
+  KernelRoute v6{
+      pfx("2001:db8:100::/48"), 30, {{ip("2001:db8:2::2"), 3}, {ip("2001:db8:2::3"), 4}}};
   std::vector<std::uint8_t> good;
   nl::append_route(good, KernelOp{KernelOp::Kind::Replace, v6}, 254, 186, 1, true);
   for (std::size_t len = 0; len <= good.size(); ++len) {

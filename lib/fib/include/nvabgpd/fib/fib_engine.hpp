@@ -18,23 +18,23 @@
 namespace nvabgpd::fib {
 
 struct FibEngineConfig {
-  std::uint32_t table = 254;     // RT_TABLE_MAIN
-  std::uint8_t protocol = 186;   // "bgp" in /etc/iproute2/rt_protos
+  std::uint32_t table = 254;    // RT_TABLE_MAIN
+  std::uint8_t protocol = 186;  // "bgp" in /etc/iproute2/rt_protos
   std::uint32_t metric = 20;
-  unsigned max_paths = 8;        // ECMP width; 1 disables multipath
-  std::size_t batch_size = 2048; // ops per KernelPort::apply call
+  unsigned max_paths = 8;         // ECMP width; 1 disables multipath
+  std::size_t batch_size = 2048;  // ops per KernelPort::apply call
 };
 
 struct FibStats {
-  std::uint64_t replaced = 0;         // create-or-replace ops that succeeded
-  std::uint64_t deleted = 0;          // delete ops that succeeded (or found nothing)
-  std::uint64_t kernel_errors = 0;    // ops the kernel refused
-  std::uint64_t unresolved = 0;       // evaluations with no resolvable next hop
+  std::uint64_t replaced = 0;       // create-or-replace ops that succeeded
+  std::uint64_t deleted = 0;        // delete ops that succeeded (or found nothing)
+  std::uint64_t kernel_errors = 0;  // ops the kernel refused
+  std::uint64_t unresolved = 0;     // evaluations with no resolvable next hop
   std::uint64_t refused_protected = 0;
   std::uint64_t refused_foreign = 0;  // same key as another protocol's route
   std::uint64_t adopted = 0;
   std::uint64_t stale_removed = 0;
-  std::uint64_t kept_adopted = 0;     // adopted routes found identical: no kernel op
+  std::uint64_t kept_adopted = 0;  // adopted routes found identical: no kernel op
   std::uint64_t resyncs = 0;
 };
 
@@ -90,8 +90,8 @@ class FibEngine {
   std::unordered_map<base::Prefix, std::vector<base::IpAddress>> wanted_;
   std::unordered_map<base::Prefix, Installed> installed_;
   std::unordered_map<base::IpAddress, std::uint32_t> nh_refs_;  // BGP next hop -> users
-  std::unordered_set<base::Prefix> retry_;  // refused (kernel, protection, collision):
-                                            // evaluated again on every IGP change
+  std::unordered_set<base::Prefix> retry_;           // refused (kernel, protection, collision):
+                                                     // evaluated again on every IGP change
   std::unordered_set<base::Prefix> batch_prefixes_;  // prefixes with an op in pending_
   std::unordered_set<base::Prefix> warned_;          // refusal already logged
   std::vector<base::IpAddress> protected_;

@@ -35,12 +35,12 @@
 namespace nvabgpd::fib {
 
 struct NetlinkFibConfig {
-  std::uint32_t table = 254;      // kernel table we program (254 = main)
-  std::uint32_t igp_table = 0;    // table resolution uses; 0 = the same as table
-  std::uint8_t protocol = 186;    // our protocol id ("bgp")
+  std::uint32_t table = 254;    // kernel table we program (254 = main)
+  std::uint32_t igp_table = 0;  // table resolution uses; 0 = the same as table
+  std::uint8_t protocol = 186;  // our protocol id ("bgp")
   std::uint32_t metric = 20;
-  unsigned max_paths = 8;         // ECMP width
-  bool persist = false;           // keep our routes in the kernel on clean shutdown
+  unsigned max_paths = 8;  // ECMP width
+  bool persist = false;    // keep our routes in the kernel on clean shutdown
   std::vector<base::IpAddress> protected_addresses;
   // Receive buffer of the monitor socket. When a burst of kernel changes overruns it
   // (ENOBUFS), everything is read again (full resync).
@@ -52,7 +52,7 @@ class NetlinkFib final : public FibSink, public NextHopResolver {
   // Opens the netlink sockets, reads the kernel's links and routes (synchronously, once),
   // adopts our routes left by a previous run, and starts the worker thread.
   static base::Result<std::unique_ptr<NetlinkFib>, std::string> start(NetlinkFibConfig cfg,
-                                                                        NextHopChangeFn on_change);
+                                                                      NextHopChangeFn on_change);
   ~NetlinkFib() override;  // stop(config.persist) if not stopped yet
 
   void submit(std::vector<FibDelta> batch) override;
