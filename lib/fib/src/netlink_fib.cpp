@@ -242,7 +242,7 @@ class NetlinkFib::Worker {
           if (r.table == cfg_.table) ours.push_back(nl::to_kernel_route(r));
           return;
         }
-        if (!p->tos_or_src && (r.table == igp_table_id_ || r.table == cfg_.table)) {
+        if (!p->ignored && (r.table == igp_table_id_ || r.table == cfg_.table)) {
           fresh.upsert(p->route);
         }
       });
@@ -336,7 +336,7 @@ class NetlinkFib::Worker {
     std::lock_guard lk(igp_mu_);
     for (auto& [p, deleted] : updates) {
       auto& r = p.route;
-      if (r.protocol == cfg_.protocol || p.tos_or_src) continue;
+      if (r.protocol == cfg_.protocol || p.ignored) continue;
       if (r.table != igp_table_id_ && r.table != cfg_.table) continue;
       if (deleted) {
         igp_.remove(r.prefix, r.table, r.metric);

@@ -244,7 +244,7 @@ std::optional<ParsedRoute> parse_route(const nlmsghdr& h) {
   const std::size_t alen = rt.rtm_family == AF_INET ? 4 : 16;
   ParsedRoute out;
   auto& r = out.route;
-  out.tos_or_src = rt.rtm_tos != 0 || rt.rtm_src_len != 0;
+  out.ignored = rt.rtm_tos != 0 || rt.rtm_src_len != 0 || (rt.rtm_flags & RTM_F_CLONED) != 0;
   r.table = rt.rtm_table;
   r.protocol = rt.rtm_protocol;
   r.type = rt.rtm_type == RTN_UNICAST ? IgpRouteType::Unicast
@@ -279,7 +279,7 @@ std::optional<ParsedRoute> parse_route(const nlmsghdr& h) {
         have_single = true;
         break;
       case RTA_VIA:
-        out.tos_or_src = true;  // IPv4 over IPv6 next hop: not used for resolution
+        out.ignored = true;  // IPv4 over IPv6 next hop: not used for resolution
         break;
       case RTA_MULTIPATH: {
         while (n >= sizeof(rtnexthop)) {

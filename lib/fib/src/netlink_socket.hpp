@@ -63,8 +63,9 @@ void append_dump(std::vector<std::uint8_t>& buf, std::uint16_t type, std::uint8_
                  std::uint32_t seq);
 
 struct ParsedRoute {
-  IgpRoute route;           // prefix, table, protocol, type, metric, nexthops
-  bool tos_or_src = false;  // source-specific or TOS routes are not for resolution
+  IgpRoute route;  // prefix, table, protocol, type, metric, nexthops
+  // Not a route the resolver may use: source-specific, TOS, cached (cloned) or RFC 5549.
+  bool ignored = false;
 };
 std::optional<ParsedRoute> parse_route(const nlmsghdr& h);
 
