@@ -1,0 +1,256 @@
+// SessionManager over real TCP on 127.0.0.0/8 (no namespaces needed): two managers in one
+// io_context, plus raw sockets playing broken or unknown peers. Waits run the io_context
+// until an observable condition holds, bounded by a timeout.
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <functional>
+#include <thread>
+#include <atomic>
+
+#include "nvabgpd/session/session_manager.hpp"
+#include "nvabgpd/wire/notification.hpp"
+
+using namespace nvabgpd;
+using namespace nvabgpd::session;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+bool run_until(asio::io_context& io, const std::function<bool()>& pred,
+               std::chrono::seconds timeout = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    io.run_one_for(20ms);
+  }
+  return true;
+}
+
+std::uint16_t base_port() { return static_cast<std::uint16_t>(20000 + getpid() % 20000); }
+
+base::IpAddress lo(int last) { return base::IpAddress::v4(0x7f000000u | static_cast<unsigned>(last)); }
+
+struct Recorder {
+  std::vector<PeerUp> ups;
+  std::vector<PeerDown> downs;
+  std::vector<NotificationEvent> notifications;
+  std::vector<RejectedConnection> rejected;
+  std::vector<RefreshRequest> refreshes;
+  SessionCallbacks callbacks() {
+    SessionCallbacks cb;
+    cb.on_up = [this](const PeerUp& u) { ups.push_back(u); };
+    cb.on_down = [this](const PeerDown& d) { downs.push_back(d); };
+    cb.on_notification = [this](const NotificationEvent& n) { notifications.push_back(n); };
+    cb.on_rejected = [this](const RejectedConnection& r) { rejected.push_back(r); };
+    cb.on_refresh = [this](const RefreshRequest& r) { refreshes.push_back(r); };
+    return cb;
+  }
+};
+
+PeerConfig peer(int last, std::uint16_t port, std::uint32_t asn, int local_last) {
+  PeerConfig p;
+  p.name = fmt::format("p{}", last);
+  p.address = lo(last);
+  p.port = port;
+  p.asn = asn;
+  p.local_address = lo(local_last);
+  p.hold_time = 9s;
+  p.connect_retry = 1s;
+  p.idle_hold = 1s;
+  return p;
+}
+
+// Manager A on 127.0.0.1 (AS 65001) and B on 127.0.0.2 (AS 65002), peered with each other.
+struct Pair {
+  asio::io_context io;
+  base::SteadyClock clock;
+  Recorder ra, rb;
+  std::uint16_t port_a = base_port(), port_b = static_cast<std::uint16_t>(base_port() + 1);
+  std::unique_ptr<SessionManager> a, b;
+  PeerId a_to_b = 0, b_to_a = 0;
+
+  explicit Pair(std::chrono::seconds hold_b = 9s) {
+    a = std::make_unique<SessionManager>(io, SpeakerConfig{65001, 0x7f000001, {{lo(1), port_a}}},
+                                         ra.callbacks(), clock, 1);
+    b = std::make_unique<SessionManager>(io, SpeakerConfig{65002, 0x7f000002, {{lo(2), port_b}}},
+                                         rb.callbacks(), clock, 2);
+    a_to_b = a->add_peer(peer(2, port_b, 65002, 1));
+    auto pb = peer(1, port_a, 65001, 2);
+    pb.hold_time = hold_b;
+    b_to_a = b->add_peer(pb);
+    REQUIRE_FALSE(a->listen());
+    REQUIRE_FALSE(b->listen());
+    a->start_peer(a_to_b);
+    b->start_peer(b_to_a);
+  }
+  bool up() const {
+    return a->stats(a_to_b).state == State::Established &&
+           b->stats(b_to_a).state == State::Established;
+  }
+};
+
+std::vector<std::uint8_t> read_message(tcp::socket& s) {
+  std::vector<std::uint8_t> m(wire::kHeaderSize);
+  asio::read(s, asio::buffer(m));
+  const std::size_t len = (std::size_t{m[16]} << 8) | m[17];
+  m.resize(len);
+  asio::read(s, asio::buffer(m.data() + wire::kHeaderSize, len - wire::kHeaderSize));
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("two managers reach Established over loopback and agree on the session") {
+  Pair pr;
+  REQUIRE(run_until(pr.io, [&] { return pr.up(); }));
+  REQUIRE(pr.ra.ups.size() == 1);
+  const auto& n = pr.ra.ups[0].negotiated;
+  CHECK(n.peer_asn == 65002);
+  CHECK(n.hold_time == 9s);
+  CHECK(n.route_refresh);
+  CHECK(pr.ra.ups[0].remote_address == lo(2));
+  CHECK(pr.ra.ups[0].local_address == lo(1));
+  CHECK(pr.a->negotiated(pr.a_to_b)->peer_id == 0x7f000002);
+  CHECK(pr.a->stats(pr.a_to_b).established_count == 1);
+}
+
+TEST_CASE("hold time 0 on one side: Established without keepalives") {
+  Pair pr(0s);
+  REQUIRE(run_until(pr.io, [&] { return pr.up(); }));
+  CHECK(pr.ra.ups[0].negotiated.hold_time == 0s);
+  CHECK(pr.rb.ups[0].negotiated.keepalive == 0s);
+  // Only the OPEN-exchange KEEPALIVE went out.
+  CHECK(pr.a->stats(pr.a_to_b).keepalives_out == 1);
+}
+
+TEST_CASE("administrative shutdown carries the RFC 8203 message; send() needs Established") {
+  Pair pr;
+  REQUIRE(run_until(pr.io, [&] { return pr.up(); }));
+  pr.a->stop_peer(pr.a_to_b, "maintenance window");
+  REQUIRE(run_until(pr.io, [&] { return !pr.rb.downs.empty(); }));
+  REQUIRE_FALSE(pr.rb.notifications.empty());
+  const auto& got = pr.rb.notifications.back();
+  CHECK_FALSE(got.sent);
+  CHECK(got.notification.code == wire::err::kCease);
+  CHECK(got.notification.subcode == wire::err::kCeaseAdminShutdown);
+  CHECK(wire::decode_shutdown_communication(got.notification) == "maintenance window");
+  CHECK(pr.rb.downs[0].reason.find("maintenance window") != std::string::npos);
+  CHECK(pr.a->stats(pr.a_to_b).state == State::Idle);
+  auto ka = std::make_shared<const std::vector<std::uint8_t>>(
+      wire::encode(wire::Keepalive{}, wire::SessionParams{}));
+  CHECK_FALSE(pr.a->send(pr.a_to_b, ka));
+}
+
+TEST_CASE("a ROUTE-REFRESH sent as a pre-encoded buffer reaches the peer's on_refresh") {
+  Pair pr;
+  REQUIRE(run_until(pr.io, [&] { return pr.up(); }));
+  auto rr = std::make_shared<const std::vector<std::uint8_t>>(
+      wire::encode(wire::RouteRefresh{wire::kIpv4Unicast, 0}, wire::SessionParams{}));
+  REQUIRE(pr.b->send(pr.b_to_a, rr));
+  REQUIRE(run_until(pr.io, [&] { return !pr.ra.refreshes.empty(); }));
+  CHECK(pr.ra.refreshes[0].refresh.af == wire::kIpv4Unicast);
+  CHECK(pr.ra.refreshes[0].peer == pr.a_to_b);
+}
+
+TEST_CASE("an unknown address is refused before OPEN; the session stays up") {
+  Pair pr;
+  REQUIRE(run_until(pr.io, [&] { return pr.up(); }));
+  tcp::socket intruder(pr.io);
+  intruder.open(tcp::v4());
+  intruder.bind(tcp::endpoint(asio::ip::make_address_v4("127.0.0.3"), 0));
+  intruder.connect(tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), pr.port_a));
+  REQUIRE(run_until(pr.io, [&] { return !pr.ra.rejected.empty(); }));
+  CHECK(pr.ra.rejected[0].remote == lo(3));
+  CHECK(pr.ra.rejected[0].reason == "not a configured peer");
+  // The intruder sees the connection closed without an OPEN.
+  std::uint8_t byte = 0;
+  boost::system::error_code ec;
+  intruder.read_some(asio::buffer(&byte, 1), ec);
+  CHECK(ec == asio::error::eof);
+  CHECK(pr.up());
+  CHECK(pr.ra.downs.empty());
+}
+
+TEST_CASE("malformed input from a configured peer gets the right NOTIFICATION") {
+  asio::io_context io;
+  base::SteadyClock clock;
+  Recorder r;
+  const auto port = static_cast<std::uint16_t>(base_port() + 2);
+  SessionManager m(io, SpeakerConfig{65001, 0x7f000001, {{lo(1), port}}}, r.callbacks(), clock, 3);
+  auto pc = peer(5, 179, 65005, 1);
+  pc.passive = true;
+  const PeerId id = m.add_peer(pc);
+  REQUIRE_FALSE(m.listen());
+  m.start_peer(id);
+
+  auto connect = [&] {
+    tcp::socket s(io);
+    s.open(tcp::v4());
+    s.bind(tcp::endpoint(asio::ip::make_address_v4("127.0.0.5"), 0));
+    s.connect(tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), port));
+    return s;
+  };
+  auto expect_notification = [&](tcp::socket& s, std::uint8_t code, std::uint8_t subcode) {
+    std::vector<std::uint8_t> msg;
+    std::atomic<bool> done{false};
+    // The manager sends its OPEN first, then the NOTIFICATION; run it while we read.
+    std::thread reader([&] {
+      for (;;) {
+        try {
+          msg = read_message(s);
+        } catch (const boost::system::system_error&) {
+          break;
+        }
+        if (msg[18] == 3) break;
+      }
+      done = true;
+    });
+    const bool finished = run_until(io, [&] { return done.load(); });
+    if (!finished) s.close();  // unblock the reader before failing
+    reader.join();
+    REQUIRE(finished);
+    REQUIRE(msg.size() >= wire::kHeaderSize);
+    const auto d = wire::decode(msg, wire::SessionParams{});
+    REQUIRE(d.message);
+    const auto& n = std::get<wire::Notification>(*d.message);
+    CHECK(n.code == code);
+    CHECK(n.subcode == subcode);
+  };
+
+  SECTION("a bad marker: Message Header Error / Connection Not Synchronized") {
+    auto s = connect();
+    std::vector<std::uint8_t> junk(19, 0x00);
+    junk[17] = 19;
+    junk[18] = 4;
+    asio::write(s, asio::buffer(junk));
+    expect_notification(s, wire::err::kMessageHeaderError,
+                        wire::err::kHeaderConnectionNotSynchronized);
+  }
+  SECTION("an OPEN with the wrong AS: OPEN Message Error / Bad Peer AS") {
+    auto s = connect();
+    const auto open = make_open(65099, 0x7f000005, 90s, {});
+    asio::write(s, asio::buffer(wire::encode(open, wire::SessionParams{})));
+    expect_notification(s, wire::err::kOpenMessageError, wire::err::kOpenBadPeerAs);
+  }
+  SECTION("an OPEN with hold time 2: Unacceptable Hold Time") {
+    auto s = connect();
+    const auto open = make_open(65005, 0x7f000005, 2s, {});
+    asio::write(s, asio::buffer(wire::encode(open, wire::SessionParams{})));
+    expect_notification(s, wire::err::kOpenMessageError, wire::err::kOpenUnacceptableHoldTime);
+  }
+  SECTION("an UPDATE before the session is up: FSM Error in OpenSent") {
+    auto s = connect();
+    wire::Update u;
+    asio::write(s, asio::buffer(wire::encode(u, wire::SessionParams{})));
+    expect_notification(s, wire::err::kFsmError, wire::err::kFsmUnexpectedInOpenSent);
+  }
+  CHECK(r.ups.empty());
+}
