@@ -1,6 +1,6 @@
 // AS path operations with BIRD's filter semantics: .len counts an AS_SET as one, delete and
 // filter act on every occurrence (inside sets too) and drop emptied segments, and masks let an
-// AS_SET position match a run of mask items.
+// AS_SET position match a run of mask items (but never be skipped).
 #include <algorithm>
 
 #include "value.hpp"
@@ -36,7 +36,7 @@ std::uint32_t path_last(const wire::AsPath& p) {
   if (p.segments.empty()) return 0;
   const auto& s = p.segments.back();
   if (s.asns.empty()) return 0;
-  if (is_set_segment(s)) return s.asns.size() == 1 ? s.asns.front() : 0;
+  if (is_set_segment(s)) return 0;  // bird2: even a one-member set has no "last" ASN
   return s.asns.back();
 }
 
@@ -112,15 +112,14 @@ bool item_matches(const Pos& pos, const MaskItem& it) {
   return false;
 }
 
-// After a match at position i: a set position stays live (it may match the next item too),
-// any following set positions may be skipped, and the next plain position becomes live.
-void advance(std::vector<Pos>& pos, std::size_t i, std::size_t n, long& new_lo, long& new_hi) {
+// After a match at position i: a set position stays live (it may match the next mask item
+// too, so a run of items can match members of one AS_SET) and the next position becomes live.
+// A set cannot be skipped: it must match at least one item (checked against bird2).
+void advance(std::vector<Pos>& pos, std::size_t i, long& new_lo, long& new_hi) {
   if (pos[i].set) pos[i].mark = true;
-  std::size_t j = i + 1;
-  while (j < n && pos[j].set && !pos[j].mark) pos[j++].mark = true;
-  pos[j].mark = true;
+  pos[i + 1].mark = true;
   new_lo = static_cast<long>(i) + (pos[i].set ? 0 : 1);
-  if (new_hi < 0) new_hi = static_cast<long>(j);
+  if (new_hi < 0) new_hi = static_cast<long>(i + 1);
 }
 }  // namespace
 
@@ -153,7 +152,7 @@ bool path_match(const wire::AsPath& p, const PathMask& m) {
       if (!pos[ui].mark) continue;
       pos[ui].mark = false;
       if (ui < n && (it.kind == MaskItem::Kind::Question || item_matches(pos[ui], it))) {
-        advance(pos, ui, n, new_lo, new_hi);
+        advance(pos, ui, new_lo, new_hi);
       }
     }
     if (new_hi < 0) return false;

@@ -169,3 +169,109 @@ def run_ours(filter_text, routes):
                     a[k] = j[k]
             accepted[j["prefix"]] = a
         return accepted, errors, p.returncode, p.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# Routes with AS_SETs and received duplicate communities cannot be built in a BIRD static
+# route, so they are originated by gobgpd (AS 65001) over a BGP session on 127.0.0.0/8 and
+# received by bird (AS 65010) into src4; the same path (with 65001 prepended) goes to ours.
+
+GOBGPD = "/usr/bin/gobgpd"
+GOBGP = "/usr/bin/gobgp"
+
+
+def _free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def bgp_fed_routes(routes):
+    """The routes as bird will see them after eBGP from AS 65001 (our side's input)."""
+    out = []
+    for r in routes:
+        o = dict(r)
+        o["as_path"] = ("65001 " + r.get("as_path", "")).strip()
+        o.setdefault("origin", "igp")
+        o["local_pref"] = 100
+        o["next_hop"] = "127.0.0.2"
+        out.append(o)
+    return out
+
+
+def run_bird_bgp(filter_text, routes):
+    """Like run_bird, with the routes injected through gobgpd -> bird BGP."""
+    import random
+    a_gobgp, a_bird = "127.0.0.2", "127.0.0.3"
+    p_gobgp, p_bird, p_api = _free_port(), _free_port(), _free_port()
+    with tempfile.TemporaryDirectory(prefix="nvbt-bgp-") as d:
+        with open(os.path.join(d, "gobgpd.toml"), "w") as f:
+            f.write(f"""[global.config]
+  as = 65001
+  router-id = "{a_gobgp}"
+  port = {p_gobgp}
+  local-address-list = ["{a_gobgp}"]
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "{a_bird}"
+    peer-as = 65010
+  [neighbors.transport.config]
+    remote-port = {p_bird}
+    local-address = "{a_gobgp}"
+""")
+        log = os.path.join(d, "bird.log")
+        sock = os.path.join(d, "bird.ctl")
+        conf = os.path.join(d, "bird.conf")
+        with open(conf, "w") as f:
+            f.write(f"""log "{log}" all;
+router id 192.0.2.{random.randint(2, 250)};
+ipv4 table src4; ipv4 table dst4; ipv4 table igp4;
+{filter_text}
+protocol static st {{ ipv4 {{ table igp4; }}; route 127.0.0.0/8 blackhole; }}
+protocol bgp g {{
+  local {a_bird} port {p_bird} as 65010; neighbor {a_gobgp} port {p_gobgp} as 65001; multihop;
+  ipv4 {{ table src4; igp table igp4; gateway recursive; import all; export none; }};
+}}
+protocol pipe p4 {{ table src4; peer table dst4; export filter f; import none; }}
+""")
+        gobgpd = Process([GOBGPD, "-f", os.path.join(d, "gobgpd.toml"), "--api-hosts",
+                          f"127.0.0.1:{p_api}", "-l", "warn"], log_path=os.path.join(d, "gobgpd.log"))
+        bird = Process([BIRD, "-f", "-c", conf, "-s", sock, "-P", os.path.join(d, "pid")],
+                       log_path=os.path.join(d, "stdout"))
+        try:
+            api = [GOBGP, "-u", "127.0.0.1", "-p", str(p_api)]
+            wait_until(lambda: subprocess.run(api + ["global"], capture_output=True).returncode == 0,
+                       timeout=20, what="gobgpd API")
+            for r in routes:
+                cmd = api + ["global", "rib", "add", r["prefix"], "nexthop", a_gobgp,
+                             "origin", r.get("origin", "igp")]
+                if r.get("as_path"):
+                    # gobgp writes AS_SETs as {1,2}
+                    cmd += ["aspath", re.sub(r"\{([^}]*)\}",
+                                             lambda m: "{" + ",".join(m.group(1).split()) + "}",
+                                             r["as_path"])]
+                if r.get("communities"):
+                    cmd += ["community", ",".join(r["communities"])]
+                if r.get("large_communities"):
+                    cmd += ["large-community", ",".join(r["large_communities"])]
+                if "med" in r:
+                    cmd += ["med", str(r["med"])]
+                subprocess.run(cmd, check=True, capture_output=True, timeout=20)
+
+            def settled():
+                if not os.path.exists(sock):
+                    return False
+                out = _birdc(sock, "show", "protocols", "all", "p4")
+                m = re.search(r"Export updates:\s+(\d+)", out)
+                return m is not None and int(m.group(1)) == len(routes)
+
+            wait_until(settled, timeout=60, what="bird to receive and pipe every route")
+            accepted = parse_show_route(_birdc(sock, "show", "route", "table", "dst4", "all"))
+            errors = [l for l in open(log).read().splitlines() if "<ERR>" in l] if os.path.exists(log) else []
+            return accepted, errors
+        finally:
+            bird.stop()
+            gobgpd.stop()
