@@ -11,6 +11,7 @@
 #include <cstring>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
@@ -178,9 +179,11 @@ class NetlinkFib::Worker {
   std::optional<ResolvedNextHop> resolve(const base::IpAddress& a) {
     std::lock_guard lk(igp_mu_);
     auto res = igp_.resolve(a);
-    auto& e = cache_[a];
-    e.res = res;
-    e.watched = true;
+    // A known entry keeps the value the worker last saw: if the IGP changed since, the
+    // worker's next refresh still finds the difference and reprograms the routes using it.
+    auto [it, fresh] = cache_.try_emplace(a);
+    if (fresh) it->second.res = res;
+    it->second.watched = true;
     return res;
   }
 
@@ -275,8 +278,19 @@ class NetlinkFib::Worker {
     std::vector<base::IpAddress> changed_watched;
     {
       std::lock_guard lk(igp_mu_);
-      for (const auto& nh : engine_.wanted_next_hops()) cache_.try_emplace(nh);
+      // Next hops new to the engine start with their current resolution (it is what the
+      // engine just programmed); entries nobody uses any more are dropped.
+      const auto engine_nhs = engine_.wanted_next_hops();
+      std::unordered_set<base::IpAddress> used(engine_nhs.begin(), engine_nhs.end());
+      for (const auto& nh : engine_nhs) {
+        auto [it, fresh] = cache_.try_emplace(nh);
+        if (fresh) it->second.res = igp_.resolve(nh);
+      }
       for (auto it = cache_.begin(); it != cache_.end();) {
+        if (!it->second.watched && !used.contains(it->first)) {
+          it = cache_.erase(it);
+          continue;
+        }
         auto res = igp_.resolve(it->first);
         if (res != it->second.res) {
           it->second.res = res;

@@ -9,7 +9,7 @@
 //   del PREFIX                     withdraw
 //   bulk add|del FIRST COUNT [NH...]  COUNT consecutive prefixes of FIRST's length;
 //                                  answers "ok <seconds>" once all reached the kernel
-//   flush | converged | stats | changes | protect ADDR,ADDR | resolve ADDR
+//   flush | converged | stats | changes | protect ADDR,ADDR | resolve ADDR | forget ADDR
 //   hold | held | release          stall the FIB thread in the next change callback
 //   stop [persist|clean]           clean shutdown (default: as configured), then exit
 #include <chrono>
@@ -167,6 +167,12 @@ std::string handle(NetlinkFib& fib, const std::vector<std::string>& w) {
     if (!r) return "ok unreachable";
     return "ok " + r->gateway.to_string() + " " + std::to_string(r->ifindex) + " " +
            std::to_string(r->igp_metric);
+  }
+  if (cmd == "forget") {
+    auto a = w.size() == 2 ? IpAddress::parse(w[1]) : std::nullopt;
+    if (!a) return "err bad address";
+    fib.forget(*a);
+    return "ok";
   }
   if (cmd == "changes") {
     std::string s = "ok";
