@@ -20,21 +20,23 @@ std::size_t hash_words(const Vec& v, std::size_t seed) {
 
 }  // namespace
 
-AsPathData::AsPathData(const wire::AsPath& p) {
+namespace {
+std::vector<std::uint32_t> flatten(const wire::AsPath& p) {
+  std::vector<std::uint32_t> w;
   for (const auto& seg : p.segments) {
     if (seg.asns.empty()) continue;
-    words_.push_back(header(seg.type, seg.asns.size()));
-    words_.insert(words_.end(), seg.asns.begin(), seg.asns.end());
+    w.push_back(header(seg.type, seg.asns.size()));
+    w.insert(w.end(), seg.asns.begin(), seg.asns.end());
   }
-  compute_length();
+  return w;
 }
+}  // namespace
 
-AsPathData AsPathData::from_words(std::vector<std::uint32_t> words) {
-  AsPathData d;
-  d.words_ = std::move(words);
-  d.compute_length();
-  return d;
-}
+AsPathData::AsPathData(const wire::AsPath& p) : words_(flatten(p)) { compute_length(); }
+
+AsPathData::AsPathData(const std::vector<std::uint32_t>& words, FromWords) : words_(words) { compute_length(); }
+
+AsPathData AsPathData::from_words(std::vector<std::uint32_t> words) { return AsPathData(words, FromWords{}); }
 
 void AsPathData::compute_length() {
   length_ = 0;
@@ -91,15 +93,35 @@ wire::AsPath AsPathData::to_wire() const {
 
 std::size_t AsPathData::compute_hash() const { return hash_words(words_, 0x1234); }
 
-bool CommunityList::has(wire::Community c) const {
-  return std::find(values_.begin(), values_.end(), c) != values_.end();
+namespace {
+std::vector<std::uint32_t> community_words(const std::vector<wire::Community>& v) {
+  std::vector<std::uint32_t> w;
+  w.reserve(v.size());
+  for (auto c : v) w.push_back(c.value);
+  return w;
+}
+}  // namespace
+
+CommunityList::CommunityList(const std::vector<wire::Community>& v) : values_(community_words(v)) {
+  for (auto c : v) {
+    if (c == wire::kNoAdvertise) well_known_ |= 1U;
+    if (c == wire::kNoExport) well_known_ |= 2U;
+    if (c == wire::kNoExportSubconfed) well_known_ |= 4U;
+  }
 }
 
-std::size_t CommunityList::compute_hash() const {
-  std::size_t h = 0x77;
-  for (auto c : values_) h = hash_mix(h, c.value);
-  return hash_mix(h, values_.size());
+std::vector<wire::Community> CommunityList::values() const {
+  std::vector<wire::Community> v;
+  v.reserve(values_.size());
+  for (auto w : values_) v.push_back(wire::Community{w});
+  return v;
 }
+
+bool CommunityList::has(wire::Community c) const {
+  return std::find(values_.begin(), values_.end(), c.value) != values_.end();
+}
+
+std::size_t CommunityList::compute_hash() const { return hash_words(values_, 0x77); }
 
 std::size_t NextHop::compute_hash() const {
   const auto& b = addr_.bytes();
@@ -172,7 +194,7 @@ AttrStore::~AttrStore() = default;
 
 Ref<CommunityList> AttrStore::intern_communities(std::vector<wire::Community> v) {
   if (v.empty()) return {};
-  return communities_.intern(CommunityList(std::move(v)));
+  return communities_.intern(CommunityList(v));
 }
 
 AttrRef AttrStore::intern(const wire::PathAttributes& a) {

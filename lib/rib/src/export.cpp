@@ -163,9 +163,9 @@ Rib::ExportResult Rib::export_route(const Group& g, EntryId id, bool want_reason
   // Well-known communities (RFC 1997), checked on the route as it is in the Loc-RIB, before
   // the export filter (as BIRD does): a filter adding NO_ADVERTISE does not stop it here.
   const AttrSet& a = *best->attrs;
-  if (a.has_community(wire::kNoAdvertise)) return reject([] { return std::string("NO_ADVERTISE community"); });
-  if (g.key.ebgp && a.has_community(wire::kNoExport)) return reject([] { return std::string("NO_EXPORT community toward an eBGP peer"); });
-  if (g.key.ebgp && a.has_community(wire::kNoExportSubconfed))
+  if (a.no_advertise()) return reject([] { return std::string("NO_ADVERTISE community"); });
+  if (g.key.ebgp && a.no_export()) return reject([] { return std::string("NO_EXPORT community toward an eBGP peer"); });
+  if (g.key.ebgp && a.no_export_subconfed())
     return reject([] { return std::string("NO_EXPORT_SUBCONFED community toward an eBGP peer"); });
 
   AttrRef attrs = best->attrs;
@@ -276,9 +276,8 @@ struct Packer {
       return hash_mix(reinterpret_cast<std::uintptr_t>(k.first), k.second);
     }
   };
-  OutboundBatch& b;
   std::unordered_map<std::pair<const AttrSet*, PeerId>, std::size_t, KeyHash> index;  // -> announce slot
-  void add(const AttrRef& attrs, PeerId except, const base::Prefix& p) {
+  void add(OutboundBatch& b, const AttrRef& attrs, PeerId except, const base::Prefix& p) {
     auto [it, fresh] = index.try_emplace({attrs.get(), except}, b.announce.size());
     if (fresh) b.announce.push_back(Announce{attrs, except, {}});
     b.announce[it->second].prefixes.push_back(p);
@@ -292,12 +291,12 @@ void Rib::build_group_batch(Group& g, std::vector<OutboundBatch>& out) {
   OutboundBatch b;
   b.group = g.id;
   b.peers = g.members;
-  Packer pk{b, {}};
+  Packer pk;
   for (EntryId id : g.pending) {
     g.pending_bit[id] = false;
     const base::Prefix p = table_.prefix(id);
     if (g.out[id])
-      pk.add(g.out[id], g.except[id], p);
+      pk.add(b, g.out[id], g.except[id], p);
     else
       b.withdraw.push_back(p);
   }
@@ -308,29 +307,36 @@ void Rib::build_group_batch(Group& g, std::vector<OutboundBatch>& out) {
     if (it == b.peer_withdraw.end()) it = b.peer_withdraw.insert(b.peer_withdraw.end(), PeerWithdraw{peer, {}});
     it->prefixes.push_back(table_.prefix(id));
   }
+  // Routes only a former source member lacks: one packed batch per such peer.
+  std::vector<std::pair<OutboundBatch, Packer>> singles;
   for (const auto& [peer, id] : g.peer_announce) {
     if (!g.out[id] || g.except[id] == peer) continue;
     if (std::find(g.members.begin(), g.members.end(), peer) == g.members.end()) continue;
-    OutboundBatch one;
-    one.group = g.id;
-    one.peers = {peer};
-    one.announce.push_back(Announce{g.out[id], 0, {table_.prefix(id)}});
-    out.push_back(std::move(one));
+    auto it = std::find_if(singles.begin(), singles.end(), [p = peer](const auto& s) { return s.first.peers[0] == p; });
+    if (it == singles.end()) {
+      OutboundBatch one;
+      one.group = g.id;
+      one.peers = {peer};
+      singles.emplace_back(std::move(one), Packer{});
+      it = singles.end() - 1;
+    }
+    it->second.add(it->first, g.out[id], 0, table_.prefix(id));
   }
   g.pending.clear();
   if (g.pending.capacity() > 65536) g.pending.shrink_to_fit();
   g.peer_withdraw.clear();
   g.peer_announce.clear();
   if (!b.peers.empty() && !b.empty()) out.push_back(std::move(b));
+  for (auto& s : singles) out.push_back(std::move(s.first));
 }
 
 OutboundBatch Rib::dump(const Group& g, PeerId to) const {
   OutboundBatch b;
   b.group = g.id;
   b.peers = {to};
-  Packer pk{b, {}};
+  Packer pk;
   for (EntryId id = 0; id < g.out.size(); ++id)
-    if (g.out[id] && g.except[id] != to) pk.add(g.out[id], 0, table_.prefix(id));
+    if (g.out[id] && g.except[id] != to) pk.add(b, g.out[id], 0, table_.prefix(id));
   return b;
 }
 

@@ -408,7 +408,7 @@ std::size_t Rib::run(std::size_t budget) {
 // ---------------------------------------------------------------------------------------
 // FIB
 
-std::uint32_t Rib::intern_fib_set(std::vector<base::IpAddress> nhs) {
+std::uint32_t Rib::intern_fib_set(std::span<const base::IpAddress> nhs) {
   if (nhs.empty()) return 0;
   auto it = fib_set_ids_.find(nhs);
   std::uint32_t id;
@@ -422,8 +422,8 @@ std::uint32_t Rib::intern_fib_set(std::vector<base::IpAddress> nhs) {
       id = static_cast<std::uint32_t>(fib_sets_.size());
       fib_sets_.emplace_back();
     }
-    fib_sets_[id].nhs = nhs;
-    fib_set_ids_.emplace(std::move(nhs), id);
+    fib_sets_[id].nhs.assign(nhs.begin(), nhs.end());
+    fib_set_ids_.emplace(fib_sets_[id].nhs, id);
   }
   ++fib_sets_[id].refs;
   return id;
@@ -434,6 +434,7 @@ void Rib::release_fib_set(std::uint32_t id) {
   fib_set_ids_.erase(fib_sets_[id].nhs);
   fib_sets_[id].nhs.clear();
   free_fib_sets_.push_back(id);
+  if (id < fib_batch_index_.size()) fib_batch_index_[id] = 0;  // the id may be reused
 }
 
 void Rib::update_fib(EntryId id, Entry& e) {
@@ -456,11 +457,19 @@ void Rib::update_fib(EntryId id, Entry& e) {
   if (old != 0 && n != 0 && std::equal(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n),
                                        fib_sets_[old].nhs.begin(), fib_sets_[old].nhs.end()))
     return;
-  std::vector<base::IpAddress> nhs(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
-  const std::uint32_t fresh = intern_fib_set(nhs);
+  const std::uint32_t fresh = intern_fib_set(std::span<const base::IpAddress>(buf.data(), n));
   release_fib_set(old);
   e.fib_set = fresh;
-  fib_out_.push_back({table_.prefix(id), std::move(nhs)});
+  std::uint32_t index = 0;
+  if (fresh != 0) {
+    if (fib_batch_index_.size() <= fresh) fib_batch_index_.resize(fresh + 1, 0);
+    if (fib_batch_index_[fresh] == 0) {
+      fib_batch_index_[fresh] = static_cast<std::uint32_t>(fib_out_.next_hop_sets.size());
+      fib_out_.next_hop_sets.push_back(fib_sets_[fresh].nhs);
+    }
+    index = fib_batch_index_[fresh];
+  }
+  fib_out_.deltas.push_back({table_.prefix(id), index});
 }
 
 void Rib::next_hops_changed() {
@@ -487,7 +496,10 @@ void Rib::next_hops_changed() {
   }
 }
 
-std::vector<FibDelta> Rib::take_fib() { return std::exchange(fib_out_, {}); }
+FibBatch Rib::take_fib() {
+  std::fill(fib_batch_index_.begin(), fib_batch_index_.end(), 0);
+  return std::exchange(fib_out_, FibBatch{});
+}
 std::vector<RibEvent> Rib::take_events() { return std::exchange(events_, {}); }
 
 std::optional<PeerCounters> Rib::counters(PeerId peer) const {

@@ -124,6 +124,7 @@ void run_shape(benchmark::State& state, int peers, bool distinct_groups) {
   std::size_t bytes_per_route = 0;
   std::size_t announced = 0;
   std::size_t attr_sets = 0;
+  std::size_t table_bytes = 0;
   for (auto _ : state) {
     const std::size_t base_live = g_live;
     announced = 0;
@@ -158,6 +159,7 @@ void run_shape(benchmark::State& state, int peers, bool distinct_groups) {
       state.PauseTiming();
       bytes_per_route = (g_live - base_live) / kPrefixes;
       attr_sets = r.store().attr_sets();
+      table_bytes = (r.table().entry_bytes() + r.table().index_bytes()) / kPrefixes;
       rp.reset();  // teardown is not part of convergence
       state.ResumeTiming();
     }
@@ -166,6 +168,7 @@ void run_shape(benchmark::State& state, int peers, bool distinct_groups) {
   state.counters["announced_to_peers"] = static_cast<double>(announced);
   state.counters["heap_bytes_per_route"] = static_cast<double>(bytes_per_route);
   state.counters["attr_sets"] = static_cast<double>(attr_sets);
+  state.counters["table_bytes_per_route"] = static_cast<double>(table_bytes);
   state.counters["peak_heap_MB"] = static_cast<double>(g_peak) / 1e6;
   state.counters["VmHWM_MB"] = static_cast<double>(rss_kb("VmHWM:")) / 1024.0;
 }

@@ -83,7 +83,11 @@ struct Harness {
   rib::Rib rib;
   base::SteadyTime now{};
   std::map<PeerId, PeerView> views;
-  std::vector<rib::FibDelta> fib;
+  struct Fib {
+    base::Prefix prefix;
+    std::vector<base::IpAddress> next_hops;
+  };
+  std::vector<Fib> fib;
   std::vector<rib::RibEvent> events;
   std::vector<rib::OutboundBatch> batches;
 
@@ -98,7 +102,7 @@ struct Harness {
     for (auto& b : out) deliver(b);
     batches.insert(batches.end(), out.begin(), out.end());
     auto f = rib.take_fib();
-    fib.insert(fib.end(), f.begin(), f.end());
+    for (const auto& d : f.deltas) fib.push_back({d.prefix, f.next_hops(d)});
     auto e = rib.take_events();
     events.insert(events.end(), e.begin(), e.end());
   }

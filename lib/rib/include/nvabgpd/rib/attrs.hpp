@@ -12,6 +12,7 @@
 
 #include "nvabgpd/base/ip.hpp"
 #include "nvabgpd/rib/interned.hpp"
+#include "nvabgpd/rib/small_words.hpp"
 #include "nvabgpd/wire/attributes.hpp"
 
 namespace nvabgpd::rib {
@@ -31,7 +32,7 @@ class AsPathData : public Interned<AsPathData> {
   std::optional<std::uint32_t> neighbour_as() const;
   unsigned count(std::uint32_t asn) const;
   bool empty() const { return words_.empty(); }
-  const std::vector<std::uint32_t>& words() const { return words_; }
+  const SmallWords<11>& words() const { return words_; }
   // A copy with asn prepended `times` times to the leading AS_SEQUENCE.
   AsPathData prepended(std::uint32_t asn, unsigned times = 1) const;
   wire::AsPath to_wire() const;
@@ -40,23 +41,31 @@ class AsPathData : public Interned<AsPathData> {
   bool same_value(const AsPathData& o) const { return words_ == o.words_; }
 
  private:
+  struct FromWords {};
+  AsPathData(const std::vector<std::uint32_t>& words, FromWords);
   void compute_length();
-  std::vector<std::uint32_t> words_;
   std::uint32_t length_ = 0;
+  SmallWords<11> words_;  // one segment of up to 10 ASNs stays inline
 };
 
 // A community list, in received order (duplicates kept, as the codec hands them over).
 class CommunityList : public Interned<CommunityList> {
  public:
   CommunityList() = default;
-  explicit CommunityList(std::vector<wire::Community> v) : values_(std::move(v)) {}
-  const std::vector<wire::Community>& values() const { return values_; }
+  explicit CommunityList(const std::vector<wire::Community>& v);
+  std::vector<wire::Community> values() const;
+  std::uint32_t size() const { return values_.size(); }
   bool has(wire::Community c) const;
+  // RFC 1997 well-known communities, found once at intern time.
+  bool no_advertise() const { return (well_known_ & 1U) != 0; }
+  bool no_export() const { return (well_known_ & 2U) != 0; }
+  bool no_export_subconfed() const { return (well_known_ & 4U) != 0; }
   std::size_t compute_hash() const;
   bool same_value(const CommunityList& o) const { return values_ == o.values_; }
 
  private:
-  std::vector<wire::Community> values_;
+  std::uint32_t well_known_ = 0;
+  SmallWords<7> values_;
 };
 
 // A BGP next hop address and its current resolution (shared by every attribute set that
@@ -106,6 +115,9 @@ class AttrSet : public Interned<AttrSet> {
   const Ref<AsPathData>& as_path_ref() const { return as_path_; }
   const Ref<CommunityList>& communities_ref() const { return communities_; }
   bool has_community(wire::Community c) const { return communities_ && communities_->has(c); }
+  bool no_advertise() const { return communities_ && communities_->no_advertise(); }
+  bool no_export() const { return communities_ && communities_->no_export(); }
+  bool no_export_subconfed() const { return communities_ && communities_->no_export_subconfed(); }
   const NextHop* next_hop() const { return next_hop_.get(); }
   const Ref<NextHop>& next_hop_ref() const { return next_hop_; }
   std::optional<std::uint32_t> med() const { return has(kHasMed) ? std::optional(med_) : std::nullopt; }

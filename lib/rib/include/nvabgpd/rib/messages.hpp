@@ -107,9 +107,19 @@ struct OutboundBatch {
   }
 };
 
+// A FIB change: the prefix and an index into its batch's next-hop sets (0: remove the route).
+// Deltas share their sets, so a full table costs one allocation per distinct set.
 struct FibDelta {
   base::Prefix prefix;
-  std::vector<base::IpAddress> next_hops;  // forwarding addresses; empty = remove the route
+  std::uint32_t next_hops = 0;
+};
+
+struct FibBatch {
+  std::vector<std::vector<base::IpAddress>> next_hop_sets{1};  // [0] is the empty set
+  std::vector<FibDelta> deltas;
+  // The forwarding addresses of a delta (sorted; empty = remove the route).
+  const std::vector<base::IpAddress>& next_hops(const FibDelta& d) const { return next_hop_sets[d.next_hops]; }
+  bool empty() const { return deltas.empty(); }
 };
 
 // Things the daemon must act on or log (the RIB does not log).

@@ -6,10 +6,12 @@
 // Threading: pure and single-threaded. The daemon's BGP thread owns the Rib, feeds it the
 // input messages, calls run(budget) while busy(), and drains take_outbound(), take_fib() and
 // take_events(). Time is an input (the `now` arguments); nothing here reads a clock.
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -100,7 +102,7 @@ class Rib {
 
   // --- outputs ---
   std::vector<OutboundBatch> take_outbound(base::SteadyTime now);
-  std::vector<FibDelta> take_fib();
+  FibBatch take_fib();
   std::vector<RibEvent> take_events();
 
   // --- queries ---
@@ -147,7 +149,7 @@ class Rib {
   void build_group_batch(Group& g, std::vector<OutboundBatch>& out);
   OutboundBatch dump(const Group& g, PeerId to) const;
   void free_empty_entries();
-  std::uint32_t intern_fib_set(std::vector<base::IpAddress> nhs);
+  std::uint32_t intern_fib_set(std::span<const base::IpAddress> nhs);
   void release_fib_set(std::uint32_t id);
   std::uint16_t loop_flags_for(const Peer& p, const wire::PathAttributes& a) const;
   bool peer_is_member(const Group& g, std::uint32_t slot) const;
@@ -163,7 +165,8 @@ class Rib {
   std::vector<EntryId> dirty_;
   std::size_t dirty_head_ = 0;
   std::vector<EntryId> maybe_free_;
-  std::vector<FibDelta> fib_out_;
+  FibBatch fib_out_;
+  std::vector<std::uint32_t> fib_batch_index_;  // RIB next-hop set id -> index in fib_out_ (0: none)
   std::vector<RibEvent> events_;
   // Forwarding next-hop sets, interned (id 0 = none).
   struct FibSet {
@@ -172,7 +175,14 @@ class Rib {
   };
   std::vector<FibSet> fib_sets_;
   std::vector<std::uint32_t> free_fib_sets_;
-  std::map<std::vector<base::IpAddress>, std::uint32_t> fib_set_ids_;
+  struct SetLess {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
+    }
+  };
+  std::map<std::vector<base::IpAddress>, std::uint32_t, SetLess> fib_set_ids_;
   std::vector<Candidate> scratch_;
 };
 
