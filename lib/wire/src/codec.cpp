@@ -137,7 +137,7 @@ std::vector<std::uint8_t> encode(const Message& message, const SessionParams& pa
         } else if constexpr (std::is_same_v<T, Update>) {
           detail::encode_update(m, params, out);
         } else if constexpr (std::is_same_v<T, Notification>) {
-          detail::encode_notification(m, out);
+          detail::encode_notification(m, params, out);
         } else if constexpr (std::is_same_v<T, Keepalive>) {
           const auto start = detail::begin_message(out, MessageType::Keepalive);
           detail::finish_message(out, start);

@@ -42,7 +42,8 @@ void decode_route_refresh(std::span<const std::uint8_t> whole, DecodeResult& r);
 
 void encode_open(const Open& m, std::vector<std::uint8_t>& out);
 void encode_update(const Update& m, const SessionParams& params, std::vector<std::uint8_t>& out);
-void encode_notification(const Notification& m, std::vector<std::uint8_t>& out);
+void encode_notification(const Notification& m, const SessionParams& params,
+                         std::vector<std::uint8_t>& out);
 void encode_route_refresh(const RouteRefresh& m, std::vector<std::uint8_t>& out);
 
 }  // namespace nvabgpd::wire::detail

@@ -202,10 +202,11 @@ void encode_capabilities(const Capabilities& caps, ByteWriter& w) {
     put_capability_header(w, cap::kFourOctetAs, 4);
     w.put_u32(*caps.four_octet_as);
   }
-  if (!caps.add_path.empty()) {
-    const std::size_t n = std::min<std::size_t>(caps.add_path.size(), 63);
+  // ADD-PATH entries go 63 to a capability (4 * 63 = 252 octets).
+  for (std::size_t first = 0; first < caps.add_path.size(); first += 63) {
+    const std::size_t n = std::min<std::size_t>(caps.add_path.size() - first, 63);
     put_capability_header(w, cap::kAddPath, 4 * n);
-    for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t i = first; i < first + n; ++i) {
       put_afi_safi(w, caps.add_path[i].af, false);
       w.put_u8(caps.add_path[i].send_receive);
     }

@@ -21,13 +21,14 @@ void decode_notification(std::span<const std::uint8_t> body, DecodeResult& r) {
   r.message = std::move(n);
 }
 
-void encode_notification(const Notification& m, std::vector<std::uint8_t>& out) {
+void encode_notification(const Notification& m, const SessionParams& params,
+                         std::vector<std::uint8_t>& out) {
   const std::size_t start = begin_message(out, MessageType::Notification);
   base::ByteWriter w(out);
   w.put_u8(m.code);
   w.put_u8(m.subcode);
   // Data that would overflow the message is cut; a NOTIFICATION is the last word anyway.
-  const std::size_t room = kMaxMessageSize - kMinNotificationSize;
+  const std::size_t room = params.max_message_size() - kMinNotificationSize;
   w.put_bytes(std::span<const std::uint8_t>(m.data).first(std::min(room, m.data.size())));
   finish_message(out, start);
 }

@@ -63,6 +63,9 @@ std::size_t begin_mp_attribute(std::uint8_t code, std::vector<std::uint8_t>& out
   return len_at;
 }
 
+// Err by explicit type: clang 14 has no class template argument deduction for aggregates.
+base::Err<std::string> fail(std::string why) { return base::Err<std::string>{std::move(why)}; }
+
 }  // namespace
 
 base::Result<PackStats, std::string> pack_announcements(const PathAttributes& attrs,
@@ -84,18 +87,18 @@ base::Result<PackStats, std::string> pack_announcements(const PathAttributes& at
   const std::size_t v6_fixed = v4_fixed + kExtAttrHeader + 3 + 1 + nh_len + 1;
   constexpr std::size_t kMaxPrefixWire = 17;
   if (!v4.empty() && !v6.empty())
-    return base::Err(std::string("IPv4 and IPv6 prefixes cannot share one next hop"));
+    return fail(std::string("IPv4 and IPv6 prefixes cannot share one next hop"));
   if (!v4.empty() && (!attrs.next_hop || !attrs.next_hop->is_v4()))
-    return base::Err(std::string("IPv4 prefixes need an IPv4 next hop"));
+    return fail(std::string("IPv4 prefixes need an IPv4 next hop"));
   if (!v4.empty() && v4_fixed + 5 > max)
-    return base::Err(
+    return fail(
         fmt::format("path attributes ({} octets) leave no room for IPv4 NLRI", attr_bytes.size()));
   if (!v6.empty()) {
     if (v6_fixed + kMaxPrefixWire > max)
-      return base::Err(fmt::format("path attributes ({} octets) leave no room for IPv6 NLRI",
-                                   attr_bytes.size()));
+      return fail(fmt::format("path attributes ({} octets) leave no room for IPv6 NLRI",
+                              attr_bytes.size()));
     if (!attrs.next_hop || !attrs.next_hop->is_v6())
-      return base::Err(std::string("IPv6 prefixes need an IPv6 next hop"));
+      return fail(std::string("IPv6 prefixes need an IPv6 next hop"));
   }
 
   PackStats stats;
