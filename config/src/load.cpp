@@ -353,6 +353,44 @@ void read_log(Reader& r, const Entry& e, Config& cfg) {
   }
 }
 
+// Offset of the first byte that is not part of well-formed UTF-8, or npos.
+std::size_t first_invalid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+      cp = c & 0x1FU;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      cp = c & 0x0FU;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      cp = c & 0x07U;
+    } else {
+      return i;
+    }
+    for (std::size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return i;
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0U) != 0x80U) return i;
+      cp = (cp << 6) | (d & 0x3FU);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF.
+    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return i;
+    i += n + 1;
+  }
+  return std::string_view::npos;
+}
+
 void sort_and_dedupe(std::vector<Diagnostic>& d) {
   std::stable_sort(d.begin(), d.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
@@ -432,6 +470,14 @@ LoadResult parse_config(std::string_view text, std::string_view file_name,
   }
   if (text.find('\0') != std::string_view::npos) {
     r.error_at(r.file_start(), "", "file contains a NUL byte; is it a text file?");
+    return out;
+  }
+  if (auto bad = first_invalid_utf8(text); bad != std::string_view::npos) {
+    const std::string_view before = text.substr(0, bad);
+    const auto line = static_cast<int>(std::count(before.begin(), before.end(), '\n')) + 1;
+    const auto nl = before.rfind('\n');
+    const auto col = static_cast<int>(nl == std::string_view::npos ? bad + 1 : bad - nl);
+    r.error_at({std::string(file_name), line, col}, "", "the file is not valid UTF-8");
     return out;
   }
   try {

@@ -220,3 +220,13 @@ TEST_CASE("hostile YAML shapes are errors, not crashes") {
   CHECK(cfgtest::has(parse("router-id: 1.1.1.1\nasn: 1\n---\nasn: 2\n").errors,
                      "test.yaml:4:1: the file holds more than one YAML document"));
 }
+
+TEST_CASE("the file must be UTF-8; the first bad byte is located") {
+  CHECK(parse("router-id: 10.0.0.1\nasn: 65001\nlog: { level: info }  # caf\xc3\xa9 \xe2\x9c\x93\n").ok());
+  auto r = parse("router-id: 10.0.0.1\nasn: 65001\ncontrol: { socket: /run/x\xff.ctl }\n");
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].to_string() == "test.yaml:3:26: the file is not valid UTF-8");
+  CHECK_FALSE(parse("router-id: 10.0.0.1\n# \xc0\xaf overlong\n").ok());
+  CHECK_FALSE(parse("router-id: 10.0.0.1\n# \xed\xa0\x80 surrogate\n").ok());
+  CHECK_FALSE(parse("router-id: 10.0.0.1\n# truncated \xe2\x9c").ok());
+}
