@@ -86,6 +86,9 @@ int in_range(const Value& a, const Value& b) {
     case Type::Mask:
       if (a.type == Type::Path) return path_match(a.as<wire::AsPath>(), b.as<PathMask>());
       return -1;
+    case Type::Path:
+      if (a.type == Type::Int) return path_contains(b.as<wire::AsPath>(), a.i());
+      return -1;
     default: break;
   }
   if (!is_set(b.type)) return -1;
@@ -164,26 +167,6 @@ const AttrInfo* find_attr(std::string_view name) {
   return nullptr;
 }
 const AttrInfo& attr_info(Attr a) { return kAttrs[static_cast<std::size_t>(a)]; }
-
-bool match_types_ok(Type a, Type b) {
-  if (a == Type::Any || b == Type::Any) return true;
-  switch (b) {
-    case Type::Clist: return a == Type::Pair || a == Type::Quad;
-    case Type::Eclist: return a == Type::Ec;
-    case Type::Lclist: return a == Type::Lc;
-    case Type::String: return a == Type::String;
-    case Type::Net: return a == Type::Ip || a == Type::Net;
-    case Type::PrefixSet: return a == Type::Net;
-    case Type::Mask: return a == Type::Path;
-    case Type::EnumSet: return is_enum(a);
-    default: break;
-  }
-  if (!is_set(b)) return false;
-  Type e = set_elem(b);
-  if (a == e || (e == Type::Quad && a == Type::Ip)) return true;
-  return (a == Type::Clist && e == Type::Pair) || (a == Type::Eclist && e == Type::Ec) ||
-         (a == Type::Lclist && e == Type::Lc) || (a == Type::Path && e == Type::Int);
-}
 
 bool coerce(Value& v, Type t) {
   if (t == Type::Any || v.type == t || v.type == Type::Void) return true;
@@ -446,6 +429,7 @@ Value MethodExpr::eval(Ctx& c) const {
       if (o.type == Type::Clist && a.type == Type::Clist) return list_union<Clist>(o, a, Type::Clist);
       if (o.type == Type::Eclist && a.type == Type::Eclist) return list_union<Eclist>(o, a, Type::Eclist);
       if (o.type == Type::Lclist && a.type == Type::Lclist) return list_union<Lclist>(o, a, Type::Lclist);
+      if (is_set(a.type)) return c.fail(loc, "Can't add set");
       return bad();
     case Method::Delete:
     case Method::Filter: {
@@ -724,11 +708,20 @@ Flow ExprStmt::exec(Ctx& c) const {
 Flow CaseStmt::exec(Ctx& c) const {
   Value v = e->eval(c);
   if (c.halted()) return c.halt;
+  // bird2 finds case labels by raw value, so a pair label (1,2) also matches the int 65538.
+  auto raw = [](Type t) {
+    return t == Type::Int || t == Type::Pair || t == Type::Quad || t == Type::Ec || is_enum(t);
+  };
   for (const auto& arm : arms) {
     for (const auto& l : arm.labels) {
+      if (v.type == Type::Void) break;
       int a = compare_values(l.lo, v);
       int b = compare_values(v, l.hi);
-      if (a != 2 && b != 2 && a <= 0 && b <= 0 && v.type != Type::Void) return arm.body->exec(c);
+      if (a == 2 && raw(v.type) && raw(l.lo.type) && raw(l.hi.type)) {
+        a = l.lo.u < v.u ? -1 : l.lo.u > v.u ? 1 : 0;
+        b = v.u < l.hi.u ? -1 : v.u > l.hi.u ? 1 : 0;
+      }
+      if (a != 2 && b != 2 && a <= 0 && b <= 0) return arm.body->exec(c);
     }
   }
   return otherwise ? otherwise->exec(c) : Flow::Next;

@@ -298,7 +298,6 @@ std::optional<std::string> fold(const Expr& e, Value& out);
 
 // The runtime checks shared with the parser's static checks.
 Value binary_op(Ctx& c, const Loc& loc, Op op, const Value& a, const Value& b);
-bool match_types_ok(Type a, Type b);
 // Converts a value for storage into an attribute / variable of type t (Ip -> Quad etc.).
 bool coerce(Value& v, Type t);
 

@@ -221,6 +221,8 @@ def run_bird_bgp(filter_text, routes):
   [neighbors.transport.config]
     remote-port = {p_bird}
     local-address = "{a_gobgp}"
+  [neighbors.timers.config]
+    connect-retry = 1
 """)
         log = os.path.join(d, "bird.log")
         sock = os.path.join(d, "bird.ctl")
@@ -233,14 +235,15 @@ ipv4 table src4; ipv4 table dst4; ipv4 table igp4;
 protocol static st {{ ipv4 {{ table igp4; }}; route 127.0.0.0/8 blackhole; }}
 protocol bgp g {{
   local {a_bird} port {p_bird} as 65010; neighbor {a_gobgp} port {p_gobgp} as 65001; multihop;
+  passive on;  # gobgpd connects (retrying every second), so no connect-retry race
   ipv4 {{ table src4; igp table igp4; gateway recursive; import all; export none; }};
 }}
 protocol pipe p4 {{ table src4; peer table dst4; export filter f; import none; }}
 """)
-        gobgpd = Process([GOBGPD, "-f", os.path.join(d, "gobgpd.toml"), "--api-hosts",
-                          f"127.0.0.1:{p_api}", "-l", "warn"], log_path=os.path.join(d, "gobgpd.log"))
         bird = Process([BIRD, "-f", "-c", conf, "-s", sock, "-P", os.path.join(d, "pid")],
                        log_path=os.path.join(d, "stdout"))
+        gobgpd = Process([GOBGPD, "-f", os.path.join(d, "gobgpd.toml"), "--api-hosts",
+                          f"127.0.0.1:{p_api}", "-l", "warn"], log_path=os.path.join(d, "gobgpd.log"))
         try:
             api = [GOBGP, "-u", "127.0.0.1", "-p", str(p_api)]
             wait_until(lambda: subprocess.run(api + ["global"], capture_output=True).returncode == 0,

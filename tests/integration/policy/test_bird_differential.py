@@ -113,6 +113,16 @@ CASES = {
         [R("10.0.0.0/8", [65001, 3356]), R("10.0.0.0/26", [1]), R("10.1.0.0/16", [174])]),
     "unset_vs_set_membership": (
         "filter f { if bgp_med ~ [ 1..5 ] then accept; reject; }", [R("10.0.0.0/8", med=3), R("10.1.0.0/16")]),
+    "int_in_path_and_runtime_type_errors": (
+        "filter f { if bgp_med ~ bgp_path then bgp_local_pref = 1;"
+        " if net.len = 16 then { if bgp_path ~ [ 1.0.0.0/8 ] then accept; }"
+        " if net.len = 24 then bgp_community.add([(1,2)]); accept; }",
+        [R("10.0.0.0/8", [65001, 65002], med=65002), R("10.1.0.0/16", [1]), R("10.2.0.0/24", [1]),
+         R("10.16.0.0/12", [1], med=7)]),
+    "case_label_of_another_type": (
+        "filter f { case bgp_med { (1,2): bgp_local_pref = 1; 5: bgp_local_pref = 2; else: bgp_local_pref = 3; }"
+        " accept; }",
+        [R("10.0.0.0/8", med=5), R("10.1.0.0/16", med=65538)]),
     "origin_and_next_hop": (
         "filter f { if bgp_origin = ORIGIN_IGP then bgp_origin = ORIGIN_INCOMPLETE;"
         " if bgp_next_hop = 10.1.3.4 then bgp_next_hop = 192.0.2.9; accept; }",

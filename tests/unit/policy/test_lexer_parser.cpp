@@ -23,17 +23,29 @@ TEST_CASE("type errors are found at load") {
         "t.conf:1:23: error: cannot assign ip to 'x' of type int");
   CHECK(load_error("filter f { if bgp_med then accept; }") ==
         "t.conf:1:15: error: if condition must be bool, not int");
-  CHECK(load_error("filter f { if bgp_path ~ [ 1.0.0.0/8 ] then accept; }") ==
-        "t.conf:1:24: error: operator ~ cannot be applied to bgppath and prefix set");
   CHECK(load_error("filter f { bgp_med = 1 + (1,2); accept; }") ==
         "t.conf:1:24: error: arithmetic needs int operands, found int and pair");
   CHECK(load_error("filter f { net = 1.0.0.0/8; accept; }") == "t.conf:1:12: error: attribute 'net' is read-only");
-  CHECK(load_error("filter f { bgp_community.add([(1,2)]); accept; }") ==
-        "t.conf:1:30: error: Can't add set");
+  CHECK(load_error("filter f { bgp_path.prepend(1.2.3.4); accept; }") ==
+        "t.conf:1:29: error: prepend needs an int, found ip");
   CHECK(load_error("function g(int a) { return a; } filter f { if g(1, 2) = 1 then accept; }") ==
         "t.conf:1:47: error: function g takes 1 argument(s), 2 given");
   CHECK(load_error("filter f { if bgp_path.len < (1,2) then accept; }") ==
         "t.conf:1:28: error: cannot compare int with pair");
+}
+
+TEST_CASE("like BIRD, some type errors surface only per route") {
+  wire::PathAttributes a;
+  Run r(R"(filter f { if bgp_path ~ [ 1.0.0.0/8 ] then accept; reject; }
+           filter g { bgp_community.add([(1,2)]); accept; }
+           filter h { bgp_med = bgp_med.len; accept; })");
+  auto o = r("10.0.0.0/8", a);
+  CHECK(o.why == Outcome::Why::RuntimeError);
+  CHECK(o.error == "~ applied on unknown type pair (bgppath and prefix set)");
+  auto g = r("10.0.0.0/8", a, "g");
+  CHECK(g.why == Outcome::Why::RuntimeError);
+  CHECK(g.error == "Can't add set");
+  CHECK(r("10.0.0.0/8", a, "h").why == Outcome::Why::RuntimeError);
 }
 
 TEST_CASE("constant errors surface at load, with positions") {

@@ -171,6 +171,7 @@ TEST_CASE("AS path: len counts a set as one, first, last") {
   auto b = with_path(mixed({65001}, {7}));
   CHECK(holds("(bgp_path.last = 0)", b));  // even a one-member set (as bird2)
   CHECK(holds("(bgp_path ~ [ 7, 8 ] && !(bgp_path ~ [ 9 ]))", b));
+  CHECK(holds("(7 ~ bgp_path && 65001 ~ bgp_path && !(9 ~ bgp_path))", b));
 }
 
 TEST_CASE("AS path delete removes every occurrence, inside sets too, and may empty the path") {
