@@ -44,6 +44,7 @@ struct Recorder {
   std::vector<NotificationEvent> notifications;
   std::vector<RejectedConnection> rejected;
   std::vector<RefreshRequest> refreshes;
+  int drained = 0;
   SessionCallbacks callbacks() {
     SessionCallbacks cb;
     cb.on_up = [this](const PeerUp& u) { ups.push_back(u); };
@@ -51,6 +52,7 @@ struct Recorder {
     cb.on_notification = [this](const NotificationEvent& n) { notifications.push_back(n); };
     cb.on_rejected = [this](const RejectedConnection& r) { rejected.push_back(r); };
     cb.on_refresh = [this](const RefreshRequest& r) { refreshes.push_back(r); };
+    cb.on_drained = [this](PeerId) { ++drained; };
     return cb;
   }
 };
@@ -253,4 +255,57 @@ TEST_CASE("malformed input from a configured peer gets the right NOTIFICATION") 
     expect_notification(s, wire::err::kFsmError, wire::err::kFsmUnexpectedInOpenSent);
   }
   CHECK(r.ups.empty());
+}
+
+TEST_CASE("a peer that stops reading: congested above the high watermark, drained below low") {
+  asio::io_context io;
+  base::SteadyClock clock;
+  Recorder r;
+  const auto port = static_cast<std::uint16_t>(base_port() + 3);
+  SessionManager m(io, SpeakerConfig{65001, 0x7f000001, {{lo(1), port}}}, r.callbacks(), clock, 4);
+  auto pc = peer(6, 179, 65006, 1);
+  pc.passive = true;
+  const PeerId id = m.add_peer(pc);
+  REQUIRE_FALSE(m.listen());
+  m.start_peer(id);
+
+  // A hand-driven peer: OPEN with hold time 0 (no timers), KEEPALIVE, then it reads nothing.
+  tcp::socket s(io);
+  s.open(tcp::v4());
+  s.bind(tcp::endpoint(asio::ip::make_address_v4("127.0.0.6"), 0));
+  s.connect(tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), port));
+  asio::write(s, asio::buffer(wire::encode(make_open(65006, 0x7f000006, 0s, {}), {})));
+  asio::write(s, asio::buffer(wire::encode(wire::Keepalive{}, {})));
+  REQUIRE(run_until(io, [&] { return m.stats(id).state == State::Established; }));
+
+  auto chunk = std::make_shared<const std::vector<std::uint8_t>>(
+      wire::encode(wire::Keepalive{}, {}));  // any pre-encoded bytes will do
+  std::vector<std::uint8_t> big;
+  for (int i = 0; i < 3000; ++i) big.insert(big.end(), chunk->begin(), chunk->end());
+  auto buf = std::make_shared<const std::vector<std::uint8_t>>(std::move(big));
+  std::size_t sent = 0;
+  while (!m.congested(id) && sent < (256u << 20)) {
+    REQUIRE(m.send(id, buf));
+    sent += buf->size();
+    io.poll();
+  }
+  REQUIRE(m.congested(id));
+  CHECK(m.stats(id).queued_bytes > SessionManager::kHighWatermark);
+  CHECK(r.drained == 0);
+
+  std::atomic<bool> stop{false};
+  std::thread reader([&] {
+    std::vector<std::uint8_t> sink(1 << 16);
+    boost::system::error_code ec;
+    while (!stop && !ec) s.read_some(asio::buffer(sink), ec);
+  });
+  const bool drained = run_until(io, [&] { return r.drained > 0; }, 30s);
+  stop = true;
+  m.stop_peer(id, "");
+  run_until(io, [&] { return m.stats(id).state == State::Idle; });
+  s.shutdown(tcp::socket::shutdown_both);
+  reader.join();
+  REQUIRE(drained);
+  CHECK_FALSE(m.congested(id));
+  CHECK(r.downs.size() == 1);
 }
