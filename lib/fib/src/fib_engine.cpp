@@ -39,21 +39,35 @@ void FibEngine::add_refs(const std::vector<base::IpAddress>& nhs, int delta) {
   }
 }
 
-void FibEngine::apply(std::span<const FibDelta> deltas) {
-  for (const auto& d : deltas) {
-    auto it = wanted_.find(d.prefix);
-    if (it != wanted_.end()) {
-      add_refs(it->second, -1);
-      if (d.kind == FibDelta::Kind::Withdraw) {
-        wanted_.erase(it);
-      } else {
-        it->second = d.next_hops;
-        add_refs(it->second, +1);
-      }
-    } else if (d.kind == FibDelta::Kind::Install) {
-      add_refs(wanted_.emplace(d.prefix, d.next_hops).first->second, +1);
+void FibEngine::set_wanted(const base::Prefix& p, const std::vector<base::IpAddress>& nhs) {
+  auto it = wanted_.find(p);
+  if (it != wanted_.end()) {
+    add_refs(it->second, -1);
+    if (nhs.empty()) {
+      wanted_.erase(it);
+    } else {
+      it->second = nhs;
+      add_refs(it->second, +1);
     }
-    evaluate(d.prefix);
+  } else if (!nhs.empty()) {
+    add_refs(wanted_.emplace(p, nhs).first->second, +1);
+  }
+  evaluate(p);
+}
+
+void FibEngine::apply(std::span<const FibDelta> deltas) {
+  static const std::vector<base::IpAddress> kNone;
+  for (const auto& d : deltas) {
+    set_wanted(d.prefix, d.kind == FibDelta::Kind::Withdraw ? kNone : d.next_hops);
+  }
+  flush();
+}
+
+void FibEngine::apply(const FibBatch& batch) {
+  static const std::vector<base::IpAddress> kNone;
+  for (const auto& d : batch.deltas) {
+    set_wanted(d.prefix,
+               d.next_hops < batch.next_hop_sets.size() ? batch.next_hop_sets[d.next_hops] : kNone);
   }
   flush();
 }

@@ -144,15 +144,10 @@ class NetlinkFib::Worker {
     thread_ = std::thread([this] { loop(); });
   }
 
-  void submit(std::vector<FibDelta> batch) {
+  void submit(FibBatch batch) {
     {
       std::lock_guard lk(q_mu_);
-      if (queue_.empty()) {
-        queue_ = std::move(batch);
-      } else {
-        queue_.insert(queue_.end(), std::make_move_iterator(batch.begin()),
-                      std::make_move_iterator(batch.end()));
-      }
+      queue_.push_back(std::move(batch));
       ++submitted_;
     }
     wake();
@@ -403,7 +398,7 @@ class NetlinkFib::Worker {
         refresh_cache(true);
       }
 
-      std::vector<FibDelta> batch;
+      std::vector<FibBatch> batches;
       std::optional<std::vector<base::IpAddress>> prot;
       bool converge = false;
       bool stop = false;
@@ -411,7 +406,7 @@ class NetlinkFib::Worker {
       std::uint64_t gen = 0;
       {
         std::lock_guard lk(q_mu_);
-        batch.swap(queue_);
+        batches.swap(queue_);
         prot.swap(protected_req_);
         converge = std::exchange(converge_req_, false);
         stop = stop_req_;
@@ -422,8 +417,8 @@ class NetlinkFib::Worker {
         engine_.set_protected(std::move(*prot));
         engine_.reevaluate_all();
       }
-      if (!batch.empty()) {
-        engine_.apply(batch);
+      if (!batches.empty()) {
+        for (const auto& b : batches) engine_.apply(b);
         refresh_cache(false);  // starts watching new next hops
       }
       if (converge && !engine_.converged()) {
@@ -464,7 +459,7 @@ class NetlinkFib::Worker {
 
   mutable std::mutex q_mu_;
   std::condition_variable done_cv_;
-  std::vector<FibDelta> queue_;
+  std::vector<FibBatch> queue_;
   std::optional<std::vector<base::IpAddress>> protected_req_;
   bool converge_req_ = false;
   bool stop_req_ = false;
@@ -497,7 +492,21 @@ NetlinkFib::~NetlinkFib() {
   if (worker_) worker_->stop(persist_);
 }
 
-void NetlinkFib::submit(std::vector<FibDelta> batch) { worker_->submit(std::move(batch)); }
+void NetlinkFib::submit(FibBatch batch) { worker_->submit(std::move(batch)); }
+void NetlinkFib::submit(std::vector<FibDelta> batch) {
+  // Each delta's next hops become their own set (moved, not copied).
+  FibBatch b;
+  b.deltas.reserve(batch.size());
+  for (auto& d : batch) {
+    std::uint32_t set = 0;
+    if (d.kind == FibDelta::Kind::Install && !d.next_hops.empty()) {
+      set = static_cast<std::uint32_t>(b.next_hop_sets.size());
+      b.next_hop_sets.push_back(std::move(d.next_hops));
+    }
+    b.deltas.push_back(FibBatch::Delta{d.prefix, set});
+  }
+  worker_->submit(std::move(b));
+}
 void NetlinkFib::initial_convergence_done() { worker_->converge(); }
 void NetlinkFib::set_protected_addresses(std::vector<base::IpAddress> addrs) {
   worker_->set_protected(std::move(addrs));

@@ -117,12 +117,12 @@ std::string handle(NetlinkFib& fib, const std::vector<std::string>& w) {
     }
     if (w.size() < 4) return "err bad arguments";
     const auto count = std::stoull(w[3]);
-    std::vector<FibDelta> batch;
-    batch.reserve(count);
-    for (std::uint64_t i = 0; i < count; ++i) {
-      batch.push_back(w[1] == "add" ? FibDelta::install(nth_prefix(*p, i), addrs)
-                                    : FibDelta::withdraw(nth_prefix(*p, i)));
-    }
+    // The RIB's shape: one shared next-hop set, deltas pointing at it (or at 0: withdraw).
+    nvabgpd::fib::FibBatch batch;
+    const std::uint32_t set = w[1] == "add" ? 1 : 0;
+    if (set == 1) batch.next_hop_sets.push_back(addrs);
+    batch.deltas.reserve(count);
+    for (std::uint64_t i = 0; i < count; ++i) batch.deltas.push_back({nth_prefix(*p, i), set});
     const auto t0 = std::chrono::steady_clock::now();
     fib.submit(std::move(batch));
     fib.flush();

@@ -293,3 +293,25 @@ TEST_CASE("a refused route is re-evaluated on each IGP change but counted, not r
   f.engine.reresolve(none);
   CHECK(f.engine.stats().refused_protected == 2);
 }
+
+TEST_CASE("FibBatch: shared next-hop sets, index 0 or out of range withdraws") {
+  Fixture f;
+  FibBatch b;
+  b.next_hop_sets.push_back({ip("10.1.0.4"), ip("192.168.0.2")});
+  b.next_hop_sets.push_back({ip("192.168.0.3")});
+  b.deltas = {{pfx("1.2.3.0/24"), 1},
+              {pfx("1.2.4.0/24"), 1},
+              {pfx("1.2.5.0/24"), 2},
+              {pfx("1.2.6.0/24"), 2}};
+  f.engine.apply(b);
+  CHECK(f.kernel.routes.size() == 4);
+  CHECK(f.kernel.find(pfx("1.2.4.0/24"))->nexthops ==
+        std::vector{knh("10.1.1.1", 2), knh("192.168.0.2", 3)});
+  CHECK(f.kernel.find(pfx("1.2.5.0/24"))->nexthops == std::vector{knh("192.168.0.3", 3)});
+  FibBatch w;
+  w.deltas = {{pfx("1.2.3.0/24"), 0}, {pfx("1.2.5.0/24"), 7}};
+  f.engine.apply(w);
+  CHECK(f.kernel.find(pfx("1.2.3.0/24")) == nullptr);
+  CHECK(f.kernel.find(pfx("1.2.5.0/24")) == nullptr);
+  CHECK(f.kernel.routes.size() == 2);
+}

@@ -49,10 +49,25 @@ struct FibDelta {
   static FibDelta withdraw(const base::Prefix& p) { return FibDelta{Kind::Withdraw, p, {}}; }
 };
 
+// The same changes with shared next-hop sets (the shape of rib::FibBatch, so the daemon moves
+// one into the other without touching a route): each delta names an index into
+// next_hop_sets; the empty set (index 0) withdraws, as does an index out of range.
+struct FibBatch {
+  struct Delta {
+    base::Prefix prefix;
+    std::uint32_t next_hops = 0;
+  };
+  std::vector<std::vector<base::IpAddress>> next_hop_sets{1};  // [0] is the empty set
+  std::vector<Delta> deltas;
+  bool empty() const { return deltas.empty(); }
+};
+
 class FibSink {
  public:
   virtual ~FibSink() = default;
-  // Queues a batch (applied in order, after earlier batches). Never blocks on the kernel.
+  // Queue a batch (applied in order, after earlier batches). Never block on the kernel; the
+  // FibBatch form costs the caller no allocation per route.
+  virtual void submit(FibBatch batch) = 0;
   virtual void submit(std::vector<FibDelta> batch) = 0;
   // The RIB reached initial convergence: routes adopted from a previous run that are not
   // wanted any more are removed now (before this, they are kept so traffic keeps flowing).

@@ -45,6 +45,7 @@ class FibEngine {
   // Routes with our protocol id found in the kernel at start. They stay until reconciled.
   void adopt(std::vector<KernelRoute> existing);
   void apply(std::span<const FibDelta> deltas);
+  void apply(const FibBatch& batch);
   // After an IGP change: re-evaluates every wanted route whose next hops include one of these
   // addresses, routes refused earlier, and (when the IGP cover of a protected address
   // changed) routes containing a protected address.
@@ -79,6 +80,8 @@ class FibEngine {
                                      const std::vector<base::IpAddress>& nhs);
   // The protected address p would capture, if any.
   std::optional<base::IpAddress> captured(const base::Prefix& p) const;
+  // Records what the RIB wants for p (nhs empty: nothing) and evaluates it.
+  void set_wanted(const base::Prefix& p, const std::vector<base::IpAddress>& nhs);
   void evaluate(const base::Prefix& p);
   void queue(KernelOp op);
   void flush();

@@ -55,6 +55,7 @@ class NetlinkFib final : public FibSink, public NextHopResolver {
                                                                       NextHopChangeFn on_change);
   ~NetlinkFib() override;  // stop(config.persist) if not stopped yet
 
+  void submit(FibBatch batch) override;
   void submit(std::vector<FibDelta> batch) override;
   void initial_convergence_done() override;
   void set_protected_addresses(std::vector<base::IpAddress> addrs) override;
