@@ -11,52 +11,84 @@ namespace {
 
 base::Duration scaled(std::chrono::seconds s, double jitter) {
   const double j = std::clamp(jitter, 0.0, 1.0);
-  return std::chrono::duration_cast<base::Duration>(std::chrono::duration<double>(
-      static_cast<double>(s.count()) * j));
+  return std::chrono::duration_cast<base::Duration>(
+      std::chrono::duration<double>(static_cast<double>(s.count()) * j));
 }
 
 }  // namespace
 
 std::string_view to_string(State s) {
   switch (s) {
-    case State::Idle: return "Idle";
-    case State::Connect: return "Connect";
-    case State::Active: return "Active";
-    case State::OpenSent: return "OpenSent";
-    case State::OpenConfirm: return "OpenConfirm";
-    case State::Established: return "Established";
+    case State::Idle:
+      return "Idle";
+    case State::Connect:
+      return "Connect";
+    case State::Active:
+      return "Active";
+    case State::OpenSent:
+      return "OpenSent";
+    case State::OpenConfirm:
+      return "OpenConfirm";
+    case State::Established:
+      return "Established";
   }
   return "?";
 }
 
 std::string_view to_string(Event e) {
   switch (e) {
-    case Event::ManualStart: return "ManualStart";
-    case Event::ManualStop: return "ManualStop";
-    case Event::AutomaticStart: return "AutomaticStart";
-    case Event::ManualStartPassive: return "ManualStart_with_PassiveTcpEstablishment";
-    case Event::AutomaticStartPassive: return "AutomaticStart_with_PassiveTcpEstablishment";
-    case Event::AutomaticStop: return "AutomaticStop";
-    case Event::ConnectRetryTimerExpires: return "ConnectRetryTimer_Expires";
-    case Event::HoldTimerExpires: return "HoldTimer_Expires";
-    case Event::KeepaliveTimerExpires: return "KeepaliveTimer_Expires";
-    case Event::DelayOpenTimerExpires: return "DelayOpenTimer_Expires";
-    case Event::IdleHoldTimerExpires: return "IdleHoldTimer_Expires";
-    case Event::TcpConnectionValid: return "TcpConnection_Valid";
-    case Event::TcpCrInvalid: return "Tcp_CR_Invalid";
-    case Event::TcpCrAcked: return "Tcp_CR_Acked";
-    case Event::TcpConnectionConfirmed: return "TcpConnectionConfirmed";
-    case Event::TcpConnectionFails: return "TcpConnectionFails";
-    case Event::BgpOpen: return "BGPOpen";
-    case Event::BgpOpenWithDelayOpenTimerRunning: return "BGPOpen_with_DelayOpenTimer_running";
-    case Event::BgpHeaderErr: return "BGPHeaderErr";
-    case Event::BgpOpenMsgErr: return "BGPOpenMsgErr";
-    case Event::OpenCollisionDump: return "OpenCollisionDump";
-    case Event::NotifMsgVerErr: return "NotifMsgVerErr";
-    case Event::NotifMsg: return "NotifMsg";
-    case Event::KeepAliveMsg: return "KeepAliveMsg";
-    case Event::UpdateMsg: return "UpdateMsg";
-    case Event::UpdateMsgErr: return "UpdateMsgErr";
+    case Event::ManualStart:
+      return "ManualStart";
+    case Event::ManualStop:
+      return "ManualStop";
+    case Event::AutomaticStart:
+      return "AutomaticStart";
+    case Event::ManualStartPassive:
+      return "ManualStart_with_PassiveTcpEstablishment";
+    case Event::AutomaticStartPassive:
+      return "AutomaticStart_with_PassiveTcpEstablishment";
+    case Event::AutomaticStop:
+      return "AutomaticStop";
+    case Event::ConnectRetryTimerExpires:
+      return "ConnectRetryTimer_Expires";
+    case Event::HoldTimerExpires:
+      return "HoldTimer_Expires";
+    case Event::KeepaliveTimerExpires:
+      return "KeepaliveTimer_Expires";
+    case Event::DelayOpenTimerExpires:
+      return "DelayOpenTimer_Expires";
+    case Event::IdleHoldTimerExpires:
+      return "IdleHoldTimer_Expires";
+    case Event::TcpConnectionValid:
+      return "TcpConnection_Valid";
+    case Event::TcpCrInvalid:
+      return "Tcp_CR_Invalid";
+    case Event::TcpCrAcked:
+      return "Tcp_CR_Acked";
+    case Event::TcpConnectionConfirmed:
+      return "TcpConnectionConfirmed";
+    case Event::TcpConnectionFails:
+      return "TcpConnectionFails";
+    case Event::BgpOpen:
+      return "BGPOpen";
+    case Event::BgpOpenWithDelayOpenTimerRunning:
+      return "BGPOpen_with_DelayOpenTimer_running";
+    case Event::BgpHeaderErr:
+      return "BGPHeaderErr";
+    case Event::BgpOpenMsgErr:
+      return "BGPOpenMsgErr";
+    case Event::OpenCollisionDump:
+      return "OpenCollisionDump";
+    case Event::NotifMsgVerErr:
+      return "NotifMsgVerErr";
+    case Event::NotifMsg:
+      return "NotifMsg";
+    case Event::KeepAliveMsg:
+      return "KeepAliveMsg";
+    case Event::UpdateMsg:
+      return "UpdateMsg";
+    case Event::UpdateMsgErr:
+      return "UpdateMsgErr";
   }
   return "?";
 }
@@ -90,19 +122,38 @@ Transition Fsm::handle(Event event, const EventInput& in) {
   Ctx c{in, t};
   // A timer event consumes its timer; the handlers below restart it when the RFC says so.
   switch (event) {
-    case Event::ConnectRetryTimerExpires: connect_retry_at_.reset(); break;
-    case Event::HoldTimerExpires: hold_at_.reset(); break;
-    case Event::KeepaliveTimerExpires: keepalive_at_.reset(); break;
-    case Event::IdleHoldTimerExpires: idle_hold_at_.reset(); break;
-    default: break;
+    case Event::ConnectRetryTimerExpires:
+      connect_retry_at_.reset();
+      break;
+    case Event::HoldTimerExpires:
+      hold_at_.reset();
+      break;
+    case Event::KeepaliveTimerExpires:
+      keepalive_at_.reset();
+      break;
+    case Event::IdleHoldTimerExpires:
+      idle_hold_at_.reset();
+      break;
+    default:
+      break;
   }
   switch (state_) {
-    case State::Idle: handle_idle(c, event); break;
+    case State::Idle:
+      handle_idle(c, event);
+      break;
     case State::Connect:
-    case State::Active: handle_connect_or_active(c, event); break;
-    case State::OpenSent: handle_open_sent(c, event); break;
-    case State::OpenConfirm: handle_open_confirm(c, event); break;
-    case State::Established: handle_established(c, event); break;
+    case State::Active:
+      handle_connect_or_active(c, event);
+      break;
+    case State::OpenSent:
+      handle_open_sent(c, event);
+      break;
+    case State::OpenConfirm:
+      handle_open_confirm(c, event);
+      break;
+    case State::Established:
+      handle_established(c, event);
+      break;
   }
   t.to = state_;
   return t;
@@ -116,16 +167,21 @@ void Fsm::handle_idle(Ctx& c, Event e) {
       failures_ = 0;
       start(c, false);
       break;
-    case Event::AutomaticStart: start(c, false); break;
+    case Event::AutomaticStart:
+      start(c, false);
+      break;
     case Event::ManualStartPassive:
       failures_ = 0;
       start(c, true);
       break;
-    case Event::AutomaticStartPassive: start(c, true); break;
+    case Event::AutomaticStartPassive:
+      start(c, true);
+      break;
     case Event::IdleHoldTimerExpires:
       if (config_.auto_restart) start(c, config_.passive);
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -197,7 +253,7 @@ void Fsm::handle_connect_or_active(Ctx& c, Event e) {
     case Event::AutomaticStart:
     case Event::ManualStartPassive:
     case Event::AutomaticStartPassive:
-      break;  // ignored
+      break;                 // ignored
     case Event::ManualStop:  // 2
       to_idle(c, false, false);
       connect_retry_counter_ = 0;
@@ -222,8 +278,8 @@ void Fsm::handle_connect_or_active(Ctx& c, Event e) {
         to_idle(c, true, true);
       }
       break;
-    case Event::BgpHeaderErr:   // 21 (SendNOTIFICATIONwithoutOPEN FALSE: no NOTIFICATION)
-    case Event::BgpOpenMsgErr:  // 22
+    case Event::BgpHeaderErr:    // 21 (SendNOTIFICATIONwithoutOPEN FALSE: no NOTIFICATION)
+    case Event::BgpOpenMsgErr:   // 22
     case Event::NotifMsgVerErr:  // 24
     default:                     // 8, 10-13, 19, 20, 23, 25-28
       to_idle(c, true, true);
@@ -255,8 +311,12 @@ bool Fsm::handle_common_after_open_sent(Ctx& c, Event e) {
     case Event::ManualStartPassive:
     case Event::AutomaticStartPassive:
       break;
-    case Event::ManualStop: cease(c, wire::err::kCeaseAdminShutdown, true); break;
-    case Event::AutomaticStop: cease(c, wire::err::kCeaseAdminShutdown, false); break;
+    case Event::ManualStop:
+      cease(c, wire::err::kCeaseAdminShutdown, true);
+      break;
+    case Event::AutomaticStop:
+      cease(c, wire::err::kCeaseAdminShutdown, false);
+      break;
     case Event::HoldTimerExpires:
       c.act(ActionKind::SendNotification, wire::err::kHoldTimerExpired, 0);
       to_idle(c, true, true);
@@ -266,8 +326,11 @@ bool Fsm::handle_common_after_open_sent(Ctx& c, Event e) {
     case Event::TcpConnectionConfirmed:
     case Event::TcpCrInvalid:
       break;
-    case Event::OpenCollisionDump: cease(c, wire::err::kCeaseConnectionCollision, false); break;
-    default: return false;
+    case Event::OpenCollisionDump:
+      cease(c, wire::err::kCeaseConnectionCollision, false);
+      break;
+    default:
+      return false;
   }
   return true;
 }
@@ -281,14 +344,20 @@ void Fsm::handle_open_sent(Ctx& c, Event e) {
       connect_retry_at_ = c.in.now + scaled(config_.connect_retry, c.in.jitter);
       state_ = State::Active;
       break;
-    case Event::BgpOpen: open_received(c); break;
+    case Event::BgpOpen:
+      open_received(c);
+      break;
     case Event::BgpHeaderErr:
     case Event::BgpOpenMsgErr:
       c.act(ActionKind::SendNotification, c.in.err_code, c.in.err_subcode);
       to_idle(c, true, true);
       break;
-    case Event::NotifMsgVerErr: to_idle(c, false, false); break;
-    default: fsm_error(c); break;  // 9, 11-13, 20, 25-28
+    case Event::NotifMsgVerErr:
+      to_idle(c, false, false);
+      break;
+    default:
+      fsm_error(c);
+      break;  // 9, 11-13, 20, 25-28
   }
 }
 
@@ -303,7 +372,9 @@ void Fsm::handle_open_confirm(Ctx& c, Event e) {
     case Event::NotifMsg:
       to_idle(c, true, true);
       break;
-    case Event::NotifMsgVerErr: to_idle(c, false, false); break;
+    case Event::NotifMsgVerErr:
+      to_idle(c, false, false);
+      break;
     case Event::BgpOpen:
       // An OPEN on a connection already in OpenConfirm: the caller resolves collisions before
       // feeding events, so a second OPEN here is an FSM error.
@@ -320,7 +391,9 @@ void Fsm::handle_open_confirm(Ctx& c, Event e) {
       state_ = State::Established;
       c.act(ActionKind::SessionUp);
       break;
-    default: fsm_error(c); break;  // 9, 12, 13, 20, 27, 28
+    default:
+      fsm_error(c);
+      break;  // 9, 12, 13, 20, 27, 28
   }
 }
 
@@ -338,14 +411,15 @@ void Fsm::handle_established(Ctx& c, Event e) {
     case Event::TcpConnectionFails:
       to_idle(c, true, true);
       break;
-    case Event::KeepAliveMsg: restart_hold(c); break;
+    case Event::KeepAliveMsg:
+      restart_hold(c);
+      break;
     case Event::UpdateMsg:
       c.act(ActionKind::ProcessUpdate);
       restart_hold(c);
       break;
     case Event::UpdateMsgErr:
-      c.act(ActionKind::SendNotification, c.in.err_code != 0 ? c.in.err_code : 3,
-            c.in.err_subcode);
+      c.act(ActionKind::SendNotification, c.in.err_code != 0 ? c.in.err_code : 3, c.in.err_subcode);
       to_idle(c, true, true);
       break;
     case Event::BgpHeaderErr:
@@ -359,7 +433,9 @@ void Fsm::handle_established(Ctx& c, Event e) {
         fsm_error(c);
       }
       break;
-    default: fsm_error(c); break;  // 9, 12, 13, 19, 20
+    default:
+      fsm_error(c);
+      break;  // 9, 12, 13, 19, 20
   }
 }
 

@@ -62,8 +62,7 @@ base::Result<Negotiated, wire::Notification> negotiate(const wire::Open& ours,
   n.keepalive = n.hold_time / 3;
   n.four_octet_as = ours.caps.four_octet_as.has_value() && theirs.caps.four_octet_as.has_value();
   n.route_refresh = ours.caps.route_refresh && theirs.caps.route_refresh;
-  n.enhanced_route_refresh =
-      ours.caps.enhanced_route_refresh && theirs.caps.enhanced_route_refresh;
+  n.enhanced_route_refresh = ours.caps.enhanced_route_refresh && theirs.caps.enhanced_route_refresh;
   n.extended_message = ours.caps.extended_message && theirs.caps.extended_message;
   n.peer_graceful_restart = theirs.caps.graceful_restart;
   n.graceful_restart = ours.caps.graceful_restart && theirs.caps.graceful_restart;
@@ -81,9 +80,9 @@ base::Result<Negotiated, wire::Notification> negotiate(const wire::Open& ours,
     std::vector<std::uint8_t> data;
     for (const auto& f : mine) {
       const auto afi = static_cast<std::uint16_t>(f.afi);
-      data.insert(data.end(), {wire::cap::kMultiprotocol, 4, static_cast<std::uint8_t>(afi >> 8),
-                               static_cast<std::uint8_t>(afi), 0,
-                               static_cast<std::uint8_t>(f.safi)});
+      data.insert(data.end(),
+                  {wire::cap::kMultiprotocol, 4, static_cast<std::uint8_t>(afi >> 8),
+                   static_cast<std::uint8_t>(afi), 0, static_cast<std::uint8_t>(f.safi)});
     }
     return base::Err{open_error(wire::err::kOpenUnsupportedCapability, std::move(data))};
   }
@@ -91,8 +90,8 @@ base::Result<Negotiated, wire::Notification> negotiate(const wire::Open& ours,
   return n;
 }
 
-Survivor resolve_collision(std::uint32_t local_id, std::uint32_t remote_id,
-                           std::uint32_t local_asn, std::uint32_t remote_asn) {
+Survivor resolve_collision(std::uint32_t local_id, std::uint32_t remote_id, std::uint32_t local_asn,
+                           std::uint32_t remote_asn) {
   // 6.8: the identifiers compare as host-order integers. If the local one is lower, the
   // connection the local system initiated is closed.
   if (local_id != remote_id) {

@@ -7,6 +7,7 @@
 // (Asio 1.18 has no per-operation cancellation: this is the generation check).
 #include "nvabgpd/session/session_manager.hpp"
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -16,7 +17,6 @@
 #include <boost/asio/write.hpp>
 #include <deque>
 #include <random>
-#include <spdlog/spdlog.h>
 #include <stdexcept>
 
 #include "nvabgpd/wire/notification.hpp"
@@ -51,12 +51,18 @@ Buffer encoded(const wire::Message& m) {
 
 std::string_view type_name(std::uint8_t type) {
   switch (type) {
-    case 1: return "OPEN";
-    case 2: return "UPDATE";
-    case 3: return "NOTIFICATION";
-    case 4: return "KEEPALIVE";
-    case 5: return "ROUTE-REFRESH";
-    default: return "message";
+    case 1:
+      return "OPEN";
+    case 2:
+      return "UPDATE";
+    case 3:
+      return "NOTIFICATION";
+    case 4:
+      return "KEEPALIVE";
+    case 5:
+      return "ROUTE-REFRESH";
+    default:
+      return "message";
   }
 }
 
@@ -118,8 +124,12 @@ struct SessionManager::Impl {
 
   Impl(asio::io_context& io_, SpeakerConfig sp, SessionCallbacks cb, const base::Clock& c,
        std::uint64_t seed)
-      : io(io_), speaker(std::move(sp)), callbacks(std::move(cb)), clock(c),
-        rng(seed != 0 ? seed : std::random_device{}()), shutdown_timer(io_) {}
+      : io(io_),
+        speaker(std::move(sp)),
+        callbacks(std::move(cb)),
+        clock(c),
+        rng(seed != 0 ? seed : std::random_device{}()),
+        shutdown_timer(io_) {}
 
   asio::io_context& io;
   SpeakerConfig speaker;
@@ -188,7 +198,8 @@ struct SessionManager::Impl {
     if (t.from != t.to) {
       spdlog::info("peer {} ({}): {} -> {} on {}", p.cfg.name, p.cfg.address, to_string(t.from),
                    to_string(t.to), to_string(e));
-      if (callbacks.on_state) callbacks.on_state(StateChange{p.id, c.id, c.outgoing, t.from, t.to, e});
+      if (callbacks.on_state)
+        callbacks.on_state(StateChange{p.id, c.id, c.outgoing, t.from, t.to, e});
     }
     if (callbacks.on_fsm_event) {
       callbacks.on_fsm_event(StateChange{p.id, c.id, c.outgoing, t.from, t.to, e});
@@ -207,8 +218,12 @@ struct SessionManager::Impl {
 
   void perform(Peer& p, Conn& c, const Action& a, Event e) {
     switch (a.kind) {
-      case ActionKind::InitiateConnection: connect(p, c); break;
-      case ActionKind::DropConnection: drop(c); break;
+      case ActionKind::InitiateConnection:
+        connect(p, c);
+        break;
+      case ActionKind::DropConnection:
+        drop(c);
+        break;
       case ActionKind::SendOpen: {
         wire::Capabilities caps;
         caps.multiprotocol = p.cfg.families;
@@ -241,9 +256,12 @@ struct SessionManager::Impl {
         break;
       }
       case ActionKind::ProcessUpdate:
-        if (c.pending_update && callbacks.on_update) callbacks.on_update(std::move(*c.pending_update));
+        if (c.pending_update && callbacks.on_update)
+          callbacks.on_update(std::move(*c.pending_update));
         break;
-      case ActionKind::SessionUp: session_up(p, c); break;
+      case ActionKind::SessionUp:
+        session_up(p, c);
+        break;
       case ActionKind::SessionDown: {
         PeerDown d{p.id, c.down_reason.empty() ? std::string(to_string(e)) : c.down_reason,
                    c.last_sent, c.last_received};
@@ -434,38 +452,38 @@ struct SessionManager::Impl {
   }
 
   void read(PeerId pid, std::uint64_t cid, const ChannelPtr& ch) {
-    ch->sock.async_read_some(asio::buffer(ch->rbuf), [this, pid, cid, ch](const ErrorCode& err,
-                                                                          std::size_t n) {
-      Conn* cc = conn(pid, cid);
-      if (!cc || cc->ch != ch) return;
-      if (err) {
-        cc->down_reason = err == asio::error::eof ? "connection closed by peer"
-                                                  : "connection failed: " + err.message();
-        spdlog::info("peer {}: {}", peer(pid)->cfg.name, cc->down_reason);
-        feed(*peer(pid), *cc, Event::TcpConnectionFails);
-        return;
-      }
-      cc->framer.feed(std::span<const std::uint8_t>(ch->rbuf.data(), n));
-      for (;;) {
-        std::span<const std::uint8_t> msg;
-        wire::Notification bad;
-        const auto st = cc->framer.next(msg, bad);
-        if (st == wire::Framer::Status::NeedMore) break;
-        if (st == wire::Framer::Status::Error) {
-          cc->pending_notification = bad;
-          cc->down_reason = "bad message header: " + wire::describe(bad);
-          EventInput in;
-          in.err_code = bad.code;
-          in.err_subcode = bad.subcode;
-          feed(*peer(pid), *cc, Event::BgpHeaderErr, in);
-          return;
-        }
-        on_message(*peer(pid), *cc, msg);
-        cc = conn(pid, cid);
-        if (!cc || cc->ch != ch) return;
-      }
-      read(pid, cid, ch);
-    });
+    ch->sock.async_read_some(
+        asio::buffer(ch->rbuf), [this, pid, cid, ch](const ErrorCode& err, std::size_t n) {
+          Conn* cc = conn(pid, cid);
+          if (!cc || cc->ch != ch) return;
+          if (err) {
+            cc->down_reason = err == asio::error::eof ? "connection closed by peer"
+                                                      : "connection failed: " + err.message();
+            spdlog::info("peer {}: {}", peer(pid)->cfg.name, cc->down_reason);
+            feed(*peer(pid), *cc, Event::TcpConnectionFails);
+            return;
+          }
+          cc->framer.feed(std::span<const std::uint8_t>(ch->rbuf.data(), n));
+          for (;;) {
+            std::span<const std::uint8_t> msg;
+            wire::Notification bad;
+            const auto st = cc->framer.next(msg, bad);
+            if (st == wire::Framer::Status::NeedMore) break;
+            if (st == wire::Framer::Status::Error) {
+              cc->pending_notification = bad;
+              cc->down_reason = "bad message header: " + wire::describe(bad);
+              EventInput in;
+              in.err_code = bad.code;
+              in.err_subcode = bad.subcode;
+              feed(*peer(pid), *cc, Event::BgpHeaderErr, in);
+              return;
+            }
+            on_message(*peer(pid), *cc, msg);
+            cc = conn(pid, cid);
+            if (!cc || cc->ch != ch) return;
+          }
+          read(pid, cid, ch);
+        });
   }
 
   // ---- received messages ---------------------------------------------------------------
@@ -492,7 +510,8 @@ struct SessionManager::Impl {
     }
     std::visit([&](auto& m) { handle(p, c, m, r); }, *r.message);
     // After handling, so the peer's counters include this message (`c` may be gone).
-    if (callbacks.on_message_in) callbacks.on_message_in(p.id, static_cast<wire::MessageType>(type));
+    if (callbacks.on_message_in)
+      callbacks.on_message_in(p.id, static_cast<wire::MessageType>(type));
   }
 
   void handle(Peer& p, Conn& c, wire::Open& open, wire::DecodeResult&) {
@@ -561,8 +580,8 @@ struct SessionManager::Impl {
     spdlog::warn("peer {} ({}): NOTIFICATION received: {}", p.cfg.name, p.cfg.address,
                  wire::describe(n));
     if (callbacks.on_notification) callbacks.on_notification(NotificationEvent{p.id, false, n});
-    const bool version = n.code == wire::err::kOpenMessageError &&
-                         n.subcode == wire::err::kOpenUnsupportedVersion;
+    const bool version =
+        n.code == wire::err::kOpenMessageError && n.subcode == wire::err::kOpenUnsupportedVersion;
     feed(p, c, version ? Event::NotifMsgVerErr : Event::NotifMsg);
   }
 
@@ -635,8 +654,8 @@ struct SessionManager::Impl {
   void install_md5(const Peer& p) {
     if (p.cfg.password.empty()) return;
     for (auto& acc : acceptors) {
-      const auto fam = acc->local_endpoint().address().is_v4() ? base::Family::V4
-                                                                : base::Family::V6;
+      const auto fam =
+          acc->local_endpoint().address().is_v4() ? base::Family::V4 : base::Family::V6;
       if (fam != p.cfg.address.family()) continue;
       const auto err = sockopt::set_md5(acc->native_handle(), fam, p.cfg.address, p.cfg.password);
       if (!err.empty()) spdlog::error("peer {}: listener {}", p.cfg.name, err);
@@ -722,7 +741,8 @@ void SessionManager::shutdown(const std::string& shutdown_message, std::function
   impl_->shutdown_done = std::move(done);
   impl_->shutdown_timer.expires_after(std::chrono::seconds(3));
   impl_->shutdown_timer.async_wait([impl = impl_.get()](const ErrorCode& err) {
-    if (!err && impl->shutdown_done) asio::post(impl->io, std::exchange(impl->shutdown_done, nullptr));
+    if (!err && impl->shutdown_done)
+      asio::post(impl->io, std::exchange(impl->shutdown_done, nullptr));
   });
   impl_->maybe_shutdown_done();
 }
@@ -732,7 +752,8 @@ bool SessionManager::send(PeerId id, std::shared_ptr<const std::vector<std::uint
   if (!p || !message || message->size() < wire::kHeaderSize) return false;
   Impl::Conn* c = impl_->established(*p);
   if (!c) return false;
-  if ((*message)[18] == static_cast<std::uint8_t>(wire::MessageType::Update)) ++p->stats.updates_out;
+  if ((*message)[18] == static_cast<std::uint8_t>(wire::MessageType::Update))
+    ++p->stats.updates_out;
   impl_->enqueue(*p, *c, std::move(message));
   return true;
 }

@@ -5,9 +5,9 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <fmt/format.h>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 
 namespace nvabgpd::session::sockopt {
 

@@ -3,9 +3,9 @@
 // on_update).
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
-#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 

@@ -12,6 +12,8 @@
 // SIGTERM/SIGINT: Cease/Administrative Shutdown to every peer (RFC 8203 message
 // "session_probe stopping"), then exit 0. SIGUSR1: stop every peer with the message
 // "maintenance" but keep running.
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <charconv>
@@ -20,8 +22,6 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 #include <string>
 #include <vector>
 
@@ -125,9 +125,7 @@ std::string family_name(const wire::AfiSafi& f) {
   return f.afi == wire::Afi::Ipv4 ? "ipv4-unicast" : "ipv6-unicast";
 }
 
-void emit(const json& j) {
-  std::cout << j.dump() << "\n" << std::flush;
-}
+void emit(const json& j) { std::cout << j.dump() << "\n" << std::flush; }
 
 }  // namespace
 
@@ -168,37 +166,52 @@ int main(int argc, char** argv) {
   session::SessionCallbacks cb;
   session::SessionManager* mgr_ptr = nullptr;
   cb.on_state = [&](const session::StateChange& s) {
-    emit({{"event", "state"}, {"peer", names[s.peer]}, {"from", session::to_string(s.from)},
-          {"to", session::to_string(s.to)}, {"trigger", session::to_string(s.event)},
-          {"conn", s.connection}, {"outgoing", s.outgoing}});
+    emit({{"event", "state"},
+          {"peer", names[s.peer]},
+          {"from", session::to_string(s.from)},
+          {"to", session::to_string(s.to)},
+          {"trigger", session::to_string(s.event)},
+          {"conn", s.connection},
+          {"outgoing", s.outgoing}});
   };
   cb.on_fsm_event = [&](const session::StateChange& s) {
-    emit({{"event", "fsm"}, {"peer", names[s.peer]}, {"from", session::to_string(s.from)},
-          {"to", session::to_string(s.to)}, {"trigger", session::to_string(s.event)},
+    emit({{"event", "fsm"},
+          {"peer", names[s.peer]},
+          {"from", session::to_string(s.from)},
+          {"to", session::to_string(s.to)},
+          {"trigger", session::to_string(s.event)},
           {"conn", s.connection}});
   };
   cb.on_up = [&](const session::PeerUp& u) {
     json fams = json::array();
     for (const auto& f : u.negotiated.families) fams.push_back(family_name(f));
-    emit({{"event", "up"}, {"peer", names[u.peer]}, {"asn", u.negotiated.peer_asn},
+    emit({{"event", "up"},
+          {"peer", names[u.peer]},
+          {"asn", u.negotiated.peer_asn},
           {"router_id", base::IpAddress::v4(u.negotiated.peer_id).to_string()},
-          {"hold", u.negotiated.hold_time.count()}, {"keepalive", u.negotiated.keepalive.count()},
+          {"hold", u.negotiated.hold_time.count()},
+          {"keepalive", u.negotiated.keepalive.count()},
           {"four_octet_as", u.negotiated.four_octet_as},
           {"route_refresh", u.negotiated.route_refresh},
           {"enhanced_route_refresh", u.negotiated.enhanced_route_refresh},
           {"extended_message", u.negotiated.extended_message},
           {"graceful_restart_peer", u.negotiated.peer_graceful_restart.has_value()},
-          {"families", fams}, {"local", u.local_address.to_string()},
+          {"families", fams},
+          {"local", u.local_address.to_string()},
           {"remote", u.remote_address.to_string()}});
   };
   cb.on_down = [&](const session::PeerDown& d) {
     emit({{"event", "down"}, {"peer", names[d.peer]}, {"reason", d.reason}});
   };
   cb.on_notification = [&](const session::NotificationEvent& n) {
-    json j{{"event", "notification"}, {"peer", names[n.peer]},
-           {"dir", n.sent ? "sent" : "received"}, {"code", n.notification.code},
-           {"subcode", n.notification.subcode}, {"text", wire::describe(n.notification)}};
-    if (auto msg = wire::decode_shutdown_communication(n.notification)) j["shutdown_message"] = *msg;
+    json j{{"event", "notification"},
+           {"peer", names[n.peer]},
+           {"dir", n.sent ? "sent" : "received"},
+           {"code", n.notification.code},
+           {"subcode", n.notification.subcode},
+           {"text", wire::describe(n.notification)}};
+    if (auto msg = wire::decode_shutdown_communication(n.notification))
+      j["shutdown_message"] = *msg;
     emit(j);
   };
   cb.on_rejected = [&](const session::RejectedConnection& r) {
@@ -206,13 +219,16 @@ int main(int argc, char** argv) {
   };
   cb.on_message_in = [&](session::PeerId id, wire::MessageType t) {
     if (t != wire::MessageType::Keepalive || !mgr_ptr) return;
-    emit({{"event", "keepalive"}, {"peer", names[id]},
-          {"count", mgr_ptr->stats(id).keepalives_in}});
+    emit(
+        {{"event", "keepalive"}, {"peer", names[id]}, {"count", mgr_ptr->stats(id).keepalives_in}});
   };
   cb.on_update = [&](session::UpdateIn&& u) {
     const auto eor = u.update.end_of_rib();
-    emit({{"event", "update"}, {"peer", names[u.peer]}, {"nlri", u.update.nlri.size()},
-          {"withdrawn", u.update.withdrawn.size()}, {"eor", eor.has_value()},
+    emit({{"event", "update"},
+          {"peer", names[u.peer]},
+          {"nlri", u.update.nlri.size()},
+          {"withdrawn", u.update.withdrawn.size()},
+          {"eor", eor.has_value()},
           {"action", static_cast<int>(u.action)}});
   };
   cb.on_refresh = [&](const session::RefreshRequest& r) {

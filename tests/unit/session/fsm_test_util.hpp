@@ -41,14 +41,31 @@ inline Fsm fsm_in(State target, const base::ManualClock& clock, FsmConfig cfg = 
   return f;
 }
 
-inline constexpr Event kAllEvents[] = {
-    Event::ManualStart, Event::ManualStop, Event::AutomaticStart, Event::ManualStartPassive,
-    Event::AutomaticStartPassive, Event::AutomaticStop, Event::ConnectRetryTimerExpires,
-    Event::HoldTimerExpires, Event::KeepaliveTimerExpires, Event::DelayOpenTimerExpires,
-    Event::IdleHoldTimerExpires, Event::TcpConnectionValid, Event::TcpCrInvalid,
-    Event::TcpCrAcked, Event::TcpConnectionConfirmed, Event::TcpConnectionFails, Event::BgpOpen,
-    Event::BgpOpenWithDelayOpenTimerRunning, Event::BgpHeaderErr, Event::BgpOpenMsgErr,
-    Event::OpenCollisionDump, Event::NotifMsgVerErr, Event::NotifMsg, Event::KeepAliveMsg,
-    Event::UpdateMsg, Event::UpdateMsgErr};
+inline constexpr Event kAllEvents[] = {Event::ManualStart,
+                                       Event::ManualStop,
+                                       Event::AutomaticStart,
+                                       Event::ManualStartPassive,
+                                       Event::AutomaticStartPassive,
+                                       Event::AutomaticStop,
+                                       Event::ConnectRetryTimerExpires,
+                                       Event::HoldTimerExpires,
+                                       Event::KeepaliveTimerExpires,
+                                       Event::DelayOpenTimerExpires,
+                                       Event::IdleHoldTimerExpires,
+                                       Event::TcpConnectionValid,
+                                       Event::TcpCrInvalid,
+                                       Event::TcpCrAcked,
+                                       Event::TcpConnectionConfirmed,
+                                       Event::TcpConnectionFails,
+                                       Event::BgpOpen,
+                                       Event::BgpOpenWithDelayOpenTimerRunning,
+                                       Event::BgpHeaderErr,
+                                       Event::BgpOpenMsgErr,
+                                       Event::OpenCollisionDump,
+                                       Event::NotifMsgVerErr,
+                                       Event::NotifMsg,
+                                       Event::KeepAliveMsg,
+                                       Event::UpdateMsg,
+                                       Event::UpdateMsgErr};
 
 }  // namespace nvabgpd::session::test

@@ -105,8 +105,8 @@ TEST_CASE("IdleHold backoff doubles per failure up to the cap and resets on Esta
     f.handle(Event::TcpConnectionFails, at(clock));  // Connect -> Idle
     REQUIRE(f.state() == State::Idle);
     REQUIRE(f.idle_hold_deadline());
-    delays.push_back(std::chrono::duration_cast<std::chrono::seconds>(
-        *f.idle_hold_deadline() - clock.now()));
+    delays.push_back(
+        std::chrono::duration_cast<std::chrono::seconds>(*f.idle_hold_deadline() - clock.now()));
     clock.advance(delays.back());
     const auto ts = fire(f, clock);  // IdleHoldTimer_Expires: automatic start
     REQUIRE(ts.size() == 1);

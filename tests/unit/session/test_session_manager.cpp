@@ -3,6 +3,7 @@
 // until an observable condition holds, bounded by a timeout.
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -11,7 +12,6 @@
 #include <chrono>
 #include <functional>
 #include <thread>
-#include <atomic>
 
 #include "nvabgpd/session/session_manager.hpp"
 #include "nvabgpd/wire/notification.hpp"
@@ -36,7 +36,9 @@ bool run_until(asio::io_context& io, const std::function<bool()>& pred,
 
 std::uint16_t base_port() { return static_cast<std::uint16_t>(20000 + getpid() % 20000); }
 
-base::IpAddress lo(int last) { return base::IpAddress::v4(0x7f000000u | static_cast<unsigned>(last)); }
+base::IpAddress lo(int last) {
+  return base::IpAddress::v4(0x7f000000u | static_cast<unsigned>(last));
+}
 
 struct Recorder {
   std::vector<PeerUp> ups;
@@ -181,25 +183,41 @@ TEST_CASE("an unknown address is refused before OPEN; the session stays up") {
   CHECK(pr.ra.downs.empty());
 }
 
-TEST_CASE("malformed input from a configured peer gets the right NOTIFICATION") {
+// One manager on 127.0.0.1 with one passive peer 127.0.0.<last> (AS 650xx), and raw
+// sockets that play that peer by hand.
+struct Passive {
   asio::io_context io;
   base::SteadyClock clock;
   Recorder r;
-  const auto port = static_cast<std::uint16_t>(base_port() + 2);
-  SessionManager m(io, SpeakerConfig{65001, 0x7f000001, {{lo(1), port}}}, r.callbacks(), clock, 3);
-  auto pc = peer(5, 179, 65005, 1);
-  pc.passive = true;
-  const PeerId id = m.add_peer(pc);
-  REQUIRE_FALSE(m.listen());
-  m.start_peer(id);
+  std::uint16_t port;
+  int last;
+  std::unique_ptr<SessionManager> m;
+  PeerId id = 0;
 
-  auto connect = [&] {
+  Passive(int last_, int port_offset)
+      : port(static_cast<std::uint16_t>(base_port() + port_offset)), last(last_) {
+    m = std::make_unique<SessionManager>(io, SpeakerConfig{65001, 0x7f000001, {{lo(1), port}}},
+                                         r.callbacks(), clock, static_cast<std::uint64_t>(last));
+    auto pc = peer(last, 179, static_cast<std::uint32_t>(65000 + last), 1);
+    pc.passive = true;
+    id = m->add_peer(pc);
+    REQUIRE_FALSE(m->listen());
+    m->start_peer(id);
+  }
+  tcp::socket connect() {
     tcp::socket s(io);
     s.open(tcp::v4());
-    s.bind(tcp::endpoint(asio::ip::make_address_v4("127.0.0.5"), 0));
+    s.bind(tcp::endpoint(asio::ip::make_address_v4(lo(last).to_string()), 0));
     s.connect(tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), port));
     return s;
-  };
+  }
+};
+
+TEST_CASE("malformed input from a configured peer gets the right NOTIFICATION") {
+  Passive ps(5, 2);
+  auto& io = ps.io;
+  auto& r = ps.r;
+  auto connect = [&] { return ps.connect(); };
   auto expect_notification = [&](tcp::socket& s, std::uint8_t code, std::uint8_t subcode) {
     std::vector<std::uint8_t> msg;
     std::atomic<bool> done{false};
@@ -258,22 +276,13 @@ TEST_CASE("malformed input from a configured peer gets the right NOTIFICATION") 
 }
 
 TEST_CASE("a peer that stops reading: congested above the high watermark, drained below low") {
-  asio::io_context io;
-  base::SteadyClock clock;
-  Recorder r;
-  const auto port = static_cast<std::uint16_t>(base_port() + 3);
-  SessionManager m(io, SpeakerConfig{65001, 0x7f000001, {{lo(1), port}}}, r.callbacks(), clock, 4);
-  auto pc = peer(6, 179, 65006, 1);
-  pc.passive = true;
-  const PeerId id = m.add_peer(pc);
-  REQUIRE_FALSE(m.listen());
-  m.start_peer(id);
-
+  Passive ps(6, 3);
+  auto& io = ps.io;
+  auto& r = ps.r;
+  auto& m = *ps.m;
+  const PeerId id = ps.id;
   // A hand-driven peer: OPEN with hold time 0 (no timers), KEEPALIVE, then it reads nothing.
-  tcp::socket s(io);
-  s.open(tcp::v4());
-  s.bind(tcp::endpoint(asio::ip::make_address_v4("127.0.0.6"), 0));
-  s.connect(tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), port));
+  tcp::socket s = ps.connect();
   asio::write(s, asio::buffer(wire::encode(make_open(65006, 0x7f000006, 0s, {}), {})));
   asio::write(s, asio::buffer(wire::encode(wire::Keepalive{}, {})));
   REQUIRE(run_until(io, [&] { return m.stats(id).state == State::Established; }));
@@ -299,7 +308,8 @@ TEST_CASE("a peer that stops reading: congested above the high watermark, draine
     boost::system::error_code ec;
     while (!stop && !ec) s.read_some(asio::buffer(sink), ec);
   });
-  const bool drained = run_until(io, [&] { return r.drained > 0; }, 30s);
+  const bool drained = run_until(
+      io, [&] { return r.drained > 0; }, 30s);
   stop = true;
   m.stop_peer(id, "");
   run_until(io, [&] { return m.stats(id).state == State::Idle; });

@@ -56,15 +56,15 @@ std::string_view to_string(State s);
 std::string_view to_string(Event e);
 
 enum class ActionKind : std::uint8_t {
-  InitiateConnection,   // open the outgoing TCP connection
-  DropConnection,       // close this connection's TCP socket
+  InitiateConnection,  // open the outgoing TCP connection
+  DropConnection,      // close this connection's TCP socket
   SendOpen,
   SendKeepalive,
-  SendNotification,     // code/subcode in the action; the caller adds data if it has any
-  ProcessUpdate,        // hand the UPDATE that caused UpdateMsg to the RIB side
-  SessionUp,            // entered Established: report PeerUp
-  SessionDown,          // left Established: report PeerDown (routes of the peer go)
-  ReleaseResources,     // entered Idle from a non-Idle state
+  SendNotification,  // code/subcode in the action; the caller adds data if it has any
+  ProcessUpdate,     // hand the UPDATE that caused UpdateMsg to the RIB side
+  SessionUp,         // entered Established: report PeerUp
+  SessionDown,       // left Established: report PeerDown (routes of the peer go)
+  ReleaseResources,  // entered Idle from a non-Idle state
 };
 
 struct Action {
@@ -75,15 +75,14 @@ struct Action {
 };
 
 struct FsmConfig {
-  std::chrono::seconds connect_retry{30};    // ConnectRetryTime (before jitter)
-  std::chrono::seconds hold_time{90};        // proposed HoldTime
-  std::chrono::seconds large_hold{240};      // HoldTimer while waiting for OPEN (8.2.2: 4 min)
-  std::chrono::seconds idle_hold{5};         // first IdleHold backoff step
-  std::chrono::seconds idle_hold_max{120};   // backoff cap
-  bool passive = false;                      // automatic restarts are passive ones
-  bool auto_restart = true;                  // IdleHoldTimer_Expires -> automatic start
+  std::chrono::seconds connect_retry{30};   // ConnectRetryTime (before jitter)
+  std::chrono::seconds hold_time{90};       // proposed HoldTime
+  std::chrono::seconds large_hold{240};     // HoldTimer while waiting for OPEN (8.2.2: 4 min)
+  std::chrono::seconds idle_hold{5};        // first IdleHold backoff step
+  std::chrono::seconds idle_hold_max{120};  // backoff cap
+  bool passive = false;                     // automatic restarts are passive ones
+  bool auto_restart = true;                 // IdleHoldTimer_Expires -> automatic start
 };
-
 
 // Input accompanying an event: the time, the jitter factor for any timer started (RFC 4271
 // 10: 0.75..1.0; 1.0 means none), and event-specific facts.

@@ -15,8 +15,8 @@ namespace nvabgpd::session {
 struct OpenExpectation {
   std::uint32_t local_asn = 0;
   std::uint32_t local_id = 0;
-  std::uint32_t peer_asn = 0;  // the configured remote ASN
-  std::chrono::seconds hold_time{90};  // what we proposed
+  std::uint32_t peer_asn = 0;             // the configured remote ASN
+  std::chrono::seconds hold_time{90};     // what we proposed
   std::chrono::seconds min_hold_time{3};  // smallest non-zero hold we accept (RFC: >= 3)
 };
 
@@ -32,7 +32,7 @@ struct Negotiated {
   bool extended_message = false;
   std::vector<wire::AfiSafi> families;  // in both OPENs (implicit IPv4 unicast: RFC 4760 7)
   std::optional<wire::GracefulRestartCap> peer_graceful_restart;  // what the peer announced
-  bool graceful_restart = false;  // both sides announced it
+  bool graceful_restart = false;                                  // both sides announced it
   std::vector<wire::RawCapability> unknown;  // the peer's capabilities we ignored
 
   wire::SessionParams params() const {
@@ -53,7 +53,7 @@ base::Result<Negotiated, wire::Notification> negotiate(const wire::Open& ours,
 
 // RFC 4271 6.8 with RFC 6286 2.3 for equal identifiers: which connection survives.
 enum class Survivor : std::uint8_t { LocallyInitiated, RemotelyInitiated };
-Survivor resolve_collision(std::uint32_t local_id, std::uint32_t remote_id,
-                           std::uint32_t local_asn, std::uint32_t remote_asn);
+Survivor resolve_collision(std::uint32_t local_id, std::uint32_t remote_id, std::uint32_t local_asn,
+                           std::uint32_t remote_asn);
 
 }  // namespace nvabgpd::session

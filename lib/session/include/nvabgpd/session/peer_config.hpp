@@ -28,14 +28,14 @@ struct PeerConfig {
   std::string name;
   std::string description;
   base::IpAddress address;
-  std::uint16_t port = 179;                    // where we connect to
+  std::uint16_t port = 179;  // where we connect to
   std::uint32_t asn = 0;
   std::optional<base::IpAddress> local_address;  // bind the active connection to this
   bool passive = false;                          // never connect, only accept
   std::chrono::seconds hold_time{90};            // proposed; keepalive = negotiated / 3
   std::chrono::seconds min_hold_time{3};
   std::chrono::seconds connect_retry{30};
-  std::chrono::seconds idle_hold{5};      // first restart delay after an error
+  std::chrono::seconds idle_hold{5};  // first restart delay after an error
   std::chrono::seconds idle_hold_max{120};
   // Outgoing TTL: eBGP default 1 (directly connected); `multihop N` sets N; iBGP default 64.
   std::optional<std::uint8_t> multihop;
