@@ -2,8 +2,9 @@
 // nvabgpd::fib — the kernel FIB installer and the next-hop resolver.
 //
 // What the rest of the daemon sees (value types only; no RIB or wire types):
-//   FibDelta         one prefix to install (add or replace) with its BGP next hops, or withdraw
-//   FibSink          consumes batches of FibDelta; never blocks its caller on the kernel
+//   FibBatch         prefixes to install (add or replace) or withdraw, with shared sets of BGP
+//                    next hops (the shape of rib::FibBatch); FibDelta is the one-route form
+//   FibSink          consumes batches; never blocks its caller on the kernel
 //   NextHopResolver  resolves a BGP next hop through the kernel's non-BGP routes (BIRD's
 //                    "gateway recursive" with an "igp table") and reports changes
 //
