@@ -1,4 +1,6 @@
 """eBGP multihop across a router namespace (TTL above 1), GTSM, and TCP-MD5 good and bad."""
+import pytest
+
 from nvbtest import veth_pair, wait_until
 from nvbtest.peers import Bird, GoBgp, Neighbor
 from probe import Probe
@@ -58,27 +60,38 @@ def test_gtsm_with_bird(lab, workdir):
     wait_until(lambda: peer.established("10.0.0.1"), 30, what="BIRD Established")
 
 
-def test_md5_good_and_bad_password_with_bird(lab, workdir):
+@pytest.mark.parametrize("family", ["ipv4", "ipv6"])
+def test_md5_good_and_bad_password_with_bird(lab, workdir, family):
+    if family == "ipv4":
+        a = [("10.0.0.1/24", "10.0.0.2/24"), ("10.0.1.1/24", "10.0.1.2/24")]
+    else:
+        a = [("fd00::1/64", "fd00::2/64"), ("fd01::1/64", "fd01::2/64")]
+    ours = [x[0].split("/")[0] for x in a]
+    theirs = [x[1].split("/")[0] for x in a]
     p, d = lab.ns("p"), lab.ns("d")
-    veth_pair(p, "10.0.0.1/24", d, "10.0.0.2/24")
-    veth_pair(p, "10.0.1.1/24", d, "10.0.1.2/24")
+    for mine, other in a:
+        veth_pair(p, mine, d, other)
+    fams = (family,)
     peer = Bird(d, workdir, 65002, "10.0.0.2", [
-        Neighbor("10.0.0.1", 65001, hold=9, password="s3cret", local_address="10.0.0.2"),
-        Neighbor("10.0.1.1", 65001, hold=9, password="s3cret", local_address="10.0.1.2"),
+        Neighbor(ours[0], 65001, hold=9, password="s3cret", local_address=theirs[0],
+                 families=fams),
+        Neighbor(ours[1], 65001, hold=9, password="s3cret", local_address=theirs[1],
+                 families=fams),
     ]).start()
+    listen = ("0.0.0.0:179",) if family == "ipv4" else ("[::]:179",)
     probe = Probe(p, workdir, 65001, "10.0.0.1", [
-        {"name": "good", "address": "10.0.0.2", "asn": 65002, "hold": 9, "password": "s3cret",
-         "connect-retry": 2, "idle-hold": 1},
-        {"name": "bad", "address": "10.0.1.2", "asn": 65002, "hold": 9, "password": "wrong",
-         "connect-retry": 2, "idle-hold": 1},
-    ])
+        {"name": "good", "address": theirs[0], "asn": 65002, "hold": 9, "password": "s3cret",
+         "connect-retry": 2, "idle-hold": 1, "families": family},
+        {"name": "bad", "address": theirs[1], "asn": 65002, "hold": 9, "password": "wrong",
+         "connect-retry": 2, "idle-hold": 1, "families": family},
+    ], listen=listen)
     probe.wait_established("good")
-    wait_until(lambda: peer.established("10.0.0.1"), 30, what="BIRD Established (good key)")
+    wait_until(lambda: peer.established(ours[0]), 30, what="BIRD Established (good key)")
     # The mismatched key: segments are dropped by both kernels, so no TCP connection forms
     # and our connect attempts time out at each ConnectRetry expiry.
     wait_until(lambda: len(probe.events("fsm", "bad", trigger="ConnectRetryTimer_Expires")) >= 3,
                60, what="three connect retries on the bad-key session")
     assert not probe.events("state", "bad", to="OpenSent")
     assert probe.ups("bad") == []
-    assert not peer.established("10.0.1.1")
+    assert not peer.established(ours[1])
     assert probe.downs("good") == []
