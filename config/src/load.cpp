@@ -9,6 +9,8 @@
 #include <set>
 #include <sstream>
 
+#include <yaml-cpp/eventhandler.h>
+
 #include "parse.hpp"
 
 namespace nvabgpd::config {
@@ -391,6 +393,36 @@ std::size_t first_invalid_utf8(std::string_view s) {
   return std::string_view::npos;
 }
 
+// Where a second YAML document starts, if there is one. Reads at most two documents: on some
+// malformed inputs yaml-cpp's parser yields empty documents forever, so YAML::LoadAll hangs.
+std::optional<YAML::Mark> second_document(const std::string& text) {
+  struct Counter : YAML::EventHandler {
+    int docs = 0;
+    YAML::Mark last;
+    void OnDocumentStart(const YAML::Mark& m) override {
+      ++docs;
+      last = m;
+    }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+  };
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  Counter c;
+  if (!parser.HandleNextDocument(c)) return std::nullopt;
+  if (!parser.HandleNextDocument(c) || c.docs < 2) return std::nullopt;
+  return c.last;
+}
+
 void sort_and_dedupe(std::vector<Diagnostic>& d) {
   std::stable_sort(d.begin(), d.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
@@ -481,11 +513,12 @@ LoadResult parse_config(std::string_view text, std::string_view file_name,
     return out;
   }
   try {
-    const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    if (docs.size() > 1) {
-      r.error(docs[1], "", "the file holds more than one YAML document ('---'); use one");
+    const std::string copy(text);
+    if (auto second = second_document(copy)) {
+      r.error_at({std::string(file_name), second->line + 1, second->column + 1}, "",
+                 "the file holds more than one YAML document ('---'); use one");
     } else {
-      parse_root(r, docs.empty() ? YAML::Node() : docs.front(), base_dir, opts, out);
+      parse_root(r, YAML::Load(copy), base_dir, opts, out);
     }
   } catch (const YAML::Exception& e) {
     SourceLocation at{std::string(file_name), 0, 0};
