@@ -61,7 +61,7 @@ void Rib::leave_group(Peer& p) {
   Group* g = p.group;
   p.group = nullptr;
   if (!g) return;
-  for (auto* v : {&g->members, &g->joining, &g->eor_waiting, &g->eor_only})
+  for (auto* v : {&g->members, &g->joining, &g->eor_waiting, &g->eor_only, &g->refresh})
     v->erase(std::remove(v->begin(), v->end(), p.cfg.id), v->end());
   if (g->members.empty() && g->joining.empty()) {
     std::erase_if(groups_, [g](const auto& x) { return x.get() == g; });
@@ -351,8 +351,9 @@ void Rib::refresh_request(const RefreshRequest& r) {
     g.eor_only.push_back(r.peer);
     return;
   }
-  g.members.erase(std::remove(g.members.begin(), g.members.end(), r.peer), g.members.end());
-  g.joining.push_back(r.peer);
+  // Stays a member (it must still get the pending changes, withdrawals included); the
+  // re-send follows them.
+  g.refresh.push_back(r.peer);
 }
 
 std::vector<OutboundBatch> Rib::take_outbound(base::SteadyTime now) {
@@ -374,6 +375,15 @@ std::vector<OutboundBatch> Rib::take_outbound(base::SteadyTime now) {
       g.members.push_back(j);
     }
     g.joining.clear();
+    for (PeerId p : g.refresh) {
+      OutboundBatch d = dump(g, p);
+      if (g.walking)
+        g.eor_waiting.push_back(p);
+      else
+        d.end_of_rib = fams;
+      out.push_back(std::move(d));
+    }
+    g.refresh.clear();
     for (PeerId p : g.eor_only) {
       OutboundBatch e;
       e.group = g.id;

@@ -51,6 +51,7 @@ struct Rib::Group {
   std::vector<PeerId> joining;   // get a dump of `out` at the next take, then become members
   std::vector<PeerId> eor_waiting;  // get End-of-RIB when the initial walk completes
   std::vector<PeerId> eor_only;     // refresh answered without re-sending
+  std::vector<PeerId> refresh;      // members that asked for a re-send (ROUTE-REFRESH)
   // Adj-RIB-Out, indexed by EntryId.
   std::vector<AttrRef> out;
   std::vector<PeerId> except;  // member that is the route's source (does not receive it)
