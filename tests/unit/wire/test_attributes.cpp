@@ -14,6 +14,7 @@ TEST_CASE("AsPath length counts sets as one and confederation segments as zero")
   CHECK(p.to_string() == "(65100 65101) 65001 65002 65002 {1 2 3} [9]");
   CHECK(p.first_asn() == 65001U);
   CHECK_FALSE(p.origin_asn());
+  CHECK(fmt::format("[{}]", p) == "[(65100 65101) 65001 65002 65002 {1 2 3} [9]]");
   CHECK(p.count(65002) == 2);
   CHECK(p.contains(3));
   CHECK_FALSE(p.contains(4));

@@ -96,6 +96,12 @@ TEST_CASE("Framer errors carry the NOTIFICATION to send") {
   }
 }
 
+TEST_CASE("Framer keeps OPEN within 4096 octets even with extended messages") {
+  auto open = message(1, std::vector<std::uint8_t>(4100, 0));
+  CHECK(framer_error(open, kMaxExtendedMessageSize) ==
+        Notification{err::kMessageHeaderError, err::kHeaderBadMessageLength, {0x10, 0x17}});
+}
+
 TEST_CASE("Framer accepts extended messages once the maximum is raised") {
   const auto big = message(3, std::vector<std::uint8_t>(5000, 0x06));
   Framer f;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nvabgpd/base/ip.hpp"
@@ -156,3 +157,11 @@ struct PathAttributes {
 std::string attribute_name(std::uint8_t type);
 
 }  // namespace nvabgpd::wire
+
+template <>
+struct fmt::formatter<nvabgpd::wire::AsPath> : fmt::formatter<std::string_view> {
+  template <typename Ctx>
+  auto format(const nvabgpd::wire::AsPath& p, Ctx& ctx) const {
+    return fmt::formatter<std::string_view>::format(p.to_string(), ctx);
+  }
+};
