@@ -333,6 +333,7 @@ Value MaskExpr::eval(Ctx& c) const {
       } else if (v.type == Type::IntSet) {
         mi.kind = MaskItem::Kind::Set;
         mi.set = &v.as<ScalarSet>();
+        if (v.own) m.keep.push_back(v.own);
       } else {
         return c.fail(it.expr->loc, fmt::format("path mask item must be int, got {}", type_name(v.type)));
       }
@@ -690,13 +691,15 @@ Flow TerminalStmt::exec(Ctx& c) const {
 }
 
 Flow PrintStmt::exec(Ctx& c) const {
-  c.print_buf.clear();
   for (const auto& a : args) {
     Value v = a->eval(c);
     if (c.halted()) return c.halt;
     c.print_buf += format_value(v);
   }
-  if (c.sink != nullptr && *c.sink) (*c.sink)(c.print_buf, newline);
+  if (newline) {
+    if (c.sink != nullptr && *c.sink) (*c.sink)(c.print_buf, true);
+    c.print_buf.clear();
+  }
   return Flow::Next;
 }
 

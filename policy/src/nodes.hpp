@@ -64,7 +64,7 @@ struct Ctx {
   std::string error;
   Value ret;
   const PrintSink* sink = nullptr;
-  std::string print_buf;
+  std::string print_buf;  // printn output waits here for the next print (or the filter's end)
 
   wire::PathAttributes& mut() {
     if (!copy) {

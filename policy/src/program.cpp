@@ -55,6 +55,7 @@ Outcome Program::run(const Filter& f, const RouteView& route, const PrintSink* s
   stack.resize(c.base + f.frame);
   Flow fl = f.body->exec(c);
   stack.resize(c.base);
+  if (!c.print_buf.empty() && sink != nullptr && *sink) (*sink)(c.print_buf, false);
   Outcome o;
   switch (fl) {
     case Flow::Accept:

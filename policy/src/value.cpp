@@ -204,12 +204,19 @@ std::string path_to_string(const wire::AsPath& p) {
 }
 
 namespace {
-const char* enum_name(Type t, std::uint64_t v) {
-  if (t == Type::Origin) {
-    static const char* const kNames[] = {"ORIGIN_IGP", "ORIGIN_EGP", "ORIGIN_INCOMPLETE"};
-    return v < 3 ? kNames[v] : "ORIGIN_?";
+// BIRD prints enums as "(enum <type code>)<value>"; the codes are BIRD's T_ENUM_* values.
+unsigned enum_code(Type t) {
+  switch (t) {
+    case Type::Source: return 0x30;
+    case Type::Origin: return 0x31;
+    case Type::Dest: return 0x34;
+    default: return 0x36;  // NetType
   }
-  return nullptr;
+}
+std::string format_key(Type elem, const SetKey& k) {
+  Value v = Value::scalar(elem, k.a);
+  if (elem == Type::Lc) v = Value::of_lc({static_cast<std::uint32_t>(k.a >> 32), static_cast<std::uint32_t>(k.a), k.b});
+  return format_value(v);
 }
 }  // namespace
 
@@ -232,24 +239,31 @@ std::string format_value(const Value& v) {
     case Type::Clist: {
       std::string s = "(clist";
       for (auto c : v.as<Clist>()) s += fmt::format(" ({},{})", c.asn(), c.low());
-      return s + ")";
+      return s + (v.as<Clist>().empty() ? " )" : ")");
     }
     case Type::Eclist: {
       std::string s = "(eclist";
       for (auto c : v.as<Eclist>()) s += " " + format_ec(c.value);
-      return s + ")";
+      return s + (v.as<Eclist>().empty() ? " )" : ")");
     }
     case Type::Lclist: {
       std::string s = "(lclist";
       for (auto c : v.as<Lclist>()) s += fmt::format(" ({}, {}, {})", c.global, c.local1, c.local2);
-      return s + ")";
+      return s + (v.as<Lclist>().empty() ? " )" : ")");
     }
     case Type::Mask: return "[= mask =]";
-    case Type::Origin:
-      if (const char* n = enum_name(v.type, v.u)) return n;
-      return fmt::format("(enum {})", v.u);
     default:
-      if (is_enum(v.type)) return fmt::format("(enum {})", v.u);
+      if (is_enum(v.type)) return fmt::format("(enum {:x}){}", enum_code(v.type), v.u);
+      if (is_set(v.type) && v.type != Type::PrefixSet) {
+        const auto& set = v.as<ScalarSet>();
+        std::string out = "[";
+        for (std::size_t i = 0; i < set.ranges.size(); ++i) {
+          const auto& r = set.ranges[i];
+          out += (i ? ", " : "") + format_key(set.elem, r.lo);
+          if (r.hi != r.lo) out += ".." + format_key(set.elem, r.hi);
+        }
+        return out + "]";
+      }
       return fmt::format("({})", type_name(v.type));
   }
 }

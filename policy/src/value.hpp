@@ -108,6 +108,7 @@ struct MaskItem {
 };
 struct PathMask {
   std::vector<MaskItem> items;
+  std::vector<std::shared_ptr<const void>> keep;  // owners of run-time sets referenced by items
 };
 
 struct Value {

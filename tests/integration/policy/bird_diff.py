@@ -109,6 +109,9 @@ def bird_check_config(filter_text, routes):
         return p.returncode == 0, (p.stdout + p.stderr).strip()
 
 
+PRINTS = [[]]  # print output of the last run_bird, sorted (routes are not evaluated in order)
+
+
 def run_bird(filter_text, routes):
     """Returns ({prefix: attrs} of accepted routes, [runtime error log lines])."""
     with tempfile.TemporaryDirectory(prefix="nvbt-bird-") as d:
@@ -138,12 +141,19 @@ def run_bird(filter_text, routes):
             for fam in ("4", "6"):
                 accepted.update(parse_show_route(_birdc(sock, "show", "route", "table",
                                                         f"dst{fam}", "all")))
-            errors = []
+            errors, prints = [], []
             if os.path.exists(log):
-                errors = [l for l in open(log).read().splitlines() if "<ERR>" in l]
+                lines = open(log).read().splitlines()
+                errors = [l for l in lines if "<ERR>" in l]
+                prints = sorted(l.split("<INFO> ", 1)[1] for l in lines
+                                if "<INFO> " in l and not l.endswith("<INFO> Started"))
+            PRINTS[0] = prints
             return accepted, errors
         finally:
             proc.stop()
+
+
+OUR_PRINTS = [[]]
 
 
 def run_ours(filter_text, routes):
@@ -156,8 +166,10 @@ def run_ours(filter_text, routes):
         p = subprocess.run([binary("nvabgpctl"), "filter", "test", "--file", path, "--filter", "f",
                             "--json"], input=lines, capture_output=True, text=True, timeout=60)
         accepted, errors = {}, {}
+        prints = []
         for line in p.stdout.splitlines():
             j = json.loads(line)
+            prints.extend(j.get("print", []))
             if "error" in j:
                 errors[j.get("prefix")] = j["error"]
             if j.get("result") != "accept":
@@ -168,6 +180,7 @@ def run_ours(filter_text, routes):
                 if k in j:
                     a[k] = j[k]
             accepted[j["prefix"]] = a
+        OUR_PRINTS[0] = sorted(prints)
         return accepted, errors, p.returncode, p.stderr
 
 

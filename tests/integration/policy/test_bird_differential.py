@@ -8,6 +8,7 @@ import pathlib
 
 import pytest
 
+import bird_diff
 from bird_diff import bgp_fed_routes, bird_check_config, run_bird, run_bird_bgp, run_ours
 
 SRC = pathlib.Path(__file__).resolve().parents[3]
@@ -123,6 +124,12 @@ CASES = {
         "filter f { case bgp_med { (1,2): bgp_local_pref = 1; 5: bgp_local_pref = 2; else: bgp_local_pref = 3; }"
         " accept; }",
         [R("10.0.0.0/8", med=5), R("10.1.0.0/16", med=65538)]),
+    "print_and_printn_formats": (
+        'filter f { print "n=", net, " p=", bgp_path, " c=", bgp_community, " e=", bgp_ext_community,'
+        ' " l=", bgp_large_community, " b=", true, " pr=", (1,2), " ip=", 1.2.3.4, " o=", bgp_origin,'
+        ' " m=", bgp_med, " s=", [1, 2..5], " len=", bgp_path.len; printn "x"; printn 7; print "z"; accept; }',
+        [R("10.0.0.0/8", [1, 2], communities=["1:2", "3:4"], ext_communities=["rt:1:2"],
+           large_communities=["1:2:3"], med=9), R("10.1.0.0/16")]),
     "origin_and_next_hop": (
         "filter f { if bgp_origin = ORIGIN_IGP then bgp_origin = ORIGIN_INCOMPLETE;"
         " if bgp_next_hop = 10.1.3.4 then bgp_next_hop = 192.0.2.9; accept; }",
@@ -159,6 +166,8 @@ def test_same_as_bird(name):
         assert our_acc[prefix] == battrs, f"{prefix}: ours {our_acc[prefix]} bird {battrs}"
     # Runtime errors: bird logs one per failing route; we report them per route.
     assert len(our_errors) == len(bird_errors), f"ours {our_errors} bird {bird_errors}"
+    # print / printn output, as bird logs it.
+    assert bird_diff.OUR_PRINTS[0] == bird_diff.PRINTS[0]
 
 
 @pytest.mark.parametrize("name", sorted(LOAD_ERRORS))

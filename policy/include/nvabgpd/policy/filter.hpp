@@ -98,8 +98,9 @@ struct Outcome {
 
 class Filter;  // opaque handle, owned by its Program
 
-// Receives `print`/`printn` output, one call per statement (print adds no newline itself:
-// `newline` tells which one it was).
+// Receives `print` output one line per call, as BIRD logs it: `printn` text is kept and
+// prefixed to the next `print`; what is still pending when the filter ends comes last with
+// newline == false.
 using PrintSink = std::function<void(std::string_view text, bool newline)>;
 
 class Program {
