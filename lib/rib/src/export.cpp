@@ -9,8 +9,6 @@ GroupKey GroupKey::of(const PeerUp& p) {
   GroupKey k;
   k.ebgp = p.ebgp();
   k.local_asn = p.local_asn;
-  k.local_address = p.local_address;
-  k.local_address_v6 = p.local_address_v6;
   k.families = p.families;
   std::sort(k.families.begin(), k.families.end());
   k.rr_client = p.rr_client;
@@ -92,7 +90,9 @@ AttrRef Rib::transform(const Group& g, const AttrRef& attrs, const Peer& src, bo
   if (auto it = g.memo.find(mk); it != g.memo.end()) return it->second.second;
 
   AttrSet s(*attrs);
-  const base::IpAddress self = v6 && g.key.local_address_v6 ? *g.key.local_address_v6 : g.key.local_address;
+  // Next-hop-self is stored as the unspecified address and written per peer by the encoder
+  // (self_next_hop()), so peers on different local addresses still share one update group.
+  const base::IpAddress self = v6 ? base::IpAddress::v6({}) : base::IpAddress{};
   if (g.key.ebgp) {
     // RFC 4271 5.1.2: prepend our AS toward an external peer; RFC 7947 2.2: a route
     // server does not.

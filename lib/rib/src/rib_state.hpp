@@ -27,8 +27,6 @@ struct GroupKey {
   bool ebgp = false;
   std::uint32_t local_asn = 0;
   std::uint32_t remote_asn = 0;  // eBGP only (0 for iBGP groups)
-  base::IpAddress local_address;
-  std::optional<base::IpAddress> local_address_v6;
   std::vector<wire::AfiSafi> families;
   bool rr_client = false;
   bool route_server_client = false;

@@ -7,6 +7,7 @@
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -116,8 +117,9 @@ rib::PeerUp make_peer(rib::PeerId id, std::uint32_t asn, std::uint32_t local_add
   return p;
 }
 
-// peers: downstream peers; distinct_groups: each in its own update group (different local
-// address, the worst case) instead of one shared group.
+// peers: downstream peers, each on its own local address (next-hop-self is filled in per
+// peer, so they still share one update group); distinct_groups: each peer also has its own
+// export policy, so each is its own update group (the worst case).
 void run_shape(benchmark::State& state, int peers, bool distinct_groups) {
   const auto& updates = input();
   rib::ReachableResolver resolver;
@@ -136,13 +138,18 @@ void run_shape(benchmark::State& state, int peers, bool distinct_groups) {
       rib::Rib& r = *rp;
       base::SteadyTime now{};
       r.peer_up(make_peer(1, 65100, 0x0A000001), now);
-      for (int i = 0; i < peers; ++i)
-        r.peer_up(make_peer(static_cast<rib::PeerId>(100 + i), static_cast<std::uint32_t>(65200 + i),
-                            distinct_groups ? 0xC0000200U + static_cast<std::uint32_t>(i) : 0xC0000201U),
-                  now);
+      for (int i = 0; i < peers; ++i) {
+        auto p = make_peer(static_cast<rib::PeerId>(100 + i), static_cast<std::uint32_t>(65200 + i),
+                           0xC0000200U + static_cast<std::uint32_t>(i));
+        if (distinct_groups) p.export_policy_id = static_cast<std::uint32_t>(i + 1);
+        r.peer_up(p, now);
+      }
       auto drain = [&] {
         for (auto& b : r.take_outbound(now))
-          for (auto& a : b.announce) announced += a.prefixes.size() * b.peers.size();
+          for (auto& a : b.announce) {
+            const bool src_member = std::find(b.peers.begin(), b.peers.end(), a.except) != b.peers.end();
+            announced += a.prefixes.size() * (b.peers.size() - (src_member ? 1 : 0));
+          }
         r.take_fib();
       };
       drain();

@@ -93,7 +93,17 @@ struct Harness {
 
   explicit Harness(rib::RibConfig c = config()) : rib(c, resolver) {}
 
-  void up(const rib::PeerUp& p) { rib.peer_up(p, now); }
+  std::map<PeerId, rib::PeerUp> configs;
+  void up(const rib::PeerUp& p) {
+    configs[p.id] = p;
+    rib.peer_up(p, now);
+  }
+  // The attributes as the encoder would send them to `to` (next-hop-self filled in).
+  wire::PathAttributes as_sent(const rib::AttrSet& s, PeerId to) {
+    auto a = rib::AttrStore::materialize(s);
+    if (a.next_hop) a.next_hop = rib::self_next_hop(*a.next_hop, configs.at(to));
+    return a;
+  }
   void in(const rib::UpdateIn& u) { rib.update(u, now); }
   // Runs the RIB to completion and delivers every output.
   void settle() {
@@ -123,7 +133,7 @@ struct Harness {
       for (const auto& a : b.announce) {
         if (a.except == p) continue;
         for (const auto& pr : a.prefixes) {
-          v.routes[pr] = rib::AttrStore::materialize(*a.attrs);
+          v.routes[pr] = as_sent(*a.attrs, p);
           ++v.announcements;
         }
       }

@@ -292,3 +292,20 @@ TEST_CASE("best path moving between two members with identical exported attribut
   CHECK(h.views[3].announcements == third);
   CHECK(h.views[3].withdrawals == 0);
 }
+
+TEST_CASE("next-hop-self is filled in per peer, so different local addresses share a group", "[rib][export]") {
+  Harness h;
+  h.up(peer(kEbgpIn, 65515, "10.1.0.4", 1));
+  auto a = peer(kEbgpOut, 65002, "192.168.0.2", 2);
+  a.local_address = ip("192.168.0.1");
+  auto b = peer(8, 65003, "172.16.0.2", 8);
+  b.local_address = ip("172.16.0.1");
+  h.up(a);
+  h.up(b);
+  CHECK(h.rib.group_of(kEbgpOut) == h.rib.group_of(8));
+  h.in(announce(kEbgpIn, {pfx("1.2.3.0/24")}, attrs({65515}, "10.1.0.4")));
+  h.settle();
+  CHECK(h.sent(kEbgpOut, "1.2.3.0/24").next_hop == ip("192.168.0.1"));
+  CHECK(h.sent(8, "1.2.3.0/24").next_hop == ip("172.16.0.1"));
+  CHECK(rib::is_self_next_hop(h.rib.adj_rib_out(8, pfx("1.2.3.0/24"))->next_hop()->address()));
+}

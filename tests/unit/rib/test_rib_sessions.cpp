@@ -24,7 +24,7 @@ TEST_CASE("initial transfer ends with End-of-RIB; a late joiner gets a dump and 
   h.in(announce(1, many(50), attrs({65515}, "10.1.0.4")));
   h.settle();
   auto p2 = peer(2, 65002, "192.168.0.2", 2);
-  p2.local_address = ip("192.0.2.2");  // its own update group: a fresh table walk
+  p2.next_hop_unchanged = true;  // other export settings: its own update group, a fresh table walk
   h.up(p2);
   // Walk in small budgets: End-of-RIB only after the whole table went out.
   h.rib.run(10);
@@ -37,7 +37,7 @@ TEST_CASE("initial transfer ends with End-of-RIB; a late joiner gets a dump and 
   CHECK(h.views[2].eors == 1);
   const int sent_before = h.views[2].announcements;
   auto p3 = peer(3, 65003, "192.168.0.3", 3);
-  p3.local_address = ip("192.0.2.2");  // same settings as peer 2: joins its group
+  p3.next_hop_unchanged = true;  // same settings as peer 2: joins its group
   h.up(p3);
   h.settle();
   CHECK(h.rib.group_of(3) == h.rib.group_of(2));

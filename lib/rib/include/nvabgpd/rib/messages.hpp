@@ -32,7 +32,7 @@ struct PrefixLimit {
 };
 
 // Everything the RIB needs to know about an established session. Fields that change how
-// routes are exported (ebgp, local_asn, local_address, next_hop_self, rr_client,
+// routes are exported (ebgp, local_asn, next_hop_self, rr_client,
 // route_server_client, export filter, export limit, families, mrai) define the update group.
 struct PeerUp {
   PeerId id = 0;
@@ -79,6 +79,17 @@ struct RefreshRequest {  // the peer asked us to re-send (ROUTE-REFRESH received
   PeerId peer = 0;
   wire::AfiSafi af = wire::kIpv4Unicast;
 };
+
+// Next-hop-self in outbound attributes: the RIB stores the unspecified address (0.0.0.0 or
+// ::) and the encoder writes the receiving peer's own local address, so that peers with
+// different local addresses share one update group (one export run, one Adj-RIB-Out).
+inline bool is_self_next_hop(const base::IpAddress& a) { return a.is_unspecified(); }
+// The NEXT_HOP a peer must receive for `nh` (as found in an Announce's attributes).
+inline base::IpAddress self_next_hop(const base::IpAddress& nh, const PeerUp& to) {
+  if (!is_self_next_hop(nh)) return nh;
+  if (nh.is_v6()) return to.local_address_v6.value_or(to.local_address);
+  return to.local_address;
+}
 
 // One attribute set and the prefixes that leave with it (one or more UPDATEs after encoding).
 struct Announce {
