@@ -708,6 +708,38 @@ Flow ExprStmt::exec(Ctx& c) const {
   return c.halted() ? c.halt : Flow::Next;
 }
 
+Flow ForStmt::exec(Ctx& c) const {
+  Value v = e->eval(c);
+  if (c.halted()) return c.halt;
+  // Iterate over a private copy: the body may change the attribute being walked.
+  std::vector<Value> items;
+  switch (v.type) {
+    case Type::Path:
+      for (const auto& seg : v.as<wire::AsPath>().segments) {
+        for (auto a : seg.asns) items.push_back(Value::of_int(a));
+      }
+      break;
+    case Type::Clist:
+      for (auto x : v.as<Clist>()) items.push_back(Value::scalar(Type::Pair, x.value));
+      break;
+    case Type::Eclist:
+      for (auto x : v.as<Eclist>()) items.push_back(Value::scalar(Type::Ec, x.value));
+      break;
+    case Type::Lclist:
+      for (const auto& x : v.as<Lclist>()) items.push_back(Value::of_lc(x));
+      break;
+    default:
+      c.fail(loc, fmt::format("for needs a path or community list, got {}", type_name(v.type)));
+      return c.halt;
+  }
+  for (auto& x : items) {
+    c.slot(slot) = std::move(x);
+    Flow f = body->exec(c);
+    if (f != Flow::Next) return f;
+  }
+  return Flow::Next;
+}
+
 Flow CaseStmt::exec(Ctx& c) const {
   Value v = e->eval(c);
   if (c.halted()) return c.halt;

@@ -279,6 +279,13 @@ struct ExprStmt : Stmt {
   ExprP e;
   Flow exec(Ctx& c) const override;
 };
+// BIRD 2.14+: for [type] x in <bgppath|clist|eclist|lclist> do cmd
+struct ForStmt : Stmt {
+  std::size_t slot = 0;
+  ExprP e;
+  StmtP body;
+  Flow exec(Ctx& c) const override;
+};
 struct CaseStmt : Stmt {
   struct Label {
     Value lo, hi;

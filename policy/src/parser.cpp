@@ -355,6 +355,7 @@ class Parser {
       return s;
     }
     if (t.text == "case") return parse_case();
+    if (t.text == "for") return parse_for();
     if (t.text == "unset") {
       advance();
       expect_p("(");
@@ -388,6 +389,39 @@ class Parser {
       return s;
     }
     fail_expected("statement");
+  }
+
+  StmtP parse_for() {
+    Loc at = here();
+    advance();
+    auto s = std::make_unique<ForStmt>();
+    s->loc = at;
+    scopes_.emplace_back();
+    const Token var_tok = cur();
+    std::optional<Type> declared;
+    if (at_type_decl()) declared = try_type();
+    const Token name_tok = cur();
+    std::string n = expect_ident("loop variable");
+    if (!accept_w("in")) fail_expected("'in'");
+    s->e = parse_expr();
+    Type t = s->e->type;
+    Type elem = t == Type::Path ? Type::Int : t == Type::Clist ? Type::Pair : t == Type::Eclist ? Type::Ec
+              : t == Type::Lclist ? Type::Lc : Type::Any;
+    if (t != Type::Any && elem == Type::Any) fail(s->e->loc, fmt::format("cannot iterate over {}", type_name(t)));
+    if (declared) {
+      if (elem != Type::Any && *declared != elem) {
+        fail(loc_of(var_tok), fmt::format("loop variable must be {}, not {}", type_name(elem), type_name(*declared)));
+      }
+      s->slot = declare(name_tok, n, *declared);
+    } else {
+      const Local* l = lookup_local(n);
+      if (l == nullptr) fail(loc_of(name_tok), fmt::format("unknown variable '{}'", n));
+      s->slot = l->slot;
+    }
+    if (!accept_w("do")) fail_expected("'do'");
+    s->body = parse_stmt();
+    scopes_.pop_back();
+    return s;
   }
 
   StmtP parse_decl() {

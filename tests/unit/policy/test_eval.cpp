@@ -253,3 +253,24 @@ TEST_CASE("runtime type errors in untyped code reject") {
   CHECK(o.why == Outcome::Why::RuntimeError);
   CHECK(o.error.find("int") != std::string::npos);
 }
+
+TEST_CASE("BIRD 2.14 for loops over paths and community lists") {
+  wire::PathAttributes a;
+  a.as_path = seq({65001, 65515, 3});
+  a.communities = {wire::Community::of(1, 5), wire::Community::of(2, 7)};
+  Run r(R"(filter f {
+      int sum = 0;
+      for int asn in bgp_path do { sum = sum + asn; }
+      for pair c in bgp_community do
+        if c ~ [(2, *)] then bgp_community.delete(c);
+      bgp_med = sum;
+      accept; })");
+  auto o = r("10.0.0.0/8", a);
+  REQUIRE(o.modified.has_value());
+  CHECK(o.modified->med == 65001U + 65515U + 3U);
+  CHECK(o.modified->communities == std::vector<wire::Community>{wire::Community::of(1, 5)});
+  CHECK(load_error("filter f { for ip x in bgp_path do accept; }") ==
+        "t.conf:1:16: error: loop variable must be int, not ip");
+  CHECK(load_error("filter f { for int x in net do accept; }") ==
+        "t.conf:1:25: error: cannot iterate over prefix");
+}
