@@ -186,3 +186,19 @@ TEST_CASE("MRAI coalesces changes until the interval has passed", "[rib][session
   CHECK(h.views[2].announcements == 1);  // only the latest state
   CHECK(h.views[2].routes.begin()->second.as_path == path({65001, 65515, 9}));
 }
+
+TEST_CASE("a peer joining a group whose only member was the routes' source gets them all", "[rib][session]") {
+  Harness h;
+  h.up(peer(1, 65515, "10.1.0.4", 1));
+  h.in(announce(1, many(30), attrs({65515}, "10.1.0.4")));
+  h.settle();
+  CHECK(h.views[1].routes.empty());
+  CHECK(h.rib.adj_rib_out_size(1) == 0);  // nothing stored for a group of the source alone
+  h.up(peer(2, 65002, "192.168.0.2", 2));  // same export settings: same group
+  REQUIRE(h.rib.group_of(1) == h.rib.group_of(2));
+  h.settle();
+  CHECK(h.views[2].routes.size() == 30);
+  CHECK(h.views[2].eors == 1);
+  CHECK(h.views[1].routes.empty());
+  CHECK(h.views[1].withdrawals == 0);
+}
