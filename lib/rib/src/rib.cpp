@@ -90,7 +90,12 @@ void Rib::peer_down(const PeerDown& d, base::SteadyTime now) {
   p->pre_policy.clear();
   const bool keep = d.graceful && p->cfg.graceful_restart;
   remove_all_paths(*p, keep);
-  if (keep && p->has_stale) p->stale_deadline = now + p->cfg.restart_time;
+  if (keep && p->has_stale) {
+    p->stale_deadline = now + p->cfg.restart_time;
+  } else if (!keep) {
+    p->has_stale = false;  // stale routes from an earlier restart went with the rest
+    p->stale_deadline.reset();
+  }
 }
 
 void Rib::remove_all_paths(Peer& p, bool keep_as_stale) {

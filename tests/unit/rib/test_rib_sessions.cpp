@@ -161,8 +161,13 @@ TEST_CASE("non-graceful peer down withdraws everything", "[rib][session]") {
   h.up(peer(2, 65002, "192.168.0.2", 2));
   h.in(announce(1, many(4), attrs({65515}, "10.1.0.4")));
   h.settle();
+  h.rib.peer_down({1, true}, h.now);  // restarts: routes kept as stale
+  h.up(p);
+  h.settle();
+  REQUIRE(h.rib.next_deadline());
   h.rib.peer_down({1, false}, h.now);  // e.g. NOTIFICATION sent: no helper mode
   h.settle();
+  CHECK_FALSE(h.rib.next_deadline());
   CHECK(h.views[2].routes.empty());
   CHECK(h.rib.prefix_count() == 0);
   CHECK(h.rib.counters(1)->accepted == 0);
