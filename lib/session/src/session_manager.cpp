@@ -209,7 +209,10 @@ struct SessionManager::Impl {
     c.pending_notification.reset();
     p.stats.state = State::Idle;
     for (const auto& other : p.conns) p.stats.state = std::max(p.stats.state, other->fsm.state());
-    if (c.fsm.state() == State::Idle && p.conns.size() > 1) {
+    // With another connection alive, an FSM that went Idle, or that fell back to Active with
+    // no socket (its connection failed in OpenSent), has nothing left to do.
+    const State st = c.fsm.state();
+    if (p.conns.size() > 1 && (st == State::Idle || (st == State::Active && !c.ch))) {
       std::erase_if(p.conns, [&](const auto& x) { return x.get() == &c; });
       return;
     }
@@ -640,13 +643,14 @@ struct SessionManager::Impl {
     }
     spdlog::info("peer {}: accepted connection from {} port {}", p->cfg.name, remote, re.port());
     apply_options(*p, ch->sock);
+    // The socket is attached first: an FSM in Active without one would be discarded.
     const std::uint64_t cid = target->id;
-    if (target->fsm.state() == State::Idle) feed(*p, *target, Event::AutomaticStartPassive);
-    target = conn(p->id, cid);
-    if (!target) return ch->close();
     target->ch = ch;
     target->outgoing = false;
     target->framer = wire::Framer();
+    if (target->fsm.state() == State::Idle) feed(*p, *target, Event::AutomaticStartPassive);
+    target = conn(p->id, cid);
+    if (!target || target->ch != ch) return ch->close();
     attached(*p, *target);
     feed(*p, *target, Event::TcpConnectionConfirmed);
   }
