@@ -142,11 +142,7 @@ struct Program::Impl {
 
 struct ConstExpr : Expr {
   Value v;
-  Value eval(Ctx&) const override {
-    Value x = v;
-    x.own.reset();  // the program keeps it alive
-    return x;
-  }
+  Value eval(Ctx&) const override { return v.borrow(); }  // the program keeps v alive
   bool is_const() const override { return true; }
 };
 

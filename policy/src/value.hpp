@@ -163,6 +163,18 @@ struct Value {
     x.ephemeral = eph;
     return x;
   }
+  // A copy without the owner (no refcount traffic); valid while the original lives.
+  Value borrow() const {
+    Value x;
+    x.type = type;
+    x.ephemeral = ephemeral;
+    x.u = u;
+    x.u2 = u2;
+    x.ip = ip;
+    x.net = net;
+    x.ptr = ptr;
+    return x;
+  }
   template <typename T>
   const T& as() const {
     return *static_cast<const T*>(ptr);
