@@ -63,6 +63,22 @@ std::size_t begin_mp_attribute(std::uint8_t code, std::vector<std::uint8_t>& out
   return len_at;
 }
 
+// Cuts `ps` into runs that fit in `room` octets and writes one UPDATE per run; write_body
+// appends everything after the message header, given the run.
+template <typename WriteBody>
+void pack_runs(std::span<const base::Prefix> ps, std::size_t room, std::vector<std::uint8_t>& out,
+               PackStats& stats, WriteBody write_body) {
+  for (std::size_t i = 0; i < ps.size();) {
+    const std::size_t n = fitting(ps, i, room);
+    const std::size_t start = detail::begin_message(out, MessageType::Update);
+    write_body(ps.subspan(i, n));
+    detail::finish_message(out, start);
+    i += n;
+    ++stats.messages;
+    stats.prefixes += n;
+  }
+}
+
 // Err by explicit type: clang 14 has no class template argument deduction for aggregates.
 base::Err<std::string> fail(std::string why) { return base::Err<std::string>{std::move(why)}; }
 
@@ -102,21 +118,13 @@ base::Result<PackStats, std::string> pack_announcements(const PathAttributes& at
   }
 
   PackStats stats;
-  for (std::size_t i = 0; i < v4.size();) {
-    const std::size_t n = fitting(v4, i, max - v4_fixed);
-    const std::size_t start = detail::begin_message(out, MessageType::Update);
+  pack_runs(v4, max - v4_fixed, out, stats, [&](std::span<const base::Prefix> run) {
     put_u16(out, 0);
     put_u16(out, attr_bytes.size());
     out.insert(out.end(), attr_bytes.begin(), attr_bytes.end());
-    put_prefixes(std::span(v4).subspan(i, n), out);
-    detail::finish_message(out, start);
-    i += n;
-    ++stats.messages;
-    stats.prefixes += n;
-  }
-  for (std::size_t i = 0; i < v6.size();) {
-    const std::size_t n = fitting(v6, i, max - v6_fixed);
-    const std::size_t start = detail::begin_message(out, MessageType::Update);
+    put_prefixes(run, out);
+  });
+  pack_runs(v6, max - v6_fixed, out, stats, [&](std::span<const base::Prefix> run) {
     put_u16(out, 0);
     const std::size_t attrs_len_at = out.size();
     put_u16(out, 0);
@@ -130,15 +138,11 @@ base::Result<PackStats, std::string> pack_announcements(const PathAttributes& at
       out.insert(out.end(), ll.begin(), ll.end());
     }
     out.push_back(0);  // reserved
-    put_prefixes(std::span(v6).subspan(i, n), out);
+    put_prefixes(run, out);
     put_u16_at(out, mp_len_at, out.size() - mp_len_at - 2);
     out.insert(out.end(), attr_bytes.begin(), attr_bytes.end());
     put_u16_at(out, attrs_len_at, out.size() - attrs_len_at - 2);
-    detail::finish_message(out, start);
-    i += n;
-    ++stats.messages;
-    stats.prefixes += n;
-  }
+  });
   return stats;
 }
 
@@ -148,35 +152,23 @@ PackStats pack_withdrawals(std::span<const base::Prefix> prefixes, const Session
   const auto v4 = of_family(prefixes, base::Family::V4);
   const auto v6 = of_family(prefixes, base::Family::V6);
   PackStats stats;
-  for (std::size_t i = 0; i < v4.size();) {
-    const std::size_t n = fitting(v4, i, max - kUpdateOverhead);
-    const std::size_t start = detail::begin_message(out, MessageType::Update);
+  pack_runs(v4, max - kUpdateOverhead, out, stats, [&](std::span<const base::Prefix> run) {
     const std::size_t len_at = out.size();
     put_u16(out, 0);
-    put_prefixes(std::span(v4).subspan(i, n), out);
+    put_prefixes(run, out);
     put_u16_at(out, len_at, out.size() - len_at - 2);
     put_u16(out, 0);
-    detail::finish_message(out, start);
-    i += n;
-    ++stats.messages;
-    stats.prefixes += n;
-  }
+  });
   const std::size_t v6_fixed = kUpdateOverhead + kExtAttrHeader + 3;
-  for (std::size_t i = 0; i < v6.size();) {
-    const std::size_t n = fitting(v6, i, max - v6_fixed);
-    const std::size_t start = detail::begin_message(out, MessageType::Update);
+  pack_runs(v6, max - v6_fixed, out, stats, [&](std::span<const base::Prefix> run) {
     put_u16(out, 0);
     const std::size_t attrs_len_at = out.size();
     put_u16(out, 0);
     const std::size_t mp_len_at = begin_mp_attribute(attr::kMpUnreach, out);
-    put_prefixes(std::span(v6).subspan(i, n), out);
+    put_prefixes(run, out);
     put_u16_at(out, mp_len_at, out.size() - mp_len_at - 2);
     put_u16_at(out, attrs_len_at, out.size() - attrs_len_at - 2);
-    detail::finish_message(out, start);
-    i += n;
-    ++stats.messages;
-    stats.prefixes += n;
-  }
+  });
   return stats;
 }
 

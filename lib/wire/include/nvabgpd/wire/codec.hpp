@@ -2,6 +2,8 @@
 // The BGP-4 codec: pure functions between bytes and messages, given the negotiated
 // SessionParams. No sockets, no logging, no exceptions on bad input. Errors are values that
 // carry their RFC 7606 / RFC 4271 outcome.
+// Threads: decode()/encode() and the packers are stateless and safe from any thread; a Framer
+// belongs to one connection and is used by the thread that owns that connection.
 #include <cstdint>
 #include <optional>
 #include <span>
