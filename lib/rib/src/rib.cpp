@@ -510,7 +510,9 @@ std::vector<RibEvent> Rib::take_events() { return std::exchange(events_, {}); }
 std::optional<PeerCounters> Rib::counters(PeerId peer) const {
   const Peer* p = peer_by_id(peer);
   if (!p) return std::nullopt;
-  return p->counters;
+  PeerCounters c = p->counters;
+  c.advertised = p->group ? p->group->out_count : 0;
+  return c;
 }
 
 }  // namespace nvabgpd::rib

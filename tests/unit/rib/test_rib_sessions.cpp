@@ -84,6 +84,7 @@ TEST_CASE("export limit holds new routes back, reports once, and resumes below t
   h.settle();
   CHECK(h.views[2].routes.size() == 10);
   CHECK(h.rib.adj_rib_out_size(2) == 10);
+  CHECK(h.rib.counters(2)->advertised == 10);
   CHECK(h.events_of(rib::RibEvent::Kind::ExportLimitReached) == 1);
   CHECK(h.rib.counters(2)->export_blocked == 5);  // distinct routes held back
   // Attribute changes of routes already held still go out; still no new prefixes.

@@ -40,6 +40,7 @@ struct PeerCounters {
   std::uint64_t limit_blocked = 0; // refused by the import limit
   std::uint64_t accepted = 0;      // paths currently held (post-policy)
   std::uint64_t export_blocked = 0;  // announcements held back by the export limit
+  std::uint64_t advertised = 0;  // routes in the peer's update group Adj-RIB-Out (filled on read)
 };
 
 // One candidate path as shown by `show route` / `explain`.
