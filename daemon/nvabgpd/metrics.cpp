@@ -132,8 +132,8 @@ void Metrics::update_peer(const std::string& name, const PeerSample& s) {
     it = peers_.emplace(name, std::move(series)).first;
   }
   PeerSeries& p = *it->second;
-  p.state->Set(static_cast<double>(s.state));
-  p.up->Set(s.state == PeerFsmState::Established ? 1.0 : 0.0);
+  p.state->Set(static_cast<double>(s.state) + 1.0);  // BGP4-MIB numbering
+  p.up->Set(s.state == session::State::Established ? 1.0 : 0.0);
   p.received->Set(static_cast<double>(s.prefixes_received));
   p.accepted->Set(static_cast<double>(s.prefixes_accepted));
   p.advertised->Set(static_cast<double>(s.prefixes_advertised));

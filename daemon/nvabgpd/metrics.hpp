@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "nvabgpd/base/result.hpp"
+#include "nvabgpd/session/fsm.hpp"
 
 namespace prometheus {
 class Counter;
@@ -24,21 +25,13 @@ class Family;
 
 namespace nvabgpd::daemon {
 
-// FSM states as numbered by the BGP4-MIB (bgpPeerState): exported as nvabgpd_peer_state.
-enum class PeerFsmState : std::uint8_t {
-  Idle = 1,
-  Connect = 2,
-  Active = 3,
-  OpenSent = 4,
-  OpenConfirm = 5,
-  Established = 6,
-};
-
 // One peer's state and cumulative totals since the daemon started (or since the session came
 // up: the counters are exported as Prometheus counters, and a total lower than the previous
 // sample is taken as a reset, so both conventions give monotonic counters).
 struct PeerSample {
-  PeerFsmState state = PeerFsmState::Idle;
+  // Exported as nvabgpd_peer_state in BGP4-MIB numbering (bgpPeerState: 1 idle .. 6
+  // established).
+  session::State state = session::State::Idle;
   std::uint64_t prefixes_received = 0;    // current Adj-RIB-In size (gauge)
   std::uint64_t prefixes_accepted = 0;    // after the import filter (gauge)
   std::uint64_t prefixes_advertised = 0;  // current Adj-RIB-Out size (gauge)

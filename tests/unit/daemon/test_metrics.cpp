@@ -14,7 +14,6 @@
 namespace {
 
 using nvabgpd::daemon::Metrics;
-using nvabgpd::daemon::PeerFsmState;
 using nvabgpd::daemon::PeerSample;
 
 // GET /metrics; returns the whole HTTP response ("" when the connection fails).
@@ -59,7 +58,7 @@ std::unique_ptr<Metrics> start_local() {
 TEST_CASE("metrics: peer series appear in the exposition text with their labels") {
   auto m = start_local();
   PeerSample s;
-  s.state = PeerFsmState::Established;
+  s.state = nvabgpd::session::State::Established;
   s.prefixes_received = 12;
   s.prefixes_accepted = 10;
   s.prefixes_advertised = 3;
@@ -101,7 +100,7 @@ TEST_CASE("metrics: counters follow totals across samples and stay monotonic on 
   CHECK(has_line(scrape(m->port()), "nvabgpd_peer_messages_total{direction=\"in\",peer=\"p\"} 25"));
   // The session restarted and its totals began again at 4: the counter adds 4, never drops.
   s.messages_in = 4;
-  s.state = PeerFsmState::Active;
+  s.state = nvabgpd::session::State::Active;
   m->update_peer("p", s);
   const std::string body = scrape(m->port());
   CHECK(has_line(body, "nvabgpd_peer_messages_total{direction=\"in\",peer=\"p\"} 29"));
