@@ -45,17 +45,19 @@ TWO_OCTET = [
 
 
 def fixtures():
+    """(mode byte, message) for every captured message; *-2octet files use 2-octet ASNs."""
     out = []
     for f in sorted(FIXTURES.glob("*.hex")):
+        mode = b"\x01" if "-2octet" in f.name else b"\x00"
         for line in f.read_text().splitlines():
             line = line.split("#", 1)[0].strip()
             if line:
-                out.append(h(line))
+                out.append(mode + h(line))
     return out
 
 
 def main():
-    seeds = [b"\x00" + m for m in MESSAGES + fixtures()] + [b"\x01" + m for m in TWO_OCTET]
+    seeds = [b"\x00" + m for m in MESSAGES] + [b"\x01" + m for m in TWO_OCTET] + fixtures()
     for target in ("fuzz_wire_decode", "fuzz_wire_roundtrip"):
         d = HERE / "corpus" / target
         d.mkdir(parents=True, exist_ok=True)

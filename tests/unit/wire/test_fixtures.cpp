@@ -25,37 +25,81 @@ std::vector<std::vector<std::uint8_t>> load(const std::string& name) {
   return out;
 }
 
-Message decode_ok(const std::vector<std::uint8_t>& bytes) {
-  const auto r = decode(bytes, k4);
+const SessionParams k2{false, false};
+
+// Files named *-2octet.hex come from a session without the 4-octet AS capability.
+const SessionParams& params_for(const std::string& file) {
+  return file.find("-2octet") != std::string::npos ? k2 : k4;
+}
+
+Message decode_ok(const std::vector<std::uint8_t>& bytes, const SessionParams& p = k4) {
+  const auto r = decode(bytes, p);
   INFO(to_hex(bytes));
   REQUIRE(r.ok());
   return *r.message;
 }
 
 const char* const kFiles[] = {
-    "bird-keepalive.hex", "bird-notification.hex", "bird-open.hex",  "bird-route-refresh.hex",
-    "bird-update.hex",    "gobgp-keepalive.hex",   "gobgp-open.hex", "gobgp-update.hex",
+    "bird-keepalive.hex",
+    "bird-notification.hex",
+    "bird-open.hex",
+    "bird-route-refresh.hex",
+    "bird-update.hex",
+    "gobgp-keepalive.hex",
+    "gobgp-open.hex",
+    "gobgp-update.hex",
+    "exabgp-open-2octet.hex",
+    "exabgp-update-2octet.hex",
+    "exabgp-keepalive-2octet.hex",
+    "gobgp-open-2octet.hex",
+    "gobgp-update-2octet.hex",
+    "gobgp-keepalive-2octet.hex",
 };
+
+// The capture order of sessions varies, so messages are found by content.
+template <typename T, typename Pred>
+T find_message(const std::string& file, Pred pred) {
+  for (const auto& bytes : load(file)) {
+    const Message m = decode_ok(bytes, params_for(file));
+    if (const T* t = std::get_if<T>(&m); t && pred(*t)) return *t;
+  }
+  FAIL("no matching message in " << file);
+  return T{};
+}
+
+template <typename Pred>
+std::pair<Update, std::vector<std::uint8_t>> find_update(const std::string& file, Pred pred) {
+  for (const auto& bytes : load(file)) {
+    const Message m = decode_ok(bytes, params_for(file));
+    if (const auto* u = std::get_if<Update>(&m); u && pred(*u)) return {*u, bytes};
+  }
+  FAIL("no matching UPDATE in " << file);
+  return {};
+}
+
+bool is_v4(const Open& o) { return o.caps.multiprotocol == std::vector{kIpv4Unicast}; }
+bool is_v6(const Open& o) { return o.caps.multiprotocol == std::vector{kIpv6Unicast}; }
 
 }  // namespace
 
 TEST_CASE("every captured message decodes cleanly and re-encodes to the same value") {
   std::size_t n = 0;
   for (const char* f : kFiles) {
+    const auto& p = params_for(f);
     for (const auto& bytes : load(f)) {
       INFO(f << ": " << to_hex(bytes));
-      const Message m = decode_ok(bytes);
-      const auto again = decode(encode(m, k4), k4);
+      const Message m = decode_ok(bytes, p);
+      const auto again = decode(encode(m, p), p);
       REQUIRE(again.ok());
       CHECK(*again.message == m);
       ++n;
     }
   }
-  CHECK(n >= 20);
+  CHECK(n >= 30);
 }
 
 TEST_CASE("BIRD OPEN (IPv4 session)") {
-  const auto o = std::get<Open>(decode_ok(load("bird-open.hex").at(1)));
+  const auto o = find_message<Open>("bird-open.hex", is_v4);
   CHECK(o.my_as == 65002);
   CHECK(o.asn() == 65002);
   CHECK(o.hold_time == 240);
@@ -75,7 +119,7 @@ TEST_CASE("BIRD OPEN (IPv4 session)") {
 }
 
 TEST_CASE("BIRD OPEN (IPv6 session) is graceful-restart aware without families") {
-  const auto o = std::get<Open>(decode_ok(load("bird-open.hex").at(0)));
+  const auto o = find_message<Open>("bird-open.hex", is_v6);
   CHECK(o.caps.multiprotocol == std::vector{kIpv6Unicast});
   REQUIRE(o.caps.graceful_restart);
   CHECK(o.caps.graceful_restart->families.empty());
@@ -83,7 +127,7 @@ TEST_CASE("BIRD OPEN (IPv6 session) is graceful-restart aware without families")
 }
 
 TEST_CASE("gobgpd OPEN with a 4-octet ASN carries AS_TRANS") {
-  const auto o = std::get<Open>(decode_ok(load("gobgp-open.hex").at(1)));
+  const auto o = find_message<Open>("gobgp-open.hex", is_v4);
   CHECK(o.my_as == kAsTrans);
   CHECK(o.asn() == 4200000001U);
   CHECK(o.hold_time == 90);
@@ -120,10 +164,9 @@ TEST_CASE("KEEPALIVEs from both daemons") {
 }
 
 TEST_CASE("BIRD UPDATEs: IPv6 MP_REACH with link-local next hop, IPv4 with communities, EoR") {
-  const auto msgs = load("bird-update.hex");
-  REQUIRE(msgs.size() == 5);
-  const auto v6 = std::get<Update>(decode_ok(msgs[0]));
-  REQUIRE(v6.mp_reach);
+  const std::string f = "bird-update.hex";
+  const auto [v6, v6_bytes] =
+      find_update(f, [](const Update& u) { return u.mp_reach.has_value(); });
   CHECK(v6.mp_reach->af == kIpv6Unicast);
   CHECK(v6.mp_reach->next_hop == ip("fd00:255::2"));
   REQUIRE(v6.mp_reach->link_local_next_hop);
@@ -132,49 +175,83 @@ TEST_CASE("BIRD UPDATEs: IPv6 MP_REACH with link-local next hop, IPv4 with commu
   CHECK(v6.attrs.as_path.to_string() == "65002");
   CHECK(v6.attrs.origin == Origin::Igp);
 
-  CHECK(std::get<Update>(decode_ok(msgs[1])).end_of_rib() == kIpv6Unicast);
+  find_update(f, [](const Update& u) { return u.end_of_rib() == kIpv6Unicast; });
+  const auto [eor4, eor4_bytes] =
+      find_update(f, [](const Update& u) { return u.end_of_rib() == kIpv4Unicast; });
+  CHECK(encode(eor4, k4) == eor4_bytes);
 
-  const auto plain = std::get<Update>(decode_ok(msgs[2]));
+  const auto [plain, plain_bytes] =
+      find_update(f, [](const Update& u) { return u.nlri.size() == 2; });
   CHECK(plain.nlri == std::vector{pfx("172.16.8.0/22"), pfx("172.16.2.0/23")});
   CHECK(plain.attrs.next_hop == ip("10.255.0.2"));
-  CHECK(encode(plain, k4) == msgs[2]);
+  CHECK(encode(plain, k4) == plain_bytes);
 
-  const auto tagged = std::get<Update>(decode_ok(msgs[3]));
-  CHECK(tagged.nlri == std::vector{pfx("172.16.1.0/24")});
+  const auto [tagged, tagged_bytes] =
+      find_update(f, [](const Update& u) { return u.nlri == std::vector{pfx("172.16.1.0/24")}; });
   CHECK(tagged.attrs.med == 5U);
   CHECK(tagged.attrs.communities ==
         std::vector{Community::of(65002, 10), Community::of(65002, 20)});
   CHECK(tagged.attrs.large_communities == std::vector{LargeCommunity{65002, 1, 1}});
-  CHECK(encode(tagged, k4) == msgs[3]);
-
-  CHECK(std::get<Update>(decode_ok(msgs[4])).end_of_rib() == kIpv4Unicast);
-  CHECK(encode(Update{}, k4) == msgs[4]);
+  CHECK(encode(tagged, k4) == tagged_bytes);
 }
 
 TEST_CASE("gobgpd UPDATEs: 4-octet AS path, communities, withdrawal, IPv6") {
-  const auto msgs = load("gobgp-update.hex");
-  REQUIRE(msgs.size() >= 5);
-  const auto v6 = std::get<Update>(decode_ok(msgs[0]));
-  REQUIRE(v6.mp_reach);
+  const std::string f = "gobgp-update.hex";
+  const auto [v6, v6_bytes] =
+      find_update(f, [](const Update& u) { return u.mp_reach.has_value(); });
   CHECK(v6.mp_reach->next_hop == ip("fd00:255::1"));
   CHECK_FALSE(v6.mp_reach->link_local_next_hop);
   CHECK(v6.mp_reach->nlri == std::vector{pfx("2001:db8:1::/48")});
   CHECK(v6.attrs.communities == std::vector{Community::of(65001, 600)});
 
-  const auto tagged = std::get<Update>(decode_ok(msgs[2]));
-  CHECK(tagged.nlri == std::vector{pfx("10.1.0.0/24")});
+  const auto [tagged, tagged_bytes] =
+      find_update(f, [](const Update& u) { return u.nlri == std::vector{pfx("10.1.0.0/24")}; });
   CHECK(tagged.attrs.as_path.to_string() == "4200000001");
   CHECK(tagged.attrs.med == 10U);
   CHECK(tagged.attrs.communities == std::vector{Community::of(65001, 100), kNoExport});
   CHECK(tagged.attrs.large_communities == std::vector{LargeCommunity{4200000001U, 1, 2}});
-  CHECK(encode(tagged, k4) == msgs[2]);
+  CHECK(encode(tagged, k4) == tagged_bytes);
 
-  const auto incomplete = std::get<Update>(decode_ok(msgs[3]));
+  const auto [incomplete, incomplete_bytes] =
+      find_update(f, [](const Update& u) { return u.nlri == std::vector{pfx("10.2.0.0/16")}; });
   CHECK(incomplete.attrs.origin == Origin::Incomplete);
-  CHECK(incomplete.nlri == std::vector{pfx("10.2.0.0/16")});
 
-  const auto withdraw = std::get<Update>(decode_ok(msgs[4]));
-  CHECK(withdraw.withdrawn == std::vector{pfx("10.2.0.0/16")});
+  const auto [withdraw, withdraw_bytes] = find_update(
+      f, [](const Update& u) { return u.withdrawn == std::vector{pfx("10.2.0.0/16")}; });
   CHECK_FALSE(withdraw.has_attributes);
-  CHECK(encode(withdraw, k4) == msgs[4]);
+  CHECK(encode(withdraw, k4) == withdraw_bytes);
+}
+
+TEST_CASE("gobgpd to a 2-octet peer: AS_TRANS in AS_PATH, real path in AS4_PATH") {
+  const std::string f = "gobgp-update-2octet.hex";
+  // Its own route: AS_PATH 23456, AS4_PATH 4200000001.
+  const auto [own, own_bytes] =
+      find_update(f, [](const Update& u) { return u.nlri == std::vector{pfx("10.1.0.0/24")}; });
+  CHECK(own.attrs.as_path.to_string() == "4200000001");
+  // gobgpd writes AS4_PATH after LARGE_COMMUNITY; we write type-code order, so compare values.
+  CHECK(std::get<Update>(decode_ok(encode(own, k2), k2)) == own);
+  // BIRD's route passed on: AS_PATH 23456 65002, AS4_PATH 4200000001 65002.
+  const auto [relayed, relayed_bytes] =
+      find_update(f, [](const Update& u) { return u.nlri == std::vector{pfx("172.16.1.0/24")}; });
+  CHECK(relayed.attrs.as_path.to_string() == "4200000001 65002");
+  CHECK(relayed.attrs.communities ==
+        std::vector{Community::of(65002, 10), Community::of(65002, 20)});
+  CHECK(std::get<Update>(decode_ok(encode(relayed, k2), k2)) == relayed);
+  CHECK(encode(relayed, k2).size() == relayed_bytes.size());
+  // Read as a 4-octet session would (wrongly) read it, the same bytes are malformed: the
+  // session parameters matter.
+  CHECK_FALSE(decode(own_bytes, k4).ok());
+}
+
+TEST_CASE("ExaBGP as a 2-octet speaker") {
+  const auto o = find_message<Open>("exabgp-open-2octet.hex", [](const Open&) { return true; });
+  CHECK(o.my_as == 65003);
+  CHECK_FALSE(o.caps.four_octet_as);
+  CHECK(o.asn() == 65003);
+  const auto [u, bytes] =
+      find_update("exabgp-update-2octet.hex", [](const Update& x) { return !x.nlri.empty(); });
+  CHECK(u.nlri == std::vector{pfx("172.20.0.0/24")});
+  CHECK(u.attrs.as_path.to_string() == "65003");
+  CHECK(u.attrs.communities == std::vector{Community::of(65003, 1)});
+  CHECK(encode(u, k2) == bytes);
 }
