@@ -1,0 +1,304 @@
+// The control commands: what `nvabgpctl` asks and the JSON it gets back. The schema is
+// documented in docs/control-protocol.md; fields are only ever added.
+#include <net/if.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include <fmt/chrono.h>
+#include <spdlog/spdlog.h>
+
+#include "daemon.hpp"
+#include "route_json.hpp"
+
+namespace nvabgpd::daemon {
+
+namespace {
+
+std::string iso_time(std::chrono::system_clock::time_point t) {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(t)));
+}
+
+std::optional<base::Prefix> arg_prefix(const nlohmann::json& args, const char* key) {
+  auto it = args.find(key);
+  if (it == args.end() || it->is_null()) return std::nullopt;
+  if (!it->is_string()) throw ControlError(std::string(key) + " must be a string");
+  auto p = base::Prefix::parse(it->get<std::string>());
+  if (!p) throw ControlError("bad prefix: " + it->get<std::string>());
+  return p;
+}
+
+std::string arg_string(const nlohmann::json& args, const char* key) {
+  auto it = args.find(key);
+  if (it == args.end() || it->is_null()) return {};
+  if (!it->is_string()) throw ControlError(std::string(key) + " must be a string");
+  return it->get<std::string>();
+}
+
+bool arg_bool(const nlohmann::json& args, const char* key) {
+  auto it = args.find(key);
+  return it != args.end() && it->is_boolean() && it->get<bool>();
+}
+
+long rss_kib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return 0;
+}
+
+}  // namespace
+
+void Daemon::install_control_handlers() {
+  ControlServer& c = *control_;
+
+  c.on("show status", [this](const nlohmann::json&) {
+    return nlohmann::json{{"version", "0.1.0"},
+                          {"router_id", cfg_.router_id.to_string()},
+                          {"asn", cfg_.asn},
+                          {"started", iso_time(started_)},
+                          {"last_reload", iso_time(last_reload_)},
+                          {"converged", converged_},
+                          {"prefixes", rib_->prefix_count()},
+                          {"peers", std::count_if(peers_.begin(), peers_.end(),
+                                                  [](const PeerRuntime& p) { return !p.removed; })},
+                          {"kernel", fib_ != nullptr}};
+  });
+
+  c.on("show memory", [this](const nlohmann::json&) {
+    const auto& s = rib_->store();
+    return nlohmann::json{{"rss_kib", rss_kib()},
+                          {"prefixes", rib_->prefix_count()},
+                          {"attribute_sets", s.attr_sets()},
+                          {"as_paths", s.as_paths()},
+                          {"community_lists", s.community_lists()},
+                          {"next_hops", s.next_hops()},
+                          {"update_groups", rib_->group_count()}};
+  });
+
+  c.on("show protocols", [this](const nlohmann::json& args) {
+    const std::string only = arg_string(args, "peer");
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& p : peers_) {
+      if (p.removed || (!only.empty() && only != p.cfg.name)) continue;
+      const session::PeerStats st = sessions_->stats(p.sid);
+      nlohmann::json j{{"name", p.cfg.name},
+                       {"address", p.cfg.address.to_string()},
+                       {"asn", p.cfg.asn},
+                       {"description", p.cfg.description},
+                       {"template", p.cfg.template_name},
+                       {"enabled", p.cfg.enabled},
+                       {"state", std::string(session::to_string(st.state))},
+                       {"since", iso_time(p.since)},
+                       {"last_error", p.last_error},
+                       {"import", p.cfg.import_filter.to_string()},
+                       {"export", p.cfg.export_filter.to_string()},
+                       {"flaps", st.established_count > 0 ? st.established_count - 1 : 0}};
+      j["messages"] = {{"updates_in", st.updates_in},         {"updates_out", st.updates_out},
+                       {"keepalives_in", st.keepalives_in},   {"keepalives_out", st.keepalives_out},
+                       {"notifications_in", st.notifications_in},
+                       {"notifications_out", st.notifications_out},
+                       {"opens_in", st.opens_in},             {"opens_out", st.opens_out},
+                       {"refreshes_in", st.refreshes_in}};
+      nlohmann::json routes{{"exported", rib_->adj_rib_out_size(p.rid)}};
+      if (auto ctr = rib_->counters(p.rid)) {
+        routes["received"] = ctr->received;
+        routes["withdrawn"] = ctr->withdrawn;
+        routes["accepted"] = ctr->accepted;
+        routes["filtered"] = ctr->filtered;
+        routes["loops"] = ctr->loops;
+        routes["limit_blocked"] = ctr->limit_blocked;
+        routes["export_blocked"] = ctr->export_blocked;
+      }
+      j["routes"] = routes;
+      if (p.negotiated && p.up) {
+        nlohmann::json fams = nlohmann::json::array();
+        for (auto f : p.negotiated->families) fams.push_back(std::string(config::family_name(f)));
+        j["session"] = {{"local_address", p.local_address.to_string()},
+                        {"hold_time", p.negotiated->hold_time.count()},
+                        {"keepalive", p.negotiated->keepalive.count()},
+                        {"four_octet_as", p.negotiated->four_octet_as},
+                        {"route_refresh", p.negotiated->route_refresh},
+                        {"graceful_restart", p.negotiated->graceful_restart},
+                        {"families", fams},
+                        {"router_id", base::IpAddress::v4(p.negotiated->peer_id).to_string()}};
+      }
+      out.push_back(std::move(j));
+    }
+    if (!only.empty() && out.empty()) throw ControlError("no such peer: " + only);
+    return out;
+  });
+
+  c.on("show route", [this](const nlohmann::json& args) {
+    auto prefix = arg_prefix(args, "prefix");
+    std::optional<base::IpAddress> for_addr;
+    if (auto s = arg_string(args, "for"); !s.empty()) {
+      for_addr = base::IpAddress::parse(s);
+      if (!for_addr) throw ControlError("bad address: " + s);
+    }
+    const std::string protocol = arg_string(args, "protocol");
+    const std::string export_peer = arg_string(args, "export");
+    const bool count_only = arg_bool(args, "count");
+    const bool filtered = arg_bool(args, "filtered");
+    PeerRuntime* proto = nullptr;
+    if (!protocol.empty() && !(proto = find_peer(protocol)))
+      throw ControlError("no such peer: " + protocol);
+    PeerRuntime* exp = nullptr;
+    if (!export_peer.empty() && !(exp = find_peer(export_peer)))
+      throw ControlError("no such peer: " + export_peer);
+
+    // Candidate prefixes: one, the longest match for an address, or the whole table.
+    std::vector<base::Prefix> prefixes;
+    const auto& table = rib_->table();
+    if (prefix) {
+      prefixes.push_back(*prefix);
+    } else if (for_addr) {
+      for (int len = static_cast<int>(base::max_len(for_addr->family())); len >= 0; --len) {
+        auto p = base::Prefix::make(*for_addr, static_cast<unsigned>(len));
+        if (table.find(p) != rib::kNoEntry) {
+          prefixes.push_back(p);
+          break;
+        }
+      }
+    } else {
+      for (rib::EntryId id = 0; id < table.id_limit(); ++id)
+        if (table.live(id)) prefixes.push_back(table.prefix(id));
+      std::sort(prefixes.begin(), prefixes.end());
+    }
+
+    nlohmann::json routes = nlohmann::json::array();
+    std::size_t count = 0;
+    for (const auto& pfx : prefixes) {
+      if (exp) {
+        rib::ExportExplain ex = rib_->explain_export(pfx, exp->rid);
+        if (!ex.exported || !ex.attrs) continue;
+        ++count;
+        if (count_only) continue;
+        routes.push_back({{"prefix", pfx.to_string()},
+                          {"paths", nlohmann::json::array({nlohmann::json{
+                                        {"peer", exp->cfg.name},
+                                        {"best", true},
+                                        {"export", true},
+                                        {"attributes", attributes_json(rib::AttrStore::materialize(*ex.attrs))}}})}});
+        continue;
+      }
+      if (filtered) {
+        rib::PrefixExplain ex = rib_->explain(pfx);
+        for (const auto& [rid, why] : ex.filtered) {
+          if (proto && proto->rid != rid) continue;
+          ++count;
+          if (count_only) continue;
+          const PeerIdentity* id = directory_.find(rid);
+          routes.push_back({{"prefix", pfx.to_string()},
+                            {"paths", nlohmann::json::array({nlohmann::json{
+                                          {"peer", id ? id->name : "?"}, {"filtered", why}}})}});
+        }
+        continue;
+      }
+      nlohmann::json paths = nlohmann::json::array();
+      for (const auto& pv : rib_->routes(pfx)) {
+        if (proto && pv.peer != proto->rid) continue;
+        const PeerIdentity* id = directory_.find(pv.peer);
+        nlohmann::json pj{{"peer", pv.peer == rib::kLocalPeer ? "local" : pv.peer_name},
+                          {"best", pv.best},
+                          {"ecmp", pv.ecmp},
+                          {"stale", pv.stale}};
+        if (id) pj["from"] = id->address.to_string();
+        if (!pv.ineligible.empty()) pj["ineligible"] = pv.ineligible;
+        if (!pv.best && pv.ineligible.empty())
+          pj["lost_on"] = std::string(rib::step_name(pv.step));
+        if (pv.attrs) {
+          wire::PathAttributes a = rib::AttrStore::materialize(*pv.attrs);
+          if (fib_ && a.next_hop) {
+            // The forwarding path as the kernel will use it (recursive resolution).
+            if (auto r = fib_->resolve(*a.next_hop)) {
+              char ifname[IF_NAMESIZE] = "?";
+              if_indextoname(static_cast<unsigned>(r->ifindex), ifname);
+              pj["via"] = {{"gateway", r->gateway.to_string()}, {"interface", ifname}};
+            }
+          }
+          pj["attributes"] = attributes_json(a);
+        }
+        if (PeerRuntime* pr = peer_by_rid(pv.peer)) pj["since"] = iso_time(pr->since);
+        paths.push_back(std::move(pj));
+      }
+      if (paths.empty()) continue;
+      count += paths.size();
+      if (!count_only) routes.push_back({{"prefix", pfx.to_string()}, {"paths", std::move(paths)}});
+    }
+    if (count_only) return nlohmann::json{{"count", count}, {"prefixes", prefixes.size()}};
+    return nlohmann::json{{"routes", routes}};
+  });
+
+  c.on("explain", [this](const nlohmann::json& args) {
+    auto prefix = arg_prefix(args, "prefix");
+    if (!prefix) throw ControlError("explain needs a prefix");
+    rib::PrefixExplain ex = rib_->explain(*prefix);
+    nlohmann::json out{{"prefix", prefix->to_string()}};
+    nlohmann::json paths = nlohmann::json::array();
+    for (const auto& pv : ex.paths) {
+      nlohmann::json pj{{"peer", pv.peer == rib::kLocalPeer ? "local" : pv.peer_name},
+                        {"best", pv.best},
+                        {"ecmp", pv.ecmp},
+                        {"stale", pv.stale}};
+      if (!pv.ineligible.empty()) {
+        pj["why"] = "not eligible: " + pv.ineligible;
+      } else if (pv.best) {
+        pj["why"] = "best path";
+      } else {
+        const PeerIdentity* winner = directory_.find(pv.lost_to);
+        pj["why"] = fmt::format("lost to {} on {}",
+                                pv.lost_to == rib::kLocalPeer ? "local" : (winner ? winner->name : "?"),
+                                rib::step_name(pv.step));
+      }
+      if (pv.attrs) pj["attributes"] = attributes_json(rib::AttrStore::materialize(*pv.attrs));
+      paths.push_back(std::move(pj));
+    }
+    out["paths"] = paths;
+    nlohmann::json filt = nlohmann::json::array();
+    for (const auto& [rid, why] : ex.filtered) {
+      const PeerIdentity* id = directory_.find(rid);
+      filt.push_back({{"peer", id ? id->name : "?"}, {"why", why}});
+    }
+    out["filtered_on_import"] = filt;
+    if (ex.paths.empty() && ex.filtered.empty())
+      out["summary"] = "no peer announced this prefix (or its import filter rejected it without "
+                       "a soft-reconfiguration copy)";
+    if (auto to = arg_string(args, "to"); !to.empty()) {
+      PeerRuntime* p = find_peer(to);
+      if (!p) throw ControlError("no such peer: " + to);
+      rib::ExportExplain ee = rib_->explain_export(*prefix, p->rid);
+      nlohmann::json ej{{"peer", to}, {"exported", ee.exported}, {"why", ee.reason}};
+      if (!p->up) ej["why"] = "session is not established (" + p->last_error + ")";
+      if (ee.attrs) ej["attributes"] = attributes_json(rib::AttrStore::materialize(*ee.attrs));
+      ej["peer_holds"] = static_cast<bool>(ee.adj_rib_out);
+      out["export"] = ej;
+    }
+    return out;
+  });
+
+  auto peer_op = [this](const std::string& op) {
+    return [this, op](const nlohmann::json& args) {
+      const std::string name = arg_string(args, "peer");
+      PeerRuntime* p = find_peer(name);
+      if (!p) throw ControlError("no such peer: " + name);
+      if (op == "disable" || op == "restart") {
+        sessions_->stop_peer(p->sid, arg_string(args, "message").empty()
+                                         ? "administratively " + op + "d"
+                                         : arg_string(args, "message"));
+      }
+      if (op == "enable" || op == "restart") sessions_->start_peer(p->sid);
+      p->cfg.enabled = op != "disable";
+      spdlog::info("peer {}: {} by operator", name, op);
+      return nlohmann::json{{"peer", name}, {"done", op}};
+    };
+  };
+  c.on("enable", peer_op("enable"));
+  c.on("disable", peer_op("disable"));
+  c.on("restart", peer_op("restart"));
+
+  c.on("reload", [this](const nlohmann::json& args) { return reload(arg_bool(args, "check")); });
+}
+
+}  // namespace nvabgpd::daemon

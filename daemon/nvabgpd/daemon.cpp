@@ -1,0 +1,466 @@
+#include "daemon.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "filter_adapter.hpp"
+#include "nvabgpd/wire/codec.hpp"
+#include "nvabgpd/wire/notification.hpp"
+
+namespace nvabgpd::daemon {
+
+namespace asio = boost::asio;
+
+namespace {
+constexpr std::size_t kRibBudget = 20000;  // decisions per loop turn before yielding
+constexpr auto kConvergenceDeadline = std::chrono::seconds(60);
+
+rib::PrefixLimit to_rib(const std::optional<config::PrefixLimit>& l) {
+  rib::PrefixLimit r;
+  if (!l) return r;
+  r.max = l->max;
+  r.action = l->action == config::LimitAction::Warn    ? rib::LimitAction::Warn
+             : l->action == config::LimitAction::Block ? rib::LimitAction::Block
+                                                       : rib::LimitAction::Restart;
+  r.restart_after = std::chrono::seconds(l->restart_delay);
+  return r;
+}
+}  // namespace
+
+// The RIB's next-hop resolver over the kernel's non-BGP routes (fib::NetlinkFib). Without a
+// FIB (kernel disabled) every next hop is reachable at cost 0, as for directly connected peers.
+class Daemon::Resolver final : public rib::NextHopResolver {
+ public:
+  explicit Resolver(fib::NetlinkFib* fib) : fib_(fib) {}
+  rib::NextHopInfo resolve(const base::IpAddress& nh) const override {
+    if (fib_ == nullptr) return {true, 0, std::nullopt};
+    auto r = fib_->resolve(nh);
+    if (!r) return {false, 0, std::nullopt};
+    return {true, r->igp_metric, std::nullopt};  // the FIB resolves the BGP next hop itself
+  }
+
+ private:
+  fib::NetlinkFib* fib_;
+};
+
+Daemon::Daemon(asio::io_context& io, DaemonOptions opts, config::Config cfg,
+               std::shared_ptr<const policy::Program> program)
+    : io_(io),
+      opts_(std::move(opts)),
+      cfg_(std::move(cfg)),
+      program_(std::move(program)),
+      signals_(io, SIGINT, SIGTERM, SIGHUP),
+      rib_timer_(io),
+      watchdog_timer_(io),
+      convergence_timer_(io) {}
+
+Daemon::~Daemon() = default;
+
+PeerRuntime* Daemon::find_peer(const std::string& name) {
+  for (auto& p : peers_)
+    if (!p.removed && p.cfg.name == name) return &p;
+  return nullptr;
+}
+
+PeerRuntime* Daemon::peer_by_rid(rib::PeerId rid) {
+  if (rid == 0 || rid > peers_.size()) return nullptr;
+  return &peers_[rid - 1];
+}
+
+std::optional<std::string> Daemon::start() {
+  // FIB first: the RIB resolves next hops through it.
+  if (cfg_.kernel.enabled && !opts_.no_kernel) {
+    fib::NetlinkFibConfig fc;
+    fc.table = cfg_.kernel.table;
+    fc.protocol = cfg_.kernel.protocol;
+    fc.metric = cfg_.kernel.metric;
+    fc.max_paths = cfg_.kernel.max_paths;
+    fc.persist = cfg_.kernel.persist;
+    for (const auto& p : cfg_.peers) fc.protected_addresses.push_back(p.address);
+    auto f = fib::NetlinkFib::start(fc, [this](std::vector<base::IpAddress> changed) {
+      // FIB worker thread: hand over to the BGP thread.
+      asio::post(io_, [this, n = changed.size()] {
+        spdlog::debug("fib: {} next hop(s) changed; re-resolving", n);
+        rib_->next_hops_changed();
+        schedule_pump();
+      });
+    });
+    if (!f) return "kernel FIB: " + f.error();
+    fib_ = std::move(f.value());
+  }
+  resolver_ = std::make_unique<Resolver>(fib_.get());
+
+  rib::RibConfig rc;
+  rc.local_asn = cfg_.asn;
+  rc.router_id = cfg_.router_id.v4_value();
+  for (const auto& p : cfg_.peers) {
+    if (p.cluster_id && !rc.cluster_id) rc.cluster_id = p.cluster_id;
+    if (p.always_compare_med) rc.decision.always_compare_med = true;
+  }
+  rc.decision.max_paths = cfg_.kernel.max_paths == 0 ? 1 : cfg_.kernel.max_paths;
+  rib_ = std::make_unique<rib::Rib>(rc, *resolver_);
+
+  session::SpeakerConfig sc;
+  sc.asn = cfg_.asn;
+  sc.router_id = cfg_.router_id.v4_value();
+  for (const auto& l : cfg_.listen) sc.listen.push_back({l.address, l.port});
+  session::SessionCallbacks cb;
+  cb.on_up = [this](const session::PeerUp& u) { on_up(u); };
+  cb.on_down = [this](const session::PeerDown& d) { on_down(d); };
+  cb.on_update = [this](session::UpdateIn&& u) { on_update(std::move(u)); };
+  cb.on_refresh = [this](const session::RefreshRequest& r) { on_refresh(r); };
+  cb.on_state = [this](const session::StateChange& s) {
+    if (s.peer < peers_.size())
+      spdlog::info("peer {}: {} -> {} ({})", peers_[s.peer].cfg.name, session::to_string(s.from),
+                   session::to_string(s.to), session::to_string(s.event));
+  };
+  cb.on_notification = [this](const session::NotificationEvent& n) {
+    if (n.peer >= peers_.size()) return;
+    const std::string what = wire::describe(n.notification);
+    spdlog::warn("peer {}: NOTIFICATION {}: {}", peers_[n.peer].cfg.name,
+                 n.sent ? "sent" : "received", what);
+    peers_[n.peer].last_error = (n.sent ? "sent: " : "received: ") + what;
+  };
+  cb.on_rejected = [](const session::RejectedConnection& r) {
+    spdlog::warn("refused connection from {} port {}: {}", r.remote, r.remote_port, r.reason);
+  };
+  sessions_ = std::make_unique<session::SessionManager>(io_, sc, std::move(cb), clock_);
+
+  encoder_ = std::make_unique<OutboundEncoder>(
+      [this](rib::PeerId rid) -> std::optional<OutboundEncoder::PeerWire> {
+        PeerRuntime* p = peer_by_rid(rid);
+        if (!p || !p->up || !p->negotiated) return std::nullopt;
+        return OutboundEncoder::PeerWire{p->negotiated->params(), p->local_address, std::nullopt};
+      },
+      [this](rib::PeerId rid, const Buffer& b) {
+        if (PeerRuntime* p = peer_by_rid(rid)) sessions_->send(p->sid, b);
+      });
+
+  for (const auto& pc : cfg_.peers) add_peer(pc);
+  originate_all();
+
+  const std::string sock = opts_.control_socket.value_or(cfg_.control.socket);
+  control_ = std::make_unique<ControlServer>(io_, sock);
+  install_control_handlers();
+  try {
+    control_->start();
+  } catch (const std::exception& e) {
+    return "control socket " + sock + ": " + e.what();
+  }
+
+  if (auto err = sessions_->listen()) return "listen: " + *err;
+  for (auto& p : peers_)
+    if (p.cfg.enabled) sessions_->start_peer(p.sid);
+
+  wire_signals();
+  if (auto wd = service_.watchdog_interval()) {
+    auto interval = *wd;
+    auto tick = std::make_shared<std::function<void()>>();
+    *tick = [this, interval, tick] {
+      service_.watchdog_ping();
+      watchdog_timer_.expires_after(interval);
+      watchdog_timer_.async_wait([tick](boost::system::error_code ec) {
+        if (!ec) (*tick)();
+      });
+    };
+    (*tick)();
+  }
+  convergence_timer_.expires_after(kConvergenceDeadline);
+  convergence_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec && !converged_) {
+      spdlog::info("initial convergence deadline reached");
+      converged_ = true;
+      if (fib_) fib_->initial_convergence_done();
+    }
+  });
+  schedule_pump();
+  service_.ready(fmt::format("{} peers configured", peers_.size()));
+  spdlog::info("nvabgpd started: AS{} router-id {} with {} peer(s), control socket {}", cfg_.asn,
+               cfg_.router_id, peers_.size(), sock);
+  return std::nullopt;
+}
+
+rib::FilterPtr Daemon::filter_for(const config::FilterRef& ref) const {
+  switch (ref.kind) {
+    case config::FilterRef::Kind::All:
+      return rib::accept_all();
+    case config::FilterRef::Kind::None:
+      return rib::reject_all();
+    case config::FilterRef::Kind::Named:
+      break;
+  }
+  std::string err;
+  auto f = make_filter(ref.name, program_, directory_, &err);
+  if (!f) {
+    // Config validation checks filter names against the program, so this means a bug.
+    spdlog::error("{}: rejecting every route", err);
+    return rib::reject_all();
+  }
+  return f;
+}
+
+session::PeerConfig Daemon::session_config(const config::PeerConfig& pc) const {
+  session::PeerConfig s;
+  s.name = pc.name;
+  s.description = pc.description;
+  s.address = pc.address;
+  s.port = pc.port;
+  s.asn = pc.asn;
+  s.local_address = pc.local_address;
+  s.passive = pc.passive;
+  s.hold_time = std::chrono::seconds(pc.hold_time);
+  s.connect_retry = std::chrono::seconds(pc.connect_retry);
+  if (!cfg_.is_ibgp(pc)) s.multihop = pc.multihop;
+  s.gtsm = pc.ttl_security;
+  s.password = pc.password;
+  s.families = pc.families;
+  s.route_refresh = pc.route_refresh;
+  s.enhanced_route_refresh = pc.route_refresh;
+  if (pc.graceful_restart.enabled) {
+    wire::GracefulRestartCap gr;
+    gr.restart_time = pc.graceful_restart.restart_time;
+    for (const auto& f : pc.families) gr.families.push_back({f, false});
+    s.graceful_restart = gr;
+  }
+  return s;
+}
+
+void Daemon::add_peer(const config::PeerConfig& pc) {
+  PeerRuntime p;
+  p.cfg = pc;
+  p.sid = sessions_->add_peer(session_config(pc));
+  p.rid = p.sid + 1;  // RIB id 0 is "local"
+  directory_.set(p.rid, PeerIdentity{pc.name, pc.address});
+  if (peers_.size() != p.sid) throw std::logic_error("session ids out of step");
+  peers_.push_back(std::move(p));
+}
+
+rib::PeerUp Daemon::rib_peer_up(const PeerRuntime& p, const session::PeerUp& up) const {
+  rib::PeerUp r;
+  r.id = p.rid;
+  r.name = p.cfg.name;
+  r.address = p.cfg.address;
+  r.local_address = up.local_address;
+  r.local_asn = cfg_.asn;
+  r.remote_asn = up.negotiated.peer_asn;
+  r.remote_router_id = up.negotiated.peer_id;
+  r.families = up.negotiated.families;
+  r.rr_client = p.cfg.route_reflector_client;
+  r.route_server_client = p.cfg.route_server_client;
+  r.next_hop_self = p.cfg.next_hop_self;
+  r.allowas_in = p.cfg.allowas_in;
+  r.soft_reconfig_in = p.cfg.soft_reconfiguration;
+  // Azure Route Server counts every route it receives, re-sent or not, against its limit:
+  // answer its ROUTE-REFRESH with End-of-RIB only (the routes it holds are unchanged).
+  r.resend_on_refresh = !p.cfg.azure_route_server;
+  r.graceful_restart = up.negotiated.graceful_restart;
+  if (up.negotiated.peer_graceful_restart)
+    r.restart_time = std::chrono::seconds(up.negotiated.peer_graceful_restart->restart_time);
+  r.stale_time = std::chrono::seconds(p.cfg.graceful_restart.stale_time);
+  r.import_limit = to_rib(p.cfg.import_limit);
+  r.export_limit = to_rib(p.cfg.export_limit);
+  r.import_filter = filter_for(p.cfg.import_filter);
+  r.export_filter = filter_for(p.cfg.export_filter);
+  // Peers with the same export filter may share an update group.
+  r.export_policy_id = static_cast<std::uint32_t>(
+      std::hash<std::string>{}(p.cfg.export_filter.to_string()) & 0x7fffffffU);
+  return r;
+}
+
+void Daemon::originate_all() {
+  for (const auto& o : cfg_.originate) {
+    wire::PathAttributes a;
+    a.origin = o.origin;
+    a.med = o.med;
+    a.local_pref = o.local_pref;
+    a.communities = o.communities;
+    a.large_communities = o.large_communities;
+    if (o.as_path_prepend > 0) a.as_path.prepend(cfg_.asn, o.as_path_prepend);
+    a.next_hop = o.next_hop;  // nullopt: next hop self on export
+    rib_->originate(o.prefix, a);
+  }
+}
+
+void Daemon::on_up(const session::PeerUp& up) {
+  if (up.peer >= peers_.size()) return;
+  PeerRuntime& p = peers_[up.peer];
+  p.up = true;
+  p.since = std::chrono::system_clock::now();
+  p.negotiated = up.negotiated;
+  p.last_up = up;
+  p.local_address = up.local_address;
+  p.last_error.clear();
+  spdlog::info("peer {} ({} AS{}) established, hold {}s", p.cfg.name, p.cfg.address,
+               up.negotiated.peer_asn, up.negotiated.hold_time.count());
+  rib_->peer_up(rib_peer_up(p, up), clock_.now());
+  schedule_pump();
+}
+
+void Daemon::on_down(const session::PeerDown& down) {
+  if (down.peer >= peers_.size()) return;
+  PeerRuntime& p = peers_[down.peer];
+  const bool was_up = p.up;
+  p.up = false;
+  p.since = std::chrono::system_clock::now();
+  p.last_error = down.reason;
+  spdlog::warn("peer {} down: {}", p.cfg.name, down.reason);
+  if (!was_up) return;
+  // RFC 4724 helper: keep the routes as stale unless we or the peer reset deliberately.
+  const bool graceful = p.negotiated && p.negotiated->graceful_restart && !down.sent;
+  rib_->peer_down(rib::PeerDown{p.rid, graceful}, clock_.now());
+  schedule_pump();
+}
+
+void Daemon::on_update(session::UpdateIn&& u) {
+  if (u.peer >= peers_.size()) return;
+  PeerRuntime& p = peers_[u.peer];
+  if (u.action != wire::ErrorAction::None) {
+    for (const auto& e : u.errors)
+      spdlog::warn("peer {}: malformed UPDATE handled per RFC 7606: {}", p.cfg.name, e.reason);
+    if (u.action == wire::ErrorAction::TreatAsWithdraw) {
+      // Every NLRI of the update is withdrawn.
+      auto& up = u.update;
+      up.withdrawn.insert(up.withdrawn.end(), up.nlri.begin(), up.nlri.end());
+      up.nlri.clear();
+      if (up.mp_reach) {
+        wire::MpUnreach un{up.mp_reach->af, std::move(up.mp_reach->nlri)};
+        up.mp_reach.reset();
+        if (up.mp_unreach && up.mp_unreach->af == un.af) {
+          up.mp_unreach->withdrawn.insert(up.mp_unreach->withdrawn.end(), un.withdrawn.begin(),
+                                          un.withdrawn.end());
+        } else if (!up.mp_unreach) {
+          up.mp_unreach = std::move(un);
+        }
+      }
+      up.has_attributes = false;
+    }
+  }
+  rib_->update(rib::UpdateIn{p.rid, std::move(u.update)}, clock_.now());
+  schedule_pump();
+}
+
+void Daemon::on_refresh(const session::RefreshRequest& r) {
+  if (r.peer >= peers_.size()) return;
+  if (r.refresh.subtype != 0) return;  // BoRR/EoRR from the peer: nothing to answer
+  rib_->refresh_request(rib::RefreshRequest{peers_[r.peer].rid, r.refresh.af});
+  schedule_pump();
+}
+
+void Daemon::schedule_pump() {
+  if (pump_scheduled_ || stopping_) return;
+  pump_scheduled_ = true;
+  asio::post(io_, [this] { pump(); });
+}
+
+void Daemon::pump() {
+  pump_scheduled_ = false;
+  if (stopping_) return;
+  rib_->run(kRibBudget);
+  for (const auto& batch : rib_->take_outbound(clock_.now())) encoder_->encode(batch);
+  auto fib = rib_->take_fib();
+  if (fib_ && !fib.empty()) {
+    fib::FibBatch out;
+    out.next_hop_sets = std::move(fib.next_hop_sets);
+    out.deltas.reserve(fib.deltas.size());
+    for (const auto& d : fib.deltas) out.deltas.push_back({d.prefix, d.next_hops});
+    fib_->submit(std::move(out));
+  }
+  handle_events(rib_->take_events());
+  if (rib_->busy()) schedule_pump();
+  arm_rib_timer();
+  check_convergence();
+}
+
+void Daemon::check_convergence() {
+  if (converged_ || rib_->busy()) return;
+  for (const auto& p : peers_)
+    if (!p.removed && p.cfg.enabled && !p.up) return;
+  converged_ = true;
+  convergence_timer_.cancel();
+  spdlog::info("initial convergence: every enabled peer is up and the RIB is idle");
+  if (fib_) fib_->initial_convergence_done();
+}
+
+void Daemon::arm_rib_timer() {
+  auto next = rib_->next_deadline();
+  if (!next) return;
+  rib_timer_.expires_at(*next);
+  rib_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    rib_->tick(clock_.now());
+    schedule_pump();
+  });
+}
+
+void Daemon::handle_events(std::vector<rib::RibEvent> events) {
+  for (auto& e : events) {
+    PeerRuntime* p = peer_by_rid(e.peer);
+    const std::string name = p ? p->cfg.name : "local";
+    switch (e.kind) {
+      case rib::RibEvent::Kind::ImportLimitReached:
+      case rib::RibEvent::Kind::ExportLimitReached:
+        spdlog::error("peer {}: {}", name, e.message);
+        if (p) p->last_error = e.message;
+        break;
+      case rib::RibEvent::Kind::ExportLimitCleared:
+      case rib::RibEvent::Kind::StaleSwept:
+        spdlog::info("peer {}: {}", name, e.message);
+        break;
+      case rib::RibEvent::Kind::ImportLimitRestart:
+        spdlog::error("peer {}: {}; restarting the session in {}s", name, e.message,
+                      e.after.count());
+        if (p) {
+          p->last_error = e.message;
+          sessions_->stop_peer(p->sid, "prefix limit exceeded");
+          auto t = std::make_shared<asio::steady_timer>(io_, e.after);
+          t->async_wait([this, t, sid = p->sid](boost::system::error_code ec) {
+            if (!ec && !stopping_ && sid < peers_.size() && !peers_[sid].removed)
+              sessions_->start_peer(sid);
+          });
+        }
+        break;
+      case rib::RibEvent::Kind::SendRouteRefresh:
+        if (p && p->up && p->negotiated && p->negotiated->route_refresh) {
+          auto msg = std::make_shared<const std::vector<std::uint8_t>>(
+              wire::encode(wire::RouteRefresh{e.af, 0}, p->negotiated->params()));
+          sessions_->send(p->sid, msg);
+        }
+        break;
+    }
+  }
+}
+
+void Daemon::wire_signals() {
+  signals_.async_wait([this](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      auto r = reload(false);
+      spdlog::info("SIGHUP reload: {}", r.dump());
+      wire_signals();
+      return;
+    }
+    spdlog::info("signal {}: shutting down", sig);
+    shutdown();
+  });
+}
+
+void Daemon::shutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  service_.stopping();
+  boost::system::error_code ec;
+  signals_.cancel(ec);
+  rib_timer_.cancel();
+  watchdog_timer_.cancel();
+  convergence_timer_.cancel();
+  if (control_) control_->stop();
+  sessions_->shutdown("nvabgpd shutting down", [this] {
+    if (fib_) {
+      fib_->stop(cfg_.kernel.persist);
+      spdlog::info("kernel routes {}", cfg_.kernel.persist ? "kept (persist)" : "removed");
+    }
+    io_.stop();
+  });
+}
+
+}  // namespace nvabgpd::daemon

@@ -1,0 +1,134 @@
+#pragma once
+// The composition root. One io_context thread owns all BGP state; the FIB has its own worker.
+//
+//   socket -> SessionManager --on_update--> Rib::update --mark dirty--> pump():
+//                 ^                            Rib::run(budget)
+//                 |                              |-> take_outbound -> OutboundEncoder -> send()
+//                 +-------- encoded UPDATEs -----+
+//                                                |-> take_fib -> NetlinkFib::submit (worker)
+//                                                '-> take_events -> log / act
+//   NetlinkFib worker --next hops changed--> asio::post -> Rib::next_hops_changed -> pump()
+//   ControlServer (unix socket, JSON) -> handlers read Rib / SessionManager state directly.
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "control_server.hpp"
+#include "nvabgpd/base/clock.hpp"
+#include "nvabgpd/config/diff.hpp"
+#include "nvabgpd/config/model.hpp"
+#include "nvabgpd/fib/netlink_fib.hpp"
+#include "nvabgpd/policy/filter.hpp"
+#include "nvabgpd/rib/rib.hpp"
+#include "nvabgpd/session/session_manager.hpp"
+#include "outbound_encoder.hpp"
+#include "peer_directory.hpp"
+#include "service_manager.hpp"
+
+namespace nvabgpd::daemon {
+
+struct DaemonOptions {
+  std::string config_path;
+  std::optional<std::string> control_socket;  // overrides the config
+  bool no_kernel = false;                     // never touch the kernel FIB
+};
+
+// Per configured peer: its config, ids and what `show protocols` reports.
+struct PeerRuntime {
+  config::PeerConfig cfg;
+  session::PeerId sid = 0;
+  rib::PeerId rid = 0;
+  bool removed = false;
+  bool up = false;
+  std::chrono::system_clock::time_point since = std::chrono::system_clock::now();
+  std::string last_error;
+  std::optional<session::Negotiated> negotiated;
+  std::optional<session::PeerUp> last_up;  // to re-announce the peer to the RIB on reload
+  base::IpAddress local_address;
+};
+
+class Daemon {
+ public:
+  Daemon(boost::asio::io_context& io, DaemonOptions opts, config::Config cfg,
+         std::shared_ptr<const policy::Program> program);
+  ~Daemon();
+  // Opens listeners, the control socket and the FIB, starts every enabled peer. Error text on
+  // failure.
+  std::optional<std::string> start();
+
+  // Control operations (also used by the control handlers).
+  nlohmann::json reload(bool check_only);
+  void set_filter_texts(std::map<std::string, std::string> t) { filter_texts_ = std::move(t); }
+  void shutdown();
+
+  // State for the control handlers.
+  const config::Config& config() const { return cfg_; }
+  rib::Rib& rib() { return *rib_; }
+  session::SessionManager& sessions() { return *sessions_; }
+  std::vector<PeerRuntime>& peers() { return peers_; }
+  PeerRuntime* find_peer(const std::string& name);
+  PeerRuntime* peer_by_rid(rib::PeerId rid);
+  const PeerDirectory& directory() const { return directory_; }
+  fib::NetlinkFib* fib() { return fib_.get(); }
+  std::chrono::system_clock::time_point started() const { return started_; }
+  std::chrono::system_clock::time_point last_reload() const { return last_reload_; }
+
+ private:
+  class Resolver;
+  friend class Resolver;
+
+  void add_peer(const config::PeerConfig& pc);
+  void apply_reload(config::Config next, std::shared_ptr<const policy::Program> program,
+                    const config::ReloadPlan& plan);
+  session::PeerConfig session_config(const config::PeerConfig& pc) const;
+  rib::PeerUp rib_peer_up(const PeerRuntime& p, const session::PeerUp& up) const;
+  rib::FilterPtr filter_for(const config::FilterRef& ref) const;
+  void originate_all();
+  void install_control_handlers();
+  void wire_signals();
+  void schedule_pump();
+  void pump();
+  void handle_events(std::vector<rib::RibEvent> events);
+  void arm_rib_timer();
+  void check_convergence();
+
+  // session callbacks
+  void on_up(const session::PeerUp& up);
+  void on_down(const session::PeerDown& down);
+  void on_update(session::UpdateIn&& u);
+  void on_refresh(const session::RefreshRequest& r);
+
+  boost::asio::io_context& io_;
+  DaemonOptions opts_;
+  config::Config cfg_;
+  std::shared_ptr<const policy::Program> program_;
+  base::SteadyClock clock_;
+  PeerDirectory directory_;
+  std::vector<PeerRuntime> peers_;  // index = session id
+  std::unique_ptr<fib::NetlinkFib> fib_;
+  std::unique_ptr<Resolver> resolver_;
+  std::unique_ptr<rib::Rib> rib_;
+  std::unique_ptr<session::SessionManager> sessions_;
+  std::unique_ptr<OutboundEncoder> encoder_;
+  std::unique_ptr<ControlServer> control_;
+  ServiceManager service_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer rib_timer_;
+  boost::asio::steady_timer watchdog_timer_;
+  boost::asio::steady_timer convergence_timer_;
+  bool pump_scheduled_ = false;
+  bool converged_ = false;
+  bool stopping_ = false;
+  std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
+  std::chrono::system_clock::time_point last_reload_ = started_;
+  std::map<std::string, std::string> filter_texts_;  // path -> contents, to see what changed
+};
+
+}  // namespace nvabgpd::daemon

@@ -1,0 +1,50 @@
+#include "filter_adapter.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace nvabgpd::daemon {
+
+rib::FilterResult PolicyFilter::run(const base::Prefix& prefix, const wire::PathAttributes& attrs,
+                                    const rib::FilterContext& ctx) const {
+  // Import: the route comes from ctx.peer_id; export: from ctx.source_peer_id (0 = local).
+  const std::uint32_t source =
+      ctx.direction == rib::FilterDirection::Import ? ctx.peer_id : ctx.source_peer_id;
+  policy::RouteView view;
+  view.net = prefix;
+  view.attrs = &attrs;
+  if (const PeerIdentity* p = peers_.find(source)) {
+    view.from = p->address;
+    view.proto = p->name;
+    view.source = policy::RouteSource::Bgp;
+  } else {
+    view.proto = "static";
+    view.source = policy::RouteSource::Static;
+  }
+  if (attrs.next_hop) view.gw = *attrs.next_hop;
+  policy::Outcome o = program_->run(*filter_, view);
+  if (o.why == policy::Outcome::Why::RuntimeError && !runtime_error_logged_) {
+    runtime_error_logged_ = true;  // once per filter, not per route
+    spdlog::error("filter {}: {} (route {} rejected; further runtime errors not logged)", name_,
+                  o.reason(), prefix);
+  }
+  rib::FilterResult r;
+  r.accept = o.accepted();
+  r.modified = std::move(o.modified);
+  r.reason = name_ + ": " + o.reason();
+  return r;
+}
+
+rib::FilterPtr make_filter(const std::string& kind_or_name,
+                           const std::shared_ptr<const policy::Program>& program,
+                           const PeerDirectory& peers, std::string* error) {
+  if (kind_or_name == "all") return rib::accept_all();
+  if (kind_or_name == "none") return rib::reject_all();
+  const policy::Filter* f = program ? program->find_filter(kind_or_name) : nullptr;
+  if (f == nullptr) {
+    if (error) *error = "unknown filter " + kind_or_name;
+    return nullptr;
+  }
+  return std::make_shared<PolicyFilter>(program, f, kind_or_name, peers);
+}
+
+}  // namespace nvabgpd::daemon

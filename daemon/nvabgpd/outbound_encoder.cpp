@@ -1,0 +1,101 @@
+#include "outbound_encoder.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "nvabgpd/rib/attrs.hpp"
+#include "nvabgpd/wire/update_packer.hpp"
+
+namespace nvabgpd::daemon {
+
+namespace {
+
+struct Receivers {
+  OutboundEncoder::PeerWire wire;
+  std::vector<rib::PeerId> peers;
+};
+
+// Peers of a batch grouped by what their encoding depends on: one encoding per group.
+std::vector<Receivers> group_by_params(const std::vector<rib::PeerId>& peers,
+                                       const OutboundEncoder::ParamsFn& params) {
+  std::vector<Receivers> out;
+  for (rib::PeerId id : peers) {
+    auto p = params(id);
+    if (!p) continue;
+    auto it = std::find_if(out.begin(), out.end(), [&](const Receivers& r) { return r.wire == *p; });
+    if (it == out.end()) {
+      out.push_back(Receivers{*p, {id}});
+    } else {
+      it->peers.push_back(id);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void OutboundEncoder::encode(const rib::OutboundBatch& batch) {
+  std::vector<std::uint8_t> buf;
+  std::size_t pending_messages = 0;
+  // Sends what is buffered as ONE shared buffer of back-to-back messages to each receiver.
+  auto flush = [&](const std::vector<rib::PeerId>& peers, rib::PeerId except) {
+    if (buf.empty()) return;
+    stats_.bytes += buf.size();
+    stats_.messages += pending_messages;
+    auto shared = std::make_shared<const std::vector<std::uint8_t>>(std::move(buf));
+    for (rib::PeerId id : peers)
+      if (id != except) send_(id, shared);
+    buf = {};
+    pending_messages = 0;
+  };
+
+  for (const Receivers& rcv : group_by_params(batch.peers, params_)) {
+    // Withdrawals first: a prefix moving to another attribute set is re-announced afterwards.
+    if (!batch.withdraw.empty()) {
+      pending_messages += wire::pack_withdrawals(batch.withdraw, rcv.wire.params, buf).messages;
+      stats_.prefixes += batch.withdraw.size();
+    }
+    flush(rcv.peers, 0);
+    for (const auto& pw : batch.peer_withdraw) {
+      if (std::find(rcv.peers.begin(), rcv.peers.end(), pw.peer) == rcv.peers.end()) continue;
+      pending_messages += wire::pack_withdrawals(pw.prefixes, rcv.wire.params, buf).messages;
+      flush({pw.peer}, 0);
+    }
+
+    std::vector<base::Prefix> v4, v6;
+    for (const auto& a : batch.announce) {
+      if (!a.attrs) continue;
+      wire::PathAttributes attrs = rib::AttrStore::materialize(*a.attrs);
+      if (attrs.next_hop && rib::is_self_next_hop(*attrs.next_hop)) {
+        attrs.next_hop = attrs.next_hop->is_v6() ? rcv.wire.self_v6.value_or(rcv.wire.self_v4)
+                                                 : rcv.wire.self_v4;
+      }
+      v4.clear();
+      v6.clear();
+      for (const auto& p : a.prefixes) (p.is_v4() ? v4 : v6).push_back(p);
+      for (const auto* list : {&v4, &v6}) {
+        if (list->empty()) continue;
+        auto r = wire::pack_announcements(attrs, *list, rcv.wire.params, buf);
+        if (!r) {
+          // A route we cannot encode (e.g. no next hop of its family) is a bug upstream: say
+          // so loudly once per batch rather than send something malformed.
+          spdlog::error("cannot encode {} prefix(es) starting with {}: {}", list->size(),
+                        list->front(), r.error());
+          continue;
+        }
+        pending_messages += r->messages;
+        stats_.prefixes += r->prefixes;
+      }
+      flush(rcv.peers, a.except);
+    }
+
+    for (const auto& af : batch.end_of_rib) {
+      wire::pack_end_of_rib(af, rcv.wire.params, buf);
+      ++pending_messages;
+    }
+    flush(rcv.peers, 0);
+  }
+}
+
+}  // namespace nvabgpd::daemon

@@ -1,0 +1,113 @@
+// Reload: validate the new configuration in full, diff it against the running one, and apply
+// the smallest set of actions. All or nothing: on any error the running config stays.
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+#include "daemon.hpp"
+#include "nvabgpd/config/load.hpp"
+#include "program_loader.hpp"
+
+namespace nvabgpd::daemon {
+
+nlohmann::json Daemon::reload(bool check_only) {
+  nlohmann::json out;
+  LoadedConfig next = load_everything(opts_.config_path);
+  if (!next.errors.empty()) {
+    out["applied"] = false;
+    out["errors"] = next.errors;
+    spdlog::error("reload rejected, keeping the running configuration:\n  {}",
+                  fmt::join(next.errors, "\n  "));
+    return out;
+  }
+  std::set<std::string, std::less<>> changed_filters;
+  if (next.filter_texts != filter_texts_) {
+    // Which filter definitions changed is not tracked per name: re-run every named filter.
+    for (const auto& n : config::referenced_filters(*next.config)) changed_filters.insert(n);
+  }
+  config::ReloadPlan plan = config::diff_configs(cfg_, *next.config, changed_filters);
+  out["plan"] = config::format_plan(plan);
+  out["warnings"] = next.warnings;
+  nlohmann::json peers = nlohmann::json::array();
+  for (const auto& pc : plan.peers)
+    peers.push_back({{"peer", pc.name},
+                     {"action", std::string(config::to_string(pc.action))},
+                     {"changes", pc.changes}});
+  out["peers"] = peers;
+  if (check_only) {
+    out["applied"] = false;
+    return out;
+  }
+  service_.reloading();
+  filter_texts_ = std::move(next.filter_texts);
+  apply_reload(std::move(*next.config), std::move(next.program), plan);
+  last_reload_ = std::chrono::system_clock::now();
+  service_.ready("reloaded");
+  out["applied"] = true;
+  spdlog::info("reload applied:\n{}", config::format_plan(plan));
+  return out;
+}
+
+void Daemon::apply_reload(config::Config next, std::shared_ptr<const policy::Program> program,
+                          const config::ReloadPlan& plan) {
+  program_ = std::move(program);
+  const config::Config old = std::exchange(cfg_, std::move(next));
+  for (const auto& change : plan.peers) {
+    const config::PeerConfig* now = cfg_.find_peer(change.name);
+    PeerRuntime* p = find_peer(change.name);
+    using A = config::PeerAction;
+    A action = plan.global.restart_all && change.action != A::Add && change.action != A::Remove
+                   ? A::Restart
+                   : change.action;
+    switch (action) {
+      case A::Keep:
+        break;
+      case A::UpdateInPlace:
+        if (p && now) p->cfg = *now;
+        break;
+      case A::RerunImport:
+      case A::RerunExport:
+      case A::RerunImportExport:
+        if (!p || !now) break;
+        p->cfg = *now;
+        if (action != A::RerunExport) rib_->reimport(p->rid, filter_for(now->import_filter));
+        if (action != A::RerunImport && p->up && p->last_up) {
+          // Re-announcing the peer re-evaluates its update group with the new export policy;
+          // the RIB sends only the differences against the peer's Adj-RIB-Out.
+          rib_->peer_up(rib_peer_up(*p, *p->last_up), clock_.now());
+        }
+        break;
+      case A::Restart:
+      case A::Remove:
+        if (p) {
+          sessions_->stop_peer(p->sid, action == A::Remove ? "peer removed from configuration"
+                                                           : "configuration changed");
+          if (p->up) rib_->peer_down(rib::PeerDown{p->rid, false}, clock_.now());
+          p->up = false;
+          p->removed = true;
+        }
+        if (action == A::Remove || !now) break;
+        add_peer(*now);
+        if (now->enabled) sessions_->start_peer(peers_.back().sid);
+        break;
+      case A::Add:
+        if (now) {
+          add_peer(*now);
+          if (now->enabled) sessions_->start_peer(peers_.back().sid);
+        }
+        break;
+    }
+  }
+  if (plan.global.originate) {
+    for (const auto& o : old.originate) rib_->withdraw_local(o.prefix);
+    originate_all();
+  }
+  if (plan.global.log) spdlog::set_level(spdlog::level::from_str(std::string(config::to_string(cfg_.log_level))));
+  if (plan.global.kernel || plan.global.listen || plan.global.control || plan.global.metrics)
+    spdlog::warn("reload: kernel, listen, control and metrics settings take effect at restart");
+  schedule_pump();
+}
+
+}  // namespace nvabgpd::daemon

@@ -1,0 +1,65 @@
+#include "service_manager.hpp"
+
+#include <grp.h>
+#include <linux/capability.h>
+#include <pwd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <spdlog/spdlog.h>
+
+namespace nvabgpd::daemon {
+
+void ServiceManager::ready(const std::string& status) {
+  sd_notifyf(0, "READY=1\nSTATUS=%s", status.c_str());
+}
+void ServiceManager::reloading() { sd_notify(0, "RELOADING=1"); }
+void ServiceManager::stopping() { sd_notify(0, "STOPPING=1"); }
+void ServiceManager::status(const std::string& status) {
+  sd_notifyf(0, "STATUS=%s", status.c_str());
+}
+std::optional<std::chrono::microseconds> ServiceManager::watchdog_interval() const {
+  uint64_t usec = 0;
+  if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) return std::chrono::microseconds(usec / 2);
+  return std::nullopt;
+}
+void ServiceManager::watchdog_ping() { sd_notify(0, "WATCHDOG=1"); }
+
+namespace {
+constexpr std::uint32_t kKeep = (1U << CAP_NET_ADMIN) | (1U << CAP_NET_BIND_SERVICE) |
+                                (1U << CAP_NET_RAW);
+
+bool set_caps(std::uint32_t permitted, std::uint32_t effective, std::uint32_t inheritable) {
+  __user_cap_header_struct hdr{};
+  hdr.version = _LINUX_CAPABILITY_VERSION_3;
+  __user_cap_data_struct data[2]{};
+  data[0].permitted = permitted;
+  data[0].effective = effective;
+  data[0].inheritable = inheritable;
+  return syscall(SYS_capset, &hdr, data) == 0;
+}
+}  // namespace
+
+std::optional<std::string> drop_privileges(const std::string& user) {
+  if (geteuid() != 0) return std::nullopt;
+  const passwd* pw = getpwnam(user.c_str());
+  if (pw == nullptr) {
+    spdlog::warn("user '{}' does not exist: keeping root privileges", user);
+    return std::nullopt;
+  }
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return std::string("prctl: ") + strerror(errno);
+  if (setgroups(0, nullptr) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+    return std::string("cannot switch to user ") + user + ": " + strerror(errno);
+  if (!set_caps(kKeep, kKeep, kKeep)) return std::string("capset: ") + strerror(errno);
+  for (int cap : {CAP_NET_ADMIN, CAP_NET_BIND_SERVICE, CAP_NET_RAW})
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+  spdlog::info("dropped privileges to user {} (CAP_NET_ADMIN, CAP_NET_BIND_SERVICE, CAP_NET_RAW)",
+               user);
+  return std::nullopt;
+}
+
+}  // namespace nvabgpd::daemon
