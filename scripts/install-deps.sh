@@ -17,6 +17,8 @@ PKGS=(
   # real peers and lab tools
   gobgpd bird2 frr exabgp iproute2 iputils-ping tshark procps psmisc
   python3 python3-pytest python3-pyroute2
+  # containers without a Docker engine (tests/integration/docker)
+  podman runc mmdebstrap
 )
 
 missing=()
