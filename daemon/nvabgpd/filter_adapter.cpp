@@ -22,10 +22,15 @@ rib::FilterResult PolicyFilter::run(const base::Prefix& prefix, const wire::Path
   }
   if (attrs.next_hop) view.gw = *attrs.next_hop;
   policy::Outcome o = program_->run(*filter_, view);
+  // A runtime error, or a filter that ends without accept/reject, rejects the route; BIRD logs
+  // both. We log the first of each kind once per filter, never per route.
   if (o.why == policy::Outcome::Why::RuntimeError && !runtime_error_logged_) {
-    runtime_error_logged_ = true;  // once per filter, not per route
+    runtime_error_logged_ = true;
     spdlog::error("filter {}: {} (route {} rejected; further runtime errors not logged)", name_,
                   o.reason(), prefix);
+  } else if (o.why == policy::Outcome::Why::FellOffEnd && !fell_off_logged_) {
+    fell_off_logged_ = true;
+    spdlog::warn("filter {}: {} (route {} rejected; not logged again)", name_, o.reason(), prefix);
   }
   rib::FilterResult r;
   r.accept = o.accepted();

@@ -26,6 +26,7 @@ class PolicyFilter final : public rib::RouteFilter {
   std::string name_;
   const PeerDirectory& peers_;
   mutable bool runtime_error_logged_ = false;
+  mutable bool fell_off_logged_ = false;
 };
 
 // `all`, `none` or a named filter of `program`; nullptr with an error if the name is unknown.
