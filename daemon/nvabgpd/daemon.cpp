@@ -52,7 +52,8 @@ Daemon::Daemon(asio::io_context& io, DaemonOptions opts, config::Config cfg,
       signals_(io, SIGINT, SIGTERM, SIGHUP),
       rib_timer_(io),
       watchdog_timer_(io),
-      convergence_timer_(io) {}
+      convergence_timer_(io),
+      metrics_timer_(io) {}
 
 Daemon::~Daemon() = default;
 
@@ -152,6 +153,13 @@ std::optional<std::string> Daemon::start() {
   for (auto& p : peers_)
     if (p.cfg.enabled) sessions_->start_peer(p.sid);
 
+  if (cfg_.metrics.enabled) {
+    auto m = Metrics::start(cfg_.metrics.address.to_string(), cfg_.metrics.port);
+    if (!m) return "metrics: " + m.error();
+    metrics_ = std::move(m.value());
+    spdlog::info("Prometheus metrics on http://{}:{}/metrics", cfg_.metrics.address, metrics_->port());
+    sample_metrics();
+  }
   wire_signals();
   if (auto wd = service_.watchdog_interval()) {
     auto interval = *wd;
@@ -453,6 +461,7 @@ void Daemon::shutdown() {
   rib_timer_.cancel();
   watchdog_timer_.cancel();
   convergence_timer_.cancel();
+  metrics_timer_.cancel();
   if (control_) control_->stop();
   sessions_->shutdown("nvabgpd shutting down", [this] {
     if (fib_) {

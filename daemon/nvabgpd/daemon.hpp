@@ -21,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "control_server.hpp"
+#include "metrics.hpp"
 #include "nvabgpd/base/clock.hpp"
 #include "nvabgpd/config/diff.hpp"
 #include "nvabgpd/config/model.hpp"
@@ -98,6 +99,7 @@ class Daemon {
   void handle_events(std::vector<rib::RibEvent> events);
   void arm_rib_timer();
   void check_convergence();
+  void sample_metrics();
 
   // session callbacks
   void on_up(const session::PeerUp& up);
@@ -123,6 +125,9 @@ class Daemon {
   boost::asio::steady_timer rib_timer_;
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::steady_timer convergence_timer_;
+  boost::asio::steady_timer metrics_timer_;
+  std::unique_ptr<Metrics> metrics_;
+  std::uint64_t fib_errors_seen_ = 0;
   bool pump_scheduled_ = false;
   bool converged_ = false;
   bool stopping_ = false;

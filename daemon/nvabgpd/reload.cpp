@@ -88,6 +88,7 @@ void Daemon::apply_reload(config::Config next, std::shared_ptr<const policy::Pro
           p->up = false;
           p->removed = true;
         }
+        if (action == A::Remove && metrics_) metrics_->remove_peer(change.name);
         if (action == A::Remove || !now) break;
         add_peer(*now);
         if (now->enabled) sessions_->start_peer(peers_.back().sid);

@@ -756,8 +756,14 @@ bool SessionManager::send(PeerId id, std::shared_ptr<const std::vector<std::uint
   if (!p || !message || message->size() < wire::kHeaderSize) return false;
   Impl::Conn* c = impl_->established(*p);
   if (!c) return false;
-  if ((*message)[18] == static_cast<std::uint8_t>(wire::MessageType::Update))
-    ++p->stats.updates_out;
+  // The buffer may hold several back-to-back messages (one packed batch): count each UPDATE.
+  for (std::size_t off = 0; off + wire::kHeaderSize <= message->size();) {
+    const std::size_t len = (std::size_t{(*message)[off + 16]} << 8) | (*message)[off + 17];
+    if ((*message)[off + 18] == static_cast<std::uint8_t>(wire::MessageType::Update))
+      ++p->stats.updates_out;
+    if (len < wire::kHeaderSize) break;
+    off += len;
+  }
   impl_->enqueue(*p, *c, std::move(message));
   return true;
 }

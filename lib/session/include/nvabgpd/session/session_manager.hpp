@@ -129,8 +129,9 @@ class SessionManager {
   // (or after a 3 s deadline).
   void shutdown(const std::string& shutdown_message, std::function<void()> done);
 
-  // Queues a pre-encoded message for an Established peer. False when the peer is not
-  // Established. The buffer is shared, so one encoding can go to many peers.
+  // Queues pre-encoded messages (one, or several back to back) for an Established peer. False
+  // when the peer is not Established. The buffer is shared, so one encoding can go to many
+  // peers.
   bool send(PeerId id, std::shared_ptr<const std::vector<std::uint8_t>> message);
   bool congested(PeerId id) const;
 

@@ -1,0 +1,36 @@
+// Periodic sampling of daemon state into the Prometheus metrics (every 5 s, BGP thread).
+#include "daemon.hpp"
+
+namespace nvabgpd::daemon {
+
+void Daemon::sample_metrics() {
+  if (!metrics_) return;
+  for (const auto& p : peers_) {
+    if (p.removed) continue;
+    const session::PeerStats st = sessions_->stats(p.sid);
+    PeerSample s;
+    s.state = st.state;
+    if (auto c = rib_->counters(p.rid)) {
+      s.prefixes_received = c->received - std::min(c->received, c->withdrawn);
+      s.prefixes_accepted = c->accepted;
+    }
+    s.prefixes_advertised = rib_->adj_rib_out_size(p.rid);
+    s.messages_in = st.opens_in + st.keepalives_in + st.updates_in + st.notifications_in +
+                    st.refreshes_in;
+    s.messages_out = st.opens_out + st.keepalives_out + st.updates_out + st.notifications_out;
+    s.flaps = st.established_count > 0 ? st.established_count - 1 : 0;
+    metrics_->update_peer(p.cfg.name, s);
+  }
+  metrics_->set_loc_rib(rib_->prefix_count());
+  if (fib_) {
+    const std::uint64_t errors = fib_->stats().kernel_errors;
+    if (errors > fib_errors_seen_) metrics_->fib_errors(errors - fib_errors_seen_);
+    fib_errors_seen_ = errors;
+  }
+  metrics_timer_.expires_after(std::chrono::seconds(5));
+  metrics_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) sample_metrics();
+  });
+}
+
+}  // namespace nvabgpd::daemon
