@@ -20,11 +20,11 @@ import subprocess
 CACHE = pathlib.Path(os.environ.get("NVABGPD_PODMAN_CACHE", "/var/cache/nvabgpd-podman"))
 SUITE = "bookworm"
 # Runtime libraries of nvabgpd/nvabgpctl (what dpkg-shlibdeps finds) + gobgpd for the peer
-# container + tools the Dockerfile's runtime stage uses. The Dockerfile's apt-missing.sh then
-# finds nothing to install and the build needs no network.
+# container + tools the Dockerfile's runtime stage uses + adduser for the .deb test. The
+# Dockerfile's apt-missing.sh then finds nothing to install and the build needs no network.
 BASE_PACKAGES = sorted([
     "libfmt9", "libspdlog1.10", "libyaml-cpp0.7", "libsystemd0", "libprometheus-cpp-pull1.0",
-    "libprometheus-cpp-core1.0", "iproute2", "passwd", "gobgpd",
+    "libprometheus-cpp-core1.0", "iproute2", "passwd", "gobgpd", "adduser",
 ])
 
 CONTAINERS_CONF = """\
@@ -78,6 +78,15 @@ class Podman:
                   SUITE, str(tmp)], timeout=1200)
             tmp.rename(tar)
         self("import", str(tar), ref)
+        # Bases made for an earlier package list are stale: drop them.
+        for old in CACHE.glob("base-*.tar"):
+            if old != tar:
+                old.unlink()
+        listed = self("images", "--format", "{{.Repository}}:{{.Tag}}", "localhost/nvbt-base",
+                      check=False).stdout.split()
+        for old_ref in listed:
+            if old_ref != ref:
+                self("rmi", "-f", old_ref, check=False)
         return ref
 
     def build(self, context: pathlib.Path, dockerfile: pathlib.Path, tag: str,
