@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -340,6 +341,8 @@ int parse_error(const nlmsghdr& h) {
   if (h.nlmsg_type != NLMSG_ERROR || h.nlmsg_len < kHdr + sizeof(int)) return 0;
   int err = 0;
   std::memcpy(&err, reinterpret_cast<const std::uint8_t*>(&h) + kHdr, sizeof err);
+  // The kernel sends -errno; anything else (INT_MIN included) must not overflow on negation.
+  if (err == std::numeric_limits<int>::min()) return std::numeric_limits<int>::max();
   return -err;
 }
 
