@@ -17,8 +17,12 @@ if [ "$fuzz_secs" != 0 ]; then
   CC=clang-14 CXX=clang++-14 cmake -S . -B "$build-fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DNVABGPD_FUZZ=ON -DNVABGPD_BENCH=OFF -DNVABGPD_WERROR=OFF
   cmake --build "$build-fuzz" --target fuzz-all -j"$jobs"
-  scripts/run-fuzzers.sh "$build-fuzz" "$fuzz_secs"
+  scripts/run-fuzzers.sh "$build-fuzz" "$fuzz_secs" || fuzz_failed=1
 fi
 
-# Last, so its summary is the closing line.
+# Last, so its summary is the closing line. A fuzz finding fails the run after the tests.
 ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 900
+if [ "${fuzz_failed:-0}" = 1 ]; then
+  echo "test.sh: the tests passed but a fuzz target found a problem (see above)" >&2
+  exit 1
+fi
