@@ -9,6 +9,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -226,8 +227,12 @@ class NetlinkFib::Worker {
   // view of the kernel is replaced by what the kernel really holds.
   std::optional<std::string> full_resync(bool initial) {
     IgpTable fresh(igp_table_id_);
+    std::map<int, base::IpAddress> fresh_tunnels;
     int err = nl::dump(req_, RTM_GETLINK, AF_UNSPEC, [&](const nlmsghdr& h) {
-      if (auto l = nl::parse_link(h)) fresh.set_link(l->ifindex, l->usable);
+      auto l = nl::parse_link(h);
+      if (!l) return;
+      fresh.set_link(l->ifindex, l->usable);
+      if (l->tunnel_remote) fresh_tunnels.emplace(l->ifindex, *l->tunnel_remote);
     });
     std::vector<KernelRoute> ours;
     for (std::uint8_t fam : {std::uint8_t{AF_INET}, std::uint8_t{AF_INET6}}) {
@@ -262,6 +267,7 @@ class NetlinkFib::Worker {
       spdlog::info("fib: full resync ({} of our routes in the kernel)", ours.size());
       engine_.resync(std::move(ours));
     }
+    set_tunnels(std::move(fresh_tunnels));
     refresh_cache(false);
     return std::nullopt;
   }
@@ -357,9 +363,33 @@ class NetlinkFib::Worker {
     return changed;
   }
 
+  // Tunnel endpoints (ifindex -> remote) are protected addresses (see fib.hpp).
+  void set_tunnels(std::map<int, base::IpAddress> now) {
+    if (now == tunnels_) return;
+    for (const auto& [ifindex, remote] : now) {
+      auto it = tunnels_.find(ifindex);
+      if (it == tunnels_.end() || it->second != remote) {
+        spdlog::info("fib: link {} is a tunnel to {}: protecting it", ifindex, remote);
+      }
+    }
+    tunnels_ = std::move(now);
+    std::vector<base::IpAddress> remotes;
+    for (const auto& [ifindex, remote] : tunnels_) remotes.push_back(remote);
+    engine_.set_tunnel_endpoints(std::move(remotes));
+  }
+
   void on_link(const nlmsghdr& h) {
     auto l = nl::parse_link(h);
     if (!l) return;
+    {
+      auto now = tunnels_;
+      if (l->tunnel_remote) {
+        now.insert_or_assign(l->ifindex, *l->tunnel_remote);
+      } else {
+        now.erase(l->ifindex);
+      }
+      set_tunnels(std::move(now));
+    }
     std::optional<bool> old;
     {
       std::lock_guard lk(igp_mu_);
@@ -414,8 +444,7 @@ class NetlinkFib::Worker {
         gen = submitted_;
       }
       if (prot) {
-        engine_.set_protected(std::move(*prot));
-        engine_.reevaluate_all();
+        engine_.set_protected(std::move(*prot));  // re-evaluates the routes it concerns
       }
       if (!batches.empty()) {
         for (const auto& b : batches) engine_.apply(b);
@@ -461,6 +490,7 @@ class NetlinkFib::Worker {
   std::condition_variable done_cv_;
   std::vector<FibBatch> queue_;
   std::optional<std::vector<base::IpAddress>> protected_req_;
+  std::map<int, base::IpAddress> tunnels_;  // worker thread only
   bool converge_req_ = false;
   bool stop_req_ = false;
   bool persist_ = false;

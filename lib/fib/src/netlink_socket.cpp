@@ -1,16 +1,21 @@
 #include "netlink_socket.hpp"
 
+// <net/if.h> first: it tells the <linux/if.h> that <linux/if_tunnel.h> pulls in to stand back.
+#include <net/if.h>
 #include <linux/filter.h>
+#include <linux/if_link.h>
+#include <linux/if_tunnel.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
-#include <net/if.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -319,13 +324,86 @@ std::optional<ParsedRoute> parse_route(const nlmsghdr& h) {
   return out;
 }
 
+namespace {
+
+// The attribute of IFLA_INFO_DATA holding the remote endpoint, per link kind (0: none).
+// Several families reuse one attribute id for IPv4 and IPv6: the length tells them apart.
+struct TunnelKind {
+  std::string_view kind;
+  unsigned short remote;
+  unsigned short remote6;
+};
+constexpr std::array kTunnelKinds{
+    TunnelKind{"vxlan", IFLA_VXLAN_GROUP, IFLA_VXLAN_GROUP6},
+    TunnelKind{"gre", IFLA_GRE_REMOTE, 0},
+    TunnelKind{"gretap", IFLA_GRE_REMOTE, 0},
+    TunnelKind{"erspan", IFLA_GRE_REMOTE, 0},
+    TunnelKind{"ip6gre", IFLA_GRE_REMOTE, 0},
+    TunnelKind{"ip6gretap", IFLA_GRE_REMOTE, 0},
+    TunnelKind{"ip6erspan", IFLA_GRE_REMOTE, 0},
+    TunnelKind{"ipip", IFLA_IPTUN_REMOTE, 0},
+    TunnelKind{"sit", IFLA_IPTUN_REMOTE, 0},
+    TunnelKind{"ip6tnl", IFLA_IPTUN_REMOTE, 0},
+    TunnelKind{"geneve", IFLA_GENEVE_REMOTE, IFLA_GENEVE_REMOTE6},
+    TunnelKind{"vti", IFLA_VTI_REMOTE, 0},
+    TunnelKind{"vti6", IFLA_VTI_REMOTE, 0},
+};
+
+bool is_unicast(const base::IpAddress& a) {
+  if (a.is_unspecified()) return false;
+  const std::uint8_t first = a.bytes()[0];
+  return a.is_v4() ? (first < 224) : (first != 0xff);  // not multicast (or class E)
+}
+
+}  // namespace
+
+std::optional<base::IpAddress> tunnel_remote(const std::uint8_t* linkinfo, std::size_t len) {
+  std::string_view kind;
+  const std::uint8_t* data = nullptr;
+  std::size_t data_len = 0;
+  for_each_attr(linkinfo, len, [&](unsigned short type, const std::uint8_t* p, std::size_t n) {
+    switch (type & NLA_TYPE_MASK) {
+      case IFLA_INFO_KIND:
+        kind = std::string_view(reinterpret_cast<const char*>(p), n);
+        if (auto z = kind.find('\0'); z != std::string_view::npos) kind = kind.substr(0, z);
+        break;
+      case IFLA_INFO_DATA:
+        data = p;
+        data_len = n;
+        break;
+      default:
+        break;
+    }
+  });
+  const auto k = std::find_if(kTunnelKinds.begin(), kTunnelKinds.end(),
+                              [&](const TunnelKind& t) { return t.kind == kind; });
+  if (k == kTunnelKinds.end() || data == nullptr) return std::nullopt;
+  std::optional<base::IpAddress> remote;
+  for_each_attr(data, data_len, [&](unsigned short type, const std::uint8_t* p, std::size_t n) {
+    type &= NLA_TYPE_MASK;
+    if ((type != k->remote && (k->remote6 == 0 || type != k->remote6)) || (n != 4 && n != 16))
+      return;
+    if (auto a = base::IpAddress::from_bytes(p, n); a && is_unicast(*a)) remote = a;
+  });
+  return remote;
+}
+
 std::optional<ParsedLink> parse_link(const nlmsghdr& h) {
   if (h.nlmsg_type != RTM_NEWLINK && h.nlmsg_type != RTM_DELLINK) return std::nullopt;
   if (h.nlmsg_len < kHdr + sizeof(ifinfomsg)) return std::nullopt;
   ifinfomsg ifi;
   std::memcpy(&ifi, reinterpret_cast<const std::uint8_t*>(&h) + kHdr, sizeof ifi);
   const unsigned want = IFF_UP | IFF_RUNNING;
-  return ParsedLink{ifi.ifi_index, h.nlmsg_type == RTM_NEWLINK && (ifi.ifi_flags & want) == want};
+  ParsedLink out{ifi.ifi_index, h.nlmsg_type == RTM_NEWLINK && (ifi.ifi_flags & want) == want,
+                 std::nullopt};
+  const std::size_t at = kHdr + align4(sizeof(ifinfomsg));
+  if (h.nlmsg_type != RTM_NEWLINK || h.nlmsg_len <= at) return out;
+  const auto* attrs = reinterpret_cast<const std::uint8_t*>(&h) + at;
+  for_each_attr(attrs, h.nlmsg_len - at, [&](unsigned short type, const std::uint8_t* p,
+                                             std::size_t n) {
+    if ((type & NLA_TYPE_MASK) == IFLA_LINKINFO) out.tunnel_remote = tunnel_remote(p, n);
+  });
+  return out;
 }
 
 KernelRoute to_kernel_route(const IgpRoute& r) {

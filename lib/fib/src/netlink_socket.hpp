@@ -72,8 +72,13 @@ std::optional<ParsedRoute> parse_route(const nlmsghdr& h);
 struct ParsedLink {
   int ifindex = 0;
   bool usable = false;  // IFF_UP and IFF_RUNNING
+  // Unicast remote endpoint of a tunnel link (vxlan, gre/gretap/erspan and their IPv6 forms,
+  // ipip, sit, ip6tnl, geneve, vti/vti6), when the link info carries one.
+  std::optional<base::IpAddress> tunnel_remote;
 };
 std::optional<ParsedLink> parse_link(const nlmsghdr& h);
+// The unicast tunnel remote in the payload of an IFLA_LINKINFO attribute, if any.
+std::optional<base::IpAddress> tunnel_remote(const std::uint8_t* linkinfo, std::size_t len);
 
 // Converts a parsed route with our protocol id into our KernelRoute form.
 KernelRoute to_kernel_route(const IgpRoute& r);

@@ -94,7 +94,8 @@ std::string fmt_stats(const nvabgpd::fib::FibStats& s, std::size_t installed) {
     << " kernel_errors=" << s.kernel_errors << " unresolved=" << s.unresolved
     << " refused_protected=" << s.refused_protected << " refused_foreign=" << s.refused_foreign
     << " adopted=" << s.adopted << " stale_removed=" << s.stale_removed
-    << " kept_adopted=" << s.kept_adopted << " resyncs=" << s.resyncs;
+    << " kept_adopted=" << s.kept_adopted << " resyncs=" << s.resyncs
+    << " pins_installed=" << s.pins_installed << " pins_removed=" << s.pins_removed;
   return o.str();
 }
 

@@ -1,6 +1,6 @@
 """Next-hop tracking in a namespace: routes follow the kernel's IGP routes and links, the
 change notification names the next hops, and the capture protection holds."""
-from fibnet import eventually, hops, routes
+from fibnet import _g1_if, eventually, hops, routes
 
 
 def ours(net, prefix, family=4):
@@ -73,26 +73,49 @@ def test_unreachable_next_hop_is_not_installed_until_reachable(net):
     eventually(lambda: "10.1.0.4" in d.cmd("changes").split(), "change notification")
 
 
-def test_protected_address_is_never_captured(net):
+def test_protected_address_is_pinned_not_captured(net):
     # 10.2.1.4 is the VXLAN underlay endpoint of the other NVA, reached via the default route.
     d = net.driver("protect=10.2.1.4")
     d.cmd("add 10.2.0.0/16 192.168.0.2")   # learned over the overlay: would capture it
     d.cmd("add 10.3.0.0/16 192.168.0.2")   # harmless
     d.cmd("flush")
-    assert ours(net, "10.2.0.0/16") is None
+    # The endpoint is pinned to its IGP path first, then the /16 goes in.
+    assert hops(ours(net, "10.2.1.4/32")) == [("10.1.1.1", net.up1)]
+    assert hops(ours(net, "10.2.0.0/16")) == [("192.168.0.2", net.up2)]
     assert ours(net, "10.3.0.0/16") is not None
-    assert int(d.stats()["refused_protected"]) >= 1
-    assert "10.2.1.4" in d.stderr() and "capture" in d.stderr()
+    assert int(d.stats()["refused_protected"]) == 0
+    assert "pinning protected address 10.2.1.4" in d.stderr()
     got = net.r.out("ip", "-j", "route", "get", "10.2.1.4").replace(" ", "")
     assert '"gateway":"10.1.1.1"' in got
-    # A more specific non-BGP route for the endpoint makes the /16 safe.
+    # A more specific non-BGP route for the endpoint makes the pin unnecessary.
     net.r.ip("route", "add", "10.2.1.0/24", "via", "10.1.1.1", "proto", "static")
-    eventually(lambda: ours(net, "10.2.0.0/16") is not None, "/16 installed")
-    got = net.r.out("ip", "-j", "route", "get", "10.2.1.4").replace(" ", "")
-    assert '"gateway":"10.1.1.1"' in got
-    # Remove it again: our /16 would now capture the endpoint, so it is withdrawn.
+    eventually(lambda: ours(net, "10.2.1.4/32") is None, "pin removed")
+    assert ours(net, "10.2.0.0/16") is not None
+    # Remove it again: the pin comes back, the /16 stays.
     net.r.ip("route", "del", "10.2.1.0/24", "via", "10.1.1.1", "proto", "static")
-    eventually(lambda: ours(net, "10.2.0.0/16") is None, "/16 withdrawn")
+    eventually(lambda: ours(net, "10.2.1.4/32") is not None, "pin back")
+    # The default route moves to another gateway: the pin follows it.
+    net.g1.ip("addr", "add", "10.1.1.254/24", "dev", _g1_if(net.g1))
+    net.r.ip("route", "replace", "default", "via", "10.1.1.254", "proto", "static")
+    eventually(lambda: hops(ours(net, "10.2.1.4/32")) == [("10.1.1.254", net.up1)], "pin moved")
+    got = net.r.out("ip", "-j", "route", "get", "10.2.1.4").replace(" ", "")
+    assert '"gateway":"10.1.1.254"' in got
+    # No longer protected: the pin goes, the /16 stays.
+    d.cmd("protect")
+    assert ours(net, "10.2.1.4/32") is None
+    assert ours(net, "10.2.0.0/16") is not None
+    d.stop()
+
+
+def test_covering_route_with_the_same_path_needs_no_pin(net):
+    # 10.1.0.0/20 learned from the Route Server 10.1.0.4 covers it, but forwards exactly as the
+    # default route does (via 10.1.1.1 on up1): installed as is, nothing pinned.
+    d = net.driver("protect=10.1.0.4,10.1.0.5")
+    d.cmd("add 10.1.0.0/20 10.1.0.4")
+    d.cmd("flush")
+    assert hops(ours(net, "10.1.0.0/20")) == [("10.1.1.1", net.up1)]
+    assert set(routes(net.r, proto=186)) == {"10.1.0.0/20"}
+    assert int(d.stats()["pins_installed"]) == 0
     d.stop()
 
 

@@ -2,46 +2,17 @@
 
 #include "helpers.hpp"
 
-#include "fake_kernel.hpp"
+#include "engine_fixture.hpp"
 #include "nvabgpd/fib/fib_engine.hpp"
 
 using nvabgpd::base::IpAddress;
 using nvabgpd::base::Prefix;
 using namespace nvabgpd::fib;
 using nvabgpd::fib::test::FakeKernel;
+using nvabgpd::fib::test::Fixture;
+using nvabgpd::fib::test::knh;
 using nvabgpd::fib::test::ip;
 using nvabgpd::fib::test::pfx;
-
-namespace {
-// The seed's NVA1: eth0 (ifindex 2) on 10.1.1.0/24, default route via 10.1.1.1; a second
-// link (ifindex 3) on 192.168.0.0/24 (the VXLAN overlay).
-struct Fixture {
-  IgpTable igp{254};
-  FakeKernel kernel;
-  FibEngine engine;
-  explicit Fixture(unsigned max_paths = 8, std::size_t batch = 4)
-      : engine(FibEngineConfig{254, 186, 20, max_paths, batch}, kernel, igp) {
-    igp.set_link(2, true);
-    igp.set_link(3, true);
-    igp.upsert(
-        IgpRoute{pfx("10.1.1.0/24"), 254, 2, IgpRouteType::Unicast, 0, {{std::nullopt, 2, false}}});
-    igp.upsert(IgpRoute{
-        pfx("192.168.0.0/24"), 254, 2, IgpRouteType::Unicast, 0, {{std::nullopt, 3, false}}});
-    igp.upsert(IgpRoute{
-        pfx("0.0.0.0/0"), 254, 16, IgpRouteType::Unicast, 100, {{ip("10.1.1.1"), 2, false}}});
-  }
-  void install(const char* p, std::vector<IpAddress> nhs) {
-    std::vector<FibDelta> d{FibDelta::install(pfx(p), std::move(nhs))};
-    engine.apply(d);
-  }
-  void withdraw(const char* p) {
-    std::vector<FibDelta> d{FibDelta::withdraw(pfx(p))};
-    engine.apply(d);
-  }
-};
-
-KernelNextHop knh(const char* gw, int ifindex) { return KernelNextHop{ip(gw), ifindex}; }
-}  // namespace
 
 TEST_CASE("install, replace and withdraw reach the kernel") {
   Fixture f;
@@ -124,32 +95,6 @@ TEST_CASE("re-resolution moves a route to the new gateway and drops dead ECMP le
   std::vector<IpAddress> changed2{ip("192.168.0.2")};
   f.engine.reresolve(changed2);
   CHECK(f.kernel.find(pfx("1.2.3.0/24"))->nexthops == std::vector{knh("10.1.1.254", 2)});
-}
-
-TEST_CASE(
-    "protected addresses: a covering route is refused unless a more specific IGP route exists") {
-  Fixture f;
-  f.engine.set_protected({ip("10.2.1.4")});
-  f.install("10.2.0.0/16", {ip("192.168.0.2")});
-  CHECK(f.kernel.find(pfx("10.2.0.0/16")) == nullptr);
-  CHECK(f.engine.stats().refused_protected == 1);
-  f.install("10.3.0.0/16", {ip("192.168.0.2")});  // covers nothing protected
-  CHECK(f.kernel.find(pfx("10.3.0.0/16")));
-  // A static /32 to the tunnel endpoint makes the /16 safe; an IGP change (no BGP next hop
-  // changed) is enough to re-evaluate it.
-  f.igp.upsert(
-      IgpRoute{pfx("10.2.1.4/32"), 254, 4, IgpRouteType::Unicast, 0, {{ip("10.1.1.1"), 2, false}}});
-  std::vector<IpAddress> none;
-  f.engine.reresolve(none);
-  CHECK(f.kernel.find(pfx("10.2.0.0/16")));
-  // The /32 goes away again: the installed /16 would now capture the endpoint.
-  f.igp.remove(pfx("10.2.1.4/32"), 254, 0);
-  f.engine.reresolve(none);
-  CHECK(f.kernel.find(pfx("10.2.0.0/16")) == nullptr);
-  // Without protection the route is legal.
-  f.engine.set_protected({});
-  f.engine.reevaluate_all();
-  CHECK(f.kernel.find(pfx("10.2.0.0/16")));
 }
 
 TEST_CASE("a route refused for a foreign key collision is installed once that route goes") {
@@ -277,21 +222,6 @@ TEST_CASE("IPv6 routes resolve through IPv6 routes only") {
   const auto* r = f.kernel.find(pfx("2001:db8:100::/48"));
   REQUIRE(r);
   CHECK(r->nexthops == std::vector{knh("2001:db8:1::5", 2)});
-}
-
-TEST_CASE("a refused route is re-evaluated on each IGP change but counted, not re-installed") {
-  Fixture f;
-  f.engine.set_protected({ip("10.2.1.4")});
-  f.install("10.2.0.0/16", {ip("192.168.0.2")});
-  std::vector<IpAddress> none;
-  f.igp.upsert(IgpRoute{
-      pfx("172.16.0.0/16"), 254, 4, IgpRouteType::Unicast, 0, {{ip("10.1.1.1"), 2, false}}});
-  f.engine.reresolve(none);
-  CHECK(f.engine.stats().refused_protected == 2);
-  CHECK(f.kernel.log.empty());
-  f.withdraw("10.2.0.0/16");
-  f.engine.reresolve(none);
-  CHECK(f.engine.stats().refused_protected == 2);
 }
 
 TEST_CASE("FibBatch: shared next-hop sets, index 0 or out of range withdraws") {

@@ -1,5 +1,6 @@
 // The private rtnetlink codec of lib/fib: what we build parses back to the same route, and
 // truncated or corrupted messages never read out of bounds (run under ASan in CI).
+#include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 
@@ -113,4 +114,90 @@ TEST_CASE("link messages: usable means up and running") {
   ifi.ifi_flags = IFF_UP | IFF_RUNNING;
   std::memcpy(buf.data() + NLMSG_HDRLEN, &ifi, sizeof ifi);
   CHECK(parse()->usable);
+}
+
+namespace {
+// Netlink attribute builder for link messages (nested attributes close with end()).
+struct AttrBuf {
+  std::vector<std::uint8_t> b;
+  std::vector<std::size_t> open;
+  void raw(std::uint16_t type, const void* data, std::size_t n) {
+    const std::size_t at = b.size();
+    rtattr a{static_cast<unsigned short>(RTA_LENGTH(n)), type};
+    b.resize(at + RTA_SPACE(n));
+    std::memcpy(b.data() + at, &a, sizeof a);
+    if (n > 0) std::memcpy(b.data() + at + RTA_LENGTH(0), data, n);
+  }
+  void begin(std::uint16_t type) {
+    open.push_back(b.size());
+    raw(type, nullptr, 0);
+  }
+  void end() {
+    const std::size_t at = open.back();
+    open.pop_back();
+    const auto len = static_cast<unsigned short>(b.size() - at);
+    std::memcpy(b.data() + at, &len, sizeof len);
+  }
+  void addr(std::uint16_t type, const IpAddress& a) { raw(type, a.bytes().data(), a.byte_len()); }
+};
+
+// An RTM_NEWLINK for ifindex 9 of this kind whose IFLA_INFO_DATA holds one address attribute.
+std::vector<std::uint8_t> tunnel_link(const char* kind, std::uint16_t attr, const IpAddress& a) {
+  AttrBuf at;
+  at.begin(IFLA_LINKINFO);
+  at.raw(IFLA_INFO_KIND, kind, std::strlen(kind) + 1);
+  at.begin(IFLA_INFO_DATA | NLA_F_NESTED);
+  at.raw(IFLA_VXLAN_ID, "\x01\0\0\0", 4);  // an unrelated attribute first
+  at.addr(attr, a);
+  at.end();
+  at.end();
+  std::vector<std::uint8_t> buf(NLMSG_SPACE(sizeof(ifinfomsg)) + at.b.size());
+  nlmsghdr h{};
+  h.nlmsg_type = RTM_NEWLINK;
+  ifinfomsg ifi{};
+  ifi.ifi_index = 9;
+  ifi.ifi_flags = IFF_UP | IFF_RUNNING;
+  std::memcpy(buf.data() + NLMSG_SPACE(sizeof(ifinfomsg)), at.b.data(), at.b.size());
+  h.nlmsg_len = static_cast<std::uint32_t>(buf.size());
+  std::memcpy(buf.data(), &h, sizeof h);
+  std::memcpy(buf.data() + NLMSG_HDRLEN, &ifi, sizeof ifi);
+  return buf;
+}
+
+std::optional<IpAddress> remote_of(const std::vector<std::uint8_t>& buf) {
+  std::optional<IpAddress> out;
+  nl::for_each_message(buf, [&](const nlmsghdr& m) {
+    if (auto l = nl::parse_link(m)) out = l->tunnel_remote;
+    return false;
+  });
+  return out;
+}
+}  // namespace
+
+TEST_CASE("tunnel endpoints are read from the link info of tunnel links") {
+  CHECK(remote_of(tunnel_link("vxlan", IFLA_VXLAN_GROUP, ip("10.2.1.4"))) == ip("10.2.1.4"));
+  CHECK(remote_of(tunnel_link("vxlan", IFLA_VXLAN_GROUP6, ip("2001:db8::4"))) ==
+        ip("2001:db8::4"));
+  CHECK(remote_of(tunnel_link("geneve", IFLA_GENEVE_REMOTE, ip("10.9.0.1"))) == ip("10.9.0.1"));
+  CHECK(remote_of(tunnel_link("geneve", IFLA_GENEVE_REMOTE6, ip("2001:db8::9"))) ==
+        ip("2001:db8::9"));
+  // Multicast VXLAN groups and unset remotes are not endpoints.
+  CHECK_FALSE(remote_of(tunnel_link("vxlan", IFLA_VXLAN_GROUP, ip("239.1.1.1"))));
+  CHECK_FALSE(remote_of(tunnel_link("vxlan", IFLA_VXLAN_GROUP6, ip("ff05::1"))));
+  CHECK_FALSE(remote_of(tunnel_link("vxlan", IFLA_VXLAN_GROUP, ip("0.0.0.0"))));
+  // Another kind's attribute id means something else: a bridge carries no endpoint.
+  CHECK_FALSE(remote_of(tunnel_link("bridge", IFLA_VXLAN_GROUP, ip("10.2.1.4"))));
+  CHECK_FALSE(remote_of(tunnel_link("vxlan", IFLA_VXLAN_LOCAL, ip("10.1.1.4"))));
+}
+
+TEST_CASE("truncated tunnel link info never reads out of bounds") {
+  const auto full = tunnel_link("vxlan", IFLA_VXLAN_GROUP, ip("10.2.1.4"));
+  for (std::size_t n = NLMSG_HDRLEN + sizeof(ifinfomsg); n < full.size(); ++n) {
+    auto buf = full;
+    const auto len = static_cast<std::uint32_t>(n);
+    std::memcpy(buf.data(), &len, sizeof len);  // the message claims only n bytes
+    buf.resize(n);
+    auto r = remote_of(buf);
+    CHECK((!r || *r == ip("10.2.1.4")));
+  }
 }

@@ -21,6 +21,27 @@
 //   * The next-hop change callback runs on the FIB worker thread: post its argument to your
 //     own loop (e.g. asio::post) and return; do not call back into NetlinkFib from it except
 //     resolve().
+// Capture protection (issue 6 and 8: a route must not pull a BGP session or a tunnel's
+// underlay onto another path):
+//   * Protected addresses: those passed to set_protected_addresses() (the BGP peers) plus the
+//     tunnel endpoints NetlinkFib discovers from the kernel's links (unicast remotes of vxlan,
+//     gre/gretap/erspan, ip6gre/ip6gretap/ip6erspan, ipip, sit, ip6tnl, geneve, vti/vti6),
+//     kept up to date as tunnels are created, changed and deleted.
+//   * A route captures a protected address only when it covers it, is more specific than the
+//     non-BGP route that carries it now, and forwards differently (resolved gateway + device)
+//     from that address's IGP resolution. A covering route forwarding the same way (10.1.0.0/20
+//     via 10.1.1.1 covering the Route Server 10.1.0.4, itself reached via 10.1.1.1) is
+//     installed as is.
+//   * A capturing route is not refused: the address is first pinned with a host route (/32 or
+//     /128) via its IGP resolution, with our protocol id in our table, then the route goes in
+//     (a warning names the pin once). Pins follow the IGP resolution of their address, leave
+//     after the last route needing them (or when the address stops being protected), are
+//     removed on clean shutdown unless persist, and are adopted on restart like our routes.
+//     Pins carry our protocol id, so they are never used for resolution, and they are never
+//     installed over another protocol's route (a non-BGP host route makes a pin unnecessary).
+//   * Refused with a warning instead: a capturing route when the address has no IGP
+//     resolution (nothing to pin to), or when a BGP route owns the address's host prefix.
+//
 //   Why a worker thread rather than a non-blocking socket on the BGP loop: programming 100k
 //   routes is ~100k kernel acks; on a thread it is batched into large sendmsg() calls and the
 //   BGP loop keeps running keepalives while the kernel works.
@@ -73,8 +94,8 @@ class FibSink {
   // The RIB reached initial convergence: routes adopted from a previous run that are not
   // wanted any more are removed now (before this, they are kept so traffic keeps flowing).
   virtual void initial_convergence_done() = 0;
-  // Addresses that a route must never capture (BGP peers, tunnel endpoints): a route covering
-  // one of them is refused with a warning unless a more specific non-BGP route covers it.
+  // Addresses that a route must never capture (BGP peers; tunnel endpoints are discovered on
+  // their own): see "Capture protection" above.
   virtual void set_protected_addresses(std::vector<base::IpAddress> addrs) = 0;
 };
 

@@ -30,7 +30,9 @@ struct FibStats {
   std::uint64_t deleted = 0;        // delete ops that succeeded (or found nothing)
   std::uint64_t kernel_errors = 0;  // ops the kernel refused
   std::uint64_t unresolved = 0;     // evaluations with no resolvable next hop
-  std::uint64_t refused_protected = 0;
+  std::uint64_t refused_protected = 0;  // captures that no pin could prevent
+  std::uint64_t pins_installed = 0;     // host routes pinning a protected address
+  std::uint64_t pins_removed = 0;
   std::uint64_t refused_foreign = 0;  // same key as another protocol's route
   std::uint64_t adopted = 0;
   std::uint64_t stale_removed = 0;
@@ -61,7 +63,16 @@ class FibEngine {
   // Clean shutdown: removes everything we installed unless persist.
   void shutdown(bool persist);
 
+  // Protected addresses (see fib.hpp, "Capture protection"): those the daemon passes (BGP
+  // peers) plus the tunnel endpoints NetlinkFib discovers from the kernel's links. The union
+  // is what is protected; routes containing an address that was added or dropped are
+  // re-evaluated at once.
   void set_protected(std::vector<base::IpAddress> addrs);
+  void set_tunnel_endpoints(std::vector<base::IpAddress> addrs);
+
+  // The pin (host route via the IGP resolution) currently held for a protected address.
+  const KernelRoute* pin(const base::IpAddress& a) const;
+  std::size_t pin_count() const { return pins_.size(); }
 
   // The BGP next hops currently used by wanted routes (for watching).
   std::vector<base::IpAddress> wanted_next_hops() const;
@@ -76,13 +87,40 @@ class FibEngine {
     KernelRoute route;
     bool stale = false;  // adopted at start, not yet confirmed by the RIB
   };
+  // A host route holding a protected address on its IGP path while routes that would capture
+  // it are installed. users: the wanted routes that need it.
+  struct Pin {
+    KernelRoute route;
+    bool installed = false;  // the kernel holds route
+    std::unordered_set<base::Prefix> users;
+  };
+  struct PinNeed {
+    base::IpAddress addr;
+    KernelNextHop via;
+  };
+  // What the IGP says about a protected address (a change re-evaluates routes covering it).
+  struct Guard {
+    std::optional<Cover> cover;
+    std::optional<ResolvedNextHop> resolution;
+    bool operator==(const Guard&) const = default;
+  };
   std::optional<KernelRoute> desired(const base::Prefix& p,
-                                     const std::vector<base::IpAddress>& nhs);
-  // The protected address p would capture, if any.
-  std::optional<base::IpAddress> captured(const base::Prefix& p) const;
+                                     const std::vector<base::IpAddress>& nhs,
+                                     std::vector<PinNeed>& pins);
+  // Classifies the protected addresses inside p for a route forwarding via nhs: fills pins
+  // with those that need a pin; returns the address that makes p impossible to install.
+  std::optional<base::IpAddress> capture_check(const base::Prefix& p,
+                                               const std::vector<KernelNextHop>& nhs,
+                                               std::vector<PinNeed>& pins) const;
+  void ensure_pin(const PinNeed& need, const base::Prefix& user);
+  void release_pins(const std::vector<base::IpAddress>& addrs);
+  Pin* pin_for(const base::Prefix& p);
+  void update_protected(std::vector<base::IpAddress> peers, std::vector<base::IpAddress> tunnels);
+  std::vector<Guard> guards() const;
   // Records what the RIB wants for p (nhs empty: nothing) and evaluates it.
   void set_wanted(const base::Prefix& p, const std::vector<base::IpAddress>& nhs);
   void evaluate(const base::Prefix& p);
+  void program(const base::Prefix& p, std::optional<KernelRoute> want);
   void queue(KernelOp op);
   void flush();
   void add_refs(const std::vector<base::IpAddress>& nhs, int delta);
@@ -97,8 +135,13 @@ class FibEngine {
                                                      // evaluated again on every IGP change
   std::unordered_set<base::Prefix> batch_prefixes_;  // prefixes with an op in pending_
   std::unordered_set<base::Prefix> warned_;          // refusal already logged
-  std::vector<base::IpAddress> protected_;
-  std::vector<std::optional<Cover>> protected_covers_;  // IGP cover of each, last seen
+  std::vector<base::IpAddress> peers_;    // protected, from the daemon
+  std::vector<base::IpAddress> tunnels_;  // protected, discovered tunnel endpoints
+  std::vector<base::IpAddress> protected_;  // the union, sorted
+  std::vector<Guard> guards_;               // per protected_ entry, last seen
+  std::unordered_map<base::IpAddress, Pin> pins_;
+  std::unordered_map<base::Prefix, std::vector<base::IpAddress>> pin_uses_;  // route -> pins
+  std::unordered_set<base::IpAddress> pin_warned_;  // pinned (logged once per address)
   std::vector<KernelOp> pending_;
   std::vector<int> errors_;
   bool converged_ = false;
