@@ -4,7 +4,7 @@ import socket
 
 from nvbtest import wait_until
 from nvbtest.peers import GoBgp, Neighbor
-from nvd import Nvabgpd, gobgp_add, link, peer
+from nvd import Nvabgpd, gobgp_add, gobgp_routes, link, peer
 
 FILTERS = {"out.conf": "filter OUT {\n  if net ~ [ 10.66.0.0/16+ ] then reject;\n  accept;\n}\n"}
 
@@ -39,6 +39,13 @@ def test_show_route_all_layout_json_and_explain(lab, tmp_path):
     p = r["paths"][0]
     assert {"peer", "from", "since", "best", "stale", "attributes"} <= p.keys()
     assert p["attributes"]["as_path_segments"] == [{"type": "sequence", "asns": [65002]}]
+    wait_until(lambda: "10.40.0.0/24" in gobgp_routes(h), 20, what="10.40 at the other peer")
+    proto = d.protocols()["other"]
+    assert {"name", "address", "asn", "description", "template", "enabled", "state", "since",
+            "last_error", "import", "export", "flaps", "messages", "routes", "session"} \
+        <= proto.keys()
+    assert proto["export"] == "OUT" and proto["routes"]["exported"] == 1   # 10.66.1.0 filtered
+    assert {"updates_in", "updates_out", "keepalives_in", "opens_out"} <= proto["messages"].keys()
     count = d.ctl_json("show", "route", "count")
     assert count["prefixes"] == 2
     exp = d.routes("export", "gobgp")

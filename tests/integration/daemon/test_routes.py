@@ -78,6 +78,9 @@ def test_own_asn_ignored_unless_allowas_in(lab, tmp_path):
     looped = d.routes("10.23.0.0/24", "all").get("10.23.0.0/24", [])
     assert all(not p["best"] and "ineligible" in p for p in looped), looped
     assert d.protocols()["gobgp"]["routes"]["loops"] >= 1
+    ex = d.ctl_json("explain", "10.23.0.0/24", "to", "bird")
+    assert "AS_PATH contains our ASN" in ex["paths"][0]["why"], ex
+    assert not ex["export"]["exported"]
     assert "10.23.0.0/24" not in b.birdc("show", "route")
     # allowas-in 1 toward BIRD: accepted, best, and exported to gobgp
     wait_until(lambda: "10.24.0.0/24" in gobgp_routes(g), 20, what="allowas-in route at gobgp")
@@ -98,7 +101,13 @@ def test_export_limit_holds_below_1000(lab, tmp_path):
     assert p["state"] == "Established" and p["flaps"] == 0
     assert p["routes"]["exported"] == 950
     assert g.established("10.0.1.1")
-    assert "limit" in d.ctl("show", "protocols").stdout.lower()
+    row = [ln for ln in d.ctl("show", "protocols").stdout.splitlines()
+           if ln.startswith("gobgp ")]
+    assert len(row) == 1 and "limit" in row[0].lower(), row
+    held_back = sorted(d.routes().keys() - gobgp_routes(g).keys())
+    assert len(held_back) == 250
+    why = d.ctl_json("explain", held_back[0], "to", "gobgp")["export"]
+    assert not why["exported"] and "export limit" in why["why"], why
 
 
 def test_ipv6_routes(lab, tmp_path):
