@@ -108,3 +108,19 @@ def test_bad_control_input_gets_errors_and_daemon_keeps_answering(lab, tmp_path)
     assert d.ctl("show", "route", "nonsense", check=False).returncode == 2   # usage error
     r = d.ctl("explain", "10.40.0.0/24", "to", "nosuchpeer", check=False)
     assert r.returncode == 1 and "nosuchpeer" in r.stderr + r.stdout
+
+
+def test_disable_enable_restart_peer(lab, tmp_path):
+    d, g, h = _pair(lab, tmp_path)
+    gobgp_add(g, "10.42.0.0/24")
+    wait_until(lambda: "10.42.0.0/24" in gobgp_routes(h), 20, what="route at the other peer")
+    assert d.ctl("disable", "gobgp").returncode == 0
+    wait_until(lambda: not g.established("10.0.1.1"), 20, what="gobgp sees the session close")
+    wait_until(lambda: "10.42.0.0/24" not in gobgp_routes(h), 20, what="route withdrawn")
+    assert d.protocols()["gobgp"]["enabled"] is False
+    assert d.protocols()["other"]["state"] == "Established"
+    assert d.ctl("enable", "gobgp").returncode == 0
+    wait_until(lambda: d.state("gobgp") == "Established", 30, what="back up")
+    wait_until(lambda: "10.42.0.0/24" in gobgp_routes(h), 20, what="route back")
+    r = d.ctl("restart", "nosuchpeer", check=False)
+    assert r.returncode == 1
