@@ -56,7 +56,15 @@ class RejectAllFilter final : public RouteFilter {
 };
 
 using FilterPtr = std::shared_ptr<const RouteFilter>;
-inline FilterPtr accept_all() { return std::make_shared<AcceptAllFilter>(); }
-inline FilterPtr reject_all() { return std::make_shared<RejectAllFilter>(); }
+// One shared instance each (they are stateless): update groups are keyed by the export filter
+// object, so every peer exporting `all` must get the same pointer to share one group.
+inline FilterPtr accept_all() {
+  static const FilterPtr f = std::make_shared<const AcceptAllFilter>();
+  return f;
+}
+inline FilterPtr reject_all() {
+  static const FilterPtr f = std::make_shared<const RejectAllFilter>();
+  return f;
+}
 
 }  // namespace nvabgpd::rib
