@@ -13,7 +13,8 @@
 //   after each decision run:  fib->submit(std::move(fib_deltas))
 //   after initial convergence (End-of-RIB from all peers, or a timer):
 //                     fib->initial_convergence_done()
-//   on reload:        fib->set_protected_addresses(peer and tunnel endpoint addresses)
+//   on reload:        fib->set_protected_addresses(peer addresses); tunnel endpoints
+//                     are discovered from the kernel links by NetlinkFib itself
 //   on shutdown:      fib->stop()         // removes routes unless persist (or GR) is set
 //
 // Kernel behaviour handled here: routes the kernel flushes silently with a downed or
