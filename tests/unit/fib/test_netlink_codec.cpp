@@ -1,8 +1,10 @@
 // The private rtnetlink codec of lib/fib: what we build parses back to the same route, and
 // truncated or corrupted messages never read out of bounds (run under ASan in CI).
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
+// <net/if.h> before the linux headers (<linux/if_tunnel.h> pulls in <linux/if.h>).
 #include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/if_tunnel.h>
+#include <linux/rtnetlink.h>
 
 #include <catch2/catch.hpp>
 #include <cstring>
@@ -181,6 +183,17 @@ TEST_CASE("tunnel endpoints are read from the link info of tunnel links") {
   CHECK(remote_of(tunnel_link("geneve", IFLA_GENEVE_REMOTE, ip("10.9.0.1"))) == ip("10.9.0.1"));
   CHECK(remote_of(tunnel_link("geneve", IFLA_GENEVE_REMOTE6, ip("2001:db8::9"))) ==
         ip("2001:db8::9"));
+  CHECK(remote_of(tunnel_link("gre", IFLA_GRE_REMOTE, ip("10.2.1.9"))) == ip("10.2.1.9"));
+  CHECK(remote_of(tunnel_link("gretap", IFLA_GRE_REMOTE, ip("10.2.1.9"))) == ip("10.2.1.9"));
+  CHECK(remote_of(tunnel_link("ip6gre", IFLA_GRE_REMOTE, ip("2001:db8::7"))) ==
+        ip("2001:db8::7"));
+  CHECK(remote_of(tunnel_link("ipip", IFLA_IPTUN_REMOTE, ip("10.2.1.8"))) == ip("10.2.1.8"));
+  CHECK(remote_of(tunnel_link("sit", IFLA_IPTUN_REMOTE, ip("10.2.1.8"))) == ip("10.2.1.8"));
+  CHECK(remote_of(tunnel_link("ip6tnl", IFLA_IPTUN_REMOTE, ip("2001:db8::8"))) ==
+        ip("2001:db8::8"));
+  CHECK(remote_of(tunnel_link("vti", IFLA_VTI_REMOTE, ip("10.2.1.7"))) == ip("10.2.1.7"));
+  // The local end is not the remote.
+  CHECK_FALSE(remote_of(tunnel_link("gre", IFLA_GRE_LOCAL, ip("10.1.1.4"))));
   // Multicast VXLAN groups and unset remotes are not endpoints.
   CHECK_FALSE(remote_of(tunnel_link("vxlan", IFLA_VXLAN_GROUP, ip("239.1.1.1"))));
   CHECK_FALSE(remote_of(tunnel_link("vxlan", IFLA_VXLAN_GROUP6, ip("ff05::1"))));
