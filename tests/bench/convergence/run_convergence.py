@@ -117,12 +117,12 @@ def bird_config(workdir, sinks):
     return "\n".join(out) + "\n"
 
 
-def start_dut(kind, ns, workdir, sinks, build):
+def start_dut(kind, ns, workdir, sinks, build, wrapper=""):
     log = open(workdir / f"{kind}.out", "w")
     if kind == "nvabgpd":
         conf = workdir / "nvabgpd.yaml"
         conf.write_text(nvabgpd_config(workdir, sinks))
-        return Proc(ns, [str(build / "daemon/nvabgpd/nvabgpd"), "--config", str(conf),
+        return Proc(ns, wrapper.split() + [str(build / "daemon/nvabgpd/nvabgpd"), "--config", str(conf),
                          "--no-kernel"], log=log)
     conf = workdir / "bird.conf"
     conf.write_text(bird_config(workdir, sinks))
@@ -166,7 +166,7 @@ def run_dut(kind, sinks, args, lab, build):
     workdir = pathlib.Path(tempfile.mkdtemp(prefix=f"nvbt-conv-{kind}-"))
     common = ["--prefixes", str(args.prefixes), "--seed", str(args.seed),
               "--attr-sets", str(args.attr_sets)]
-    dut = start_dut(kind, dut_ns, workdir, sinks, build)
+    dut = start_dut(kind, dut_ns, workdir, sinks, build, args.wrapper)
     sink = injector = None
     try:
         sink = Proc(peer_ns, [snk, "--connect", DUT_IP, "--asn", str(SINK_AS), "--timeout",
@@ -176,11 +176,20 @@ def run_dut(kind, sinks, args, lab, build):
         if not est:
             raise RuntimeError(f"{kind}: sinks not established: {sink.popen.stderr.read()}")
         cpu0, _, rss0 = proc_usage(dut.pid)
+        perf = None
+        if args.perf:
+            perf = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-e", "cpu-clock,syscalls:sys_enter_sendto,syscalls:sys_enter_sendmsg,syscalls:sys_enter_write,syscalls:sys_enter_writev", "-p", str(dut.pid),
+                                     "-o", f"{args.perf}.{kind}.{sinks}"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(1)  # perf has no readiness signal; profiling only, never a measurement
         injector = Proc(peer_ns, [inj, "--connect", DUT_IP, "--local", INJ_IP, "--asn",
                                   str(INJ_AS)] + common)
         sent = injector.line(120)
         res = sink.line(args.timeout + 30)
         cpu1, hwm, rss1 = proc_usage(dut.pid)
+        if perf:
+            perf.send_signal(signal.SIGINT)
+            perf.wait(60)
         if not sent or not res or not res["complete"]:
             raise RuntimeError(f"{kind}: incomplete: sent={sent} result={res}")
         secs = (res["all_done_ns"] - sent["first_update_ns"]) / 1e9
@@ -209,6 +218,10 @@ def main():
     ap.add_argument("--duts", default="nvabgpd,bird")
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--no-direct", action="store_true")
+    ap.add_argument("--perf", help="perf record the DUT into PERF.<dut>.<sinks> (skews times)")
+    ap.add_argument("--wrapper", default="",
+                    help="prefix for the nvabgpd command, e.g. 'valgrind --tool=massif' "
+                         "(then CPU/RSS are the wrapper's)")
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
     build = pathlib.Path(args.build).resolve()
@@ -221,7 +234,7 @@ def main():
             d = results["direct"]
             print(f"ceiling injector->sink: {d['seconds']:.3f} s, "
                   f"{d['prefixes_per_s'] / 1e6:.2f} M prefixes/s ({d['updates']} UPDATEs)")
-        for sinks in [int(x) for x in args.sinks.split(",")]:
+        for sinks in [int(x) for x in args.sinks.split(",") if x]:
             for kind in args.duts.split(","):
                 r = run_dut(kind, sinks, args, lab, build)
                 results["runs"].append(r)
