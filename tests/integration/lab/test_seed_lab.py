@@ -118,11 +118,18 @@ def test_route_servers_learn_the_seed_tables_from_the_nvas(lab):
 def test_route_servers_advertise_the_seed_tables_to_the_nvas(lab):
     for hub in T.HUBS:
         for rs in hub.rs_names:
-            adv = lab.rs_advertised(rs)
             expected = set(hub.vnet_prefixes)
             if hub.has_er:
                 expected |= {T.ONPREM_PREFIX, *T.ONPREM_LONG_PREFIXES}
-            else:
+            # FRR may still be sending its first UPDATEs to an NVA whose session just came up:
+            # wait for the advertised set to reach the expected one (bounded), then check it.
+            try:
+                wait_until(lambda: set(lab.rs_advertised(rs)) == expected, 20, interval=0.5,
+                           what=f"{rs} to advertise the seed's routes")
+            except TimeoutError:
+                pass  # the assertion below reports the difference
+            adv = lab.rs_advertised(rs)
+            if not hub.has_er:
                 # hub2's RS has 10.1.0.0/16 and 1.2.3.0/24 only from NVA2: never sent back
                 assert not {"10.1.0.0/16", T.ONPREM_PREFIX} & adv.keys()
             assert set(adv) == expected, rs
