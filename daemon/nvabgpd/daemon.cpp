@@ -197,8 +197,13 @@ rib::FilterPtr Daemon::filter_for(const config::FilterRef& ref) const {
     case config::FilterRef::Kind::Named:
       break;
   }
+  // One filter object per name and program: peers exporting through the same filter share an
+  // update group (the RIB keys groups by the filter object).
+  if (auto it = filter_cache_.find(ref.name); it != filter_cache_.end() && it->second.first == program_)
+    return it->second.second;
   std::string err;
   auto f = make_filter(ref.name, program_, directory_, &err);
+  if (f) filter_cache_[ref.name] = {program_, f};
   if (!f) {
     // Config validation checks filter names against the program, so this means a bug.
     spdlog::error("{}: rejecting every route", err);

@@ -133,7 +133,10 @@ class Daemon {
   bool stopping_ = false;
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
   std::chrono::system_clock::time_point last_reload_ = started_;
-  std::map<std::string, std::string> filter_texts_;  // path -> contents, to see what changed
+  std::map<std::string, std::string> filter_texts_;
+  // name -> (the program it was compiled from, the filter): reused while the program is current.
+  mutable std::map<std::string, std::pair<std::shared_ptr<const policy::Program>, rib::FilterPtr>>
+      filter_cache_;  // path -> contents, to see what changed
 };
 
 }  // namespace nvabgpd::daemon

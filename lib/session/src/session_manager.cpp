@@ -425,6 +425,9 @@ struct SessionManager::Impl {
     pump(p.id, c.ch);
   }
 
+  static constexpr std::size_t kMaxGather = 256 * 1024;
+  static constexpr std::size_t kMaxGatherBuffers = 64;
+
   void pump(PeerId pid, const ChannelPtr& ch) {
     if (ch->writing || ch->closed) return;
     if (ch->queue.empty()) {
@@ -432,12 +435,23 @@ struct SessionManager::Impl {
       return;
     }
     ch->writing = true;
-    const Buffer front = ch->queue.front();
-    asio::async_write(ch->sock, asio::buffer(*front),
-                      [this, pid, ch, front](const ErrorCode& err, std::size_t) {
+    // One gathered write for as many queued buffers as fit in kMaxGather bytes (at least one):
+    // a full table leaves in a few large writes, not one system call per UPDATE.
+    auto batch = std::make_shared<std::vector<Buffer>>();
+    std::vector<asio::const_buffer> bufs;
+    std::size_t bytes = 0;
+    for (const Buffer& b : ch->queue) {
+      if (!batch->empty() && (bytes + b->size() > kMaxGather || batch->size() >= kMaxGatherBuffers))
+        break;
+      batch->push_back(b);
+      bufs.push_back(asio::buffer(*b));
+      bytes += b->size();
+    }
+    asio::async_write(ch->sock, bufs,
+                      [this, pid, ch, batch, bytes](const ErrorCode& err, std::size_t) {
                         ch->writing = false;
-                        ch->queue.pop_front();
-                        ch->queued -= front->size();
+                        for (std::size_t i = 0; i < batch->size(); ++i) ch->queue.pop_front();
+                        ch->queued -= bytes;
                         if (err) {
                           ch->close();  // the pending read reports the failure
                           return;
