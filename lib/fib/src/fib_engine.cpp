@@ -178,7 +178,8 @@ void FibEngine::update_protected(std::vector<base::IpAddress> peers,
   guards_ = guards();
   for (const auto& a : delta) pin_warned_.erase(a);
   std::vector<base::Prefix> hit;
-  for (const auto& [p, nhs] : wanted_) {
+  for (const auto& entry : wanted_) {
+    const base::Prefix& p = entry.first;  // (clang 14 cannot capture a structured binding)
     if (std::any_of(delta.begin(), delta.end(), [&](const auto& a) { return p.contains(a); }))
       hit.push_back(p);
   }
