@@ -74,9 +74,9 @@ void Daemon::apply_reload(config::Config next, std::shared_ptr<const policy::Pro
         p->cfg = *now;
         if (action != A::RerunExport) rib_->reimport(p->rid, filter_for(now->import_filter));
         if (action != A::RerunImport && p->up && p->last_up) {
-          // Re-announcing the peer re-evaluates its update group with the new export policy;
-          // the RIB sends only the differences against the peer's Adj-RIB-Out.
-          rib_->peer_up(rib_peer_up(*p, *p->last_up), clock_.now());
+          // The peer moves to the update group of its new export policy and is sent only
+          // the differences against what it holds (withdrawals included), no full re-send.
+          rib_->reexport(rib_peer_up(*p, *p->last_up));
         }
         break;
       case A::Restart:

@@ -66,6 +66,65 @@ void Rib::leave_group(Peer& p) {
   }
 }
 
+void Rib::reexport(const PeerUp& cfg) {
+  Peer* p = peer_by_id(cfg.id);
+  if (!p || p->local) return;
+  if (!p->up || !p->group) return;  // peer_up() brings the new settings
+  if (GroupKey::of(cfg) == p->group->key) {
+    p->cfg = cfg;
+    return;
+  }
+  const Group& old = *p->group;
+  const PeerId me = cfg.id;
+  auto in = [me](const std::vector<PeerId>& v) { return std::find(v.begin(), v.end(), me) != v.end(); };
+  // What the peer holds now. Still joining: it has not had the old group's dump, so it holds
+  // what it held before that (nothing after a fresh peer_up).
+  std::vector<std::pair<EntryId, AttrRef>> held;
+  bool eor_owed;
+  if (in(old.joining)) {
+    if (p->reexporting) held = std::move(p->reexport_held);
+    eor_owed = !p->reexporting || p->reexport_eor_owed;
+  } else {
+    // Changes queued for this peer alone (it became or stopped being a route's source) are
+    // not in pending_bit: their state at the peer is unknown too.
+    std::vector<bool> own_pending(old.out.size(), false);
+    for (const auto* v : {&old.peer_withdraw, &old.peer_announce})
+      for (const auto& [peer, id] : *v)
+        if (peer == me) own_pending[id] = true;
+    for (EntryId id = 0; id < old.out.size(); ++id) {
+      const bool pending = old.pending_bit[id] || own_pending[id];
+      if (!pending && (!old.out[id] || old.except[id] == me)) continue;
+      held.emplace_back(id, pending ? AttrRef{} : old.out[id]);
+    }
+    eor_owed = in(old.eor_waiting);
+  }
+  p->reexport_held.clear();
+  p->reexporting = false;
+  leave_group(*p);
+  p->cfg = cfg;
+  Group& g = group_for(*p);
+  p->group = &g;
+  if (in(g.joining)) {
+    // An existing group: take_outbound() sends the difference instead of a full dump.
+    p->reexport_held = std::move(held);
+    p->reexporting = true;
+    p->reexport_eor_owed = eor_owed;
+    return;
+  }
+  // A group of its own, walking its table from scratch: start its Adj-RIB-Out from what the
+  // peer holds, so the walk sends only what differs. Unknown states are re-sent.
+  if (!eor_owed) std::erase(g.eor_waiting, me);
+  for (const auto& [id, attrs] : held) {
+    g.ensure(id);
+    if (attrs) {
+      g.out[id] = attrs;
+      ++g.out_count;
+    } else {
+      g.mark_pending(id);
+    }
+  }
+}
+
 bool Rib::peer_is_member(const Group& g, std::uint32_t slot) const {
   const PeerId id = peers_[slot]->cfg.id;
   return std::find(g.members.begin(), g.members.end(), id) != g.members.end() ||
@@ -216,6 +275,9 @@ void Rib::export_entry(Group& g, EntryId id) {
       hold_back(g, id);
       return;
     }
+    // A withdrawal still pending means the members may hold the previous route: the source
+    // member is excluded from this announcement, so it needs that withdrawal on its own.
+    if (r.except && g.pending_bit[id]) g.peer_withdraw.emplace_back(r.except, id);
     ++g.out_count;
     g.mark_pending(id);
   } else {
@@ -330,6 +392,29 @@ void Rib::build_group_batch(Group& g, std::vector<OutboundBatch>& out) {
   for (auto& s : singles) out.push_back(std::move(s.first));
 }
 
+OutboundBatch Rib::dump_diff(const Group& g, PeerId to, std::span<const std::pair<EntryId, AttrRef>> held) const {
+  OutboundBatch b;
+  b.group = g.id;
+  b.peers = {to};
+  Packer pk;
+  auto now_held = [&](EntryId id) { return id < g.out.size() && g.except[id] != to ? g.out[id] : AttrRef{}; };
+  const std::size_t end = std::max<std::size_t>(g.out.size(), held.empty() ? 0 : held.back().first + 1);
+  auto h = held.begin();
+  for (EntryId id = 0; id < end; ++id) {
+    const AttrRef cur = now_held(id);
+    if (h != held.end() && h->first == id) {
+      if (!cur)
+        b.withdraw.push_back(table_.prefix(id));
+      else if (cur != h->second)  // changed, or unknown (null)
+        pk.add(b, cur, 0, table_.prefix(id));
+      ++h;
+    } else if (cur) {
+      pk.add(b, cur, 0, table_.prefix(id));
+    }
+  }
+  return b;
+}
+
 OutboundBatch Rib::dump(const Group& g, PeerId to) const {
   OutboundBatch b;
   b.group = g.id;
@@ -366,11 +451,20 @@ std::vector<OutboundBatch> Rib::take_outbound(base::SteadyTime now) {
     build_group_batch(g, out);
     std::vector<wire::AfiSafi> fams = g.key.families;
     for (PeerId j : g.joining) {
-      OutboundBatch d = dump(g, j);
-      if (g.walking)
-        g.eor_waiting.push_back(j);
-      else
-        d.end_of_rib = fams;
+      Peer* jp = peer_by_id(j);
+      const bool diff = jp && jp->reexporting;
+      OutboundBatch d = diff ? dump_diff(g, j, jp->reexport_held) : dump(g, j);
+      const bool eor = !diff || jp->reexport_eor_owed;
+      if (diff) {
+        jp->reexporting = false;
+        jp->reexport_held = {};
+      }
+      if (eor) {  // a policy change is not an initial transfer: no End-of-RIB for it
+        if (g.walking)
+          g.eor_waiting.push_back(j);
+        else
+          d.end_of_rib = fams;
+      }
       if (!d.empty()) out.push_back(std::move(d));
       g.members.push_back(j);
     }

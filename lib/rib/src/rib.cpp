@@ -67,6 +67,8 @@ void Rib::peer_up(const PeerUp& cfg, base::SteadyTime now) {
   if (cfg.id == kLocalPeer) return;
   Peer& p = *peers_[slot_for(cfg.id)];
   if (p.up) leave_group(p);
+  p.reexporting = false;
+  p.reexport_held.clear();
   const bool had_stale = p.has_stale;
   p.cfg = cfg;
   p.up = true;
@@ -88,6 +90,8 @@ void Rib::peer_down(const PeerDown& d, base::SteadyTime now) {
   leave_group(*p);
   p->up = false;
   p->pre_policy.clear();
+  p->reexporting = false;
+  p->reexport_held.clear();
   const bool keep = d.graceful && p->cfg.graceful_restart;
   remove_all_paths(*p, keep);
   if (keep && p->has_stale) {

@@ -20,6 +20,13 @@ struct Rib::Peer {
   std::optional<base::SteadyTime> stale_deadline;
   // Soft reconfiguration inbound: the routes as received, before the import filter.
   std::unordered_map<base::Prefix, AttrRef> pre_policy;
+  // After reexport() into an existing update group: what the peer held from its previous
+  // group, sorted by EntryId, until the next take_outbound() sends it the difference. A null
+  // AttrRef marks a route whose change was still pending there (its state at the peer is
+  // unknown, so the current one is sent).
+  std::vector<std::pair<EntryId, AttrRef>> reexport_held;
+  bool reexporting = false;
+  bool reexport_eor_owed = false;  // it had not had End-of-RIB yet
 };
 
 // Peers with identical export settings share one Adj-RIB-Out and one export run.

@@ -1,5 +1,5 @@
 // Randomised consistency: after any sequence of announcements, withdrawals, session flaps
-// and refreshes, what each peer was sent (replayed from the batches) equals what the export
+// refreshes and export policy changes, what each peer was sent (replayed from the batches) equals what the export
 // rules give for the current Loc-RIB, and the FIB deltas replay to the current best paths.
 #include <catch2/catch.hpp>
 
@@ -9,8 +9,27 @@
 
 using namespace ribtest;
 
+namespace {
+
+// Rejects the prefixes whose third octet is `mod` modulo 3, and tags the rest with a MED.
+struct ModFilter final : rib::RouteFilter {
+  std::uint32_t mod;
+  explicit ModFilter(std::uint32_t m) : mod(m) {}
+  std::string name() const override { return "mod" + std::to_string(mod); }
+  rib::FilterResult run(const base::Prefix& p, const wire::PathAttributes& a, const rib::FilterContext&) const override {
+    if (((p.addr().v4_value() >> 8) & 0xFF) % 3 == mod) return {false, std::nullopt, "mod"};
+    auto m = a;
+    m.med = mod;
+    return {true, m, {}};
+  }
+};
+
+}  // namespace
+
 TEST_CASE("incremental output equals a from-scratch export after random churn", "[rib][model]") {
-  for (std::uint32_t seed = 1; seed <= 40; ++seed) {
+  const std::vector<rib::FilterPtr> export_filters{rib::accept_all(), std::make_shared<ModFilter>(0),
+                                                   std::make_shared<ModFilter>(1)};
+  for (std::uint32_t seed = 1; seed <= 200; ++seed) {
     std::mt19937 rng(seed);  // fixed seeds: deterministic
     auto cfg = config();
     cfg.decision.max_paths = 2;
@@ -59,6 +78,10 @@ TEST_CASE("incremental output equals a from-scratch export after random churn", 
       } else if (op < 95) {
         h.now += std::chrono::seconds(500);
         h.rib.tick(h.now);
+      } else if (op < 98) {
+        peers[pi].export_filter = export_filters[rng() % export_filters.size()];
+        h.configs[id] = peers[pi];
+        h.rib.reexport(peers[pi]);
       }
       if (rng() % 4 == 0) h.settle();
       else h.rib.run(rng() % 7);

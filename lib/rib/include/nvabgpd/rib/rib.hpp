@@ -82,6 +82,12 @@ class Rib {
   void peer_down(const PeerDown& d, base::SteadyTime now);
   void update(const UpdateIn& u, base::SteadyTime now);
   void refresh_request(const RefreshRequest& r);
+  // New export settings for an established peer (export filter, limit, next hop, ...) without
+  // a session reset: the peer moves to the update group of its new settings and is sent only
+  // the difference against what it holds. Routes the new policy rejects are withdrawn, changed
+  // ones re-announced, unchanged ones not re-sent. A peer that is not up just takes the
+  // settings at its next peer_up().
+  void reexport(const PeerUp& cfg);
   // Re-run the import filter of a peer (after a policy change): from the pre-policy copy when
   // the peer keeps one, else a SendRouteRefresh event asks the daemon to request the routes.
   void reimport(PeerId peer, FilterPtr new_import_filter);
@@ -149,6 +155,7 @@ class Rib {
   void leave_group(Peer& p);
   void build_group_batch(Group& g, std::vector<OutboundBatch>& out);
   OutboundBatch dump(const Group& g, PeerId to) const;
+  OutboundBatch dump_diff(const Group& g, PeerId to, std::span<const std::pair<EntryId, AttrRef>> held) const;
   void free_empty_entries();
   std::uint32_t intern_fib_set(std::span<const base::IpAddress> nhs);
   void release_fib_set(std::uint32_t id);
