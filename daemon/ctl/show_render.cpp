@@ -104,6 +104,8 @@ std::string render_routes(const nlohmann::json& result, bool all) {
         via = fmt::format("via {} on {}", str(p["via"], "gateway"), str(p["via"], "interface"));
       } else if (a.contains("next_hop")) {
         via = "via " + str(a, "next_hop");
+      } else if (str(p, "peer") == "local") {
+        via = "originated";  // next hop self on export; nothing to install locally
       } else {
         via = "unreachable";
       }

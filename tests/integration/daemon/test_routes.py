@@ -41,6 +41,8 @@ def test_attributes_both_directions_gobgp_bird(lab, tmp_path):
     assert "BGP.med" not in text                       # a neighbour AS's MED is not passed on
     # a locally originated MED is sent
     wait_until(lambda: "BGP.med: 30" in b.route_all("10.77.0.0/24"), 20, what="originated MED")
+    own = d.ctl("show", "route", "10.77.0.0/24").stdout
+    assert "10.77.0.0/24" in own and "originated [local" in own, own
     # BIRD -> nvabgpd -> gobgp
     wait_until(lambda: "10.30.0.0/24" in gobgp_routes(g), 20, what="gobgp gets BIRD's route")
     attrs = gobgp_attrs(gobgp_routes(g)["10.30.0.0/24"])
