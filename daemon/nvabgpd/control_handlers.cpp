@@ -82,7 +82,7 @@ void Daemon::install_control_handlers() {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& p : peers_) {
       if (p.removed || (!only.empty() && only != p.cfg.name)) continue;
-      const session::PeerStats st = sessions_->stats(p.sid);
+      const session::PeerStats st = peer_stats(p);
       nlohmann::json j{{"name", p.cfg.name},
                        {"address", p.cfg.address.to_string()},
                        {"asn", p.cfg.asn},
@@ -102,7 +102,7 @@ void Daemon::install_control_handlers() {
                        {"opens_in", st.opens_in},             {"opens_out", st.opens_out},
                        {"refreshes_in", st.refreshes_in}};
       nlohmann::json routes{{"exported", rib_->adj_rib_out_size(p.rid)}};
-      if (auto ctr = rib_->counters(p.rid)) {
+      if (auto ctr = peer_counters(p)) {
         routes["received"] = ctr->received;
         routes["withdrawn"] = ctr->withdrawn;
         routes["accepted"] = ctr->accepted;

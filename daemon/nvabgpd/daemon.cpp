@@ -1,5 +1,7 @@
 #include "daemon.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -68,6 +70,41 @@ PeerRuntime* Daemon::peer_by_rid(rib::PeerId rid) {
   return &peers_[rid - 1];
 }
 
+session::PeerStats Daemon::peer_stats(const PeerRuntime& p) const {
+  session::PeerStats st = sessions_->stats(p.sid);
+  if (!p.predecessor) return st;
+  const session::PeerStats before = peer_stats(peers_[*p.predecessor]);
+  st.opens_in += before.opens_in;
+  st.opens_out += before.opens_out;
+  st.keepalives_in += before.keepalives_in;
+  st.keepalives_out += before.keepalives_out;
+  st.updates_in += before.updates_in;
+  st.updates_out += before.updates_out;
+  st.notifications_in += before.notifications_in;
+  st.notifications_out += before.notifications_out;
+  st.refreshes_in += before.refreshes_in;
+  st.established_count += before.established_count;
+  return st;
+}
+
+std::optional<rib::PeerCounters> Daemon::peer_counters(const PeerRuntime& p) const {
+  std::optional<rib::PeerCounters> c = rib_->counters(p.rid);
+  if (!p.predecessor) return c;
+  std::optional<rib::PeerCounters> before = peer_counters(peers_[*p.predecessor]);
+  if (!before) return c;
+  if (!c) {
+    c = rib::PeerCounters{};  // the new slot has not been up yet
+  }
+  c->updates += before->updates;
+  c->received += before->received;
+  c->withdrawn += before->withdrawn;
+  c->filtered += before->filtered;
+  c->loops += before->loops;
+  c->limit_blocked += before->limit_blocked;
+  c->export_blocked += before->export_blocked;
+  return c;
+}
+
 std::optional<std::string> Daemon::start() {
   // FIB first: the RIB resolves next hops through it.
   if (cfg_.kernel.enabled && !opts_.no_kernel) {
@@ -85,6 +122,9 @@ std::optional<std::string> Daemon::start() {
         rib_->next_hops_changed();
         schedule_pump();
       });
+    }, [this](std::vector<fib::FibBatchReport> done) {
+      // FIB worker thread: batches acknowledged by the kernel, for the metrics.
+      asio::post(io_, [this, done = std::move(done)] { on_fib_batches(done); });
     });
     if (!f) return "kernel FIB: " + f.error();
     fib_ = std::move(f.value());
@@ -241,6 +281,13 @@ session::PeerConfig Daemon::session_config(const config::PeerConfig& pc) const {
 void Daemon::add_peer(const config::PeerConfig& pc) {
   PeerRuntime p;
   p.cfg = pc;
+  // A peer restarted by reload (or removed and added back) continues its totals.
+  for (std::size_t i = peers_.size(); i-- > 0;) {
+    if (peers_[i].removed && peers_[i].cfg.name == pc.name) {
+      p.predecessor = i;
+      break;
+    }
+  }
   p.sid = sessions_->add_peer(session_config(pc));
   p.rid = p.sid + 1;  // RIB id 0 is "local"
   directory_.set(p.rid, PeerIdentity{pc.name, pc.address});
@@ -303,6 +350,8 @@ void Daemon::on_up(const session::PeerUp& up) {
   p.last_up = up;
   p.local_address = up.local_address;
   p.last_error.clear();
+  if (auto c = rib_->counters(p.rid))
+    p.received_base = c->received - std::min(c->received, c->withdrawn);
   spdlog::info("peer {} ({} AS{}) established, hold {}s", p.cfg.name, p.cfg.address,
                up.negotiated.peer_asn, up.negotiated.hold_time.count());
   rib_->peer_up(rib_peer_up(p, up), clock_.now());

@@ -53,6 +53,12 @@ struct PeerRuntime {
   std::optional<session::Negotiated> negotiated;
   std::optional<session::PeerUp> last_up;  // to re-announce the peer to the RIB on reload
   base::IpAddress local_address;
+  // A restart by reload gives the peer a new slot: the slot this one replaced, whose
+  // cumulative totals (messages, flaps, routes received...) this one continues.
+  std::optional<std::size_t> predecessor;
+  // Routes received minus withdrawn when the session last came up (the RIB's counters are
+  // totals over the slot's sessions): the base of the current Adj-RIB-In size metric.
+  std::uint64_t received_base = 0;
 };
 
 class Daemon {
@@ -76,6 +82,11 @@ class Daemon {
   std::vector<PeerRuntime>& peers() { return peers_; }
   PeerRuntime* find_peer(const std::string& name);
   PeerRuntime* peer_by_rid(rib::PeerId rid);
+  // A peer's cumulative totals over every slot it had (restarts by reload): message counts
+  // and established_count add up; state and queue are the current slot's. Counters: the
+  // cumulative ones add up, accepted and advertised are the current slot's.
+  session::PeerStats peer_stats(const PeerRuntime& p) const;
+  std::optional<rib::PeerCounters> peer_counters(const PeerRuntime& p) const;
   const PeerDirectory& directory() const { return directory_; }
   fib::NetlinkFib* fib() { return fib_.get(); }
   std::chrono::system_clock::time_point started() const { return started_; }
@@ -100,6 +111,8 @@ class Daemon {
   void arm_rib_timer();
   void check_convergence();
   void sample_metrics();
+  void sync_fib_errors();
+  void on_fib_batches(const std::vector<fib::FibBatchReport>& done);
 
   // session callbacks
   void on_up(const session::PeerUp& up);

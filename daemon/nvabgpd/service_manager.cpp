@@ -5,6 +5,7 @@
 #include <pwd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -17,7 +18,15 @@ namespace nvabgpd::daemon {
 void ServiceManager::ready(const std::string& status) {
   sd_notifyf(0, "READY=1\nSTATUS=%s", status.c_str());
 }
-void ServiceManager::reloading() { sd_notify(0, "RELOADING=1"); }
+// MONOTONIC_USEC tells the service manager when the reload began (sd_notify(3); required by
+// Type=notify-reload, harmless with Type=notify).
+void ServiceManager::reloading() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  const auto usec = static_cast<unsigned long long>(ts.tv_sec) * 1000000ULL +
+                    static_cast<unsigned long long>(ts.tv_nsec) / 1000ULL;
+  sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", usec);
+}
 void ServiceManager::stopping() { sd_notify(0, "STOPPING=1"); }
 void ServiceManager::status(const std::string& status) {
   sd_notifyf(0, "STATUS=%s", status.c_str());

@@ -104,10 +104,11 @@ struct CacheEntry {
 
 class NetlinkFib::Worker {
  public:
-  explicit Worker(NetlinkFibConfig cfg, NextHopChangeFn cb)
+  Worker(NetlinkFibConfig cfg, NextHopChangeFn cb, FibBatchDoneFn on_batches)
       : cfg_(std::move(cfg)),
         igp_table_id_(cfg_.igp_table != 0 ? cfg_.igp_table : cfg_.table),
         on_change_(std::move(cb)),
+        on_batches_(std::move(on_batches)),
         igp_(igp_table_id_),
         port_(req_, cfg_.table, cfg_.protocol),
         engine_(FibEngineConfig{cfg_.table, cfg_.protocol, cfg_.metric, cfg_.max_paths, 2048},
@@ -149,6 +150,7 @@ class NetlinkFib::Worker {
     {
       std::lock_guard lk(q_mu_);
       queue_.push_back(std::move(batch));
+      queued_at_.push_back(std::chrono::steady_clock::now());
       ++submitted_;
     }
     wake();
@@ -429,6 +431,7 @@ class NetlinkFib::Worker {
       }
 
       std::vector<FibBatch> batches;
+      std::vector<std::chrono::steady_clock::time_point> queued_at;
       std::optional<std::vector<base::IpAddress>> prot;
       bool converge = false;
       bool stop = false;
@@ -437,6 +440,7 @@ class NetlinkFib::Worker {
       {
         std::lock_guard lk(q_mu_);
         batches.swap(queue_);
+        queued_at.swap(queued_at_);
         prot.swap(protected_req_);
         converge = std::exchange(converge_req_, false);
         stop = stop_req_;
@@ -446,8 +450,16 @@ class NetlinkFib::Worker {
       if (prot) {
         engine_.set_protected(std::move(*prot));  // re-evaluates the routes it concerns
       }
+      std::vector<FibBatchReport> reports;
       if (!batches.empty()) {
-        for (const auto& b : batches) engine_.apply(b);
+        reports.reserve(batches.size());
+        for (std::size_t i = 0; i < batches.size(); ++i) {
+          const std::uint64_t errors_before = engine_.stats().kernel_errors;
+          engine_.apply(batches[i]);  // returns once the kernel acknowledged every route
+          reports.push_back({std::chrono::steady_clock::now() - queued_at[i],
+                             batches[i].deltas.size(),
+                             engine_.stats().kernel_errors - errors_before});
+        }
         refresh_cache(false);  // starts watching new next hops
       }
       if (converge && !engine_.converged()) {
@@ -469,6 +481,7 @@ class NetlinkFib::Worker {
         if (stop) exited_ = true;
       }
       done_cv_.notify_all();
+      if (!reports.empty() && on_batches_) on_batches_(std::move(reports));
       if (stop) return;
     }
   }
@@ -476,6 +489,7 @@ class NetlinkFib::Worker {
   NetlinkFibConfig cfg_;
   std::uint32_t igp_table_id_;
   NextHopChangeFn on_change_;
+  FibBatchDoneFn on_batches_;
   nl::Socket req_;
   nl::Socket mon_;
   int event_fd_ = -1;
@@ -489,6 +503,7 @@ class NetlinkFib::Worker {
   mutable std::mutex q_mu_;
   std::condition_variable done_cv_;
   std::vector<FibBatch> queue_;
+  std::vector<std::chrono::steady_clock::time_point> queued_at_;  // one per queue_ entry
   std::optional<std::vector<base::IpAddress>> protected_req_;
   std::map<int, base::IpAddress> tunnels_;  // worker thread only
   bool converge_req_ = false;
@@ -509,10 +524,11 @@ class NetlinkFib::Worker {
 };
 
 base::Result<std::unique_ptr<NetlinkFib>, std::string> NetlinkFib::start(
-    NetlinkFibConfig cfg, NextHopChangeFn on_change) {
+    NetlinkFibConfig cfg, NextHopChangeFn on_change, FibBatchDoneFn on_batches) {
   std::unique_ptr<NetlinkFib> fib(new NetlinkFib());
   fib->persist_ = cfg.persist;
-  fib->worker_ = std::make_unique<Worker>(std::move(cfg), std::move(on_change));
+  fib->worker_ = std::make_unique<Worker>(std::move(cfg), std::move(on_change),
+                                          std::move(on_batches));
   if (auto err = fib->worker_->open()) return base::Err{*err};
   fib->worker_->run();
   return fib;

@@ -22,8 +22,10 @@
 // monitor socket (or lost replies) triggers a full resync; EEXIST cannot happen (create-or-
 // replace), a refused request (ENETUNREACH, ENODEV, EINVAL...) is counted and logged once
 // per batch, its old route removed and the prefix retried on the next IGP change.
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -48,12 +50,23 @@ struct NetlinkFibConfig {
   int monitor_buffer_bytes = 8 << 20;
 };
 
+// One submitted batch, applied: from submit() to the kernel's acknowledgement of its last
+// route, and how many of its kernel operations were refused.
+struct FibBatchReport {
+  std::chrono::nanoseconds latency{0};
+  std::size_t routes = 0;
+  std::uint64_t kernel_errors = 0;
+};
+// Called with the batches a worker pass applied, in submit order. Runs on the FIB thread,
+// like NextHopChangeFn: post its argument to your own loop and return.
+using FibBatchDoneFn = std::function<void(std::vector<FibBatchReport> done)>;
+
 class NetlinkFib final : public FibSink, public NextHopResolver {
  public:
   // Opens the netlink sockets, reads the kernel's links and routes (synchronously, once),
   // adopts our routes left by a previous run, and starts the worker thread.
-  static base::Result<std::unique_ptr<NetlinkFib>, std::string> start(NetlinkFibConfig cfg,
-                                                                      NextHopChangeFn on_change);
+  static base::Result<std::unique_ptr<NetlinkFib>, std::string> start(
+      NetlinkFibConfig cfg, NextHopChangeFn on_change, FibBatchDoneFn on_batches = {});
   ~NetlinkFib() override;  // stop(config.persist) if not stopped yet
 
   void submit(FibBatch batch) override;
