@@ -139,6 +139,7 @@ std::optional<std::string> Daemon::start() {
     if (p.always_compare_med) rc.decision.always_compare_med = true;
   }
   rc.decision.max_paths = cfg_.kernel.max_paths == 0 ? 1 : cfg_.kernel.max_paths;
+  rc.fib = fib_ != nullptr;  // fixed for the daemon's lifetime (kernel settings apply at restart)
   rib_ = std::make_unique<rib::Rib>(rc, *resolver_);
 
   session::SpeakerConfig sc;
@@ -162,6 +163,7 @@ std::optional<std::string> Daemon::start() {
                  n.sent ? "sent" : "received", what);
     peers_[n.peer].last_error = (n.sent ? "sent: " : "received: ") + what;
   };
+  cb.on_drained = [this](session::PeerId) { schedule_pump(); };  // resumes a held update group
   cb.on_rejected = [](const session::RejectedConnection& r) {
     spdlog::warn("refused connection from {} port {}: {}", r.remote, r.remote_port, r.reason);
   };
@@ -418,7 +420,13 @@ void Daemon::pump() {
   pump_scheduled_ = false;
   if (stopping_) return;
   rib_->run(kRibBudget);
-  for (const auto& batch : rib_->take_outbound(clock_.now())) encoder_->encode(batch);
+  // A group whose every member has a full write queue is held in the RIB (see
+  // Rib::take_outbound); on_drained pumps again.
+  auto congested = [this](rib::PeerId rid) {
+    const PeerRuntime* p = peer_by_rid(rid);
+    return p && p->up && sessions_->congested(p->sid);
+  };
+  for (const auto& batch : rib_->take_outbound(clock_.now(), congested)) encoder_->encode(batch);
   auto fib = rib_->take_fib();
   if (fib_ && !fib.empty()) {
     fib::FibBatch out;

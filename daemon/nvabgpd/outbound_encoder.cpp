@@ -43,6 +43,8 @@ void OutboundEncoder::encode(const rib::OutboundBatch& batch) {
     if (buf.empty()) return;
     stats_.bytes += buf.size();
     stats_.messages += pending_messages;
+    // The buffer may sit in write queues for a while: do not queue the vector's growth slack.
+    if (buf.capacity() - buf.size() > buf.size() / 8) buf.shrink_to_fit();
     auto shared = std::make_shared<const std::vector<std::uint8_t>>(std::move(buf));
     for (rib::PeerId id : peers)
       if (id != except) send_(id, shared);
@@ -64,8 +66,14 @@ void OutboundEncoder::encode(const rib::OutboundBatch& batch) {
     }
 
     std::vector<base::Prefix> v4, v6;
+    // Consecutive announcements for the same receivers share one buffer (up to kMaxBuffer):
+    // a buffer per attribute set cost a shared_ptr block and a queue slot per ~100 bytes of
+    // UPDATE, and capped each gathered write at kMaxGatherBuffers tiny buffers.
+    rib::PeerId buf_except = 0;
     for (const auto& a : batch.announce) {
       if (!a.attrs) continue;
+      if (!buf.empty() && (a.except != buf_except || buf.size() >= kMaxBuffer)) flush(rcv.peers, buf_except);
+      buf_except = a.except;
       wire::PathAttributes attrs = rib::AttrStore::materialize(*a.attrs);
       if (attrs.next_hop && rib::is_self_next_hop(*attrs.next_hop)) {
         attrs.next_hop = attrs.next_hop->is_v6() ? rcv.wire.self_v6.value_or(rcv.wire.self_v4)
@@ -87,8 +95,8 @@ void OutboundEncoder::encode(const rib::OutboundBatch& batch) {
         pending_messages += r->messages;
         stats_.prefixes += r->prefixes;
       }
-      flush(rcv.peers, a.except);
     }
+    flush(rcv.peers, buf_except);
 
     for (const auto& af : batch.end_of_rib) {
       wire::pack_end_of_rib(af, rcv.wire.params, buf);

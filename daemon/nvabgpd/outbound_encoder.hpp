@@ -35,6 +35,9 @@ class OutboundEncoder {
   using ParamsFn = std::function<std::optional<PeerWire>(rib::PeerId)>;
   using SendFn = std::function<void(rib::PeerId, const Buffer&)>;
 
+  // Announcements are packed into shared buffers of about this many bytes at most.
+  static constexpr std::size_t kMaxBuffer = 64 * 1024;
+
   OutboundEncoder(ParamsFn params, SendFn send) : params_(std::move(params)), send_(std::move(send)) {}
   void encode(const rib::OutboundBatch& batch);
   const OutboundStats& stats() const { return stats_; }

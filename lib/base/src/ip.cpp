@@ -64,6 +64,13 @@ std::string IpAddress::to_string() const {
 Prefix Prefix::make(const IpAddress& addr, unsigned len) {
   const unsigned max = max_len(addr.family());
   if (len > max) len = max;
+  if (addr.is_v4()) {  // one mask instead of the byte loop: every decoded IPv4 prefix comes here
+    const std::uint32_t mask = len == 0 ? 0 : ~std::uint32_t{0} << (32 - len);
+    Prefix p;
+    p.addr_ = IpAddress::v4(addr.v4_value() & mask);
+    p.len_ = static_cast<std::uint8_t>(len);
+    return p;
+  }
   auto b = addr.bytes();
   for (unsigned i = 0; i < 16; ++i) {
     const unsigned bit0 = i * 8;

@@ -349,18 +349,25 @@ struct Packer {
 }  // namespace
 
 void Rib::build_group_batch(Group& g, std::vector<OutboundBatch>& out) {
-  if (g.pending.empty() && g.peer_withdraw.empty() && g.peer_announce.empty()) return;
+  if (!g.has_pending() && g.peer_withdraw.empty() && g.peer_announce.empty()) return;
   OutboundBatch b;
   b.group = g.id;
   b.peers = g.members;
   Packer pk;
-  for (EntryId id : g.pending) {
+  auto take_pending = [&](EntryId id) {
     g.pending_bit[id] = false;
     const base::Prefix p = table_.prefix(id);
     if (g.out[id])
       pk.add(b, g.out[id], g.except[id], p);
     else
       b.withdraw.push_back(p);
+  };
+  if (g.pending_overflow) {  // the list was dropped: every marked id, in id order
+    for (EntryId id = 0; id < g.out.size(); ++id)
+      if (g.pending_bit[id]) take_pending(id);
+    g.pending_overflow = false;
+  } else {
+    for (EntryId id : g.pending) take_pending(id);
   }
   for (const auto& [peer, id] : g.peer_withdraw) {
     if (!g.out[id] || g.except[id] != peer) continue;
@@ -441,12 +448,20 @@ void Rib::refresh_request(const RefreshRequest& r) {
   g.refresh.push_back(r.peer);
 }
 
-std::vector<OutboundBatch> Rib::take_outbound(base::SteadyTime now) {
+std::vector<OutboundBatch> Rib::take_outbound(base::SteadyTime now, const std::function<bool(PeerId)>& congested) {
   std::vector<OutboundBatch> out;
   for (auto& gp : groups_) {
     Group& g = *gp;
     if (g.key.mrai_ms > 0 && g.last_sent && now < *g.last_sent + std::chrono::milliseconds(g.key.mrai_ms))
       continue;  // coalesce until the minimum advertisement interval has passed
+    // Flow control: encoding faster than every member can take it only queues bytes. Held
+    // only while ALL members are congested (one slow peer never stalls the others) and
+    // nobody is joining or waiting for a re-send.
+    if (congested && !g.members.empty() && g.joining.empty() && g.refresh.empty() && g.eor_only.empty() &&
+        std::all_of(g.members.begin(), g.members.end(), congested)) {
+      g.memo.clear();  // a per-take cache; do not let it grow across held takes
+      continue;
+    }
     const std::size_t before = out.size();
     build_group_batch(g, out);
     std::vector<wire::AfiSafi> fams = g.key.families;

@@ -186,14 +186,17 @@ EntryId PrefixTable::allocate_id() {
 }
 
 void PrefixTable::grow() {
-  std::vector<std::uint32_t> old(slots_.size() * 2, 0);
-  old.swap(slots_);
+  // Rebuilt from the entries in id order rather than from the old slots: the keys are then
+  // read sequentially, chunk by chunk, instead of one cache miss per entry in slot order.
+  std::vector<std::uint32_t>(slots_.size() * 2, 0).swap(slots_);
   mask_ = slots_.size() - 1;
-  for (std::uint32_t s : old) {
-    if (s == 0) continue;
-    std::size_t i = hash_key(at(slot_id(s)).key) & mask_;
+  for (EntryId id = 0; id < next_id_; ++id) {
+    const std::uint64_t key = at(id).key;
+    if (key == kFreeKey) continue;
+    const std::size_t h = hash_key(key);
+    std::size_t i = h & mask_;
     while (slots_[i] != 0) i = (i + 1) & mask_;
-    slots_[i] = s;
+    slots_[i] = tag_of(h) | (id + 1);
   }
 }
 

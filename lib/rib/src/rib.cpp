@@ -380,7 +380,7 @@ void Rib::decide(EntryId id) {
       }
     }
   }
-  update_fib(id, e);
+  if (cfg_.fib) update_fib(id, e);
   for (auto& g : groups_) export_entry(*g, id);
   if (e.size() == 0) maybe_free_.push_back(id);
 }

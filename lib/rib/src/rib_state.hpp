@@ -3,6 +3,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "chunked_array.hpp"
 #include "nvabgpd/rib/rib.hpp"
 
 namespace nvabgpd::rib {
@@ -57,12 +58,18 @@ struct Rib::Group {
   std::vector<PeerId> eor_waiting;  // get End-of-RIB when the initial walk completes
   std::vector<PeerId> eor_only;     // refresh answered without re-sending
   std::vector<PeerId> refresh;      // members that asked for a re-send (ROUTE-REFRESH)
-  // Adj-RIB-Out, indexed by EntryId.
-  std::vector<AttrRef> out;
-  std::vector<PeerId> except;  // member that is the route's source (does not receive it)
+  // Adj-RIB-Out, indexed by EntryId (chunked: see chunked_array.hpp). out.size() ==
+  // except.size(); both cover every id below it once ensure()d.
+  ChunkedArray<AttrRef> out;
+  SparseChunkedArray<PeerId> except;  // member that is the route's source (does not receive it)
   std::size_t out_count = 0;
-  // Pending changes, coalesced until take_outbound().
+  // Pending changes, coalesced until take_outbound(). pending_bit is authoritative; the
+  // `pending` list keeps their order while short. Past kPendingListMax ids (the group's
+  // outbound held back while its members' write queues are full, see take_outbound) the list
+  // is dropped and the next batch scans pending_bit instead: 1 bit per route, not 4 bytes.
+  static constexpr std::size_t kPendingListMax = 65536;
   std::vector<EntryId> pending;
+  bool pending_overflow = false;
   std::vector<bool> pending_bit;
   std::vector<std::pair<PeerId, EntryId>> peer_withdraw;
   std::vector<std::pair<PeerId, EntryId>> peer_announce;
@@ -93,23 +100,25 @@ struct Rib::Group {
 
   void ensure(EntryId e) {
     if (out.size() <= e) {
-      // Grow in exact 64K steps (not 2x): these arrays are per route.
-      const std::size_t n = (std::size_t{e} + 0x10000) & ~std::size_t{0xFFFF};
-      out.reserve(n);
-      except.reserve(n);
-      out.resize(n);
-      except.resize(n, 0);
-      pending_bit.resize(n, false);
-      blocked_bit.resize(n, false);
+      out.ensure(std::size_t{e} + 1);  // whole chunks, never reallocated
+      except.ensure(out.size());
+      pending_bit.resize(out.size(), false);
+      blocked_bit.resize(out.size(), false);
     }
   }
   void mark_pending(EntryId e) {
     ensure(e);
-    if (!pending_bit[e]) {
-      pending_bit[e] = true;
+    if (pending_bit[e]) return;
+    pending_bit[e] = true;
+    if (pending_overflow) return;
+    if (pending.size() < kPendingListMax) {
       pending.push_back(e);
+      return;
     }
+    pending_overflow = true;
+    std::vector<EntryId>().swap(pending);
   }
+  bool has_pending() const { return pending_overflow || !pending.empty(); }
   AttrRef current(EntryId e) const { return e < out.size() ? out[e] : AttrRef{}; }
 };
 

@@ -4,8 +4,11 @@
 // freed when its last Ref goes away.
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <vector>
 #include <utility>
+
+#include "nvabgpd/rib/slab.hpp"
 
 namespace nvabgpd::rib {
 
@@ -70,17 +73,20 @@ class Ref {
 };
 
 // T must provide: std::size_t compute_hash() const; bool same_value(const T&) const.
-// Open addressing over the cached 32-bit hash (linear probing, backward-shift deletion):
-// 8 bytes per slot instead of a node allocation per value.
+// Open addressing over the cached 32-bit hash (linear probing, backward-shift deletion). A
+// slot is the value's 4-byte slab index + 1 (0: empty): no node allocation per value, and
+// half the index memory of pointers.
 template <typename T>
 class InternPool {
  public:
-  InternPool() : slots_(16, nullptr), mask_(15) {}
+  InternPool() : slots_(16, 0), mask_(15) {}
   InternPool(const InternPool&) = delete;
   InternPool& operator=(const InternPool&) = delete;
   ~InternPool() {
-    // The RIB releases every Ref before its pools go; free whatever is left.
-    for (T* p : slots_) delete p;
+    // The RIB releases every Ref before its pools go; destroy whatever is left (the slabs
+    // go with alloc_).
+    for (std::uint32_t s : slots_)
+      if (s) value(s)->~T();
   }
 
   // Returns the interned copy of v (moving v in if it is new).
@@ -89,55 +95,61 @@ class InternPool {
     v.Interned<T>::hash_ = h;
     std::size_t i = h & mask_;
     for (; slots_[i]; i = (i + 1) & mask_) {
-      if (slots_[i]->Interned<T>::hash_ == h && slots_[i]->same_value(v)) return Ref<T>(slots_[i]);
+      T* q = value(slots_[i]);
+      if (q->Interned<T>::hash_ == h && q->same_value(v)) return Ref<T>(q);
     }
     if ((size_ + 1) * 4 > slots_.size() * 3) {
       grow();
       for (i = h & mask_; slots_[i]; i = (i + 1) & mask_) {
       }
     }
-    T* p = new T(std::move(v));
+    const auto idx = alloc_.allocate();
+    T* p = ::new (alloc_.at(idx)) T(std::move(v));
     p->Interned<T>::pool_ = this;
-    slots_[i] = p;
+    slots_[i] = idx + 1;
     ++size_;
     return Ref<T>(p);
   }
   std::size_t size() const { return size_; }
   template <typename F>
   void for_each(F&& f) const {
-    for (T* p : slots_)
-      if (p) f(*p);
+    for (std::uint32_t s : slots_)
+      if (s) f(*value(s));
   }
 
  private:
   friend class Ref<T>;
+  T* value(std::uint32_t slot) const { return std::launder(static_cast<T*>(alloc_.at(slot - 1))); }
   void erase(T* p) {
     std::size_t i = p->Interned<T>::hash_ & mask_;
-    while (slots_[i] != p) i = (i + 1) & mask_;
+    while (value(slots_[i]) != p) i = (i + 1) & mask_;
+    const std::uint32_t gone = slots_[i];
     for (std::size_t j = (i + 1) & mask_; slots_[j]; j = (j + 1) & mask_) {
-      const std::size_t home = slots_[j]->Interned<T>::hash_ & mask_;
+      const std::size_t home = value(slots_[j])->Interned<T>::hash_ & mask_;
       const bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
       if (!stays) {
         slots_[i] = slots_[j];
         i = j;
       }
     }
-    slots_[i] = nullptr;
+    slots_[i] = 0;
     --size_;
-    delete p;
+    p->~T();
+    alloc_.deallocate(gone - 1);
   }
   void grow() {
-    std::vector<T*> old(slots_.size() * 2, nullptr);
+    std::vector<std::uint32_t> old(slots_.size() * 2, 0);
     old.swap(slots_);
     mask_ = slots_.size() - 1;
-    for (T* p : old) {
-      if (!p) continue;
-      std::size_t i = p->Interned<T>::hash_ & mask_;
+    for (std::uint32_t s : old) {
+      if (!s) continue;
+      std::size_t i = value(s)->Interned<T>::hash_ & mask_;
       while (slots_[i]) i = (i + 1) & mask_;
-      slots_[i] = p;
+      slots_[i] = s;
     }
   }
-  std::vector<T*> slots_;
+  SlabAllocator<T> alloc_;  // the values themselves (see slab.hpp)
+  std::vector<std::uint32_t> slots_;
   std::size_t mask_;
   std::size_t size_ = 0;
 };

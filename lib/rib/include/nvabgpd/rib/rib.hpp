@@ -8,6 +8,7 @@
 // take_events(). Time is an input (the `now` arguments); nothing here reads a clock.
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -29,6 +30,9 @@ struct RibConfig {
   std::uint32_t router_id = 0;
   std::optional<std::uint32_t> cluster_id;  // route reflector cluster id (default: router id)
   DecisionOptions decision;
+  // Produce the FIB stream (take_fib). Off when nothing installs routes (no kernel FIB):
+  // collecting and interning every best route's next hops would be work for nobody.
+  bool fib = true;
 };
 
 struct PeerCounters {
@@ -108,7 +112,11 @@ class Rib {
   bool busy() const;
 
   // --- outputs ---
-  std::vector<OutboundBatch> take_outbound(base::SteadyTime now);
+  // `congested(peer)`, if given, says a peer's write queue is full: a group whose members
+  // are all congested is held (its changes keep coalescing in the RIB, where they cost a bit
+  // per route instead of encoded bytes per route) until one of them drains.
+  std::vector<OutboundBatch> take_outbound(base::SteadyTime now,
+                                           const std::function<bool(PeerId)>& congested = {});
   FibBatch take_fib();
   std::vector<RibEvent> take_events();
 

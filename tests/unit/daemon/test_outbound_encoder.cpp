@@ -1,0 +1,100 @@
+// OutboundEncoder: what each receiver of a batch gets, and how the UPDATEs are packed into
+// shared buffers.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+#include <variant>
+
+#include "nvabgpd/wire/codec.hpp"
+#include "outbound_encoder.hpp"
+
+using namespace nvabgpd;
+using daemon::OutboundEncoder;
+
+namespace {
+
+base::Prefix pfx(const char* s) { return *base::Prefix::parse(s); }
+
+rib::AttrRef attrs(rib::AttrStore& store, std::uint32_t asn) {
+  wire::PathAttributes a;
+  a.as_path.segments.push_back({wire::SegmentType::Sequence, {64512, asn}});
+  a.next_hop = *base::IpAddress::parse("10.0.0.1");
+  return store.intern(a);
+}
+
+struct Capture {
+  std::map<rib::PeerId, std::vector<daemon::Buffer>> sent;
+  OutboundEncoder encoder{[](rib::PeerId) -> std::optional<OutboundEncoder::PeerWire> {
+                            return OutboundEncoder::PeerWire{wire::SessionParams{}, *base::IpAddress::parse("10.0.0.9"),
+                                                             std::nullopt};
+                          },
+                          [this](rib::PeerId id, const daemon::Buffer& b) { sent[id].push_back(b); }};
+
+  // Every prefix announced to a peer, in order, decoded back from its buffers.
+  std::vector<base::Prefix> announced(rib::PeerId id) const {
+    std::vector<base::Prefix> out;
+    wire::Framer framer;
+    for (const auto& b : sent.at(id)) framer.feed(*b);
+    std::span<const std::uint8_t> msg;
+    wire::Notification err;
+    while (framer.next(msg, err) == wire::Framer::Status::Message) {
+      auto r = wire::decode(msg, wire::SessionParams{});
+      REQUIRE(r.message);
+      const auto& u = std::get<wire::Update>(*r.message);
+      out.insert(out.end(), u.nlri.begin(), u.nlri.end());
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("encoder: announcements for the same receivers share one buffer; a source member is skipped",
+          "[daemon][encoder]") {
+  rib::AttrStore store;
+  Capture c;
+  rib::OutboundBatch b;
+  b.peers = {1, 2, 3};
+  b.announce.push_back({attrs(store, 1), 0, {pfx("10.1.0.0/24")}});
+  b.announce.push_back({attrs(store, 2), 0, {pfx("10.2.0.0/24"), pfx("10.2.1.0/24")}});
+  b.announce.push_back({attrs(store, 3), 2, {pfx("10.3.0.0/24")}});  // learned from peer 2
+  b.announce.push_back({attrs(store, 4), 0, {pfx("10.4.0.0/24")}});
+  c.encoder.encode(b);
+
+  const std::vector<base::Prefix> all{pfx("10.1.0.0/24"), pfx("10.2.0.0/24"), pfx("10.2.1.0/24"), pfx("10.3.0.0/24"),
+                                      pfx("10.4.0.0/24")};
+  CHECK(c.announced(1) == all);
+  CHECK(c.announced(3) == all);
+  CHECK(c.announced(2) == std::vector<base::Prefix>{pfx("10.1.0.0/24"), pfx("10.2.0.0/24"), pfx("10.2.1.0/24"),
+                                                    pfx("10.4.0.0/24")});
+  // Runs of the same receivers are one buffer, and it is the same buffer for every receiver.
+  CHECK(c.sent[1].size() == 3);
+  CHECK(c.sent[2].size() == 2);
+  CHECK(c.sent[1][0] == c.sent[2][0]);
+  CHECK(c.sent[1][0] == c.sent[3][0]);
+  CHECK(c.encoder.stats().messages == 4);
+  CHECK(c.encoder.stats().prefixes == 5);
+}
+
+TEST_CASE("encoder: buffers are cut near kMaxBuffer and carry no growth slack", "[daemon][encoder]") {
+  rib::AttrStore store;
+  Capture c;
+  rib::OutboundBatch b;
+  b.peers = {1};
+  std::set<base::Prefix> expect;
+  for (std::uint32_t i = 0; i < 4000; ++i) {
+    const auto p = base::Prefix::make(base::IpAddress::v4(0x14000000U + (i << 8)), 24);
+    b.announce.push_back({attrs(store, 100 + i), 0, {p}});
+    expect.insert(p);
+  }
+  c.encoder.encode(b);
+  const auto got = c.announced(1);
+  CHECK(std::set<base::Prefix>(got.begin(), got.end()) == expect);
+  CHECK(got.size() == expect.size());
+  REQUIRE(c.sent[1].size() > 1);
+  for (const auto& buf : c.sent[1]) {
+    CHECK(buf->size() < OutboundEncoder::kMaxBuffer + 4096);
+    CHECK(buf->capacity() - buf->size() <= buf->size() / 8);
+  }
+}
