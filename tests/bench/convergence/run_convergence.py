@@ -229,11 +229,17 @@ def main():
     results = {"prefixes": args.prefixes, "runs": []}
     with Lab() as lab:
         if not args.no_direct:
-            results["direct"] = run_direct(args, lab, build)
-            lab.close()
-            d = results["direct"]
-            print(f"ceiling injector->sink: {d['seconds']:.3f} s, "
-                  f"{d['prefixes_per_s'] / 1e6:.2f} M prefixes/s ({d['updates']} UPDATEs)")
+            # A ceiling is a capability: the best of three runs (a 0.2 s run on a shared
+            # machine is easily slowed by a neighbour); all three are printed and kept.
+            tries = []
+            for _ in range(3):
+                tries.append(run_direct(args, lab, build))
+                lab.close()
+            d = results["direct"] = max(tries, key=lambda t: t["prefixes_per_s"])
+            d["tries_prefixes_per_s"] = [t["prefixes_per_s"] for t in tries]
+            print(f"ceiling injector->sink (best of 3): {d['seconds']:.3f} s, "
+                  f"{d['prefixes_per_s'] / 1e6:.2f} M prefixes/s ({d['updates']} UPDATEs); runs: "
+                  + ", ".join(f"{t / 1e6:.2f}" for t in d["tries_prefixes_per_s"]) + " M/s")
         for sinks in [int(x) for x in args.sinks.split(",") if x]:
             for kind in args.duts.split(","):
                 r = run_dut(kind, sinks, args, lab, build)
