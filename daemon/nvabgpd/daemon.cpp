@@ -280,16 +280,10 @@ session::PeerConfig Daemon::session_config(const config::PeerConfig& pc) const {
   return s;
 }
 
-void Daemon::add_peer(const config::PeerConfig& pc) {
+void Daemon::add_peer(const config::PeerConfig& pc, std::optional<std::size_t> predecessor) {
   PeerRuntime p;
   p.cfg = pc;
-  // A peer restarted by reload (or removed and added back) continues its totals.
-  for (std::size_t i = peers_.size(); i-- > 0;) {
-    if (peers_[i].removed && peers_[i].cfg.name == pc.name) {
-      p.predecessor = i;
-      break;
-    }
-  }
+  p.predecessor = predecessor;  // a peer restarted by reload continues its totals
   p.sid = sessions_->add_peer(session_config(pc));
   p.rid = p.sid + 1;  // RIB id 0 is "local"
   directory_.set(p.rid, PeerIdentity{pc.name, pc.address});

@@ -96,7 +96,9 @@ class Daemon {
   class Resolver;
   friend class Resolver;
 
-  void add_peer(const config::PeerConfig& pc);
+  // `predecessor`: the slot of the same peer before a restart by reload, whose totals the new
+  // slot continues (not for a peer removed and later added back: that is a new peer).
+  void add_peer(const config::PeerConfig& pc, std::optional<std::size_t> predecessor = {});
   void apply_reload(config::Config next, std::shared_ptr<const policy::Program> program,
                     const config::ReloadPlan& plan);
   session::PeerConfig session_config(const config::PeerConfig& pc) const;

@@ -90,7 +90,7 @@ void Daemon::apply_reload(config::Config next, std::shared_ptr<const policy::Pro
         }
         if (action == A::Remove && metrics_) metrics_->remove_peer(change.name);
         if (action == A::Remove || !now) break;
-        add_peer(*now);
+        add_peer(*now, p ? std::optional<std::size_t>(static_cast<std::size_t>(p - peers_.data())) : std::nullopt);
         if (now->enabled) sessions_->start_peer(peers_.back().sid);
         break;
       case A::Add:

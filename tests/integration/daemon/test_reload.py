@@ -108,4 +108,11 @@ def test_reload_each_kind_of_change(lab, tmp_path):
     reload_with(cfg7, {"out.conf": OUT_V2}, hup=True)
     wait_until(lambda: d.protocols()["a"]["description"] == "via SIGHUP", 20, what="SIGHUP")
     assert identity(d) == after
+    # 8. c added back: a new peer, not a continuation of the removed one (no flap inherited)
+    cfg8 = copy.deepcopy(cfg7)
+    cfg8["peers"].append(peer("c", "10.0.3.2", 65004))
+    reload_with(cfg8, {"out.conf": OUT_V2})
+    wait_until(lambda: d.state("c") == "Established", 40, what="c back up")
+    assert d.protocols()["c"]["flaps"] == 0
+    assert identity(d)["a"] == after["a"]
     assert d.alive()
