@@ -399,7 +399,9 @@ void Rib::build_group_batch(Group& g, std::vector<OutboundBatch>& out) {
   for (auto& s : singles) out.push_back(std::move(s.first));
 }
 
-OutboundBatch Rib::dump_diff(const Group& g, PeerId to, std::span<const std::pair<EntryId, AttrRef>> held) const {
+// What `to` must be sent to hold this group's Adj-RIB-Out, given what it holds now (`held`,
+// sorted by id; a null AttrRef: unknown). With nothing held, a full dump.
+OutboundBatch Rib::dump(const Group& g, PeerId to, std::span<const std::pair<EntryId, AttrRef>> held) const {
   OutboundBatch b;
   b.group = g.id;
   b.peers = {to};
@@ -419,16 +421,6 @@ OutboundBatch Rib::dump_diff(const Group& g, PeerId to, std::span<const std::pai
       pk.add(b, cur, 0, table_.prefix(id));
     }
   }
-  return b;
-}
-
-OutboundBatch Rib::dump(const Group& g, PeerId to) const {
-  OutboundBatch b;
-  b.group = g.id;
-  b.peers = {to};
-  Packer pk;
-  for (EntryId id = 0; id < g.out.size(); ++id)
-    if (g.out[id] && g.except[id] != to) pk.add(b, g.out[id], 0, table_.prefix(id));
   return b;
 }
 
@@ -468,7 +460,7 @@ std::vector<OutboundBatch> Rib::take_outbound(base::SteadyTime now, const std::f
     for (PeerId j : g.joining) {
       Peer* jp = peer_by_id(j);
       const bool diff = jp && jp->reexporting;
-      OutboundBatch d = diff ? dump_diff(g, j, jp->reexport_held) : dump(g, j);
+      OutboundBatch d = diff ? dump(g, j, jp->reexport_held) : dump(g, j);
       const bool eor = !diff || jp->reexport_eor_owed;
       if (diff) {
         jp->reexporting = false;

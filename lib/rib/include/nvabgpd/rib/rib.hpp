@@ -162,8 +162,7 @@ class Rib {
   Group& group_for(const Peer& p);
   void leave_group(Peer& p);
   void build_group_batch(Group& g, std::vector<OutboundBatch>& out);
-  OutboundBatch dump(const Group& g, PeerId to) const;
-  OutboundBatch dump_diff(const Group& g, PeerId to, std::span<const std::pair<EntryId, AttrRef>> held) const;
+  OutboundBatch dump(const Group& g, PeerId to, std::span<const std::pair<EntryId, AttrRef>> held = {}) const;
   void free_empty_entries();
   std::uint32_t intern_fib_set(std::span<const base::IpAddress> nhs);
   void release_fib_set(std::uint32_t id);
