@@ -131,26 +131,33 @@ void FibEngine::resync(std::vector<KernelRoute> kernel_now) {
 
 void FibEngine::converge() {
   converged_ = true;
-  for (auto& [p, inst] : installed_) {
-    if (inst.stale) {
-      queue(KernelOp{KernelOp::Kind::Delete, inst.route});
-      ++stats_.stale_removed;
-    }
+  // queue() flushes every batch_size ops and flush() erases from installed_: collect the
+  // deletes before queueing any, never queue while walking installed_.
+  std::vector<KernelRoute> stale;
+  for (const auto& [p, inst] : installed_) {
+    if (inst.stale) stale.push_back(inst.route);
   }
+  stats_.stale_removed += stale.size();
+  queue_deletes(std::move(stale));
   flush();
 }
 
 void FibEngine::shutdown(bool persist) {
   flush();
   if (persist) return;
-  for (auto& [p, inst] : installed_) queue(KernelOp{KernelOp::Kind::Delete, inst.route});
+  std::vector<KernelRoute> routes;
+  routes.reserve(installed_.size());
+  for (const auto& [p, inst] : installed_) routes.push_back(inst.route);
+  queue_deletes(std::move(routes));
   flush();  // covering routes first, then the pins that protected against them
-  for (auto& [a, pin] : pins_) {
-    if (pin.installed) queue(KernelOp{KernelOp::Kind::Delete, pin.route});
+  std::vector<KernelRoute> pinned;
+  for (const auto& [a, pin] : pins_) {
+    if (pin.installed) pinned.push_back(pin.route);
   }
+  queue_deletes(std::move(pinned));
+  flush();
   pins_.clear();
   pin_uses_.clear();
-  flush();
 }
 
 void FibEngine::set_protected(std::vector<base::IpAddress> addrs) {
@@ -364,6 +371,10 @@ void FibEngine::program(const base::Prefix& p, std::optional<KernelRoute> want) 
     }
   }
   queue(KernelOp{KernelOp::Kind::Replace, std::move(*want)});
+}
+
+void FibEngine::queue_deletes(std::vector<KernelRoute> routes) {
+  for (auto& r : routes) queue(KernelOp{KernelOp::Kind::Delete, std::move(r)});
 }
 
 void FibEngine::queue(KernelOp op) {

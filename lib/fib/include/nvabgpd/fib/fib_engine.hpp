@@ -121,7 +121,10 @@ class FibEngine {
   void set_wanted(const base::Prefix& p, const std::vector<base::IpAddress>& nhs);
   void evaluate(const base::Prefix& p);
   void program(const base::Prefix& p, std::optional<KernelRoute> want);
+  // queue() may flush, and flush() edits installed_ and pins_: never call it while iterating
+  // them. Collect the routes first and hand them to queue_deletes().
   void queue(KernelOp op);
+  void queue_deletes(std::vector<KernelRoute> routes);
   void flush();
   void add_refs(const std::vector<base::IpAddress>& nhs, int delta);
 
