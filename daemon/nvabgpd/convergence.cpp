@@ -5,17 +5,15 @@
 namespace nvabgpd::daemon {
 
 void Convergence::track(std::size_t peer, std::string name, Time now) {
-  peers_[peer] = Peer{std::move(name), now, std::nullopt, false, {}};
+  peers_[peer] = Peer{std::move(name), now, std::nullopt, {}};
 }
 
 void Convergence::untrack(std::size_t peer) { peers_.erase(peer); }
 
-void Convergence::up(std::size_t peer, const std::vector<wire::AfiSafi>& families,
-                     bool peer_restarting, Time now) {
+void Convergence::up(std::size_t peer, const std::vector<wire::AfiSafi>& families, Time now) {
   auto it = peers_.find(peer);
   if (it == peers_.end()) return;
   it->second.up_since = now;
-  it->second.restarting = peer_restarting;
   it->second.eor_pending = families;
 }
 
@@ -32,13 +30,12 @@ void Convergence::end_of_rib(std::size_t peer, wire::AfiSafi af) {
   std::erase(it->second.eor_pending, af);
 }
 
-std::optional<Convergence::Time> Convergence::settles_at(const Peer& p, Time now,
-                                                         bool for_export) const {
+std::optional<Convergence::Time> Convergence::settles_at(const Peer& p, Time now) const {
   const Time cap = p.tracked + timers_.peer_up_wait + timers_.end_of_rib_wait;
   std::optional<Time> t;
   if (!p.up_since) {
     t = p.tracked + timers_.peer_up_wait;
-  } else if (!p.eor_pending.empty() && !(for_export && p.restarting)) {
+  } else if (!p.eor_pending.empty()) {
     t = *p.up_since + timers_.end_of_rib_wait;
   }
   if (!t) return std::nullopt;
@@ -47,10 +44,10 @@ std::optional<Convergence::Time> Convergence::settles_at(const Peer& p, Time now
   return t;
 }
 
-std::vector<Convergence::Wait> Convergence::waiting(Time now, bool for_export) const {
+std::vector<Convergence::Wait> Convergence::waiting(Time now) const {
   std::vector<Wait> out;
   for (const auto& [id, p] : peers_) {
-    auto t = settles_at(p, now, for_export);
+    auto t = settles_at(p, now);
     if (!t) continue;
     out.push_back(Wait{p.name, p.up_since.has_value(), p.eor_pending,
                        std::chrono::duration_cast<std::chrono::milliseconds>(*t - now)});
@@ -61,7 +58,7 @@ std::vector<Convergence::Wait> Convergence::waiting(Time now, bool for_export) c
 std::optional<Convergence::Time> Convergence::next_deadline(Time now) const {
   std::optional<Time> out;
   for (const auto& [id, p] : peers_) {
-    auto t = settles_at(p, now, false);
+    auto t = settles_at(p, now);
     if (t && (!out || *t < *out)) out = t;
   }
   return out;
@@ -70,16 +67,9 @@ std::optional<Convergence::Time> Convergence::next_deadline(Time now) const {
 bool Convergence::try_converge(Time now, bool rib_idle) {
   if (converged_at_ || !rib_idle) return false;
   for (const auto& [id, p] : peers_)
-    if (settles_at(p, now, false)) return false;
+    if (settles_at(p, now)) return false;
   converged_at_ = now;
   return true;
-}
-
-bool Convergence::ready_to_export(Time now, bool rib_idle) const {
-  if (converged_at_) return true;
-  if (!rib_idle) return false;
-  return std::none_of(peers_.begin(), peers_.end(),
-                      [&](const auto& e) { return settles_at(e.second, now, true).has_value(); });
 }
 
 std::optional<std::chrono::milliseconds> Convergence::took() const {

@@ -10,9 +10,12 @@
 // Every peer is settled at the latest peer_up_wait + end_of_rib_wait after it was tracked, so a
 // flapping peer cannot hold convergence back for ever. Once reached, convergence is final.
 //
-// ready_to_export() is the same test, except that a peer whose OPEN carried the Restart State
-// bit is not waited for (RFC 4724 4.1: the peer MUST NOT wait for the End-of-RIB of a speaker
-// that has restarted): two restarting speakers never wait for each other.
+// A restarting speaker (routes adopted from the kernel) sends its routes and End-of-RIB at
+// convergence too. RFC 4724 4.1 lets it skip the End-of-RIB of peers whose OPEN carried the
+// Restart State bit; we wait for theirs as well: such a peer sees the Restart State bit in our
+// OPEN and does not wait for our End-of-RIB, so nobody deadlocks, and a peer that sets the bit
+// only because it started recently (FRR does, for its restart time) would otherwise receive our
+// End-of-RIB before the routes learned from the others and sweep ours (a lost-traffic gap).
 //
 // Pure: time is an input, no I/O.
 #include <chrono>
@@ -41,10 +44,8 @@ class Convergence {
   // A configured, enabled peer (at start, or added by a reload): waited for from `now`.
   void track(std::size_t peer, std::string name, Time now);
   void untrack(std::size_t peer);
-  // The session came up with these negotiated families; `peer_restarting`: its OPEN carried the
-  // Restart State bit.
-  void up(std::size_t peer, const std::vector<wire::AfiSafi>& families, bool peer_restarting,
-          Time now);
+  // The session came up with these negotiated families.
+  void up(std::size_t peer, const std::vector<wire::AfiSafi>& families, Time now);
   void down(std::size_t peer);
   void end_of_rib(std::size_t peer, wire::AfiSafi af);
 
@@ -55,7 +56,7 @@ class Convergence {
     std::chrono::milliseconds left{0};      // until this peer is settled anyway
   };
   // The peers convergence still waits for (tracked order).
-  std::vector<Wait> waiting(Time now, bool for_export = false) const;
+  std::vector<Wait> waiting(Time now) const;
   // The earliest time at which a waited-for peer becomes settled by a timer.
   std::optional<Time> next_deadline(Time now) const;
 
@@ -65,7 +66,6 @@ class Convergence {
   bool converged() const { return converged_at_.has_value(); }
   // Time from start to convergence.
   std::optional<std::chrono::milliseconds> took() const;
-  bool ready_to_export(Time now, bool rib_idle) const;
   Time start() const { return start_; }
   const ConvergenceTimers& timers() const { return timers_; }
 
@@ -74,11 +74,10 @@ class Convergence {
     std::string name;
     Time tracked;
     std::optional<Time> up_since;
-    bool restarting = false;
     std::vector<wire::AfiSafi> eor_pending;
   };
   // When p stops being waited for by timers alone; nullopt: it is settled now.
-  std::optional<Time> settles_at(const Peer& p, Time now, bool for_export) const;
+  std::optional<Time> settles_at(const Peer& p, Time now) const;
 
   ConvergenceTimers timers_;
   Time start_;

@@ -361,9 +361,7 @@ void Daemon::on_up(const session::PeerUp& up) {
   spdlog::info("peer {} ({} AS{}) established, hold {}s", p.cfg.name, p.cfg.address,
                up.negotiated.peer_asn, up.negotiated.hold_time.count());
   rib_->peer_up(rib_peer_up(p, up), clock_.now());
-  const auto& peer_gr = up.negotiated.peer_graceful_restart;
-  convergence_->up(up.peer, up.negotiated.families, peer_gr && peer_gr->restart_state,
-                   clock_.now());
+  convergence_->up(up.peer, up.negotiated.families, clock_.now());
   schedule_pump();
 }
 
@@ -455,14 +453,7 @@ void Daemon::pump() {
 
 void Daemon::check_convergence() {
   if (converged_ || stopping_) return;
-  const base::SteadyTime now = clock_.now();
-  const bool idle = !rib_->busy();
-  if (export_held_ && convergence_->ready_to_export(now, idle)) {
-    export_held_ = false;
-    spdlog::info("graceful restart: route selection done, sending our routes and End-of-RIB");
-    schedule_pump();
-  }
-  if (!convergence_->try_converge(now, idle)) {
+  if (!convergence_->try_converge(clock_.now(), !rib_->busy())) {
     arm_convergence_timer();
     return;
   }
@@ -475,6 +466,11 @@ void Daemon::check_convergence() {
       convergence_->took()->count(),
       fib_ ? fmt::format("; removing adopted kernel routes not re-learned (of {})", adopted_) : "");
   if (fib_) fib_->initial_convergence_done();
+  if (export_held_) {
+    export_held_ = false;
+    spdlog::info("graceful restart: route selection done, sending our routes and End-of-RIB");
+    schedule_pump();
+  }
   if (restarting_) {
     // The restart is over: OPENs from now on carry no Restart State bit.
     for (const auto& p : peers_)
