@@ -273,7 +273,8 @@ session::PeerConfig Daemon::session_config(const config::PeerConfig& pc) const {
   s.password = pc.password;
   s.families = pc.families;
   s.route_refresh = pc.route_refresh;
-  s.enhanced_route_refresh = pc.route_refresh;
+  // Enhanced Route Refresh (RFC 7313) is not implemented (no BoRR/EoRR): never advertised.
+  s.enhanced_route_refresh = false;
   if (pc.graceful_restart.enabled) {
     wire::GracefulRestartCap gr;
     gr.restart_time = pc.graceful_restart.restart_time;
