@@ -136,6 +136,12 @@ def test_restarting_speaker_defers_routes_and_sweeps_after_convergence(lab, tmp_
     assert ROUTE in kernel_routes(d_ns)
     wait_until(lambda: not f.stale("10.90.0.0/24"), 10, what="our route refreshed at FRR")
     assert f.neighbor("10.0.1.1")["gracefulRestartInfo"]["endOfRibRecv"]["ipv4Unicast"]
+    # The restart is over: a later OPEN carries no Restart State bit.
+    n = f.neighbor("10.0.1.1")["connectionsEstablished"]
+    f.vtysh("clear bgp ipv4 unicast 10.0.1.1")
+    wait_until(lambda: f.neighbor("10.0.1.1")["connectionsEstablished"] > n
+               and f.neighbor("10.0.1.1")["bgpState"] == "Established", 30, what="re-established")
+    assert not f.neighbor("10.0.1.1")["gracefulRestartInfo"]["rBit"]
 
 
 def test_sigterm_without_persist_withdraws(lab, tmp_path):
