@@ -22,7 +22,9 @@ BEHAVIOUR = {
                          "test_graceful_restart_keeps_routes_stale_until_end_of_rib"),
                         ("daemon/test_rr_gr.py", "test_bird_graceful_restart_never_flaps_our_routes"),
                         ("daemon/test_restart.py",
-                         "test_restarting_speaker_defers_routes_and_sweeps_after_convergence")],
+                         "test_restarting_speaker_defers_routes_and_sweeps_after_convergence"),
+                        ("daemon/test_restart.py",
+                         "test_helper_keeps_our_routes_until_our_end_of_rib")],
 }
 
 

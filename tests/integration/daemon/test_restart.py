@@ -5,9 +5,11 @@ kernel.persist."""
 import json
 import subprocess
 
+import pytest
+
 from nvbtest import wait_until
-from nvbtest.peers import Frr, Neighbor
-from nvd import Nvabgpd, link, peer
+from nvbtest.peers import Bird, Frr, GoBgp, Neighbor
+from nvd import Nvabgpd, gobgp_routes, link, peer
 
 ROUTE = "10.70.0.0/24"
 
@@ -152,3 +154,61 @@ def test_sigterm_without_persist_withdraws(lab, tmp_path):
     wait_until(lambda: "10.90.0.0/24" not in f.routes(), 10, what="FRR drops our route")
     err = f.last_error("10.0.1.1")
     assert "Administratively Shutdown" in err or "Administrative Shutdown" in err, err
+
+
+class GoBgpHelper(GoBgp):
+    """GoBGP with graceful restart (helper) for IPv4 unicast on its one neighbour."""
+
+    def config(self) -> str:
+        return super().config() + ("    [neighbors.afi-safis.mp-graceful-restart.config]\n"
+                                   "      enabled = true\n"
+                                   "  [neighbors.graceful-restart.config]\n"
+                                   "    enabled = true\n    restart-time = 30\n")
+
+
+def helper_routes(kind, p) -> set:
+    if kind == "gobgp":
+        return set(gobgp_routes(p))
+    out = p.birdc("show", "route")
+    return {line.split()[0] for line in out.splitlines() if line[:1].isdigit()}
+
+
+@pytest.mark.parametrize("kind", ["bird", "gobgp"])
+def test_helper_keeps_our_routes_until_our_end_of_rib(lab, tmp_path, kind):
+    """BIRD 2 and GoBGP as graceful restart helpers of our restart: they keep every route we
+    sent while we are away and while we defer (a configured peer that never comes up holds
+    our convergence for peer-up-wait), and remove the one we no longer originate only after
+    our End-of-RIB."""
+    d_ns = lab.ns("d")
+    p_ns = link(lab, d_ns, "p", "10.0.1.1/24", "10.0.1.2/24")
+    if kind == "bird":
+        p = Bird(p_ns, tmp_path, 65002, "10.0.1.2", [Neighbor("10.0.1.1", 65001)])
+        p.extra["10.0.1.1"] = ["graceful restart aware;"]
+    else:
+        p = GoBgpHelper(p_ns, tmp_path, 65002, "10.0.1.2", [Neighbor("10.0.1.1", 65001)])
+    p.start()
+    cfg = gr_config()
+    cfg["peers"] = [peer("p", "10.0.1.2", 65002, **{"graceful-restart": True})]
+    cfg["originate"] = [{"prefix": "10.90.0.0/24"}, {"prefix": "10.91.0.0/24"}]
+    d = Nvabgpd(d_ns, tmp_path, cfg)
+    d.start(kernel=True)
+    both = {"10.90.0.0/24", "10.91.0.0/24"}
+    wait_until(lambda: both <= helper_routes(kind, p), 40, what=f"our routes at {kind}")
+    assert d.protocols()["p"]["session"]["graceful_restart"]
+    d.stop()  # persist: no NOTIFICATION to a graceful restart peer
+    # Forwarding state kept across the restart: one of our routes is left in the kernel.
+    d_ns.ip("route", "add", "10.71.0.0/24", "via", "10.0.1.2", "proto", "186", "metric", "32")
+    cfg["originate"] = [{"prefix": "10.90.0.0/24"}]
+    cfg["kernel"]["convergence"] = {"peer-up-wait": 6}
+    cfg["peers"].append(peer("absent", "10.0.3.9", 65009))
+    d.write_config(cfg)
+    d.start(kernel=True)
+    wait_until(lambda: d.state("p") == "Established", 30, what=f"{kind} back")
+    assert both <= helper_routes(kind, p)       # kept while we restart
+    status = d.ctl_json("show", "status")
+    assert not status["converged"] and status["convergence"]["exports_deferred"], status
+    assert both <= helper_routes(kind, p)       # and while we defer: no End-of-RIB yet
+    wait_until(lambda: d.ctl_json("show", "status")["converged"], 20, what="our convergence")
+    wait_until(lambda: "10.91.0.0/24" not in helper_routes(kind, p), 20,
+               what=f"{kind} sweeps what we no longer send, after our End-of-RIB")
+    assert "10.90.0.0/24" in helper_routes(kind, p)
