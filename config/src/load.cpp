@@ -155,7 +155,8 @@ void read_kernel(Reader& r, const Entry& e, Config& cfg) {
         r.remember(y.field, y.value);
         auto v = r.uint(y.value, y.field, 0, 3600);
         if (!v) continue;
-        (y.key == "peer-up-wait" ? k.peer_up_wait : k.end_of_rib_wait) = static_cast<std::uint32_t>(*v);
+        (y.key == "peer-up-wait" ? k.peer_up_wait : k.end_of_rib_wait) =
+            static_cast<std::uint32_t>(*v);
       }
     }
   }

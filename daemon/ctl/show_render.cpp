@@ -176,15 +176,18 @@ std::string render_status(const nlohmann::json& r) {
   if (!r.contains("convergence")) return out;
   const auto& c = r["convergence"];
   if (c.value("restarting", false))
-    out += fmt::format("Restarting: {} route(s) adopted from the kernel{}\n", num(c, "adopted_routes"),
-                       c.value("exports_deferred", false) ? ", our routes deferred until convergence" : "");
+    out += fmt::format(
+        "Restarting: {} route(s) adopted from the kernel{}\n", num(c, "adopted_routes"),
+        c.value("exports_deferred", false) ? ", our routes deferred until convergence" : "");
   if (c.contains("converged_after_ms"))
-    out += fmt::format("Initial convergence after {:.1f} s\n", c["converged_after_ms"].get<double>() / 1000.0);
+    out += fmt::format("Initial convergence after {:.1f} s\n",
+                       c["converged_after_ms"].get<double>() / 1000.0);
   for (const auto& w : c.value("waiting", nlohmann::json::array())) {
     const bool eor = str(w, "for") == "end-of-rib";
     out += fmt::format("  waiting for {} {}{}, {:.1f} s left\n", str(w, "peer"),
                        eor ? "End-of-RIB" : "to be established",
-                       eor ? " (" + join(w["families"], "", "") + ")" : "", w.value("seconds_left", 0.0));
+                       eor ? " (" + join(w["families"], "", "") + ")" : "",
+                       w.value("seconds_left", 0.0));
   }
   return out;
 }

@@ -475,7 +475,8 @@ void Daemon::check_convergence() {
   if (restarting_) {
     // The restart is over: OPENs from now on carry no Restart State bit.
     for (const auto& p : peers_)
-      if (!p.removed) sessions_->set_graceful_restart(p.sid, session_config(p.cfg).graceful_restart);
+      if (!p.removed)
+        sessions_->set_graceful_restart(p.sid, session_config(p.cfg).graceful_restart);
   }
 }
 
@@ -499,7 +500,8 @@ nlohmann::json Daemon::convergence_status() const {
   j["exports_deferred"] = export_held_;
   j["peer_up_wait_s"] = cfg_.kernel.peer_up_wait;
   j["end_of_rib_wait_s"] = cfg_.kernel.end_of_rib_wait;
-  if (auto t = convergence_ ? convergence_->took() : std::nullopt) j["converged_after_ms"] = t->count();
+  if (auto t = convergence_ ? convergence_->took() : std::nullopt)
+    j["converged_after_ms"] = t->count();
   nlohmann::json waiting = nlohmann::json::array();
   if (convergence_ && !converged_) {
     for (const auto& w : convergence_->waiting(clock_.now())) {
@@ -613,13 +615,16 @@ void Daemon::shutdown() {
     return sid < peers_.size() &&
            std::find(kept.begin(), kept.end(), peers_[sid].cfg.name) != kept.end();
   };
-  sessions_->shutdown("nvabgpd shutting down", [this] {
-    if (fib_) {
-      fib_->stop(cfg_.kernel.persist);
-      spdlog::info("kernel routes {}", cfg_.kernel.persist ? "kept (persist)" : "removed");
-    }
-    io_.stop();
-  }, keep);
+  sessions_->shutdown(
+      "nvabgpd shutting down",
+      [this] {
+        if (fib_) {
+          fib_->stop(cfg_.kernel.persist);
+          spdlog::info("kernel routes {}", cfg_.kernel.persist ? "kept (persist)" : "removed");
+        }
+        io_.stop();
+      },
+      keep);
 }
 
 }  // namespace nvabgpd::daemon

@@ -134,7 +134,8 @@ TEST_CASE("graceful restart helper: stale routes kept until End-of-RIB", "[rib][
   CHECK_FALSE(h.rib.next_deadline());
 }
 
-TEST_CASE("graceful restart helper: End-of-RIB of one family sweeps only that family", "[rib][session][gr]") {
+TEST_CASE("graceful restart helper: End-of-RIB of one family sweeps only that family",
+          "[rib][session][gr]") {
   Harness h;
   auto p = peer(1, 65515, "10.1.0.4", 1);
   p.families = {wire::kIpv4Unicast, wire::kIpv6Unicast};
@@ -145,7 +146,8 @@ TEST_CASE("graceful restart helper: End-of-RIB of one family sweeps only that fa
   v6.update.has_attributes = true;
   v6.update.attrs = attrs({65515}, "10.1.0.4");
   v6.update.attrs.next_hop.reset();
-  v6.update.mp_reach = wire::MpReach{wire::kIpv6Unicast, ip("2001:db8::4"), std::nullopt, {pfx("2001:db8:100::/48")}};
+  v6.update.mp_reach = wire::MpReach{
+      wire::kIpv6Unicast, ip("2001:db8::4"), std::nullopt, {pfx("2001:db8:100::/48")}};
   h.in(v6);
   h.in(announce(1, many(2), attrs({65515}, "10.1.0.4")));
   h.settle();
