@@ -24,8 +24,9 @@ constexpr std::array<std::string_view, 11> kTopKeys = {
     "router-id", "asn",     "listen", "filters", "kernel", "originate",
     "control",   "metrics", "log",    "templates", "peers"};
 constexpr std::array<std::string_view, 2> kListenKeys = {"address", "port"};
-constexpr std::array<std::string_view, 6> kKernelKeys = {"enabled", "table",   "protocol",
-                                                         "metric",  "persist", "max-paths"};
+constexpr std::array<std::string_view, 7> kKernelKeys = {
+    "enabled", "table", "protocol", "metric", "persist", "max-paths", "convergence"};
+constexpr std::array<std::string_view, 2> kConvergenceKeys = {"peer-up-wait", "end-of-rib-wait"};
 constexpr std::array<std::string_view, 8> kOriginateKeys = {
     "prefix",    "origin", "med", "local-pref", "communities", "large-communities",
     "as-path-prepend", "next-hop"};
@@ -147,6 +148,16 @@ void read_kernel(Reader& r, const Entry& e, Config& cfg) {
       if (auto v = r.boolean(x.value, x.field)) k.persist = *v;
     } else if (x.key == "max-paths") {
       if (auto v = r.uint(x.value, x.field, 1, 256)) k.max_paths = static_cast<std::uint32_t>(*v);
+    } else if (x.key == "convergence") {
+      auto c = r.map(x.value, x.field, kConvergenceKeys);
+      if (!c) continue;
+      for (const Entry& y : *c) {
+        r.remember(y.field, y.value);
+        auto v = r.uint(y.value, y.field, 0, 3600);
+        if (!v) continue;
+        (y.key == "peer-up-wait" ? k.peer_up_wait : k.end_of_rib_wait) =
+            static_cast<std::uint32_t>(*v);
+      }
     }
   }
 }

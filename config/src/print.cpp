@@ -153,6 +153,10 @@ std::string to_yaml(const Config& cfg, const PrintOptions& opts) {
   kv(out, "metric", cfg.kernel.metric);
   kv(out, "persist", cfg.kernel.persist);
   kv(out, "max-paths", cfg.kernel.max_paths);
+  out << YAML::Key << "convergence" << YAML::Value << YAML::BeginMap;
+  kv(out, "peer-up-wait", cfg.kernel.peer_up_wait);
+  kv(out, "end-of-rib-wait", cfg.kernel.end_of_rib_wait);
+  out << YAML::EndMap;
   out << YAML::EndMap;
   out << YAML::Key << "originate" << YAML::Value;
   if (cfg.originate.empty()) out << YAML::Flow;

@@ -167,12 +167,29 @@ std::string render_explain(const nlohmann::json& result) {
 }
 
 std::string render_status(const nlohmann::json& r) {
-  return fmt::format(
+  std::string out = fmt::format(
       "nvabgpd {}\nRouter ID is {}, AS {}\nStarted {}, last reload {}\n{} prefixes, {} peers, "
       "initial convergence {}, kernel FIB {}\n",
       str(r, "version"), str(r, "router_id"), num(r, "asn"), str(r, "started"),
       str(r, "last_reload"), num(r, "prefixes"), num(r, "peers"),
       r.value("converged", false) ? "done" : "pending", r.value("kernel", false) ? "on" : "off");
+  if (!r.contains("convergence")) return out;
+  const auto& c = r["convergence"];
+  if (c.value("restarting", false))
+    out += fmt::format(
+        "Restarting: {} route(s) adopted from the kernel{}\n", num(c, "adopted_routes"),
+        c.value("exports_deferred", false) ? ", our routes deferred until convergence" : "");
+  if (c.contains("converged_after_ms"))
+    out += fmt::format("Initial convergence after {:.1f} s\n",
+                       c["converged_after_ms"].get<double>() / 1000.0);
+  for (const auto& w : c.value("waiting", nlohmann::json::array())) {
+    const bool eor = str(w, "for") == "end-of-rib";
+    out += fmt::format("  waiting for {} {}{}, {:.1f} s left\n", str(w, "peer"),
+                       eor ? "End-of-RIB" : "to be established",
+                       eor ? " (" + join(w["families"], "", "") + ")" : "",
+                       w.value("seconds_left", 0.0));
+  }
+  return out;
 }
 
 std::string render_memory(const nlohmann::json& r) {

@@ -60,6 +60,7 @@ void Daemon::install_control_handlers() {
                           {"started", iso_time(started_)},
                           {"last_reload", iso_time(last_reload_)},
                           {"converged", converged_},
+                          {"convergence", convergence_status()},
                           {"prefixes", rib_->prefix_count()},
                           {"peers", std::count_if(peers_.begin(), peers_.end(),
                                                   [](const PeerRuntime& p) { return !p.removed; })},

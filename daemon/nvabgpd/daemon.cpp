@@ -15,7 +15,6 @@ namespace asio = boost::asio;
 
 namespace {
 constexpr std::size_t kRibBudget = 20000;  // decisions per loop turn before yielding
-constexpr auto kConvergenceDeadline = std::chrono::seconds(60);
 
 rib::PrefixLimit to_rib(const std::optional<config::PrefixLimit>& l) {
   rib::PrefixLimit r;
@@ -128,7 +127,19 @@ std::optional<std::string> Daemon::start() {
     });
     if (!f) return "kernel FIB: " + f.error();
     fib_ = std::move(f.value());
+    adopted_ = fib_->stats().adopted;
+    restarting_ = adopted_ > 0;
   }
+  convergence_.emplace(ConvergenceTimers{std::chrono::seconds(cfg_.kernel.peer_up_wait),
+                                         std::chrono::seconds(cfg_.kernel.end_of_rib_wait)},
+                       clock_.now());
+  export_held_ = restarting_;
+  if (restarting_)
+    spdlog::info(
+        "restarting with {} route(s) adopted from the kernel: they stay until initial "
+        "convergence; graceful restart peers get the Restart State bit, our routes and "
+        "End-of-RIB after their End-of-RIB (RFC 4724)",
+        adopted_);
   resolver_ = std::make_unique<Resolver>(fib_.get());
 
   rib::RibConfig rc;
@@ -215,14 +226,6 @@ std::optional<std::string> Daemon::start() {
     };
     (*tick)();
   }
-  convergence_timer_.expires_after(kConvergenceDeadline);
-  convergence_timer_.async_wait([this](boost::system::error_code ec) {
-    if (!ec && !converged_) {
-      spdlog::info("initial convergence deadline reached");
-      converged_ = true;
-      if (fib_) fib_->initial_convergence_done();
-    }
-  });
   schedule_pump();
   service_.ready(fmt::format("{} peers configured", peers_.size()));
   spdlog::info("nvabgpd started: AS{} router-id {} with {} peer(s), control socket {}", cfg_.asn,
@@ -270,11 +273,17 @@ session::PeerConfig Daemon::session_config(const config::PeerConfig& pc) const {
   s.password = pc.password;
   s.families = pc.families;
   s.route_refresh = pc.route_refresh;
-  s.enhanced_route_refresh = pc.route_refresh;
+  // Enhanced Route Refresh (RFC 7313) is not implemented (no BoRR/EoRR): never advertised.
+  s.enhanced_route_refresh = false;
   if (pc.graceful_restart.enabled) {
     wire::GracefulRestartCap gr;
     gr.restart_time = pc.graceful_restart.restart_time;
-    for (const auto& f : pc.families) gr.families.push_back({f, false});
+    // RFC 4724 3: Restart State while we are restarting (until initial convergence);
+    // Forwarding State when the kernel routes survive our restarts (persist) or did survive
+    // this one (adopted at start).
+    gr.restart_state = restarting_ && !converged_;
+    const bool forwarding = fib_ != nullptr && (cfg_.kernel.persist || restarting_);
+    for (const auto& f : pc.families) gr.families.push_back({f, forwarding});
     s.graceful_restart = gr;
   }
   return s;
@@ -288,6 +297,8 @@ void Daemon::add_peer(const config::PeerConfig& pc, std::optional<std::size_t> p
   p.rid = p.sid + 1;  // RIB id 0 is "local"
   directory_.set(p.rid, PeerIdentity{pc.name, pc.address});
   if (peers_.size() != p.sid) throw std::logic_error("session ids out of step");
+  if (pc.enabled && convergence_ && !convergence_->converged())
+    convergence_->track(p.sid, pc.name, clock_.now());
   peers_.push_back(std::move(p));
 }
 
@@ -351,6 +362,7 @@ void Daemon::on_up(const session::PeerUp& up) {
   spdlog::info("peer {} ({} AS{}) established, hold {}s", p.cfg.name, p.cfg.address,
                up.negotiated.peer_asn, up.negotiated.hold_time.count());
   rib_->peer_up(rib_peer_up(p, up), clock_.now());
+  convergence_->up(up.peer, up.negotiated.families, clock_.now());
   schedule_pump();
 }
 
@@ -362,6 +374,7 @@ void Daemon::on_down(const session::PeerDown& down) {
   p.since = std::chrono::system_clock::now();
   p.last_error = down.reason;
   spdlog::warn("peer {} down: {}", p.cfg.name, down.reason);
+  convergence_->down(down.peer);
   if (!was_up) return;
   // RFC 4724 helper: keep the routes as stale unless we or the peer reset deliberately.
   const bool graceful = p.negotiated && p.negotiated->graceful_restart && !down.sent;
@@ -393,6 +406,7 @@ void Daemon::on_update(session::UpdateIn&& u) {
       up.has_attributes = false;
     }
   }
+  if (auto af = u.update.end_of_rib()) convergence_->end_of_rib(u.peer, *af);
   rib_->update(rib::UpdateIn{p.rid, std::move(u.update)}, clock_.now());
   schedule_pump();
 }
@@ -420,7 +434,10 @@ void Daemon::pump() {
     const PeerRuntime* p = peer_by_rid(rid);
     return p && p->up && sessions_->congested(p->sid);
   };
-  for (const auto& batch : rib_->take_outbound(clock_.now(), congested)) encoder_->encode(batch);
+  // A restarting speaker defers its routes until route selection is done (RFC 4724 4.1): they
+  // coalesce in the RIB, the first take after it sends them with End-of-RIB.
+  if (!export_held_)
+    for (const auto& batch : rib_->take_outbound(clock_.now(), congested)) encoder_->encode(batch);
   auto fib = rib_->take_fib();
   if (fib_ && !fib.empty()) {
     fib::FibBatch out;
@@ -436,13 +453,68 @@ void Daemon::pump() {
 }
 
 void Daemon::check_convergence() {
-  if (converged_ || rib_->busy()) return;
-  for (const auto& p : peers_)
-    if (!p.removed && p.cfg.enabled && !p.up) return;
+  if (converged_ || stopping_) return;
+  if (!convergence_->try_converge(clock_.now(), !rib_->busy())) {
+    arm_convergence_timer();
+    return;
+  }
   converged_ = true;
   convergence_timer_.cancel();
-  spdlog::info("initial convergence: every enabled peer is up and the RIB is idle");
+  convergence_armed_.reset();
+  spdlog::info(
+      "initial convergence after {} ms: every enabled peer sent End-of-RIB or timed out, the "
+      "RIB is idle{}",
+      convergence_->took()->count(),
+      fib_ ? fmt::format("; removing adopted kernel routes not re-learned (of {})", adopted_) : "");
   if (fib_) fib_->initial_convergence_done();
+  if (export_held_) {
+    export_held_ = false;
+    spdlog::info("graceful restart: route selection done, sending our routes and End-of-RIB");
+    schedule_pump();
+  }
+  if (restarting_) {
+    // The restart is over: OPENs from now on carry no Restart State bit.
+    for (const auto& p : peers_)
+      if (!p.removed)
+        sessions_->set_graceful_restart(p.sid, session_config(p.cfg).graceful_restart);
+  }
+}
+
+void Daemon::arm_convergence_timer() {
+  auto next = convergence_->next_deadline(clock_.now());
+  if (!next || next == convergence_armed_) return;
+  convergence_armed_ = next;
+  convergence_timer_.expires_at(*next);
+  convergence_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    convergence_armed_.reset();
+    check_convergence();
+  });
+}
+
+nlohmann::json Daemon::convergence_status() const {
+  nlohmann::json j;
+  j["converged"] = converged_;
+  j["restarting"] = restarting_;
+  j["adopted_routes"] = adopted_;
+  j["exports_deferred"] = export_held_;
+  j["peer_up_wait_s"] = cfg_.kernel.peer_up_wait;
+  j["end_of_rib_wait_s"] = cfg_.kernel.end_of_rib_wait;
+  if (auto t = convergence_ ? convergence_->took() : std::nullopt)
+    j["converged_after_ms"] = t->count();
+  nlohmann::json waiting = nlohmann::json::array();
+  if (convergence_ && !converged_) {
+    for (const auto& w : convergence_->waiting(clock_.now())) {
+      nlohmann::json fams = nlohmann::json::array();
+      for (const auto& af : w.end_of_rib) fams.push_back(std::string(config::family_name(af)));
+      waiting.push_back({{"peer", w.peer},
+                         {"for", w.established ? "end-of-rib" : "established"},
+                         {"families", fams},
+                         {"seconds_left", static_cast<double>(w.left.count()) / 1000.0}});
+    }
+  }
+  j["waiting"] = waiting;
+  return j;
 }
 
 void Daemon::arm_rib_timer() {
@@ -519,13 +591,40 @@ void Daemon::shutdown() {
   convergence_timer_.cancel();
   metrics_timer_.cancel();
   if (control_) control_->stop();
-  sessions_->shutdown("nvabgpd shutting down", [this] {
-    if (fib_) {
-      fib_->stop(cfg_.kernel.persist);
-      spdlog::info("kernel routes {}", cfg_.kernel.persist ? "kept (persist)" : "removed");
-    }
-    io_.stop();
-  });
+  // With persist the kernel keeps forwarding while we are away: let graceful restart helpers
+  // keep our routes too. A NOTIFICATION would end their helper mode (RFC 4724 4.2), so those
+  // sessions just close with the process; every other peer gets Cease/Administrative Shutdown.
+  const bool keep_forwarding = fib_ != nullptr && cfg_.kernel.persist;
+  std::vector<std::string> kept;
+  for (const auto& p : peers_)
+    if (keep_forwarding && !p.removed && p.up && p.negotiated && p.negotiated->graceful_restart)
+      kept.push_back(p.cfg.name);
+  if (!fib_)
+    spdlog::info("shutting down: Cease/Administrative Shutdown to every peer (no kernel FIB)");
+  else if (keep_forwarding)
+    spdlog::info(
+        "shutting down with kernel.persist: kernel routes stay; {} graceful restart peer(s) "
+        "left without NOTIFICATION to keep our routes [{}], Cease/Administrative Shutdown to the "
+        "others",
+        kept.size(), fmt::join(kept, ", "));
+  else
+    spdlog::info(
+        "shutting down without kernel.persist: Cease/Administrative Shutdown to every peer, "
+        "kernel routes removed");
+  auto keep = [this, kept](session::PeerId sid) {
+    return sid < peers_.size() &&
+           std::find(kept.begin(), kept.end(), peers_[sid].cfg.name) != kept.end();
+  };
+  sessions_->shutdown(
+      "nvabgpd shutting down",
+      [this] {
+        if (fib_) {
+          fib_->stop(cfg_.kernel.persist);
+          spdlog::info("kernel routes {}", cfg_.kernel.persist ? "kept (persist)" : "removed");
+        }
+        io_.stop();
+      },
+      keep);
 }
 
 }  // namespace nvabgpd::daemon

@@ -21,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "control_server.hpp"
+#include "convergence.hpp"
 #include "metrics.hpp"
 #include "nvabgpd/base/clock.hpp"
 #include "nvabgpd/config/diff.hpp"
@@ -90,6 +91,8 @@ class Daemon {
   const PeerDirectory& directory() const { return directory_; }
   fib::NetlinkFib* fib() { return fib_.get(); }
   std::chrono::system_clock::time_point started() const { return started_; }
+  // Initial convergence and graceful restart state for `show status`.
+  nlohmann::json convergence_status() const;
   std::chrono::system_clock::time_point last_reload() const { return last_reload_; }
 
  private:
@@ -112,6 +115,7 @@ class Daemon {
   void handle_events(std::vector<rib::RibEvent> events);
   void arm_rib_timer();
   void check_convergence();
+  void arm_convergence_timer();
   void sample_metrics();
   void sync_fib_errors();
   void on_fib_batches(const std::vector<fib::FibBatchReport>& done);
@@ -146,6 +150,14 @@ class Daemon {
   bool pump_scheduled_ = false;
   bool converged_ = false;
   bool stopping_ = false;
+  std::optional<Convergence> convergence_;
+  std::optional<base::SteadyTime> convergence_armed_;  // when convergence_timer_ fires
+  // RFC 4724 restarting speaker: routes adopted from the kernel at start (forwarding state
+  // kept across the restart). Our OPENs carry the Restart State bit until convergence, and
+  // our routes (then End-of-RIB) are held back until every peer sent its End-of-RIB.
+  bool restarting_ = false;
+  bool export_held_ = false;
+  std::size_t adopted_ = 0;
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
   std::chrono::system_clock::time_point last_reload_ = started_;
   std::map<std::string, std::string> filter_texts_;

@@ -87,6 +87,7 @@ void Daemon::apply_reload(config::Config next, std::shared_ptr<const policy::Pro
           if (p->up) rib_->peer_down(rib::PeerDown{p->rid, false}, clock_.now());
           p->up = false;
           p->removed = true;
+          convergence_->untrack(p->sid);  // its successor slot (if any) is tracked afresh
         }
         if (action == A::Remove && metrics_) metrics_->remove_peer(change.name);
         if (action == A::Remove || !now) break;

@@ -139,6 +139,11 @@ class NetlinkFib::Worker {
     for (int attempt = 0; attempt < 5; ++attempt) {
       if (!(err = full_resync(true))) break;
     }
+    {
+      std::lock_guard lk(q_mu_);  // stats() right after start() shows what was adopted
+      stats_ = engine_.stats();
+      installed_count_ = engine_.installed_count();
+    }
     return err;
   }
 

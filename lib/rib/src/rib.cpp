@@ -119,20 +119,25 @@ void Rib::remove_all_paths(Peer& p, bool keep_as_stale) {
   }
 }
 
-void Rib::sweep_stale(Peer& p) {
+void Rib::sweep_stale(Peer& p, std::optional<wire::AfiSafi> af) {
   std::uint64_t swept = 0;
+  bool left = false;  // stale routes of other families, still awaiting their End-of-RIB
   for (EntryId id = 0; id < table_.id_limit(); ++id) {
     if (!table_.live(id)) continue;
     Entry& e = table_.at(id);
     Path* path = e.find(p.slot);
     if (!path || !(path->flags & path_flag::kStale)) continue;
+    if (af && (table_.prefix(id).addr().is_v6() ? wire::kIpv6Unicast : wire::kIpv4Unicast) != *af) {
+      left = true;
+      continue;
+    }
     e.remove(p.slot);
     if (p.counters.accepted) --p.counters.accepted;
     ++swept;
     mark_dirty(id);
   }
-  p.has_stale = false;
-  p.stale_deadline.reset();
+  p.has_stale = left;
+  if (!left) p.stale_deadline.reset();
   if (swept)
     events_.push_back({RibEvent::Kind::StaleSwept, p.cfg.id, wire::kIpv4Unicast, swept, {},
                        fmt::format("{} stale routes of {} removed", swept, p.cfg.name)});
@@ -290,9 +295,10 @@ void Rib::announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_
   mark_dirty(id);
 }
 
-void Rib::end_of_rib(Peer& p, wire::AfiSafi /*af*/) {
-  // RFC 4724 4.2: the restarting peer has re-sent everything; what is still stale is gone.
-  if (p.has_stale) sweep_stale(p);
+void Rib::end_of_rib(Peer& p, wire::AfiSafi af) {
+  // RFC 4724 4.2: the restarting peer has re-sent everything of this family; what is still
+  // stale in it is gone (the other families wait for their own End-of-RIB).
+  if (p.has_stale) sweep_stale(p, af);
 }
 
 void Rib::reimport(PeerId peer, FilterPtr new_filter) {

@@ -750,8 +750,10 @@ void SessionManager::stop_peer(PeerId id, const std::string& shutdown_message) {
   }
 }
 
-void SessionManager::shutdown(const std::string& shutdown_message, std::function<void()> done) {
-  for (const auto& p : impl_->peers) stop_peer(p->id, shutdown_message);
+void SessionManager::shutdown(const std::string& shutdown_message, std::function<void()> done,
+                              const std::function<bool(PeerId)>& keep) {
+  for (const auto& p : impl_->peers)
+    if (!keep || !keep(p->id)) stop_peer(p->id, shutdown_message);
   for (auto& acc : impl_->acceptors) {
     ErrorCode ec;
     acc->close(ec);
@@ -763,6 +765,10 @@ void SessionManager::shutdown(const std::string& shutdown_message, std::function
       asio::post(impl->io, std::exchange(impl->shutdown_done, nullptr));
   });
   impl_->maybe_shutdown_done();
+}
+
+void SessionManager::set_graceful_restart(PeerId id, std::optional<wire::GracefulRestartCap> gr) {
+  if (Impl::Peer* p = impl_->peer(id)) p->cfg.graceful_restart = std::move(gr);
 }
 
 bool SessionManager::send(PeerId id, std::shared_ptr<const std::vector<std::uint8_t>> message) {

@@ -62,3 +62,37 @@ def test_graceful_restart_keeps_routes_stale_until_end_of_rib(lab, tmp_path):
     assert d.routes("10.60.0.0/24")["10.60.0.0/24"][0]["stale"] is False
     wait_until(lambda: "10.61.0.0/24" not in gobgp_routes(g), 20, what="withdrawn at gobgp")
     assert "10.60.0.0/24" in gobgp_routes(g)
+
+
+def test_bird_graceful_restart_never_flaps_our_routes(lab, tmp_path):
+    """BIRD 2 restarts gracefully (`birdc graceful restart`, then `bird -R`): we keep its routes
+    as stale, take its re-sent ones in place and sweep nothing after its End-of-RIB, so a third
+    peer (GoBGP) receives no UPDATE at all for them: no withdrawal, no re-announcement."""
+    d_ns = lab.ns("d")
+    b_ns = link(lab, d_ns, "b", "10.0.1.1/24", "10.0.1.2/24")
+    g_ns = link(lab, d_ns, "g", "10.0.2.1/24", "10.0.2.2/24")
+    d = Nvabgpd(d_ns, tmp_path, {"router-id": "10.0.0.1", "asn": 65001, "peers": [
+        peer("bird", "10.0.1.2", 65003, **{"graceful-restart": True}),
+        peer("gobgp", "10.0.2.2", 65002)]}).start()
+    b = BirdSpeaker(b_ns, tmp_path, 65003, "10.0.1.2", [Neighbor("10.0.1.1", 65001)],
+                    static=[("10.60.0.0/24", "unreachable"), ("10.61.0.0/24", "unreachable")])
+    b.extra["10.0.1.1"] = ["graceful restart on;", "graceful restart time 60;"]
+    b.start()
+    g = GoBgp(g_ns, tmp_path, 65002, "10.0.2.2", [Neighbor("10.0.2.1", 65001)]).start()
+    wanted = {"10.60.0.0/24", "10.61.0.0/24"}
+    wait_until(lambda: wanted <= gobgp_routes(g).keys(), 40, what="BIRD's routes at gobgp")
+    wait_until(lambda: d.protocols()["bird"]["session"]["graceful_restart"], 10)
+    updates = g.messages("10.0.2.1")["received"]["update"]
+    b.birdc("graceful", "restart")
+    wait_until(lambda: not b.alive(), 20, what="BIRD gone for its graceful restart")
+    wait_until(lambda: d.state("bird") != "Established", 30, what="session loss noticed")
+    wait_until(lambda: all(p[0]["stale"] for p in d.routes().values()), 10, what="kept stale")
+    b.stop()
+    # -R: graceful restart recovery (Restart State bit, then its routes and End-of-RIB)
+    b._popen(["bird", "-f", "-R", "-c", str(b.config_path), "-s", str(b.sock),
+              "-P", str(b.dir / "bird.pid")])
+    wait_until(lambda: d.state("bird") == "Established", 40, what="BIRD back")
+    wait_until(lambda: d.routes() and not any(p[0]["stale"] for p in d.routes().values()), 40,
+               what="BIRD's routes fresh again (End-of-RIB)")
+    assert wanted <= gobgp_routes(g).keys()
+    assert g.messages("10.0.2.1")["received"]["update"] == updates, "routes flapped at gobgp"

@@ -297,6 +297,17 @@ def test_ping_from_spoke21_reaches_onprem_across_the_lab(lab):
 
 # -- the failure drills (seed comment thread: NVA1 fails) ------------------------------------
 
+def wait_for_stale_at_rs(lab):
+    def stale():
+        for rs in H1.rs_names:
+            learned = lab.rs_learned(rs)
+            if not learned or not all(p.get("stale") for v in learned.values()
+                                      for p in (v if isinstance(v, list) else [v])):
+                return False
+        return True
+    return wait_until(stale, T.HOLD + 3, interval=0.2, what="NVA1's routes stale at the RS")
+
+
 def nva1_routes_gone(lab):
     return (all(not lab.rs_learned(rs) for rs in H1.rs_names)
             and not {H1.vnet, T.ONPREM_PREFIX} & set(lab.nva(2).routes())
@@ -325,13 +336,29 @@ def test_failure_drill_nva1_silent_then_back(lab):
                what="the ping to work again")
 
 
+def gr_restart_time(n):
+    """The graceful restart time the shipped nvaN.yaml gives every peer (None: no GR)."""
+    text = (pathlib.Path(__file__).resolve().parents[3] / f"config/examples/nva{n}.yaml").read_text()
+    times = set(re.findall(r"graceful-restart:\s*\{[^}]*restart-time:\s*(\d+)", text))
+    return int(times.pop()) if len(times) == 1 else None
+
+
 def test_failure_drill_nva1_killed_then_restored(lab):
     lab.nva(1).kill()      # SIGKILL: no Cease, no withdrawal by the NVA itself
 
     def gone():
         return nva1_routes_gone(lab)
-    # within the (shortened) hold time, plus the VNet programming period
-    wait_until(gone, T.HOLD + 3, interval=0.2, what="NVA1's routes to disappear")
+    bound = T.HOLD + 3     # the (shortened) hold time, plus the VNet programming period
+    restart_time = gr_restart_time(1) if lab.kind == "nvabgpd" else None
+    if restart_time:
+        # The shipped configs enable graceful restart (RFC 4724) and keep the kernel routes: the
+        # Route Servers and NVA2 keep NVA1's routes as stale, and NVA1's kernel still forwards,
+        # until NVA1 is back or its restart time has passed.
+        assert wait_for_stale_at_rs(lab), "NVA1's routes kept as stale by the Route Servers"
+        assert not gone()
+        assert ping(lab, "h21", T.ONPREM_HOST).returncode == 0
+        bound += restart_time
+    wait_until(gone, bound, interval=0.2, what="NVA1's routes to disappear")
     assert H2.vnet not in lab.ergw.rib()
     assert ping(lab, "h21", T.ONPREM_HOST).returncode != 0
 

@@ -136,6 +136,10 @@ TEST_CASE("adopted routes: identical kept, different replaced, unwanted removed 
   f.withdraw("4.4.4.0/24");
   CHECK(f.engine.stats().kept_adopted == 1);
   CHECK(f.kernel.find(pfx("2.2.2.0/24"))->nexthops == std::vector{knh("192.168.0.2", 3)});
+  for (const auto& op : f.kernel.log) {  // re-learned: replaced in place, never delete-then-add
+    if (op.route.prefix == pfx("2.2.2.0/24") || op.route.prefix == pfx("1.1.1.0/24"))
+      CHECK(op.kind == KernelOp::Kind::Replace);
+  }
   CHECK(f.kernel.find(pfx("4.4.4.0/24")) == nullptr);
   CHECK(f.kernel.find(pfx("5.5.5.0/24"), 30) == nullptr);
   CHECK(f.kernel.find(pfx("5.5.5.0/24"), 20));

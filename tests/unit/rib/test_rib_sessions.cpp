@@ -134,6 +134,44 @@ TEST_CASE("graceful restart helper: stale routes kept until End-of-RIB", "[rib][
   CHECK_FALSE(h.rib.next_deadline());
 }
 
+TEST_CASE("graceful restart helper: End-of-RIB of one family sweeps only that family",
+          "[rib][session][gr]") {
+  Harness h;
+  auto p = peer(1, 65515, "10.1.0.4", 1);
+  p.families = {wire::kIpv4Unicast, wire::kIpv6Unicast};
+  p.graceful_restart = true;
+  h.up(p);
+  rib::UpdateIn v6;
+  v6.peer = 1;
+  v6.update.has_attributes = true;
+  v6.update.attrs = attrs({65515}, "10.1.0.4");
+  v6.update.attrs.next_hop.reset();
+  v6.update.mp_reach = wire::MpReach{
+      wire::kIpv6Unicast, ip("2001:db8::4"), std::nullopt, {pfx("2001:db8:100::/48")}};
+  h.in(v6);
+  h.in(announce(1, many(2), attrs({65515}, "10.1.0.4")));
+  h.settle();
+  h.rib.peer_down({1, true}, h.now);
+  h.settle();
+  h.up(p);
+  // The peer re-sends its IPv4 routes and their End-of-RIB first: its IPv6 route, still stale
+  // and not re-sent yet, must stay until the IPv6 End-of-RIB.
+  h.in(announce(1, many(2), attrs({65515}, "10.1.0.4")));
+  h.in(eor(1));
+  h.settle();
+  REQUIRE(h.rib.routes(pfx("2001:db8:100::/48")).size() == 1);
+  CHECK(h.rib.routes(pfx("2001:db8:100::/48"))[0].stale);
+  CHECK(h.rib.next_deadline());  // the IPv6 stale route still has its timer
+  rib::UpdateIn eor6;
+  eor6.peer = 1;
+  eor6.update.mp_unreach = wire::MpUnreach{wire::kIpv6Unicast, {}};
+  h.in(eor6);
+  h.settle();
+  CHECK(h.rib.routes(pfx("2001:db8:100::/48")).empty());
+  CHECK(h.rib.prefix_count() == 2);
+  CHECK_FALSE(h.rib.next_deadline());
+}
+
 TEST_CASE("graceful restart helper: restart timer sweeps when the peer does not return", "[rib][session][gr]") {
   Harness h;
   auto p = peer(1, 65515, "10.1.0.4", 1);

@@ -153,6 +153,43 @@ TEST_CASE("administrative shutdown carries the RFC 8203 message; send() needs Es
   CHECK_FALSE(pr.a->send(pr.a_to_b, ka));
 }
 
+TEST_CASE("shutdown leaves the peers it keeps without NOTIFICATION (graceful restart)") {
+  Pair pr;
+  REQUIRE(run_until(pr.io, [&] { return pr.up(); }));
+  // (A connection collision may have been resolved with a Cease before: count from here.)
+  const auto sent_before = pr.a->stats(pr.a_to_b).notifications_out;
+  const auto got_before = pr.rb.notifications.size();
+  bool done = false;
+  pr.a->shutdown(
+      "restarting", [&] { done = true; }, [&](PeerId id) { return id == pr.a_to_b; });
+  REQUIRE(run_until(pr.io, [&] { return done; }));
+  CHECK(pr.a->stats(pr.a_to_b).notifications_out == sent_before);
+  CHECK(pr.rb.notifications.size() == got_before);
+  // The session only ends with the process (its socket closes): B is still Established.
+  CHECK(pr.b->stats(pr.b_to_a).state == State::Established);
+}
+
+TEST_CASE("set_graceful_restart changes the capability of the OPENs sent afterwards") {
+  Pair pr;
+  wire::GracefulRestartCap gr;
+  gr.restart_time = 30;
+  gr.restart_state = true;
+  gr.families = {{wire::kIpv4Unicast, true}};
+  pr.a->set_graceful_restart(pr.a_to_b, gr);
+  REQUIRE(run_until(pr.io, [&] { return pr.up(); }));
+  REQUIRE(pr.rb.ups.back().negotiated.peer_graceful_restart);
+  CHECK(pr.rb.ups.back().negotiated.peer_graceful_restart->restart_state);
+  CHECK(pr.rb.ups.back().negotiated.peer_graceful_restart->families == gr.families);
+  gr.restart_state = false;  // the restart is over
+  pr.a->set_graceful_restart(pr.a_to_b, gr);
+  pr.a->stop_peer(pr.a_to_b, "again");
+  pr.a->start_peer(pr.a_to_b);
+  REQUIRE(run_until(
+      pr.io, [&] { return pr.rb.ups.size() == 2 && pr.up(); }, 20s));
+  REQUIRE(pr.rb.ups.back().negotiated.peer_graceful_restart);
+  CHECK_FALSE(pr.rb.ups.back().negotiated.peer_graceful_restart->restart_state);
+}
+
 TEST_CASE("a ROUTE-REFRESH sent as a pre-encoded buffer reaches the peer's on_refresh") {
   Pair pr;
   REQUIRE(run_until(pr.io, [&] { return pr.up(); }));

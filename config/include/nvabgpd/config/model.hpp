@@ -47,6 +47,11 @@ struct KernelConfig {
   std::uint32_t metric = kDefaultKernelMetric;
   bool persist = false;  // leave routes installed on clean shutdown
   std::uint32_t max_paths = kDefaultMaxPaths;  // ECMP width; 1 disables multipath
+  // Initial convergence (after which routes adopted from the kernel at start and not
+  // re-learned are removed): how long to wait for a configured peer to come up, and for an
+  // established peer's End-of-RIB. Seconds.
+  std::uint32_t peer_up_wait = 60;
+  std::uint32_t end_of_rib_wait = 60;
   bool operator==(const KernelConfig&) const = default;
 };
 

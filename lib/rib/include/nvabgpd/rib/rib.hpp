@@ -148,7 +148,8 @@ class Rib {
   void announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_policy, const AttrRef& accepted_same,
                      const wire::PathAttributes& wire_attrs, std::uint16_t loop_flags);
   void end_of_rib(Peer& p, wire::AfiSafi af);
-  void sweep_stale(Peer& p);
+  // Removes the peer's stale routes: all of them, or only those of `af` (its End-of-RIB).
+  void sweep_stale(Peer& p, std::optional<wire::AfiSafi> af = std::nullopt);
   void remove_all_paths(Peer& p, bool keep_as_stale);
   void decide(EntryId id);
   bool resolve(NextHop& nh) const;

@@ -126,8 +126,14 @@ class SessionManager {
   // ManualStop: Cease/Administrative Shutdown with the RFC 8203 message, no restart.
   void stop_peer(PeerId id, const std::string& shutdown_message);
   // Stops every peer with Cease and calls `done` once every NOTIFICATION has been flushed
-  // (or after a 3 s deadline).
-  void shutdown(const std::string& shutdown_message, std::function<void()> done);
+  // (or after a 3 s deadline). Peers for which `keep(id)` is true are left alone: no
+  // NOTIFICATION, their connections close when the process exits (RFC 4724: a graceful
+  // restart helper keeps our routes across a TCP close, not across a NOTIFICATION).
+  void shutdown(const std::string& shutdown_message, std::function<void()> done,
+                const std::function<bool(PeerId)>& keep = {});
+  // The Graceful Restart capability of the OPENs sent from now on (e.g. the Restart State bit
+  // cleared once a restarting speaker has converged).
+  void set_graceful_restart(PeerId id, std::optional<wire::GracefulRestartCap> gr);
 
   // Queues pre-encoded messages (one, or several back to back) for an Established peer. False
   // when the peer is not Established. The buffer is shared, so one encoding can go to many
