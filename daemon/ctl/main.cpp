@@ -50,6 +50,42 @@ int call(const Ctx& ctx, const std::string& command, const json& args, Render re
   return 0;
 }
 
+// `show route` printed as the daemon streams it: one route at a time, never the whole table in
+// memory. --json prints the same document as the one-line answer's result, {"routes": [...]}.
+int show_route_stream(const Ctx& ctx, const json& args, bool all) {
+  bool first = true;
+  auto on_item = [&](const json& route) {
+    if (!ctx.json_out) {
+      std::cout << nvabgpd::ctl::render_route(route, all);
+      return;
+    }
+    // Indented as result.dump(2) would indent an element of "routes".
+    std::string text = route.dump(2);
+    std::string indented = first ? "{\n  \"routes\": [\n    " : ",\n    ";
+    for (char ch : text) {
+      indented += ch;
+      if (ch == '\n') indented += "    ";
+    }
+    first = false;
+    std::cout << indented;
+  };
+  auto r = nvabgpd::ctl::control_stream(ctx.socket, "show route", args, "routes", on_item);
+  if (!r.transport_ok) {
+    std::cout.flush();
+    return fail_usage(r.error);
+  }
+  if (!r.response.value("ok", false)) {
+    if (ctx.json_out) {
+      std::cout << r.response.dump(2) << "\n";
+    } else {
+      std::fprintf(stderr, "nvabgpctl: %s\n", r.response.value("error", std::string("error")).c_str());
+    }
+    return 1;
+  }
+  if (ctx.json_out) std::cout << (first ? "{\n  \"routes\": []\n}\n" : "\n  ]\n}\n");
+  return 0;
+}
+
 // show route [PREFIX | for ADDRESS] [all] [protocol PEER] [export PEER] [filtered] [count]
 int show_route(const Ctx& ctx, const std::vector<std::string>& t) {
   json args = json::object();
@@ -70,7 +106,9 @@ int show_route(const Ctx& ctx, const std::vector<std::string>& t) {
       args["prefix"] = w.find('/') == std::string::npos ? w + (w.find(':') != std::string::npos ? "/128" : "/32") : w;
     else throw std::runtime_error("unexpected '" + w + "' in show route");
   }
-  return call(ctx, "show route", args, [all](const json& r) { return nvabgpd::ctl::render_routes(r, all); });
+  if (args.contains("count"))
+    return call(ctx, "show route", args, [all](const json& r) { return nvabgpd::ctl::render_routes(r, all); });
+  return show_route_stream(ctx, args, all);
 }
 
 int show(const Ctx& ctx, const std::vector<std::string>& t) {
