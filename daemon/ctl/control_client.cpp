@@ -117,7 +117,7 @@ ControlReply control_request(const std::string& socket_path, const std::string& 
 
 ControlReply control_stream(const std::string& socket_path, const std::string& command,
                             nlohmann::json args, const std::string& items_key,
-                            const std::function<void(const nlohmann::json&)>& on_item,
+                            const std::function<void(const std::string& item)>& on_item,
                             int timeout_ms) {
   ControlReply r;
   Connection c;
@@ -135,27 +135,29 @@ ControlReply control_stream(const std::string& socket_path, const std::string& c
     auto res = r.response.find("result");
     if (res != r.response.end() && res->is_object())
       if (auto items = res->find(items_key); items != res->end() && items->is_array())
-        for (const auto& item : *items) on_item(item);
+        for (const auto& item : *items) on_item(item.dump());
     r.transport_ok = true;
     return r;
   }
   for (;;) {
-    nlohmann::json item;
     if (!c.read_line(line, timeout_ms, r.error)) {
       if (r.error.rfind("daemon closed", 0) == 0)
         r.error = "daemon closed the connection mid-answer";
       return r;
     }
-    if (!parse_line(line, item, r.error)) return r;
-    if (item.contains("end")) {
-      r.end = std::move(item);
-      if (r.end.contains("error")) {
-        r.response = {{"ok", false}, {"error", r.end["error"]}};
+    // Only the end line has an "end" key, and the text `"end":` cannot occur inside a JSON
+    // string (its quotes would be escaped): items pass through unparsed.
+    if (line.find("\"end\":") != std::string::npos) {
+      nlohmann::json end;
+      if (!parse_line(line, end, r.error)) return r;
+      if (end.contains("end")) {
+        r.end = std::move(end);
+        if (r.end.contains("error")) r.response = {{"ok", false}, {"error", r.end["error"]}};
+        r.transport_ok = true;
+        return r;
       }
-      r.transport_ok = true;
-      return r;
     }
-    on_item(item);
+    on_item(line);
   }
 }
 

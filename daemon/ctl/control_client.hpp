@@ -19,13 +19,13 @@ struct ControlReply {
 ControlReply control_request(const std::string& socket_path, const std::string& command,
                              const nlohmann::json& args, int timeout_ms = 30000);
 
-// Asks for a streamed answer ("stream": true is added to args) and gives each item to
-// `on_item` as it arrives, so the answer is never held whole. A daemon that answers in one
-// line instead is handled too (the items of result[items_key] are given to on_item).
+// Asks for a streamed answer ("stream": true is added to args) and gives each item line (one
+// compact JSON object) to `on_item` as it arrives, so the answer is never held whole. A daemon
+// that answers in one line instead is handled too (the items of result[items_key], dumped).
 // `timeout_ms` bounds each wait for data, not the whole answer.
 ControlReply control_stream(const std::string& socket_path, const std::string& command,
                             nlohmann::json args, const std::string& items_key,
-                            const std::function<void(const nlohmann::json&)>& on_item,
+                            const std::function<void(const std::string& item)>& on_item,
                             int timeout_ms = 30000);
 
 }  // namespace nvabgpd::ctl

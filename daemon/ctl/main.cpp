@@ -51,23 +51,18 @@ int call(const Ctx& ctx, const std::string& command, const json& args, Render re
 }
 
 // `show route` printed as the daemon streams it: one route at a time, never the whole table in
-// memory. --json prints the same document as the one-line answer's result, {"routes": [...]}.
+// memory. --json prints the document of the one-line answer's result, {"routes": [...]}, one
+// route per line as the daemon sent it.
 int show_route_stream(const Ctx& ctx, const json& args, bool all) {
   bool first = true;
-  auto on_item = [&](const json& route) {
-    if (!ctx.json_out) {
-      std::cout << nvabgpd::ctl::render_route(route, all);
-      return;
-    }
-    // Indented as result.dump(2) would indent an element of "routes".
-    std::string text = route.dump(2);
-    std::string indented = first ? "{\n  \"routes\": [\n    " : ",\n    ";
-    for (char ch : text) {
-      indented += ch;
-      if (ch == '\n') indented += "    ";
+  auto on_item = [&](const std::string& line) {
+    if (ctx.json_out) {
+      std::cout << (first ? "{\"routes\": [\n" : ",\n") << line;
+    } else {
+      json route = json::parse(line, nullptr, false);
+      if (!route.is_discarded()) std::cout << nvabgpd::ctl::render_route(route, all);
     }
     first = false;
-    std::cout << indented;
   };
   auto r = nvabgpd::ctl::control_stream(ctx.socket, "show route", args, "routes", on_item);
   if (!r.transport_ok) {
@@ -82,7 +77,7 @@ int show_route_stream(const Ctx& ctx, const json& args, bool all) {
     }
     return 1;
   }
-  if (ctx.json_out) std::cout << (first ? "{\n  \"routes\": []\n}\n" : "\n  ]\n}\n");
+  if (ctx.json_out) std::cout << (first ? "{\"routes\": []}\n" : "\n]}\n");
   return 0;
 }
 

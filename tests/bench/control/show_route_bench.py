@@ -215,7 +215,16 @@ peers:
     else:
         raise RuntimeError("table not loaded")
     time.sleep(2)
+    perf = None
+    if args.perf:  # profiling only: skews the times
+        perf = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-p", str(pid), "-o", args.perf],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1)
     r = raw_dump(pid, sock)
+    if perf:
+        perf.send_signal(2)
+        perf.wait(60)
+        return [r]
     results.append(r)
     print(json.dumps(r), flush=True)
     for label, a in (("show route --json", ["--json", "show", "route"]),
@@ -293,6 +302,7 @@ def main():
     ap.add_argument("--no-non-readers", action="store_true",
                     help="skip the 20 non-reading clients (the old daemon keeps 20 answers)")
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--perf", help="perf record the DUT during the raw dump into this file, then stop")
     args = ap.parse_args()
     build = pathlib.Path(args.build).resolve()
     results = []
