@@ -13,6 +13,14 @@ std::string str(const nlohmann::json& j, const char* key, const std::string& dfl
   return it->dump();
 }
 
+// j[key] without a copy (value() copies), or an empty object/array when absent.
+const nlohmann::json& member(const nlohmann::json& j, const char* key, bool array = false) {
+  static const nlohmann::json kObject = nlohmann::json::object();
+  static const nlohmann::json kArray = nlohmann::json::array();
+  auto it = j.find(key);
+  return it == j.end() ? (array ? kArray : kObject) : *it;
+}
+
 std::string num(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   return it == j.end() ? "-" : it->dump();
@@ -96,14 +104,14 @@ std::string render_route(const nlohmann::json& r, bool all) {
   std::string out;
   bool first = true;
   const std::string prefix = str(r, "prefix");
-  for (const auto& p : r.value("paths", nlohmann::json::array())) {
+  for (const auto& p : member(r, "paths", true)) {
     const std::string lead = first ? fmt::format("{:<18}", prefix) : std::string(18, ' ');
     first = false;
     if (p.contains("filtered")) {
       out += fmt::format("{} [{}] filtered: {}\n", lead, str(p, "peer"), str(p, "filtered"));
       continue;
     }
-    const auto& a = p.value("attributes", nlohmann::json::object());
+    const auto& a = member(p, "attributes");
     std::string via;
     if (p.contains("via")) {
       via = fmt::format("via {} on {}", str(p["via"], "gateway"), str(p["via"], "interface"));

@@ -160,13 +160,13 @@ void Daemon::install_control_handlers() {
       return std::nullopt;
     };
     if (fib_) {
-      ctx.via = [this](const base::IpAddress& nh) -> std::optional<nlohmann::json> {
+      ctx.via = [this](const base::IpAddress& nh) -> std::optional<RouteContext::Via> {
         if (!fib_) return std::nullopt;
         auto r = fib_->resolve(nh);
         if (!r) return std::nullopt;
         char ifname[IF_NAMESIZE] = "?";
         if_indextoname(static_cast<unsigned>(r->ifindex), ifname);
-        return nlohmann::json{{"gateway", r->gateway.to_string()}, {"interface", ifname}};
+        return RouteContext::Via{r->gateway.to_string(), ifname};
       };
     }
     return std::make_unique<RouteWalk>(std::move(ctx), std::move(q));

@@ -67,10 +67,10 @@ class BufferSink final : public ControlSink {
  public:
   BufferSink(std::string& out, bool lines, std::size_t mark)
       : out_(out), lines_(lines), mark_(mark) {}
-  void item(const nlohmann::json& j) override {
+  void item(std::string_view json_text) override {
     if (!lines_ && !first_) out_ += ',';
     first_ = false;
-    out_ += dump(j);
+    out_ += json_text;
     if (lines_) out_ += '\n';
   }
   bool full() const override { return out_.size() >= mark_; }
@@ -162,7 +162,7 @@ nlohmann::json ControlServer::dispatch(const std::string& line) const {
   // Collects the items; unbounded, for tests only.
   struct Collect final : ControlSink {
     nlohmann::json items = nlohmann::json::array();
-    void item(const nlohmann::json& j) override { items.push_back(j); }
+    void item(std::string_view text) override { items.push_back(nlohmann::json::parse(text)); }
     bool full() const override { return false; }
   } sink;
   while (a.stream->next(sink, limits_.slice_budget)) {

@@ -15,7 +15,8 @@ namespace nvabgpd::daemon {
 class ControlSink {
  public:
   virtual ~ControlSink() = default;
-  virtual void item(const nlohmann::json& j) = 0;
+  // One item: one JSON value as compact text (no newline).
+  virtual void item(std::string_view json_text) = 0;
   // True when the output buffer reached its mark: the stream ends the slice early.
   virtual bool full() const = 0;
 };

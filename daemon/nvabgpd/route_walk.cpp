@@ -36,21 +36,22 @@ nlohmann::json RouteWalk::summary() const {
   return nlohmann::json{{"count", count_}, {"prefixes", prefixes_}};
 }
 
+// Keys in lexicographic order, as nlohmann::json prints them (the schema's earlier writer).
 void RouteWalk::visit(const base::Prefix& pfx, ControlSink& sink) {
   const rib::Rib& rib = *ctx_.rib;
   ++prefixes_;
+  text_.clear();
+  JsonWriter w(text_);
   if (q_.export_peer) {
     rib::ExportExplain ex = rib.explain_export(pfx, *q_.export_peer);
     if (!ex.exported || !ex.attrs) return;
     ++count_;
     if (q_.count_only) return;
-    sink.item({{"prefix", pfx.to_string()},
-               {"paths",
-                nlohmann::json::array({nlohmann::json{
-                    {"peer", q_.export_name},
-                    {"best", true},
-                    {"export", true},
-                    {"attributes", attributes_json(rib::AttrStore::materialize(*ex.attrs))}}})}});
+    w.begin_object().key("paths").begin_array().begin_object().key("attributes");
+    write_attributes(w, rib::AttrStore::materialize(*ex.attrs));
+    w.field("best", true).field("export", true).field("peer", q_.export_name);
+    w.end_object().end_array().field("prefix", pfx.to_string()).end_object();
+    sink.item(text_);
     return;
   }
   if (q_.filtered) {
@@ -60,40 +61,48 @@ void RouteWalk::visit(const base::Prefix& pfx, ControlSink& sink) {
       ++count_;
       if (q_.count_only) continue;
       const PeerIdentity* id = ctx_.directory->find(rid);
-      sink.item({{"prefix", pfx.to_string()},
-                 {"paths", nlohmann::json::array({nlohmann::json{{"peer", id ? id->name : "?"},
-                                                                 {"filtered", why}}})}});
+      text_.clear();
+      JsonWriter f(text_);
+      f.begin_object().key("paths").begin_array().begin_object();
+      f.field("filtered", why).field("peer", id ? id->name : std::string("?"));
+      f.end_object().end_array().field("prefix", pfx.to_string()).end_object();
+      sink.item(text_);
     }
     return;
   }
-  nlohmann::json paths = nlohmann::json::array();
   std::size_t n = 0;
   for (const auto& pv : rib.routes(pfx)) {
     if (q_.protocol && pv.peer != *q_.protocol) continue;
-    ++n;
+    if (n++ == 0 && !q_.count_only) w.begin_object().key("paths").begin_array();
     if (q_.count_only) continue;
-    const PeerIdentity* id = ctx_.directory->find(pv.peer);
-    nlohmann::json pj{{"peer", pv.peer == rib::kLocalPeer ? "local" : pv.peer_name},
-                      {"best", pv.best},
-                      {"ecmp", pv.ecmp},
-                      {"stale", pv.stale}};
-    if (id) pj["from"] = id->address.to_string();
-    if (!pv.ineligible.empty()) pj["ineligible"] = pv.ineligible;
-    if (!pv.best && pv.ineligible.empty()) pj["lost_on"] = std::string(rib::step_name(pv.step));
+    w.begin_object();
+    std::optional<wire::PathAttributes> a;
     if (pv.attrs) {
-      wire::PathAttributes a = rib::AttrStore::materialize(*pv.attrs);
-      // The forwarding path as the kernel will use it (recursive resolution).
-      if (ctx_.via && a.next_hop)
-        if (auto v = ctx_.via(*a.next_hop)) pj["via"] = std::move(*v);
-      pj["attributes"] = attributes_json(a);
+      a = rib::AttrStore::materialize(*pv.attrs);
+      w.key("attributes");
+      write_attributes(w, *a);
     }
+    w.field("best", pv.best).field("ecmp", pv.ecmp);
+    if (const PeerIdentity* id = ctx_.directory->find(pv.peer))
+      w.field("from", id->address.to_string());
+    if (!pv.ineligible.empty()) w.field("ineligible", pv.ineligible);
+    if (!pv.best && pv.ineligible.empty()) w.field("lost_on", rib::step_name(pv.step));
+    w.field("peer", pv.peer == rib::kLocalPeer ? std::string("local") : pv.peer_name);
     if (ctx_.since)
-      if (auto s = ctx_.since(pv.peer)) pj["since"] = std::move(*s);
-    paths.push_back(std::move(pj));
+      if (auto s = ctx_.since(pv.peer)) w.field("since", *s);
+    w.field("stale", pv.stale);
+    // The forwarding path as the kernel will use it (recursive resolution).
+    if (ctx_.via && a && a->next_hop)
+      if (auto v = ctx_.via(*a->next_hop)) {
+        w.key("via").begin_object().field("gateway", v->gateway).field("interface", v->interface);
+        w.end_object();
+      }
+    w.end_object();
   }
   count_ += n;
-  if (n > 0 && !q_.count_only)
-    sink.item({{"prefix", pfx.to_string()}, {"paths", std::move(paths)}});
+  if (n == 0 || q_.count_only) return;
+  w.end_array().field("prefix", pfx.to_string()).end_object();
+  sink.item(text_);
 }
 
 }  // namespace nvabgpd::daemon

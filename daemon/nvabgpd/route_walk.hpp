@@ -24,8 +24,12 @@ struct RouteContext {
   const PeerDirectory* directory = nullptr;
   // When the peer's session came up (ISO 8601), if the daemon knows the peer.
   std::function<std::optional<std::string>(rib::PeerId)> since;
-  // The kernel forwarding path of a next hop ({"gateway", "interface"}), if it resolves.
-  std::function<std::optional<nlohmann::json>(const base::IpAddress&)> via;
+  // The kernel forwarding path of a next hop, if it resolves.
+  struct Via {
+    std::string gateway;
+    std::string interface;
+  };
+  std::function<std::optional<Via>(const base::IpAddress&)> via;
 };
 
 struct RouteQuery {
@@ -55,6 +59,7 @@ class RouteWalk final : public ControlStream {
   rib::EntryId cursor_ = 0;
   std::size_t count_ = 0;     // paths shown (or counted)
   std::size_t prefixes_ = 0;  // prefixes visited
+  std::string text_;          // the item being written (reused)
 };
 
 }  // namespace nvabgpd::daemon

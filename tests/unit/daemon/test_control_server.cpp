@@ -21,7 +21,8 @@ class Counter final : public ControlStream {
   Counter(int n, std::size_t* slices) : n_(n), slices_(slices) {}
   bool next(ControlSink& sink, std::size_t budget) override {
     ++*slices_;
-    for (std::size_t k = 0; k < budget && i_ < n_ && !sink.full(); ++k) sink.item(i_++);
+    for (std::size_t k = 0; k < budget && i_ < n_ && !sink.full(); ++k)
+      sink.item(std::to_string(i_++));
     return i_ < n_;
   }
   std::string_view items_key() const override { return "items"; }
