@@ -221,12 +221,13 @@ peers:
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1)
     r = raw_dump(pid, sock)
+    print(json.dumps(r), flush=True)
+    results.append(r)
     if perf:
         perf.send_signal(2)
         perf.wait(60)
-        return [r]
-    results.append(r)
-    print(json.dumps(r), flush=True)
+    if perf or args.raw_only:
+        return results
     for label, a in (("show route --json", ["--json", "show", "route"]),
                      ("show route", ["show", "route"]),
                      ("show route count", ["show", "route", "count"])):
@@ -302,6 +303,8 @@ def main():
     ap.add_argument("--no-non-readers", action="store_true",
                     help="skip the 20 non-reading clients (the old daemon keeps 20 answers)")
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--raw-only", action="store_true",
+                    help="only the one-line answer on a raw socket (an old nvabgpctl times out)")
     ap.add_argument("--perf", help="perf record the DUT during the raw dump into this file, then stop")
     args = ap.parse_args()
     build = pathlib.Path(args.build).resolve()
