@@ -57,11 +57,14 @@ class Connection {
   bool read_line(std::string& line, int timeout_ms, std::string& error) {
     for (;;) {
       if (auto nl = buf_.find('\n', scanned_); nl != std::string::npos) {
-        line.assign(buf_, 0, nl);
-        buf_.erase(0, nl + 1);
-        scanned_ = 0;
+        line.assign(buf_, head_, nl - head_);
+        head_ = scanned_ = nl + 1;
         return true;
       }
+      // Drop the lines already taken only when reading more (not per line: a 64 KiB read
+      // holds hundreds of routes).
+      buf_.erase(0, head_);
+      head_ = 0;
       scanned_ = buf_.size();
       pollfd pfd{fd_, POLLIN, 0};
       int pr = ::poll(&pfd, 1, timeout_ms);
@@ -88,7 +91,8 @@ class Connection {
  private:
   int fd_ = -1;
   std::string buf_;
-  std::size_t scanned_ = 0;  // bytes of buf_ known to hold no newline
+  std::size_t head_ = 0;     // start of the first line not yet taken
+  std::size_t scanned_ = 0;  // bytes of buf_ known to hold no newline (from head_ on)
 };
 
 bool parse_line(const std::string& line, nlohmann::json& out, std::string& error) {

@@ -124,6 +124,7 @@ int show(const Ctx& ctx, const std::vector<std::string>& t) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);  // stdout is written only through std::cout (show route: MBs)
   CLI::App app{"nvabgpctl - control nvabgpd"};
   app.require_subcommand(1);
   Ctx ctx;
