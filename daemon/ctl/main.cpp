@@ -50,6 +50,37 @@ int call(const Ctx& ctx, const std::string& command, const json& args, Render re
   return 0;
 }
 
+// `show route` printed as the daemon streams it: one route at a time, never the whole table in
+// memory. --json prints the document of the one-line answer's result, {"routes": [...]}, one
+// route per line as the daemon sent it.
+int show_route_stream(const Ctx& ctx, const json& args, bool all) {
+  bool first = true;
+  auto on_item = [&](const std::string& line) {
+    if (ctx.json_out) {
+      std::cout << (first ? "{\"routes\": [\n" : ",\n") << line;
+    } else {
+      json route = json::parse(line, nullptr, false);
+      if (!route.is_discarded()) std::cout << nvabgpd::ctl::render_route(route, all);
+    }
+    first = false;
+  };
+  auto r = nvabgpd::ctl::control_stream(ctx.socket, "show route", args, "routes", on_item);
+  if (!r.transport_ok) {
+    std::cout.flush();
+    return fail_usage(r.error);
+  }
+  if (!r.response.value("ok", false)) {
+    if (ctx.json_out) {
+      std::cout << r.response.dump(2) << "\n";
+    } else {
+      std::fprintf(stderr, "nvabgpctl: %s\n", r.response.value("error", std::string("error")).c_str());
+    }
+    return 1;
+  }
+  if (ctx.json_out) std::cout << (first ? "{\"routes\": []}\n" : "\n]}\n");
+  return 0;
+}
+
 // show route [PREFIX | for ADDRESS] [all] [protocol PEER] [export PEER] [filtered] [count]
 int show_route(const Ctx& ctx, const std::vector<std::string>& t) {
   json args = json::object();
@@ -70,7 +101,9 @@ int show_route(const Ctx& ctx, const std::vector<std::string>& t) {
       args["prefix"] = w.find('/') == std::string::npos ? w + (w.find(':') != std::string::npos ? "/128" : "/32") : w;
     else throw std::runtime_error("unexpected '" + w + "' in show route");
   }
-  return call(ctx, "show route", args, [all](const json& r) { return nvabgpd::ctl::render_routes(r, all); });
+  if (args.contains("count"))
+    return call(ctx, "show route", args, [all](const json& r) { return nvabgpd::ctl::render_routes(r, all); });
+  return show_route_stream(ctx, args, all);
 }
 
 int show(const Ctx& ctx, const std::vector<std::string>& t) {
@@ -91,6 +124,7 @@ int show(const Ctx& ctx, const std::vector<std::string>& t) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);  // stdout is written only through std::cout (show route: MBs)
   CLI::App app{"nvabgpctl - control nvabgpd"};
   app.require_subcommand(1);
   Ctx ctx;

@@ -13,6 +13,14 @@ std::string str(const nlohmann::json& j, const char* key, const std::string& dfl
   return it->dump();
 }
 
+// j[key] without a copy (value() copies), or an empty object/array when absent.
+const nlohmann::json& member(const nlohmann::json& j, const char* key, bool array = false) {
+  static const nlohmann::json kObject = nlohmann::json::object();
+  static const nlohmann::json kArray = nlohmann::json::array();
+  auto it = j.find(key);
+  return it == j.end() ? (array ? kArray : kObject) : *it;
+}
+
 std::string num(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   return it == j.end() ? "-" : it->dump();
@@ -88,55 +96,59 @@ std::string render_routes(const nlohmann::json& result, bool all) {
     return fmt::format("{} of {} routes for {} networks\n", num(result, "count"),
                        num(result, "count"), num(result, "prefixes"));
   std::string out;
-  for (const auto& r : result.value("routes", nlohmann::json::array())) {
-    bool first = true;
-    const std::string prefix = str(r, "prefix");
-    for (const auto& p : r.value("paths", nlohmann::json::array())) {
-      const std::string lead = first ? fmt::format("{:<18}", prefix) : std::string(18, ' ');
-      first = false;
-      if (p.contains("filtered")) {
-        out += fmt::format("{} [{}] filtered: {}\n", lead, str(p, "peer"), str(p, "filtered"));
-        continue;
-      }
-      const auto& a = p.value("attributes", nlohmann::json::object());
-      std::string via;
-      if (p.contains("via")) {
-        via = fmt::format("via {} on {}", str(p["via"], "gateway"), str(p["via"], "interface"));
-      } else if (a.contains("next_hop")) {
-        via = "via " + str(a, "next_hop");
-      } else if (str(p, "peer") == "local") {
-        via = "originated";  // next hop self on export; nothing to install locally
-      } else {
-        via = "unreachable";
-      }
-      std::string src = str(p, "peer");
-      if (p.contains("since")) src += " " + hms(str(p, "since"));
-      if (p.contains("from")) src += " from " + str(p, "from");
-      std::string mark = p.value("best", false) ? "*" : " ";
-      if (p.value("stale", false)) mark += " (stale)";
-      std::string extra;
-      if (p.contains("ineligible")) extra = " !" + str(p, "ineligible");
-      if (p.value("export", false)) src = "export to " + str(p, "peer");
-      out += fmt::format("{} {} [{}] {} (100/{}) {}{}\n", lead, via, src, mark,
-                         a.contains("med") ? num(a, "med") : "?", as_mark(a), extra);
-      if (!all) continue;
-      out += "\tType: BGP unicast univ\n";
-      out += "\tBGP.origin: " + str(a, "origin") + "\n";
-      out += "\tBGP.as_path: " + str(a, "as_path") + "\n";
-      if (a.contains("next_hop")) out += "\tBGP.next_hop: " + str(a, "next_hop") + "\n";
-      if (a.contains("med")) out += "\tBGP.med: " + num(a, "med") + "\n";
-      if (a.contains("local_pref")) out += "\tBGP.local_pref: " + num(a, "local_pref") + "\n";
-      if (a.contains("atomic_aggregate")) out += "\tBGP.atomic_aggr: \n";
-      if (a.contains("originator_id")) out += "\tBGP.originator_id: " + str(a, "originator_id") + "\n";
-      if (a.contains("cluster_list"))
-        out += "\tBGP.cluster_list: " + join(a["cluster_list"], "", "") + "\n";
-      if (a.contains("communities"))
-        out += "\tBGP.community: " + join(a["communities"], "(", ")") + "\n";
-      if (a.contains("large_communities"))
-        out += "\tBGP.large_community: " + join(a["large_communities"], "(", ")") + "\n";
-      if (a.contains("ext_communities"))
-        out += "\tBGP.ext_community: " + join(a["ext_communities"], "(", ")") + "\n";
+  for (const auto& r : result.value("routes", nlohmann::json::array())) out += render_route(r, all);
+  return out;
+}
+
+std::string render_route(const nlohmann::json& r, bool all) {
+  std::string out;
+  bool first = true;
+  const std::string prefix = str(r, "prefix");
+  for (const auto& p : member(r, "paths", true)) {
+    const std::string lead = first ? fmt::format("{:<18}", prefix) : std::string(18, ' ');
+    first = false;
+    if (p.contains("filtered")) {
+      out += fmt::format("{} [{}] filtered: {}\n", lead, str(p, "peer"), str(p, "filtered"));
+      continue;
     }
+    const auto& a = member(p, "attributes");
+    std::string via;
+    if (p.contains("via")) {
+      via = fmt::format("via {} on {}", str(p["via"], "gateway"), str(p["via"], "interface"));
+    } else if (a.contains("next_hop")) {
+      via = "via " + str(a, "next_hop");
+    } else if (str(p, "peer") == "local") {
+      via = "originated";  // next hop self on export; nothing to install locally
+    } else {
+      via = "unreachable";
+    }
+    std::string src = str(p, "peer");
+    if (p.contains("since")) src += " " + hms(str(p, "since"));
+    if (p.contains("from")) src += " from " + str(p, "from");
+    std::string mark = p.value("best", false) ? "*" : " ";
+    if (p.value("stale", false)) mark += " (stale)";
+    std::string extra;
+    if (p.contains("ineligible")) extra = " !" + str(p, "ineligible");
+    if (p.value("export", false)) src = "export to " + str(p, "peer");
+    out += fmt::format("{} {} [{}] {} (100/{}) {}{}\n", lead, via, src, mark,
+                       a.contains("med") ? num(a, "med") : "?", as_mark(a), extra);
+    if (!all) continue;
+    out += "\tType: BGP unicast univ\n";
+    out += "\tBGP.origin: " + str(a, "origin") + "\n";
+    out += "\tBGP.as_path: " + str(a, "as_path") + "\n";
+    if (a.contains("next_hop")) out += "\tBGP.next_hop: " + str(a, "next_hop") + "\n";
+    if (a.contains("med")) out += "\tBGP.med: " + num(a, "med") + "\n";
+    if (a.contains("local_pref")) out += "\tBGP.local_pref: " + num(a, "local_pref") + "\n";
+    if (a.contains("atomic_aggregate")) out += "\tBGP.atomic_aggr: \n";
+    if (a.contains("originator_id")) out += "\tBGP.originator_id: " + str(a, "originator_id") + "\n";
+    if (a.contains("cluster_list"))
+      out += "\tBGP.cluster_list: " + join(a["cluster_list"], "", "") + "\n";
+    if (a.contains("communities"))
+      out += "\tBGP.community: " + join(a["communities"], "(", ")") + "\n";
+    if (a.contains("large_communities"))
+      out += "\tBGP.large_community: " + join(a["large_communities"], "(", ")") + "\n";
+    if (a.contains("ext_communities"))
+      out += "\tBGP.ext_community: " + join(a["ext_communities"], "(", ")") + "\n";
   }
   return out;
 }

@@ -8,6 +8,8 @@ namespace nvabgpd::ctl {
 
 std::string render_protocols(const nlohmann::json& result);
 std::string render_routes(const nlohmann::json& result, bool all);
+// One route of `show route` (an item of a streamed answer).
+std::string render_route(const nlohmann::json& route, bool all);
 std::string render_explain(const nlohmann::json& result);
 std::string render_status(const nlohmann::json& result);
 std::string render_memory(const nlohmann::json& result);

@@ -10,6 +10,7 @@
 
 #include "daemon.hpp"
 #include "route_json.hpp"
+#include "route_walk.hpp"
 
 namespace nvabgpd::daemon {
 
@@ -131,105 +132,45 @@ void Daemon::install_control_handlers() {
     return out;
   });
 
-  c.on("show route", [this](const nlohmann::json& args) {
-    auto prefix = arg_prefix(args, "prefix");
-    std::optional<base::IpAddress> for_addr;
+  // A walk over the table, a slice per io_context turn (route_walk.hpp for its semantics).
+  c.on_stream("show route", [this](const nlohmann::json& args) -> std::unique_ptr<ControlStream> {
+    RouteQuery q;
+    q.prefix = arg_prefix(args, "prefix");
     if (auto s = arg_string(args, "for"); !s.empty()) {
-      for_addr = base::IpAddress::parse(s);
-      if (!for_addr) throw ControlError("bad address: " + s);
+      q.for_addr = base::IpAddress::parse(s);
+      if (!q.for_addr) throw ControlError("bad address: " + s);
     }
-    const std::string protocol = arg_string(args, "protocol");
-    const std::string export_peer = arg_string(args, "export");
-    const bool count_only = arg_bool(args, "count");
-    const bool filtered = arg_bool(args, "filtered");
-    PeerRuntime* proto = nullptr;
-    if (!protocol.empty() && !(proto = find_peer(protocol)))
-      throw ControlError("no such peer: " + protocol);
-    PeerRuntime* exp = nullptr;
-    if (!export_peer.empty() && !(exp = find_peer(export_peer)))
-      throw ControlError("no such peer: " + export_peer);
-
-    // Candidate prefixes: one, the longest match for an address, or the whole table.
-    std::vector<base::Prefix> prefixes;
-    const auto& table = rib_->table();
-    if (prefix) {
-      prefixes.push_back(*prefix);
-    } else if (for_addr) {
-      for (int len = static_cast<int>(base::max_len(for_addr->family())); len >= 0; --len) {
-        auto p = base::Prefix::make(*for_addr, static_cast<unsigned>(len));
-        if (table.find(p) != rib::kNoEntry) {
-          prefixes.push_back(p);
-          break;
-        }
-      }
-    } else {
-      for (rib::EntryId id = 0; id < table.id_limit(); ++id)
-        if (table.live(id)) prefixes.push_back(table.prefix(id));
-      std::sort(prefixes.begin(), prefixes.end());
+    q.count_only = arg_bool(args, "count");
+    q.filtered = arg_bool(args, "filtered");
+    if (auto name = arg_string(args, "protocol"); !name.empty()) {
+      PeerRuntime* p = find_peer(name);
+      if (!p) throw ControlError("no such peer: " + name);
+      q.protocol = p->rid;
     }
-
-    nlohmann::json routes = nlohmann::json::array();
-    std::size_t count = 0;
-    for (const auto& pfx : prefixes) {
-      if (exp) {
-        rib::ExportExplain ex = rib_->explain_export(pfx, exp->rid);
-        if (!ex.exported || !ex.attrs) continue;
-        ++count;
-        if (count_only) continue;
-        routes.push_back({{"prefix", pfx.to_string()},
-                          {"paths", nlohmann::json::array({nlohmann::json{
-                                        {"peer", exp->cfg.name},
-                                        {"best", true},
-                                        {"export", true},
-                                        {"attributes", attributes_json(rib::AttrStore::materialize(*ex.attrs))}}})}});
-        continue;
-      }
-      if (filtered) {
-        rib::PrefixExplain ex = rib_->explain(pfx);
-        for (const auto& [rid, why] : ex.filtered) {
-          if (proto && proto->rid != rid) continue;
-          ++count;
-          if (count_only) continue;
-          const PeerIdentity* id = directory_.find(rid);
-          routes.push_back({{"prefix", pfx.to_string()},
-                            {"paths", nlohmann::json::array({nlohmann::json{
-                                          {"peer", id ? id->name : "?"}, {"filtered", why}}})}});
-        }
-        continue;
-      }
-      nlohmann::json paths = nlohmann::json::array();
-      for (const auto& pv : rib_->routes(pfx)) {
-        if (proto && pv.peer != proto->rid) continue;
-        const PeerIdentity* id = directory_.find(pv.peer);
-        nlohmann::json pj{{"peer", pv.peer == rib::kLocalPeer ? "local" : pv.peer_name},
-                          {"best", pv.best},
-                          {"ecmp", pv.ecmp},
-                          {"stale", pv.stale}};
-        if (id) pj["from"] = id->address.to_string();
-        if (!pv.ineligible.empty()) pj["ineligible"] = pv.ineligible;
-        if (!pv.best && pv.ineligible.empty())
-          pj["lost_on"] = std::string(rib::step_name(pv.step));
-        if (pv.attrs) {
-          wire::PathAttributes a = rib::AttrStore::materialize(*pv.attrs);
-          if (fib_ && a.next_hop) {
-            // The forwarding path as the kernel will use it (recursive resolution).
-            if (auto r = fib_->resolve(*a.next_hop)) {
-              char ifname[IF_NAMESIZE] = "?";
-              if_indextoname(static_cast<unsigned>(r->ifindex), ifname);
-              pj["via"] = {{"gateway", r->gateway.to_string()}, {"interface", ifname}};
-            }
-          }
-          pj["attributes"] = attributes_json(a);
-        }
-        if (PeerRuntime* pr = peer_by_rid(pv.peer)) pj["since"] = iso_time(pr->since);
-        paths.push_back(std::move(pj));
-      }
-      if (paths.empty()) continue;
-      count += paths.size();
-      if (!count_only) routes.push_back({{"prefix", pfx.to_string()}, {"paths", std::move(paths)}});
+    if (auto name = arg_string(args, "export"); !name.empty()) {
+      PeerRuntime* p = find_peer(name);
+      if (!p) throw ControlError("no such peer: " + name);
+      q.export_peer = p->rid;
+      q.export_name = name;
     }
-    if (count_only) return nlohmann::json{{"count", count}, {"prefixes", prefixes.size()}};
-    return nlohmann::json{{"routes", routes}};
+    RouteContext ctx;
+    ctx.rib = rib_.get();
+    ctx.directory = &directory_;
+    ctx.since = [this](rib::PeerId rid) -> std::optional<std::string> {
+      if (PeerRuntime* pr = peer_by_rid(rid)) return iso_time(pr->since);
+      return std::nullopt;
+    };
+    if (fib_) {
+      ctx.via = [this](const base::IpAddress& nh) -> std::optional<RouteContext::Via> {
+        if (!fib_) return std::nullopt;
+        auto r = fib_->resolve(nh);
+        if (!r) return std::nullopt;
+        char ifname[IF_NAMESIZE] = "?";
+        if_indextoname(static_cast<unsigned>(r->ifindex), ifname);
+        return RouteContext::Via{r->gateway.to_string(), ifname};
+      };
+    }
+    return std::make_unique<RouteWalk>(std::move(ctx), std::move(q));
   });
 
   c.on("explain", [this](const nlohmann::json& args) {

@@ -1,8 +1,11 @@
 """The control socket and nvabgpctl against a live daemon (issue 7)."""
 import json
 import socket
+import subprocess
 
-from nvbtest import wait_until
+import pytest
+
+from nvbtest import binary, wait_until
 from nvbtest.peers import GoBgp, Neighbor
 from nvd import Nvabgpd, gobgp_add, gobgp_routes, link, peer
 
@@ -124,3 +127,203 @@ def test_disable_enable_restart_peer(lab, tmp_path):
     wait_until(lambda: "10.42.0.0/24" in gobgp_routes(h), 20, what="route back")
     r = d.ctl("restart", "nosuchpeer", check=False)
     assert r.returncode == 1
+
+
+# --- issue 18: show route streamed from the table in slices; bounded clients -------------------
+
+N_ROUTES = 100_000
+
+
+def _loaded(lab, tmp_path, prefixes=N_ROUTES):
+    """nvabgpd holding `prefixes` routes from the bench injector (tests/bench/convergence)."""
+    try:
+        injector = binary("bgp_injector")
+    except FileNotFoundError:
+        pytest.skip("bgp_injector not built (NVABGPD_BENCH=OFF)")
+    d_ns = lab.ns("d")
+    i_ns = link(lab, d_ns, "i", "10.0.1.1/24", "10.0.1.2/24")
+    d = Nvabgpd(d_ns, tmp_path, {"router-id": "10.0.0.1", "asn": 64512, "peers": [
+        peer("injector", "10.0.1.2", 64600, passive=True, **{"hold-time": 240})]}).start()
+    wait_until(d.ready, 20, what="control socket")
+    i_ns.popen([injector, "--connect", "10.0.1.1", "--local", "10.0.1.2",
+                "--asn", "64600", "--prefixes", str(prefixes), "--attr-sets",
+                str(prefixes // 10)], log_path=str(tmp_path / "injector.log"))
+    wait_until(lambda: d.request({"command": "show status"})["result"]["prefixes"] == prefixes,
+               120, interval=0.5, what=f"{prefixes} routes loaded")
+    return d
+
+
+def _rss_kib(d):
+    return d.request({"command": "show memory"})["result"]["rss_kib"]
+
+
+def _send(sock_path, obj):
+    """A connected client that sent one request and has read nothing."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.settimeout(120)
+    s.connect(sock_path)
+    s.sendall(json.dumps(obj).encode() + b"\n")
+    return s
+
+
+def _read_line(s):
+    chunks = []
+    while True:
+        c = s.recv(1 << 20)
+        if not c:
+            break
+        chunks.append(c)
+        if c.endswith(b"\n"):
+            break
+    return b"".join(chunks)
+
+
+def test_show_route_streams_the_table_while_other_clients_are_answered(lab, tmp_path):
+    d = _loaded(lab, tmp_path)
+    rss0 = _rss_kib(d)
+    dumper = _send(d.sock, {"command": "show route"})
+    try:
+        head = dumper.recv(65536)          # the answer has begun ...
+        assert head.startswith(b'{"ok":true,"result":{"routes":[')
+        # ... and while its client is not reading, other clients are answered and the daemon
+        # has not built the rest of the answer (the old one held all of it: ~0.5 GB here).
+        assert d.request({"command": "show protocols"})["result"][0]["state"] == "Established"
+        assert _rss_kib(d) - rss0 < 32 * 1024
+        answer = json.loads(head + _read_line(dumper))
+    finally:
+        dumper.close()
+    routes = answer["result"]["routes"]
+    prefixes = {r["prefix"] for r in routes}
+    assert len(routes) == len(prefixes) == N_ROUTES
+    assert all(r["paths"][0]["peer"] == "injector" and r["paths"][0]["best"]
+               and "as_path" in r["paths"][0]["attributes"] for r in routes)
+
+    # nvabgpctl reads the line-per-route form: the same routes, text and JSON
+    def ctl(*args):
+        return subprocess.run([binary("nvabgpctl"), "-s", d.sock, *args], capture_output=True,
+                              text=True, check=True, timeout=300).stdout
+    assert {r["prefix"] for r in json.loads(ctl("--json", "show", "route"))["routes"]} == prefixes
+    text = ctl("show", "route").splitlines()
+    assert len(text) == N_ROUTES and {ln.split()[0] for ln in text} == prefixes
+    assert d.ctl_json("show", "route", "count") == {"count": N_ROUTES, "prefixes": N_ROUTES}
+    assert d.ctl_json("show", "route", "protocol", "injector", "count")["count"] == N_ROUTES
+    one = sorted(prefixes)[0]
+    assert list(d.routes(one)) == [one]
+    addr = one.split("/")[0]
+    assert list(d.routes("for", addr)) == [one]
+    assert d.routes("export", "injector") == {}           # export none
+    assert d.routes("filtered") == {}
+    # line mode on the wire: a first line, one line per route, an end line with the totals
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(60)
+        s.connect(d.sock)
+        s.sendall(b'{"command": "show route", "args": {"stream": true, "protocol": "injector"}}\n')
+        f = s.makefile("rb")
+        assert json.loads(f.readline()) == {"ok": True, "stream": "routes"}
+        n = 0
+        while True:
+            item = json.loads(f.readline())
+            if "end" in item:
+                break
+            n += 1
+        assert n == N_ROUTES and item == {"end": True, "count": N_ROUTES, "prefixes": N_ROUTES}
+    assert d.alive() and d.state("injector") == "Established"
+
+
+def test_clients_that_ask_and_never_read_are_bounded(lab, tmp_path):
+    d = _loaded(lab, tmp_path)
+    rss0 = _rss_kib(d)
+    stalled = []
+    try:
+        for _ in range(20):
+            stalled.append(_send(d.sock, {"command": "show route"}))
+        for s in stalled:                       # every answer has begun
+            assert s.recv(1, socket.MSG_PEEK) == b"{"
+        # the old daemon held 20 whole answers here (~1.4 GB); now each walk waits
+        grown = _rss_kib(d) - rss0
+        assert grown < 64 * 1024, f"RSS grew by {grown} KiB with 20 non-reading clients"
+        assert d.request({"command": "show protocols"})["ok"] is True
+        # every connection busy answering: the next one is refused with a reason
+        for _ in range(64 - len(stalled)):
+            stalled.append(_send(d.sock, {"command": "show route"}))
+        for s in stalled:
+            assert s.recv(1, socket.MSG_PEEK) == b"{"
+        ans = d.request({"command": "show status"})
+        assert ans["ok"] is False and "too many control connections" in ans["error"]
+    finally:
+        for s in stalled:
+            s.close()
+    wait_until(lambda: d.request({"command": "show status"})["ok"], 20, what="served again")
+    assert d.alive() and d.state("injector") == "Established"
+
+
+def test_half_requests_are_bounded_and_do_not_lock_out_clients(lab, tmp_path):
+    d, g, h = _pair(lab, tmp_path)
+    rss0 = _rss_kib(d)
+    holders = []
+    try:
+        # 300 clients each sending most of 1 MB without a newline: the old daemon buffered
+        # all of it (+300 MB); now a request over 64 KiB is refused and closed.
+        for _ in range(300):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.settimeout(10)
+            s.connect(d.sock)
+            try:
+                s.sendall(b'{"command": "show status", "args": {"x": "' + b"a" * 1_000_000)
+            except OSError:
+                pass                                 # refused and closed mid-request
+            holders.append(s)
+        assert d.request({"command": "show protocols"})["ok"] is True
+        grown = _rss_kib(d) - rss0
+        assert grown < 32 * 1024, f"RSS grew by {grown} KiB with 300 half requests"
+        def answered(s):
+            s.setblocking(False)
+            try:
+                return s.recv(65536, socket.MSG_PEEK)
+            except BlockingIOError:
+                return b""
+        big = [s for s in holders if answered(s)]
+        assert big and b"request too large" in big[0].recv(65536)
+        for s in holders:
+            s.close()
+        holders = []
+        # 300 small half requests: at most 64 connections are kept (the longest waiting are
+        # closed to make room) and a new client is still served.
+        for _ in range(300):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.settimeout(10)
+            s.connect(d.sock)
+            s.sendall(b'{"command": "show prot')
+            holders.append(s)
+        assert d.request({"command": "show protocols"})["ok"] is True
+
+        def closed_by_daemon():
+            n = 0
+            for s in holders:
+                s.setblocking(False)
+                try:
+                    n += s.recv(1, socket.MSG_PEEK) == b""
+                except BlockingIOError:
+                    pass
+            return n >= 300 - 64
+        wait_until(closed_by_daemon, 20, what="half-request holders beyond 64 closed")
+    finally:
+        for s in holders:
+            s.close()
+    assert d.alive() and d.state("gobgp") == "Established"
+
+
+def test_deeply_nested_request_gets_an_error_and_daemon_lives(lab, tmp_path):
+    d, g, h = _pair(lab, tmp_path)
+    deep = 20_000                                   # 40 KB: under the size limit
+    ans = d.request(b'{"command": "show status", "args": {"x": ' + b"[" * deep + b"]" * deep
+                    + b"}}")
+    assert ans["ok"] is False and "nested deeper than 32" in ans["error"]
+    # 100,000 levels (crashed the old daemon's JSON handling) is over the size limit
+    ans = d.request(b'{"command": "show status", "args": {"x": ' + b"[" * 100_000
+                    + b"]" * 100_000 + b"}}")
+    assert ans["ok"] is False and "request too large" in ans["error"]
+    ok = d.request({"command": "show status", "args": {"x": [[[["fine"]]]], "y": "[[[[[["}})
+    assert ok["ok"] is True
+    assert d.alive() and d.state("gobgp") == "Established"
