@@ -84,13 +84,10 @@ void BmpStation::send(Message m) {
         "bmp {}: {} bytes queued, buffer of {} full: dropping the queue; the station "
         "will be resynced from the current tables",
         name(), queued_, cfg_.buffer);
-    // Keep only the message being written (its bytes are already in flight).
-    while (queue_.size() > (writing_ ? 1U : 0U)) {
-      queued_ -= queue_.back()->size();
-      queue_.pop_back();
-    }
+    // Close now (a station that stopped reading may never complete the write in flight):
+    // the reconnection starts a fresh BMP session, synced from the current tables.
     resyncing_ = true;
-    if (!writing_) fail("resync after a buffer overflow");
+    fail("resync after a buffer overflow");
     return;
   }
   queued_ += m->size();
@@ -102,28 +99,32 @@ void BmpStation::write_next() {
   if (writing_ || queue_.empty() || !sock_) return;
   writing_ = true;
   const std::uint64_t gen = generation_;
-  Message m = queue_.front();
-  asio::async_write(*sock_, asio::buffer(*m),
-                    [this, gen, m](boost::system::error_code ec, std::size_t) {
-                      if (gen != generation_) return;
-                      writing_ = false;
-                      queued_ -= m->size();
-                      queue_.pop_front();
-                      if (ec) {
-                        fail(ec.message());
-                        return;
-                      }
-                      if (resyncing_) {
-                        fail("resync after a buffer overflow");
-                        return;
-                      }
-                      if (queue_.empty() && stopping_) {
-                        fail("stopped");
-                        return;
-                      }
-                      write_next();
-                      if (queued_ * 2 < cfg_.buffer && on_drained_) on_drained_();
-                    });
+  // Everything queued in one gathered write (up to kMaxGather messages).
+  constexpr std::size_t kMaxGather = 256;
+  auto bufs = std::make_shared<std::vector<asio::const_buffer>>();
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < queue_.size() && i < kMaxGather; ++i) {
+    bufs->push_back(asio::buffer(*queue_[i]));
+    bytes += queue_[i]->size();
+  }
+  const std::size_t count = bufs->size();
+  asio::async_write(
+      *sock_, *bufs, [this, gen, bufs, count, bytes](boost::system::error_code ec, std::size_t) {
+        if (gen != generation_) return;
+        writing_ = false;
+        queued_ -= bytes;
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
+        if (ec) {
+          fail(ec.message());
+          return;
+        }
+        if (queue_.empty() && stopping_) {
+          fail("stopped");
+          return;
+        }
+        write_next();
+        if (queued_ * 2 < cfg_.buffer && on_drained_) on_drained_();
+      });
 }
 
 void BmpStation::fail(const std::string& why) {
@@ -143,14 +144,13 @@ void BmpStation::fail(const std::string& why) {
     if (stopped_) std::exchange(stopped_, nullptr)();
     return;
   }
+  if (std::chrono::steady_clock::now() - connected_at_ > kStable) backoff_ = kMinBackoff;
   if (resyncing_) {
     resyncing_ = false;
-    spdlog::info("bmp {}: reconnecting to resync", name());
-    schedule_reconnect(std::chrono::milliseconds(0));
-    return;
+    spdlog::info("bmp {}: reconnecting in {} ms to resync", name(), backoff_.count());
+  } else if (was) {
+    spdlog::warn("bmp {}: connection lost: {}", name(), why);
   }
-  if (was) spdlog::warn("bmp {}: connection lost: {}", name(), why);
-  if (std::chrono::steady_clock::now() - connected_at_ > kStable) backoff_ = kMinBackoff;
   schedule_reconnect(backoff_);
   backoff_ = std::min(backoff_ * 2, kMaxBackoff);
 }

@@ -2,10 +2,12 @@
 // One BMP monitoring station (RFC 7854): nvabgpd connects to it over TCP, writes messages, and
 // reads only to notice the station closing. Reconnects with exponential backoff (1 s doubling
 // to 60 s, reset by a connection that lasted). The queue of unsent bytes is bounded by the
-// configured buffer: a message that would exceed it drops the whole queue, and once the write
-// in flight completes the connection is closed and reopened at once, so the station starts a
-// fresh BMP session and is resynced from the current tables (on_connected). Memory stays
-// bounded whatever the station does. Thread: the io_context thread.
+// configured buffer: a message that would exceed it drops the whole queue and closes the
+// connection (a station that stopped reading may never take the rest of the message in
+// flight); the reconnection (after the current backoff) starts a fresh BMP session, which is
+// resynced from the current tables (on_connected). A collector forgets a router's state when
+// its BMP session ends, so nothing stale survives. Memory stays bounded whatever the station
+// does. Thread: the io_context thread.
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -42,6 +44,7 @@ class BmpStation {
   // after `deadline`.
   void stop(Message last, std::chrono::milliseconds deadline, std::function<void()> done);
 
+  std::size_t queued() const { return queued_; }
   std::string name() const;
   std::uint64_t dropped_resyncs() const { return resyncs_; }
 
@@ -63,7 +66,7 @@ class BmpStation {
   std::size_t queued_ = 0;
   bool writing_ = false;
   bool connected_ = false;
-  bool resyncing_ = false;  // the queue overflowed: reconnect when the write in flight ends
+  bool resyncing_ = false;  // the queue overflowed: reconnecting
   bool stopping_ = false;
   std::function<void()> stopped_;
   std::chrono::milliseconds backoff_{1000};

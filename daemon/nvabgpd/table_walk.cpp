@@ -30,13 +30,14 @@ void TableWalk::resume() {
 
 void TableWalk::step() {
   if (cancelled_ || finished_) return;
-  if (ready_ && !ready_()) {
-    paused_ = true;
-    return;
-  }
   const rib::PrefixTable& t = rib_.table();
   std::size_t n = 0;
   while (n < slice_ && next_ < t.id_limit()) {
+    // Checked per prefix: one slice can be larger than a consumer's whole buffer.
+    if (ready_ && !ready_()) {
+      paused_ = true;
+      return;
+    }
     const rib::EntryId id = next_++;
     if (!t.live(id)) continue;
     const base::Prefix prefix = t.prefix(id);

@@ -18,7 +18,8 @@ class TableWalk : public std::enable_shared_from_this<TableWalk> {
  public:
   static constexpr std::size_t kDefaultSlice = 2048;
   using Visit = std::function<void(const base::Prefix&, std::span<const rib::PathView>)>;
-  // `ready` (optional): false pauses the walk until resume() (a consumer's buffer is full).
+  // `ready` (optional), checked before each prefix: false pauses the walk until resume() (a
+  // consumer's buffer is full).
   static std::shared_ptr<TableWalk> start(boost::asio::io_context& io, const rib::Rib& rib,
                                           Visit visit, std::function<void()> done,
                                           std::function<bool()> ready = {},
