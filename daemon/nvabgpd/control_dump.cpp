@@ -23,7 +23,8 @@ void install_dump_handlers(ControlServer& c, Monitoring& m) {
                           {"file", s->path},
                           {"done", s->done},
                           {"prefixes", s->prefixes},
-                          {"paths", s->entries}};
+                          {"paths", s->entries},
+                          {"longest_slice_us", s->longest_slice_us}};
   });
 }
 

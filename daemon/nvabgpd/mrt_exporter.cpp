@@ -175,9 +175,10 @@ std::uint64_t MrtExporter::dump_to(const std::string& path) {
     it->second.status.ok = r.ok;
     it->second.status.prefixes = r.prefixes;
     it->second.status.entries = r.entries;
+    it->second.status.longest_slice_us = r.longest_slice.count();
     it->second.dump.reset();  // closes the file once the walk returns
-    spdlog::info("mrt: on-demand table dump of {} prefixes written to {}", r.prefixes,
-                 it->second.status.path);
+    spdlog::info("mrt: on-demand table dump of {} prefixes written to {} (longest slice {} us)",
+                 r.prefixes, it->second.status.path, r.longest_slice.count());
   });
   while (dumps_.size() > kKeptDumpStatuses && dumps_.begin()->second.status.done)
     dumps_.erase(dumps_.begin());

@@ -40,6 +40,7 @@ class MrtExporter {
     bool ok = true;
     std::size_t prefixes = 0;
     std::size_t entries = 0;
+    std::int64_t longest_slice_us = 0;  // the longest time one slice of the walk took
     std::string path;
   };
   std::optional<DumpStatus> dump_status(std::uint64_t id) const;

@@ -97,6 +97,7 @@ std::shared_ptr<MrtTableDump> MrtTableDump::start(boost::asio::io_context& io, D
         if (!self) return;
         file->flush();
         self->result_.ok = self->result_.ok && !file->failed();
+        if (self->walk_) self->result_.longest_slice = self->walk_->longest_slice();
         if (done) done(self->result_);
       });
   return dump;

@@ -43,6 +43,7 @@ class MrtTableDump {
     std::size_t prefixes = 0;
     std::size_t entries = 0;
     bool ok = true;
+    std::chrono::microseconds longest_slice{0};
   };
   // Starts the dump into `file`; `done` runs on completion (after the records are flushed).
   static std::shared_ptr<MrtTableDump> start(boost::asio::io_context& io, Daemon& d,

@@ -1,5 +1,7 @@
 #include "table_walk.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 
 namespace nvabgpd::daemon {
@@ -30,6 +32,16 @@ void TableWalk::resume() {
 
 void TableWalk::step() {
   if (cancelled_ || finished_) return;
+  const auto began = std::chrono::steady_clock::now();
+  struct Timer {
+    std::chrono::steady_clock::time_point began;
+    std::chrono::microseconds& longest;
+    ~Timer() {
+      const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - began);
+      longest = std::max(longest, took);
+    }
+  } timer{began, longest_};
   const rib::PrefixTable& t = rib_.table();
   std::size_t n = 0;
   while (n < slice_ && next_ < t.id_limit()) {

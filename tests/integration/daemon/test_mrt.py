@@ -1,6 +1,6 @@
 """MRT (RFC 6396) dumps read by Debian's bgpdump (issue 16): `nvabgpctl dump mrt FILE` writes a
 TABLE_DUMP_V2 snapshot holding the same routes (prefix, AS path, next hop) as `show route
---json`, IPv4 and IPv6, over more prefixes than one walk slice (2,048); the configured `mrt`
+--json`, IPv4 and IPv6, over more prefixes than one walk slice (1,024); the configured `mrt`
 dump rotates files by time, each starting with a snapshot, and holds BGP4MP_ET state changes
 and the UPDATEs received from a real gobgpd session."""
 import subprocess
@@ -9,7 +9,7 @@ from nvbtest import wait_until
 from nvbtest.peers import GoBgp, Neighbor
 from nvd import Nvabgpd, gobgp_add, link, peer
 
-LOCAL = 3000  # originated prefixes: more than one TableWalk slice
+LOCAL = 3000  # originated prefixes: more than one TableWalk slice (1,024)
 
 
 def bgpdump(path) -> list:
