@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include <boost/asio/post.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include "daemon.hpp"
@@ -41,12 +43,80 @@ void each_message(const std::vector<std::uint8_t>& buf, F&& f) {
 
 }  // namespace
 
+// Sends the pre-policy copies of the soft-reconfiguration peers in chunks, one chunk per loop
+// turn while the station has room, then a pre-policy End-of-RIB per peer.
+class BmpExporter::PrePolicyReplay : public std::enable_shared_from_this<PrePolicyReplay> {
+ public:
+  static constexpr std::size_t kChunk = 256;
+  PrePolicyReplay(BmpExporter& ex, BmpStation& conn) : ex_(ex), conn_(conn) {}
+  static std::shared_ptr<PrePolicyReplay> start(BmpExporter& ex, BmpStation& conn) {
+    auto r = std::make_shared<PrePolicyReplay>(ex, conn);
+    for (const auto& p : ex.d_.peers())
+      if (!p.removed && p.up && p.cfg.soft_reconfiguration)
+        r->peers_.push_back({p.rid, ex.d_.rib().pre_policy_routes(p.rid)});
+    r->schedule();
+    return r;
+  }
+  void cancel() { cancelled_ = true; }
+  void resume() {
+    if (!paused_) return;
+    paused_ = false;
+    schedule();
+  }
+
+ private:
+  void schedule() {
+    if (cancelled_) return;
+    boost::asio::post(ex_.io_, [self = shared_from_this()] { self->step(); });
+  }
+  void step() {
+    if (cancelled_) return;
+    while (peer_ < peers_.size()) {
+      if (!conn_.has_room()) {
+        paused_ = true;
+        return;
+      }
+      auto& [rid, routes] = peers_[peer_];
+      const PeerRuntime* p = ex_.d_.peer_by_rid(rid);
+      if (!p || !p->up) {
+        ++peer_;
+        next_ = 0;
+        continue;
+      }
+      if (next_ < routes.size()) {
+        const std::size_t n = std::min(kChunk, routes.size() - next_);
+        const std::span<const std::pair<base::Prefix, rib::AttrRef>> chunk(routes.data() + next_,
+                                                                           n);
+        for (auto& m : ex_.encode_routes(*p, false, chunk, {})) conn_.send(m);
+        next_ += n;
+        schedule();  // one chunk per loop turn
+        return;
+      }
+      ex_.send_end_of_rib(conn_, *p, false);
+      ++peer_;
+      next_ = 0;
+    }
+    cancelled_ = true;
+    spdlog::info("bmp {}: synced", conn_.name());
+  }
+
+  BmpExporter& ex_;
+  BmpStation& conn_;
+  std::vector<std::pair<rib::PeerId, std::vector<std::pair<base::Prefix, rib::AttrRef>>>> peers_;
+  std::size_t peer_ = 0;
+  std::size_t next_ = 0;
+  bool paused_ = false;
+  bool cancelled_ = false;
+};
+
 BmpExporter::BmpExporter(boost::asio::io_context& io, Daemon& daemon)
     : io_(io), d_(daemon), stats_timer_(io) {}
 
 BmpExporter::~BmpExporter() {
-  for (auto& s : stations_)
+  for (auto& s : stations_) {
     if (s->walk) s->walk->cancel();
+    if (s->replay) s->replay->cancel();
+  }
 }
 
 void BmpExporter::start() {
@@ -57,6 +127,7 @@ void BmpExporter::start() {
         io_, c, [this, raw] { sync(*raw); },
         [raw] {
           if (raw->walk) raw->walk->resume();
+          if (raw->replay) raw->replay->resume();
         });
     if (c.stats_interval != 0 && (stats_interval_ == 0 || c.stats_interval < stats_interval_))
       stats_interval_ = c.stats_interval;
@@ -91,72 +162,80 @@ void BmpExporter::send_peer_up(BmpStation& s, const PeerRuntime& p) {
 
 void BmpExporter::sync(Station& s) {
   if (s.walk) s.walk->cancel();
+  if (s.replay) s.replay->cancel();
   const std::string host = d_.config().router_id.to_string();
   s.conn->send(share(bmp::initiation(host, std::string(kSysDescr))));
   for (const auto& p : d_.peers())
     if (!p.removed && p.up) send_peer_up(*s.conn, p);
   BmpStation* conn = s.conn.get();
+  Station* st = &s;
   s.walk = TableWalk::start(
       io_, d_.rib(),
       [this, conn](const base::Prefix& prefix, std::span<const rib::PathView> paths) {
         for (const auto& path : paths) {
           const PeerRuntime* p = d_.peer_by_rid(path.peer);
           if (!p || !p->up || path.stale) continue;
-          for (auto& m : post_policy(*p, std::span<const base::Prefix>(&prefix, 1))) conn->send(m);
+          const std::pair<base::Prefix, rib::AttrRef> held[] = {{prefix, path.attrs}};
+          for (auto& m : encode_routes(*p, true, held, {})) conn->send(m);
         }
       },
-      [this, conn] {
+      [this, conn, st] {
         // End-of-RIB (RFC 7854 5: the initial table dump is complete) per peer and family.
-        for (const auto& p : d_.peers()) {
-          if (p.removed || !p.up || !p.negotiated) continue;
-          for (const auto& af : p.negotiated->families) {
-            std::vector<std::uint8_t> eor;
-            wire::pack_end_of_rib(af, kParams, eor);
-            conn->send(share(bmp::route_monitoring(header(p, true), eor)));
-          }
-        }
-        spdlog::info("bmp {}: synced", conn->name());
+        for (const auto& p : d_.peers())
+          if (!p.removed && p.up) send_end_of_rib(*conn, p, true);
+        // Then the pre-policy Adj-RIB-In of the peers that keep one (soft reconfiguration).
+        st->replay = PrePolicyReplay::start(*this, *conn);
       },
       [conn] { return conn->has_room(); });
 }
 
+void BmpExporter::send_end_of_rib(BmpStation& conn, const PeerRuntime& p, bool post) {
+  if (!p.negotiated) return;
+  for (const auto& af : p.negotiated->families) {
+    std::vector<std::uint8_t> eor;
+    wire::pack_end_of_rib(af, kParams, eor);
+    conn.send(share(bmp::route_monitoring(header(p, post), eor)));
+  }
+}
+
 std::vector<BmpStation::Message> BmpExporter::post_policy(
     const PeerRuntime& p, std::span<const base::Prefix> prefixes) const {
-  // Group the prefixes by the attribute set the peer's path holds (pointer identity: interned).
-  std::map<const rib::AttrSet*, std::pair<rib::AttrRef, std::vector<base::Prefix>>> held;
+  std::vector<std::pair<base::Prefix, rib::AttrRef>> held;
   std::vector<base::Prefix> withdrawn;
   for (const auto& prefix : prefixes) {
     rib::AttrRef attrs;
     for (const auto& v : d_.rib().routes(prefix))
       if (v.peer == p.rid && !v.stale) attrs = v.attrs;
-    if (!attrs) {
+    if (attrs)
+      held.emplace_back(prefix, std::move(attrs));
+    else
       withdrawn.push_back(prefix);
-      continue;
-    }
-    auto& slot = held[attrs.get()];
-    slot.first = attrs;
-    slot.second.push_back(prefix);
+  }
+  return encode_routes(p, true, held, withdrawn);
+}
+
+std::vector<BmpStation::Message> BmpExporter::encode_routes(
+    const PeerRuntime& p, bool post, std::span<const std::pair<base::Prefix, rib::AttrRef>> held,
+    std::span<const base::Prefix> withdrawn) const {
+  // Group the prefixes by attribute set (pointer identity: interned) and family.
+  std::map<std::pair<const rib::AttrSet*, bool>, std::vector<base::Prefix>> groups;
+  std::map<const rib::AttrSet*, const rib::AttrRef*> refs;
+  for (const auto& [prefix, attrs] : held) {
+    groups[{attrs.get(), prefix.is_v4()}].push_back(prefix);
+    refs[attrs.get()] = &attrs;
   }
   std::vector<std::uint8_t> buf;
-  for (auto& [ptr, entry] : held) {
-    const wire::PathAttributes a = rib::AttrStore::materialize(*entry.first);
-    std::vector<base::Prefix> v4, v6;
-    for (const auto& x : entry.second) (x.is_v4() ? v4 : v6).push_back(x);
-    for (const auto* fam : {&v4, &v6}) {
-      if (fam->empty()) continue;
-      auto r = wire::pack_announcements(a, *fam, kParams, buf);
-      if (!r)
-        spdlog::debug("bmp: cannot encode post-policy routes of {}: {}", p.cfg.name, r.error());
-    }
+  for (const auto& [key, prefixes] : groups) {
+    const wire::PathAttributes a = rib::AttrStore::materialize(**refs[key.first]);
+    auto r = wire::pack_announcements(a, prefixes, kParams, buf);
+    if (!r) spdlog::debug("bmp: cannot encode routes of {}: {}", p.cfg.name, r.error());
   }
-  if (!withdrawn.empty()) {
-    std::vector<base::Prefix> v4, v6;
-    for (const auto& x : withdrawn) (x.is_v4() ? v4 : v6).push_back(x);
-    if (!v4.empty()) wire::pack_withdrawals(v4, kParams, buf);
-    if (!v6.empty()) wire::pack_withdrawals(v6, kParams, buf);
-  }
+  std::vector<base::Prefix> v4, v6;
+  for (const auto& x : withdrawn) (x.is_v4() ? v4 : v6).push_back(x);
+  if (!v4.empty()) wire::pack_withdrawals(v4, kParams, buf);
+  if (!v6.empty()) wire::pack_withdrawals(v6, kParams, buf);
   std::vector<BmpStation::Message> out;
-  const bmp::PeerHeader h = header(p, true);
+  const bmp::PeerHeader h = header(p, post);
   each_message(buf, [&](std::span<const std::uint8_t> m) {
     out.push_back(share(bmp::route_monitoring(h, m)));
   });
@@ -234,6 +313,7 @@ void BmpExporter::shutdown(std::function<void()> done) {
       bmp::termination(bmp::TerminationReason::AdministrativelyClosed, "nvabgpd shutting down"));
   for (auto& s : stations_) {
     if (s->walk) s->walk->cancel();
+    if (s->replay) s->replay->cancel();
     s->conn->stop(last, std::chrono::milliseconds(1000), [left, done] {
       if (--*left == 0) done();
     });

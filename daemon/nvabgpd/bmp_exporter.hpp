@@ -6,9 +6,10 @@
 //
 // A station that (re)connects is synced: Initiation, a Peer Up per established peer, then the
 // post-policy Adj-RIB-In of every peer from a sliced walk of the Loc-RIB (paced by the station's
-// buffer), then End-of-RIB per peer and family. The pre-policy Adj-RIB-In is replayed only for
-// peers with soft-reconfiguration (the RIB keeps no pre-policy copy otherwise); for the others
-// the station sees pre-policy routes from the UPDATEs received after it connected.
+// buffer), then End-of-RIB per peer and family; then the pre-policy Adj-RIB-In of the peers
+// with soft-reconfiguration (the RIB keeps no pre-policy copy otherwise; for the others the
+// station sees pre-policy routes only from the UPDATEs received after it connected), each
+// followed by a pre-policy End-of-RIB.
 // Thread: the io_context thread.
 #include <memory>
 #include <vector>
@@ -40,9 +41,11 @@ class BmpExporter {
   void shutdown(std::function<void()> done);
 
  private:
+  class PrePolicyReplay;
   struct Station {
     std::unique_ptr<BmpStation> conn;
     std::shared_ptr<TableWalk> walk;
+    std::shared_ptr<PrePolicyReplay> replay;
   };
   void sync(Station& s);
   void send_all(BmpStation::Message m);
@@ -52,7 +55,12 @@ class BmpExporter {
   // Post-policy Route Monitoring for `prefixes` of peer `p` (withdrawn when not held).
   std::vector<BmpStation::Message> post_policy(const PeerRuntime& p,
                                                std::span<const base::Prefix> prefixes) const;
+  // Route Monitoring for routes `held` (announced) and `withdrawn`, pre- or post-policy.
+  std::vector<BmpStation::Message> encode_routes(
+      const PeerRuntime& p, bool post, std::span<const std::pair<base::Prefix, rib::AttrRef>> held,
+      std::span<const base::Prefix> withdrawn) const;
   void send_peer_up(BmpStation& s, const PeerRuntime& p);
+  void send_end_of_rib(BmpStation& conn, const PeerRuntime& p, bool post);
 
   boost::asio::io_context& io_;
   Daemon& d_;

@@ -112,3 +112,36 @@ def test_bmp_to_pmbmpd(lab, tmp_path):
         assert "shutting down" in c.find(bmp_msg_type="term")[0]["bmp_term_info_string"]
     finally:
         c.stop()
+
+
+def test_bmp_sync_replays_pre_policy_with_soft_reconfiguration(lab, tmp_path):
+    """With soft-reconfiguration the RIB keeps the routes as received, so a station that
+    connects late gets the pre-policy view too, including the routes the filter rejected."""
+    d_ns = lab.ns("d")
+    g_ns = link(lab, d_ns, "g", "10.0.1.1/24", "10.0.1.2/24")
+    c_ns = link(lab, d_ns, "c", "10.0.3.1/24", "10.0.3.2/24")
+    cfg = {"router-id": "10.0.0.1", "asn": 65001,
+           "peers": [peer("gobgp", "10.0.1.2", 65002,
+                          **{"import": "IN", "soft-reconfiguration": True})],
+           "bmp": [{"address": "10.0.3.2", "port": 1790, "stats-interval": 0}]}
+    d = Nvabgpd(d_ns, tmp_path, cfg, filters={"in.conf": IN}).start()
+    g = GoBgp(g_ns, tmp_path, 65002, "10.0.1.2", [Neighbor("10.0.1.1", 65001)]).start()
+    wait_until(lambda: d.state("gobgp") == "Established", 40, what="session with gobgp")
+    gobgp_add(g, "10.20.0.0/24", "aspath", "65010")
+    gobgp_add(g, "10.66.1.0/24")  # rejected by the import filter
+    wait_until(lambda: d.protocols()["gobgp"]["routes"]["received"] >= 2, 20,
+               what="both routes received")
+    c = Collector(c_ns, tmp_path, "10.0.3.2")
+    try:
+        def rm(prefix, post):
+            return c.find(bmp_msg_type="route_monitor", ip_prefix=prefix, is_post=post,
+                          log_type="update")
+
+        wait_until(lambda: rm("10.20.0.0/24", 0) and rm("10.66.1.0/24", 0), 30,
+                   what="pre-policy routes from the sync")
+        assert rm("10.20.0.0/24", 0)[0]["as_path"] == "65002 65010"
+        assert rm("10.20.0.0/24", 1), "post-policy view synced too"
+        assert not rm("10.66.1.0/24", 1), "the rejected route is only in the pre-policy view"
+        assert not c.find(bmp_msg_type="stats"), "stats-interval 0 sends no Statistics Report"
+    finally:
+        c.stop()
