@@ -147,6 +147,12 @@ bmp::PeerHeader BmpExporter::header(const PeerRuntime& p, bool post_policy) cons
   return h;
 }
 
+bool BmpExporter::any_connected() const {
+  for (const auto& s : stations_)
+    if (s->conn->connected()) return true;
+  return false;
+}
+
 void BmpExporter::send_all(BmpStation::Message m) {
   for (auto& s : stations_) s->conn->send(m);
 }
@@ -265,6 +271,7 @@ void BmpExporter::update_received(const PeerRuntime& p, std::span<const std::uin
 }
 
 void BmpExporter::update_applied(const PeerRuntime& p, const wire::Update& u) {
+  if (!any_connected()) return;
   if (u.end_of_rib()) {
     // Forward the peer's End-of-RIB to the post-policy view too.
     send_all(share(bmp::route_monitoring(header(p, true), wire::encode(u, kParams))));

@@ -39,6 +39,8 @@ class BmpExporter {
   // After the RIB took the UPDATE: the post-policy state of its prefixes.
   void update_applied(const PeerRuntime& p, const wire::Update& u);
   void shutdown(std::function<void()> done);
+  // Some station is connected (else there is nothing to encode).
+  bool any_connected() const;
 
  private:
   class PrePolicyReplay;

@@ -13,7 +13,7 @@ void Monitoring::start() {
 }
 
 bool Monitoring::wants_updates() const {
-  return !d_.config().bmp.empty() || (d_.config().mrt.enabled && d_.config().mrt.messages);
+  return bmp_.any_connected() || (d_.config().mrt.enabled && d_.config().mrt.messages);
 }
 
 void Monitoring::peer_up(const PeerRuntime& p, const session::PeerUp& up) { bmp_.peer_up(p, up); }
