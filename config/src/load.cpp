@@ -22,8 +22,8 @@ using detail::Reader;
 namespace {
 
 constexpr std::array<std::string_view, 13> kTopKeys = {
-    "router-id", "asn",     "listen", "filters", "kernel", "originate", "control",
-    "metrics",   "bmp",     "mrt",    "log",     "templates", "peers"};
+    "router-id", "asn", "listen", "filters", "kernel",    "originate", "control",
+    "metrics",   "bmp", "mrt",    "log",     "templates", "peers"};
 constexpr std::array<std::string_view, 2> kListenKeys = {"address", "port"};
 constexpr std::array<std::string_view, 6> kKernelKeys = {"enabled", "table",   "protocol",
                                                          "metric",  "persist", "max-paths"};

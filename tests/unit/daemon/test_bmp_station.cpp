@@ -69,6 +69,6 @@ TEST_CASE("a stalled BMP station costs at most its buffer, then is reconnected f
   CHECK(connections == 2);
   CHECK(st->dropped_resyncs() == 1);
   CHECK(max_queued <= cfg.buffer);
-  CHECK(sent_before_overflow > 1000);    // the kernel took some before the queue filled
+  CHECK(sent_before_overflow > 1000);   // the kernel took some before the queue filled
   CHECK(sent_before_overflow < 64000);  // it stopped queueing once the connection was closed
 }
