@@ -5,16 +5,14 @@
 
 namespace nvabgpd::daemon {
 
-Monitoring::Monitoring(boost::asio::io_context& io, Daemon& d) : d_(d), bmp_(io, d), mrt_(io, d) {}
+Monitoring::Monitoring(boost::asio::io_context& io, Daemon& d) : bmp_(io, d), mrt_(io, d) {}
 
 void Monitoring::start() {
   bmp_.start();
   mrt_.start();
 }
 
-bool Monitoring::wants_updates() const {
-  return bmp_.any_connected() || (d_.config().mrt.enabled && d_.config().mrt.messages);
-}
+bool Monitoring::wants_updates() const { return bmp_.any_connected() || mrt_.writes_messages(); }
 
 void Monitoring::peer_up(const PeerRuntime& p, const session::PeerUp& up) { bmp_.peer_up(p, up); }
 

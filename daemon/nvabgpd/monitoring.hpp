@@ -28,7 +28,6 @@ class Monitoring {
   MrtExporter& mrt() { return mrt_; }
 
  private:
-  Daemon& d_;
   BmpExporter bmp_;
   MrtExporter mrt_;
 };

@@ -75,14 +75,15 @@ std::string MrtExporter::file_name(const std::string& pattern, std::time_t t) {
 }
 
 void MrtExporter::start() {
-  if (!d_.config().mrt.enabled) return;
+  cfg_ = d_.config().mrt;  // a reload's mrt changes take effect at restart
+  if (!cfg_.enabled) return;
   rotate();
   arm_rotation();
   arm_flush();
 }
 
 void MrtExporter::arm_rotation() {
-  const std::uint32_t interval = d_.config().mrt.interval;
+  const std::uint32_t interval = cfg_.interval;
   if (interval == 0) return;
   rotate_timer_.expires_after(std::chrono::seconds(interval));
   rotate_timer_.async_wait([this](boost::system::error_code ec) {
@@ -103,7 +104,7 @@ void MrtExporter::arm_flush() {
 }
 
 void MrtExporter::rotate() {
-  const config::MrtConfig& c = d_.config().mrt;
+  const config::MrtConfig& c = cfg_;
   const std::string path = file_name(c.path, std::time(nullptr));
   if (file_ && file_->path() == path && !c.table_dump) return;  // same file, nothing to add
   std::error_code ec;
@@ -142,12 +143,12 @@ void MrtExporter::write(std::span<const std::uint8_t> record) {
 }
 
 void MrtExporter::update_received(const PeerRuntime& p, std::span<const std::uint8_t> encoded) {
-  if (!file_ || !d_.config().mrt.messages) return;
+  if (!file_ || !cfg_.messages) return;
   write(mrt::bgp4mp_message(now_ts(), bgp4mp_peer(p, d_.config().asn), encoded, true));
 }
 
 void MrtExporter::state_change(const PeerRuntime& p, session::State from, session::State to) {
-  if (!file_ || !d_.config().mrt.messages) return;
+  if (!file_ || !cfg_.messages) return;
   write(mrt::bgp4mp_state_change(now_ts(), bgp4mp_peer(p, d_.config().asn), mrt_state(from),
                                  mrt_state(to), true));
 }

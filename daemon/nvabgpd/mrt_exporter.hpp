@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "mrt_table_dump.hpp"
+#include "nvabgpd/config/model.hpp"
 #include "nvabgpd/session/fsm.hpp"
 
 namespace nvabgpd::daemon {
@@ -31,6 +32,7 @@ class MrtExporter {
   void update_received(const PeerRuntime& p, std::span<const std::uint8_t> encoded);
   void state_change(const PeerRuntime& p, session::State from, session::State to);
   void shutdown();
+  bool writes_messages() const { return cfg_.enabled && cfg_.messages; }
 
   // On-demand snapshot into a new file (never an existing one). Returns its id, or throws
   // ControlError.
@@ -56,6 +58,7 @@ class MrtExporter {
 
   boost::asio::io_context& io_;
   Daemon& d_;
+  config::MrtConfig cfg_;  // as at start()
   boost::asio::steady_timer rotate_timer_;
   boost::asio::steady_timer flush_timer_;
   std::shared_ptr<MrtFile> file_;
