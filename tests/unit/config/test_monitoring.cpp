@@ -4,7 +4,10 @@
 #include <string>
 
 #include "helpers.hpp"
+#include "nvabgpd/config/diff.hpp"
 #include "nvabgpd/config/print.hpp"
+
+#include <fmt/format.h>
 
 using namespace nvabgpd;
 using namespace nvabgpd::config;
@@ -86,4 +89,20 @@ TEST_CASE("bmp and mrt print back to a config that loads the same") {
   REQUIRE(again.ok());
   CHECK(again.config->bmp == r.config->bmp);
   CHECK(again.config->mrt == r.config->mrt);
+}
+
+TEST_CASE("a reload plan reports bmp and mrt changes (applied at restart)") {
+  auto a = parse(std::string(kHead) + "bmp: [{ address: 192.0.2.9, port: 1790 }]\n");
+  auto b = parse(std::string(kHead) + "bmp: [{ address: 192.0.2.9, port: 1791 }]\n" +
+                 "mrt: { file: x.mrt }\n");
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  const ReloadPlan same = diff_configs(*a.config, *a.config, {});
+  CHECK(same.empty());
+  const ReloadPlan plan = diff_configs(*a.config, *b.config, {});
+  CHECK_FALSE(plan.empty());
+  CHECK(plan.global.monitoring);
+  const std::string changes = fmt::format("{}", fmt::join(plan.global.changes, "; "));
+  CHECK(changes.find("bmp stations changed (applied at restart)") != std::string::npos);
+  CHECK(changes.find("mrt settings changed (applied at restart)") != std::string::npos);
 }
