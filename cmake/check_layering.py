@@ -11,12 +11,15 @@ import sys
 ALLOWED = {
     "lib/base": ({"base"}, set()),
     "lib/wire": ({"base", "wire"}, set()),
+    "lib/bmp": ({"base", "bmp"}, set()),
+    "lib/mrt": ({"base", "wire", "mrt"}, set()),
     "policy": ({"base", "wire", "policy"}, set()),
     "lib/rib": ({"base", "wire", "policy", "rib"}, set()),
     "lib/session": ({"base", "wire", "session"}, {"boost"}),
     "lib/fib": ({"base", "fib"}, {"netlink", "boost"}),
     "config": ({"base", "wire", "policy", "rib", "session", "fib", "config"}, {"yaml-cpp"}),
-    "daemon": ({"base", "wire", "policy", "rib", "session", "fib", "config", "daemon"},
+    "daemon": ({"base", "wire", "bmp", "mrt", "policy", "rib", "session", "fib", "config",
+                "daemon"},
                {"boost", "nlohmann", "CLI", "systemd", "prometheus", "spdlog"}),
 }
 # third-party prefixes that only the modules above may use

@@ -17,6 +17,8 @@ PKGS=(
   # real peers and lab tools
   gobgpd bird2 frr exabgp iproute2 iputils-ping tshark procps psmisc
   python3 python3-pytest python3-pyroute2
+  # BMP collector and MRT reader the monitoring tests check nvabgpd's exports with
+  pmacct bgpdump
   # containers without a Docker engine (tests/integration/docker)
   podman runc mmdebstrap
 )
@@ -34,7 +36,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # The distro daemons must not run as services on the host: the tests start their own copies
 # inside network namespaces.
-for svc in bird frr gobgpd exabgp; do
+for svc in bird frr gobgpd exabgp pmacctd nfacctd sfacctd uacctd pmbmpd pmbgpd pmtelemetryd; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     $SUDO systemctl stop "$svc" || true
   fi

@@ -26,7 +26,7 @@ std::string_view to_string(PeerAction a) {
 bool ReloadPlan::empty() const {
   const GlobalChanges& g = global;
   if (g.restart_all || g.listen || g.filter_files || g.originate || g.kernel || g.control ||
-      g.metrics || g.log)
+      g.metrics || g.log || g.monitoring)
     return false;
   return std::all_of(peers.begin(), peers.end(),
                      [](const PeerChange& p) { return p.action == PeerAction::Keep; });
@@ -182,6 +182,8 @@ ReloadPlan diff_configs(const Config& a, const Config& b,
   note(g, g.control, a.control != b.control,
        fmt::format("control socket: {} -> {}", a.control.socket, b.control.socket));
   note(g, g.metrics, a.metrics != b.metrics, "metrics settings changed");
+  note(g, g.monitoring, a.bmp != b.bmp, "bmp stations changed (applied at restart)");
+  note(g, g.monitoring, a.mrt != b.mrt, "mrt settings changed (applied at restart)");
   note(g, g.log, a.log_level != b.log_level,
        fmt::format("log level: {} -> {}", to_string(a.log_level), to_string(b.log_level)));
 

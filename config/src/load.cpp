@@ -11,6 +11,7 @@
 
 #include <yaml-cpp/eventhandler.h>
 
+#include "monitoring.hpp"
 #include "parse.hpp"
 
 namespace nvabgpd::config {
@@ -20,9 +21,9 @@ using detail::Reader;
 
 namespace {
 
-constexpr std::array<std::string_view, 11> kTopKeys = {
-    "router-id", "asn",     "listen", "filters", "kernel", "originate",
-    "control",   "metrics", "log",    "templates", "peers"};
+constexpr std::array<std::string_view, 13> kTopKeys = {
+    "router-id", "asn", "listen", "filters", "kernel",    "originate", "control",
+    "metrics",   "bmp", "mrt",    "log",     "templates", "peers"};
 constexpr std::array<std::string_view, 2> kListenKeys = {"address", "port"};
 constexpr std::array<std::string_view, 7> kKernelKeys = {
     "enabled", "table", "protocol", "metric", "persist", "max-paths", "convergence"};
@@ -485,6 +486,10 @@ void parse_root(Reader& r, const YAML::Node& root, const std::filesystem::path& 
       read_control(r, e, cfg);
     } else if (e.key == "metrics") {
       read_metrics(r, e, cfg);
+    } else if (e.key == "bmp") {
+      detail::read_bmp(r, e, cfg);
+    } else if (e.key == "mrt") {
+      detail::read_mrt(r, e, cfg, base_dir);
     } else if (e.key == "log") {
       read_log(r, e, cfg);
     } else if (e.key == "templates") {

@@ -173,6 +173,26 @@ std::string to_yaml(const Config& cfg, const PrintOptions& opts) {
                                  : fmt::format("{}:{}", cfg.metrics.address, cfg.metrics.port);
   kv(out, "listen", std::string_view(listen));
   out << YAML::EndMap;
+  if (!cfg.bmp.empty()) {  // printed only when configured (older configs print unchanged)
+    out << YAML::Key << "bmp" << YAML::Value << YAML::BeginSeq;
+    for (const auto& b : cfg.bmp) {
+      out << YAML::BeginMap;
+      kv(out, "address", b.address);
+      kv(out, "port", b.port);
+      kv(out, "buffer", b.buffer);
+      kv(out, "stats-interval", b.stats_interval);
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
+  if (cfg.mrt.enabled) {
+    out << YAML::Key << "mrt" << YAML::Value << YAML::BeginMap;
+    kv(out, "file", std::string_view(cfg.mrt.file));
+    kv(out, "interval", cfg.mrt.interval);
+    kv(out, "table-dump", cfg.mrt.table_dump);
+    kv(out, "messages", cfg.mrt.messages);
+    out << YAML::EndMap;
+  }
   out << YAML::Key << "log" << YAML::Value << YAML::BeginMap;
   kv(out, "level", to_string(cfg.log_level));
   out << YAML::EndMap;

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "control_client.hpp"
+#include "dump_command.hpp"
 #include "filter_test.hpp"
 #include "show_render.hpp"
 
@@ -196,6 +197,7 @@ int main(int argc, char** argv) {
   });
 
   nvabgpd::ctl::add_filter_commands(app, &exit_code);
+  nvabgpd::ctl::add_dump_commands(app, &ctx.socket, &ctx.json_out, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "filter_adapter.hpp"
+#include "monitoring.hpp"
 #include "nvabgpd/wire/codec.hpp"
 #include "nvabgpd/wire/notification.hpp"
 
@@ -163,6 +164,8 @@ std::optional<std::string> Daemon::start() {
   cb.on_update = [this](session::UpdateIn&& u) { on_update(std::move(u)); };
   cb.on_refresh = [this](const session::RefreshRequest& r) { on_refresh(r); };
   cb.on_state = [this](const session::StateChange& s) {
+    if (s.peer < peers_.size() && monitoring_)
+      monitoring_->state_change(peers_[s.peer], s.from, s.to);
     if (s.peer < peers_.size())
       spdlog::info("peer {}: {} -> {} ({})", peers_[s.peer].cfg.name, session::to_string(s.from),
                    session::to_string(s.to), session::to_string(s.event));
@@ -196,6 +199,8 @@ std::optional<std::string> Daemon::start() {
   const std::string sock = opts_.control_socket.value_or(cfg_.control.socket);
   control_ = std::make_unique<ControlServer>(io_, sock);
   install_control_handlers();
+  monitoring_ = std::make_unique<Monitoring>(io_, *this);
+  install_dump_handlers(*control_, *monitoring_);
   try {
     control_->start();
   } catch (const std::exception& e) {
@@ -203,6 +208,7 @@ std::optional<std::string> Daemon::start() {
   }
 
   if (auto err = sessions_->listen()) return "listen: " + *err;
+  monitoring_->start();
   for (auto& p : peers_)
     if (p.cfg.enabled) sessions_->start_peer(p.sid);
 
@@ -363,6 +369,7 @@ void Daemon::on_up(const session::PeerUp& up) {
                up.negotiated.peer_asn, up.negotiated.hold_time.count());
   rib_->peer_up(rib_peer_up(p, up), clock_.now());
   convergence_->up(up.peer, up.negotiated.families, clock_.now());
+  if (monitoring_) monitoring_->peer_up(p, up);
   schedule_pump();
 }
 
@@ -376,6 +383,7 @@ void Daemon::on_down(const session::PeerDown& down) {
   spdlog::warn("peer {} down: {}", p.cfg.name, down.reason);
   convergence_->down(down.peer);
   if (!was_up) return;
+  if (monitoring_) monitoring_->peer_down(p, down);
   // RFC 4724 helper: keep the routes as stale unless we or the peer reset deliberately.
   const bool graceful = p.negotiated && p.negotiated->graceful_restart && !down.sent;
   rib_->peer_down(rib::PeerDown{p.rid, graceful}, clock_.now());
@@ -385,6 +393,7 @@ void Daemon::on_down(const session::PeerDown& down) {
 void Daemon::on_update(session::UpdateIn&& u) {
   if (u.peer >= peers_.size()) return;
   PeerRuntime& p = peers_[u.peer];
+  if (monitoring_) monitoring_->update_received(p, u.update);  // pre-policy, as received
   if (u.action != wire::ErrorAction::None) {
     for (const auto& e : u.errors)
       spdlog::warn("peer {}: malformed UPDATE handled per RFC 7606: {}", p.cfg.name, e.reason);
@@ -407,7 +416,9 @@ void Daemon::on_update(session::UpdateIn&& u) {
     }
   }
   if (auto af = u.update.end_of_rib()) convergence_->end_of_rib(u.peer, *af);
-  rib_->update(rib::UpdateIn{p.rid, std::move(u.update)}, clock_.now());
+  const rib::UpdateIn in{p.rid, std::move(u.update)};
+  rib_->update(in, clock_.now());
+  if (monitoring_) monitoring_->update_applied(p, in.update);  // post-policy
   schedule_pump();
 }
 
@@ -618,11 +629,18 @@ void Daemon::shutdown() {
   sessions_->shutdown(
       "nvabgpd shutting down",
       [this] {
-        if (fib_) {
-          fib_->stop(cfg_.kernel.persist);
-          spdlog::info("kernel routes {}", cfg_.kernel.persist ? "kept (persist)" : "removed");
-        }
-        io_.stop();
+        auto finish = [this] {
+          if (fib_) {
+            fib_->stop(cfg_.kernel.persist);
+            spdlog::info("kernel routes {}", cfg_.kernel.persist ? "kept (persist)" : "removed");
+          }
+          io_.stop();
+        };
+        // BMP Termination after the Peer Downs of the sessions just closed.
+        if (monitoring_)
+          monitoring_->shutdown(finish);
+        else
+          finish();
       },
       keep);
 }

@@ -36,6 +36,8 @@
 
 namespace nvabgpd::daemon {
 
+class Monitoring;
+
 struct DaemonOptions {
   std::string config_path;
   std::optional<std::string> control_socket;  // overrides the config
@@ -139,6 +141,7 @@ class Daemon {
   std::unique_ptr<session::SessionManager> sessions_;
   std::unique_ptr<OutboundEncoder> encoder_;
   std::unique_ptr<ControlServer> control_;
+  std::unique_ptr<Monitoring> monitoring_;  // BMP stations and MRT dumps
   ServiceManager service_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer rib_timer_;

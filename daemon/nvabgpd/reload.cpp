@@ -107,8 +107,10 @@ void Daemon::apply_reload(config::Config next, std::shared_ptr<const policy::Pro
     originate_all();
   }
   if (plan.global.log) spdlog::set_level(spdlog::level::from_str(std::string(config::to_string(cfg_.log_level))));
-  if (plan.global.kernel || plan.global.listen || plan.global.control || plan.global.metrics)
-    spdlog::warn("reload: kernel, listen, control and metrics settings take effect at restart");
+  if (plan.global.kernel || plan.global.listen || plan.global.control || plan.global.metrics ||
+      plan.global.monitoring)
+    spdlog::warn(
+        "reload: kernel, listen, control, metrics, bmp and mrt settings take effect at restart");
   schedule_pump();
 }
 

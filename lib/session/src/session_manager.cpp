@@ -111,6 +111,8 @@ struct SessionManager::Impl {
     std::string down_reason;
     std::optional<UpdateIn> pending_update;
     base::IpAddress local, remote;
+    std::uint16_t local_port = 0, remote_port = 0;
+    wire::Open received_open;  // for monitoring (BMP Peer Up)
   };
 
   struct Peer {
@@ -293,7 +295,9 @@ struct SessionManager::Impl {
       if (x->ch) x->ch->close();
       return true;
     });
-    if (callbacks.on_up) callbacks.on_up(PeerUp{p.id, *c.neg, c.local, c.remote});
+    if (callbacks.on_up)
+      callbacks.on_up(PeerUp{p.id, *c.neg, c.local, c.remote, c.sent_open, c.received_open,
+                             c.local_port, c.remote_port});
   }
 
   void arm_timer(Peer& p, Conn& c) {
@@ -388,9 +392,15 @@ struct SessionManager::Impl {
   void attached(Peer& p, Conn& c) {
     ErrorCode ec;
     const auto le = c.ch->sock.local_endpoint(ec);
-    if (!ec) c.local = to_ip(le.address());
+    if (!ec) {
+      c.local = to_ip(le.address());
+      c.local_port = le.port();
+    }
     const auto re = c.ch->sock.remote_endpoint(ec);
-    if (!ec) c.remote = to_ip(re.address());
+    if (!ec) {
+      c.remote = to_ip(re.address());
+      c.remote_port = re.port();
+    }
     ErrorCode ignored;
     c.ch->sock.set_option(tcp::no_delay(true), ignored);
     read(p.id, c.id, c.ch);
@@ -540,6 +550,7 @@ struct SessionManager::Impl {
     ex.hold_time = p.cfg.hold_time;
     ex.min_hold_time = p.cfg.min_hold_time;
     auto neg = negotiate(c.sent_open, open, ex);
+    c.received_open = open;
     if (!neg) {
       c.pending_notification = neg.error();
       c.down_reason = "OPEN rejected: " + wire::describe(neg.error());

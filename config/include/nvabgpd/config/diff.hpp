@@ -37,6 +37,7 @@ struct GlobalChanges {
   bool control = false;      // control socket path changed
   bool metrics = false;      // metrics endpoint changed
   bool log = false;          // log level changed
+  bool monitoring = false;   // bmp or mrt settings changed (take effect at restart)
   std::vector<std::string> changes;
 };
 

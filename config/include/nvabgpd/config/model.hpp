@@ -81,6 +81,27 @@ struct MetricsConfig {
   bool operator==(const MetricsConfig&) const = default;
 };
 
+// A BMP (RFC 7854) monitoring station nvabgpd connects to.
+struct BmpStation {
+  base::IpAddress address;
+  std::uint16_t port = 0;
+  std::uint64_t buffer = 16u << 20;   // bytes queued for the station before it is resynced
+  std::uint32_t stats_interval = 60;  // seconds between Statistics Reports (0: none)
+  bool operator==(const BmpStation&) const = default;
+};
+
+// MRT (RFC 6396) dumps: TABLE_DUMP_V2 snapshots and BGP4MP messages into files named by a
+// strftime pattern, a new file every `interval` seconds.
+struct MrtConfig {
+  bool enabled = false;
+  std::string file;            // strftime pattern, as written (relative: to the config dir)
+  std::string path;            // the pattern resolved against the config directory
+  std::uint32_t interval = 0;  // seconds; 0: one file, a snapshot only at start
+  bool table_dump = true;
+  bool messages = true;
+  bool operator==(const MrtConfig&) const = default;
+};
+
 // import/export policy of a peer: everything, nothing, or a named filter from a filter file.
 struct FilterRef {
   enum class Kind : std::uint8_t { All, None, Named };
@@ -158,6 +179,8 @@ struct Config {
   std::vector<Originate> originate;
   ControlConfig control;
   MetricsConfig metrics;
+  std::vector<BmpStation> bmp;
+  MrtConfig mrt;
   LogLevel log_level = LogLevel::Info;
   std::vector<PeerConfig> peers;
 

@@ -127,6 +127,9 @@ class Rib {
   AttrRef adj_rib_out(PeerId peer, const base::Prefix& p) const;
   std::size_t adj_rib_out_size(PeerId peer) const;
   std::optional<PeerCounters> counters(PeerId peer) const;
+  // A peer's routes as received, before the import filter: kept only for peers with
+  // soft_reconfig_in (empty otherwise). A copy, for monitoring (BMP); unordered.
+  std::vector<std::pair<base::Prefix, AttrRef>> pre_policy_routes(PeerId peer) const;
   std::size_t prefix_count() const { return table_.size(); }
   std::size_t group_count() const;
   std::optional<std::uint32_t> group_of(PeerId peer) const;

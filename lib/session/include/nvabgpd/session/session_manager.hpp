@@ -37,6 +37,11 @@ struct PeerUp {
   Negotiated negotiated;
   base::IpAddress local_address;  // of the surviving TCP connection
   base::IpAddress remote_address;
+  // For monitoring (BMP Peer Up): the OPENs as decoded, and the TCP ports.
+  wire::Open sent_open;
+  wire::Open received_open;
+  std::uint16_t local_port = 0;
+  std::uint16_t remote_port = 0;
 };
 
 struct PeerDown {
