@@ -286,6 +286,31 @@ Value BinaryExpr::eval(Ctx& c) const {
   return binary_op(c, loc, op, x, y);
 }
 
+Value ChainExpr::eval(Ctx& c) const {
+  Value v = first->eval(c);
+  if (c.halted()) return {};
+  if (logical) {
+    if (v.type != Type::Bool)
+      return c.fail(rest.front().loc, fmt::format("Bool expected, got {}", type_name(v.type)));
+    for (const auto& s : rest) {
+      if ((s.op == Op::And) != (v.u != 0)) continue;  // short circuit: the value stays
+      Value y = s.e->eval(c);
+      if (c.halted()) return {};
+      if (y.type != Type::Bool)
+        return c.fail(s.loc, fmt::format("Bool expected, got {}", type_name(y.type)));
+      v = y;
+    }
+    return v;
+  }
+  for (const auto& s : rest) {
+    Value y = s.e->eval(c);
+    if (c.halted()) return {};
+    v = binary_op(c, s.loc, s.op, v, y);
+    if (c.halted()) return {};
+  }
+  return v;
+}
+
 Value NetInSetExpr::eval(Ctx& c) const {
   Value x = a->eval(c);
   if (c.halted()) return {};

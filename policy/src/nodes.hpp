@@ -117,6 +117,7 @@ struct Function {
   std::vector<Type> params;
   Type ret = Type::Any;
   std::size_t frame = 0;
+  int depth = 0;  // deepest nesting level of the body, the functions it calls included
   StmtP body;
 };
 
@@ -168,6 +169,28 @@ struct BinaryExpr : Expr {
   void children(std::vector<const Expr*>& out) const override {
     out.push_back(a.get());
     if (b) out.push_back(b.get());
+  }
+};
+
+// A run of one precedence level evaluated left to right: `a && b || c ...` (logical: each
+// operand must be bool; && skips its operand when the value so far is false, || when it is
+// true, exactly as the left-deep tree of BinaryExprs would) or `a + b - c ...` / `a * b / c`.
+// The parser builds this for three or more operands so that evaluating and destroying a
+// 50,000-term chain takes a loop instead of 50,000 nested calls.
+struct ChainExpr : Expr {
+  struct Step {
+    Op op{};
+    Loc loc;  // the operator, where BinaryExpr would report its errors
+    ExprP e;
+  };
+  ExprP first;
+  std::vector<Step> rest;
+  bool logical = false;
+  Value eval(Ctx& c) const override;
+  bool pure() const override { return true; }
+  void children(std::vector<const Expr*>& out) const override {
+    out.push_back(first.get());
+    for (const auto& s : rest) out.push_back(s.e.get());
   }
 };
 
