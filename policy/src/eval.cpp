@@ -527,7 +527,13 @@ Value DefinedExpr::eval(Ctx& c) const {
   return bool_v(v.type != Type::Void);
 }
 
+bool Ctx::too_many_steps(const Loc& at) {
+  fail(at, fmt::format("filter stopped after {} function calls and loop iterations", kMaxSteps));
+  return false;
+}
+
 Value CallExpr::eval(Ctx& c) const {
+  if (!c.step(loc)) return {};
   auto& st = *c.stack;
   const std::size_t new_base = st.size();
   st.resize(new_base + fn->frame);
@@ -758,6 +764,7 @@ Flow ForStmt::exec(Ctx& c) const {
       return c.halt;
   }
   for (auto& x : items) {
+    if (!c.step(loc)) return c.halt;
     c.slot(slot) = std::move(x);
     Flow f = body->exec(c);
     if (f != Flow::Next) return f;

@@ -180,3 +180,29 @@ TEST_CASE("function calls add the callee depth and a long chain of functions is 
   CHECK(err.find("error: nesting too deep: calling f499 here nests 1002 levels deep") !=
         std::string::npos);
 }
+
+TEST_CASE("calls that fan out and nested loops stop after one million steps with a runtime error") {
+  // f_i calls f_{i-1} twice: 2^25 calls for one route, from 26 short lines.
+  std::string fan = "function f0() -> int { return 1; }\n";
+  for (int i = 1; i <= 25; ++i) {
+    fan += "function f" + std::to_string(i) + "() -> int { return f" + std::to_string(i - 1) +
+           "() + f" + std::to_string(i - 1) + "(); }\n";
+  }
+  Run r(fan +
+        "filter f { if f25() > 0 then accept; reject; }\nfilter g { if f18() = 262144 then accept; "
+        "reject; }\n");
+  Outcome o = r("10.1.0.0/16", med(0));
+  CHECK(o.why == Outcome::Why::RuntimeError);
+  CHECK(o.error == "filter stopped after 1000000 function calls and loop iterations");
+  CHECK(r("10.1.0.0/16", med(0), "g").accepted());  // 2^19 - 1 calls: within the budget
+
+  // Three nested loops over a 200-ASN path: 8,000,000 iterations.
+  wire::PathAttributes a = med(0);
+  a.as_path = seq(std::vector<std::uint32_t>(200, 65001));
+  Run loops(R"(filter f { int n; n = 0;
+    for int x in bgp_path do for int y in bgp_path do for int z in bgp_path do n = n + 1;
+    accept; })");
+  Outcome l = loops("10.1.0.0/16", a);
+  CHECK(l.why == Outcome::Why::RuntimeError);
+  CHECK(l.error == "filter stopped after 1000000 function calls and loop iterations");
+}
