@@ -161,3 +161,39 @@ TEST_CASE("undefined filter names: the first 20 and a count") {
   CHECK(d.back().to_string() ==
         "test.yaml: ... and 40 more undefined filter reference(s) not shown");
 }
+
+TEST_CASE("template chains are limited to 32 templates") {
+  auto chain = [](int n) {
+    std::string s(kHead);
+    s += "templates:\n  - { name: t0, hold-time: 30 }\n";
+    for (int i = 1; i < n; ++i) {
+      s += "  - { name: t" + std::to_string(i) + ", template: t" + std::to_string(i - 1) + " }\n";
+    }
+    return s + "peers:\n  - { name: p, template: t" + std::to_string(n - 1) +
+           ", address: 10.0.0.2, asn: 65002, import: all, export: all }\n";
+  };
+  LoadResult ok = parse(chain(32));
+  INFO(all(ok.errors));
+  REQUIRE(ok.ok());
+  CHECK(ok.config->peers[0].hold_time == 30);
+  LoadResult deep = parse(chain(20000));
+  REQUIRE(deep.errors.size() == 1);
+  CHECK(deep.errors[0].to_string() ==
+        "test.yaml:19972:31: templates[t19968].template: template chain is longer than 32 "
+        "templates (at 't19967')");
+}
+
+TEST_CASE("duplicate peer names and addresses name the first peer") {
+  LoadResult r =
+      parse(std::string(kHead) +
+            "peers:\n"
+            "  - { name: a, address: 10.0.0.2, asn: 65002, import: all, export: all }\n"
+            "  - { name: b, address: 10.0.0.3, asn: 65002, import: all, export: all }\n"
+            "  - { name: a, address: 10.0.0.2, asn: 65002, import: all, export: all }\n"
+            "  - { name: a, address: 10.0.0.3, asn: 65002, import: all, export: all }\n");
+  INFO(all(r.errors));
+  CHECK(has(r.errors, "test.yaml:6:13: peers[a].name: peer name 'a' is already used at line 4"));
+  CHECK(has(r.errors, "peers[a].address: peer address 10.0.0.2 is already used by peer 'a'"));
+  CHECK(has(r.errors, "test.yaml:7:13: peers[a].name: peer name 'a' is already used at line 4"));
+  CHECK(has(r.errors, "peers[a].address: peer address 10.0.0.3 is already used by peer 'b'"));
+}
