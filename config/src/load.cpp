@@ -9,10 +9,10 @@
 #include <set>
 #include <sstream>
 
-#include <yaml-cpp/eventhandler.h>
 
 #include "monitoring.hpp"
 #include "parse.hpp"
+#include "yaml_scan.hpp"
 
 namespace nvabgpd::config {
 
@@ -405,36 +405,6 @@ std::size_t first_invalid_utf8(std::string_view s) {
   return std::string_view::npos;
 }
 
-// Where a second YAML document starts, if there is one. Reads at most two documents: on some
-// malformed inputs yaml-cpp's parser yields empty documents forever, so YAML::LoadAll hangs.
-std::optional<YAML::Mark> second_document(const std::string& text) {
-  struct Counter : YAML::EventHandler {
-    int docs = 0;
-    YAML::Mark last;
-    void OnDocumentStart(const YAML::Mark& m) override {
-      ++docs;
-      last = m;
-    }
-    void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  const std::string&) override {}
-    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                         YAML::EmitterStyle::value) override {}
-    void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                    YAML::EmitterStyle::value) override {}
-    void OnMapEnd() override {}
-  };
-  std::istringstream in(text);
-  YAML::Parser parser(in);
-  Counter c;
-  if (!parser.HandleNextDocument(c)) return std::nullopt;
-  if (!parser.HandleNextDocument(c) || c.docs < 2) return std::nullopt;
-  return c.last;
-}
-
 void sort_and_dedupe(std::vector<Diagnostic>& d) {
   std::stable_sort(d.begin(), d.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
@@ -443,6 +413,19 @@ void sort_and_dedupe(std::vector<Diagnostic>& d) {
   for (auto& x : d)
     if (std::find(out.begin(), out.end(), x) == out.end()) out.push_back(std::move(x));
   d = std::move(out);
+}
+
+// Shows the first kMaxShownDiagnostics of d and one line counting the rest (plus `dropped`,
+// those the reader did not keep): a broken file gives a screenful, not gigabytes.
+std::size_t limit_shown(std::vector<Diagnostic>& d, std::size_t dropped, std::string_view file,
+                        std::string_view what) {
+  if (d.size() <= kMaxShownDiagnostics && dropped == 0) return 0;
+  const std::size_t shown = std::min(d.size(), kMaxShownDiagnostics);
+  const std::size_t more = d.size() - shown + dropped;
+  d.resize(shown);
+  d.push_back(
+      {{std::string(file), 0, 0}, "", fmt::format("... and {} more {} not shown", more, what)});
+  return more;
 }
 
 void parse_root(Reader& r, const YAML::Node& root, const std::filesystem::path& base_dir,
@@ -530,9 +513,9 @@ LoadResult parse_config(std::string_view text, std::string_view file_name,
   }
   try {
     const std::string copy(text);
-    if (auto second = second_document(copy)) {
-      r.error_at({std::string(file_name), second->line + 1, second->column + 1}, "",
-                 "the file holds more than one YAML document ('---'); use one");
+    if (auto problem = detail::scan_yaml(copy)) {
+      r.error_at({std::string(file_name), problem->at.line + 1, problem->at.column + 1}, "",
+                 std::move(problem->message));
     } else {
       parse_root(r, YAML::Load(copy), base_dir, opts, out);
     }
@@ -546,6 +529,8 @@ LoadResult parse_config(std::string_view text, std::string_view file_name,
   if (!out.errors.empty()) out.config.reset();
   sort_and_dedupe(out.errors);
   sort_and_dedupe(out.warnings);
+  out.errors_omitted = limit_shown(out.errors, r.dropped_errors(), file_name, "error(s)");
+  out.warnings_omitted = limit_shown(out.warnings, r.dropped_warnings(), file_name, "warning(s)");
   return out;
 }
 

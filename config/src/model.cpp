@@ -66,16 +66,26 @@ std::string_view family_name(wire::AfiSafi f) {
 std::vector<Diagnostic> check_filter_names(const Config& cfg, const SourceMap& sources,
                                            const std::function<bool(std::string_view)>& exists) {
   std::vector<Diagnostic> out;
+  std::size_t more = 0;  // past kMaxShownDiagnostics: only counted
   for (const auto& p : cfg.peers) {
     for (const char* dir : {"import", "export"}) {
       const FilterRef& f = std::string_view(dir) == "import" ? p.import_filter : p.export_filter;
       if (f.kind != FilterRef::Kind::Named || exists(f.name)) continue;
+      if (out.size() == kMaxShownDiagnostics) {
+        ++more;
+        continue;
+      }
       const std::string key = fmt::format("peers[{}].{}", p.name, dir);
       SourceLocation at;
       if (auto it = sources.find(key); it != sources.end()) at = it->second;
       out.push_back({at, key,
                      fmt::format("filter '{}' is not defined in any filter file", f.name)});
     }
+  }
+  if (more > 0) {
+    out.push_back({{out.front().where.file, 0, 0},
+                   "",
+                   fmt::format("... and {} more undefined filter reference(s) not shown", more)});
   }
   return out;
 }

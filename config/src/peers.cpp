@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <set>
 
 #include "nvabgpd/config/azure.hpp"
@@ -31,6 +32,10 @@ struct TemplateDef {
   const Entry* parent = nullptr;  // the template's own `template:` entry
   std::vector<Entry> entries;
 };
+
+// A peer's template chain (peer -> template -> its template ...) may be this long: real
+// configs use one to three levels; a chain of 20,000 made a check take 72 s.
+constexpr std::size_t kMaxTemplateChain = 32;
 
 bool is_peer_name(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
@@ -296,6 +301,7 @@ std::vector<TemplateDef> read_templates(Reader& r, const YAML::Node* templates) 
   if (!templates) return defs;
   auto items = r.seq(*templates, "templates");
   if (!items) return defs;
+  std::set<std::string, std::less<>> defined;
   for (std::size_t i = 0; i < items->size(); ++i) {
     const YAML::Node& item = (*items)[i];
     std::string label = fmt::format("templates[{}]", i);
@@ -321,7 +327,7 @@ std::vector<TemplateDef> read_templates(Reader& r, const YAML::Node* templates) 
               fmt::format("'{}' is a built-in template and cannot be redefined", *s));
       continue;
     }
-    if (std::any_of(defs.begin(), defs.end(), [&](const TemplateDef& x) { return x.name == *s; })) {
+    if (!defined.insert(*s).second) {
       r.error(name->value, name->field, fmt::format("template '{}' is defined twice", *s));
       continue;
     }
@@ -352,10 +358,13 @@ struct Chain {
   bool ok = true;
 };
 
-Chain resolve_chain(Reader& r, const std::vector<TemplateDef>& defs, const Entry& start) {
+using TemplateIndex = std::map<std::string_view, const TemplateDef*>;
+
+Chain resolve_chain(Reader& r, const std::vector<TemplateDef>& defs, const TemplateIndex& index,
+                    const Entry& start) {
   Chain c;
   const Entry* ref = &start;
-  std::vector<std::string> seen;
+  std::set<std::string, std::less<>> seen;
   while (ref) {
     auto s = r.str(ref->value, ref->field);
     if (!s) {
@@ -366,8 +375,8 @@ Chain resolve_chain(Reader& r, const std::vector<TemplateDef>& defs, const Entry
       c.azure = true;
       break;
     }
-    auto it = std::find_if(defs.begin(), defs.end(), [&](const TemplateDef& d) { return d.name == *s; });
-    if (it == defs.end()) {
+    auto found = index.find(*s);
+    if (found == index.end()) {
       std::vector<std::string_view> names{azure::kTemplateName};
       for (const auto& d : defs) names.push_back(d.name);
       std::string msg = fmt::format("unknown template '{}'", *s);
@@ -376,14 +385,21 @@ Chain resolve_chain(Reader& r, const std::vector<TemplateDef>& defs, const Entry
       c.ok = false;
       break;
     }
-    if (std::find(seen.begin(), seen.end(), *s) != seen.end()) {
+    if (seen.count(*s) != 0) {
       r.error(ref->value, ref->field, fmt::format("templates form a cycle through '{}'", *s));
       c.ok = false;
       break;
     }
-    seen.push_back(*s);
-    c.layers.push_back(&*it);
-    ref = it->parent;
+    if (c.layers.size() == kMaxTemplateChain) {
+      r.error(ref->value, ref->field,
+              fmt::format("template chain is longer than {} templates (at '{}')", kMaxTemplateChain,
+                          *s));
+      c.ok = false;
+      break;
+    }
+    seen.insert(*s);
+    c.layers.push_back(found->second);
+    ref = found->second->parent;
   }
   std::reverse(c.layers.begin(), c.layers.end());
   return c;
@@ -412,6 +428,8 @@ bool is_filter_identifier(std::string_view s) {
 void read_peers(Reader& r, const YAML::Node* templates, const YAML::Node* peers, Config& cfg,
                 std::vector<PeerSource>& sources) {
   const std::vector<TemplateDef> defs = read_templates(r, templates);
+  TemplateIndex index;
+  for (const auto& d : defs) index.emplace(d.name, &d);
   if (!peers) return;
   auto items = r.seq(*peers, "peers");
   if (!items) return;
@@ -443,7 +461,7 @@ void read_peers(Reader& r, const YAML::Node* templates, const YAML::Node* peers,
     }
     Chain chain;
     if (const Entry* t = find(*m, "template")) {
-      chain = resolve_chain(r, defs, *t);
+      chain = resolve_chain(r, defs, index, *t);
       if (t->value.IsScalar()) p.template_name = t->value.Scalar();
       ok = ok && chain.ok;
     }

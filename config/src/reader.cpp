@@ -77,12 +77,20 @@ void Reader::error(const YAML::Node& at, std::string field, std::string message)
   error_at(loc(at), std::move(field), std::move(message));
 }
 void Reader::error_at(SourceLocation at, std::string field, std::string message) {
+  if (errors_.size() >= kMaxKeptDiagnostics) {
+    ++dropped_errors_;
+    return;
+  }
   errors_.push_back({std::move(at), std::move(field), std::move(message)});
 }
 void Reader::warn(const YAML::Node& at, std::string field, std::string message) {
   warn_at(loc(at), std::move(field), std::move(message));
 }
 void Reader::warn_at(SourceLocation at, std::string field, std::string message) {
+  if (warnings_.size() >= kMaxKeptDiagnostics) {
+    ++dropped_warnings_;
+    return;
+  }
   warnings_.push_back({std::move(at), std::move(field), std::move(message)});
 }
 void Reader::remember(const std::string& field, const YAML::Node& at) {

@@ -39,7 +39,10 @@ class Reader {
   void warn_at(SourceLocation at, std::string field, std::string message);
   void remember(const std::string& field, const YAML::Node& at);
   void remember_at(const std::string& field, SourceLocation at);
-  std::size_t error_count() const { return errors_.size(); }
+  // Counts every error, kept or not (the reader keeps the first kMaxKeptDiagnostics).
+  std::size_t error_count() const { return errors_.size() + dropped_errors_; }
+  std::size_t dropped_errors() const { return dropped_errors_; }
+  std::size_t dropped_warnings() const { return dropped_warnings_; }
 
   // The entries of a mapping, in order. Reports a non-mapping value, duplicate keys, non-scalar
   // keys and keys not in `known` (with a "did you mean" suggestion). Unknown keys are dropped.
@@ -64,7 +67,13 @@ class Reader {
   std::vector<Diagnostic>& errors_;
   std::vector<Diagnostic>& warnings_;
   SourceMap& sources_;
+  std::size_t dropped_errors_ = 0;
+  std::size_t dropped_warnings_ = 0;
 };
+
+// Diagnostics kept per list before they are only counted: enough to sort and show the first
+// few by position, bounded however many values a file repeats.
+inline constexpr std::size_t kMaxKeptDiagnostics = 1000;
 
 const Entry* find(const std::vector<Entry>& entries, std::string_view key);
 

@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <string_view>
 
 #include "parse.hpp"
 
@@ -96,21 +98,23 @@ void check_peer(Reader& r, const Config& cfg, const PeerConfig& p, const PeerSou
 
 void validate(Reader& r, const Config& cfg, const std::vector<PeerSource>& sources,
               const YAML::Node* asn_node, const LoadOptions&) {
+  // The first peer with each name and address: a later one is an error naming it. Maps, not
+  // a pairwise scan: a file with 30,000 peers took 70 s to check.
+  std::map<std::string_view, std::size_t> names;
+  std::map<base::IpAddress, std::size_t> addresses;
   for (std::size_t i = 0; i < cfg.peers.size(); ++i) {
     const PeerConfig& p = cfg.peers[i];
     const PeerSource& src = sources[i];
     check_peer(r, cfg, p, src);
-    for (std::size_t j = 0; j < i; ++j) {
-      const PeerConfig& q = cfg.peers[j];
-      if (q.name == p.name) {
-        const SourceLocation first = r.loc(sources[j].node);
-        r.error_at(where(r, src, "name"), field(src, "name"),
-                   fmt::format("peer name '{}' is already used at line {}", p.name, first.line));
-      }
-      if (q.address == p.address) {
-        r.error_at(where(r, src, "address"), field(src, "address"),
-                   fmt::format("peer address {} is already used by peer '{}'", p.address, q.name));
-      }
+    if (auto [it, fresh] = names.try_emplace(p.name, i); !fresh) {
+      const SourceLocation first = r.loc(sources[it->second].node);
+      r.error_at(where(r, src, "name"), field(src, "name"),
+                 fmt::format("peer name '{}' is already used at line {}", p.name, first.line));
+    }
+    if (auto [it, fresh] = addresses.try_emplace(p.address, i); !fresh) {
+      r.error_at(where(r, src, "address"), field(src, "address"),
+                 fmt::format("peer address {} is already used by peer '{}'", p.address,
+                             cfg.peers[it->second].name));
     }
   }
   check_azure_global(r, cfg, sources, asn_node);

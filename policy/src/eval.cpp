@@ -286,6 +286,31 @@ Value BinaryExpr::eval(Ctx& c) const {
   return binary_op(c, loc, op, x, y);
 }
 
+Value ChainExpr::eval(Ctx& c) const {
+  Value v = first->eval(c);
+  if (c.halted()) return {};
+  if (logical) {
+    if (v.type != Type::Bool)
+      return c.fail(rest.front().loc, fmt::format("Bool expected, got {}", type_name(v.type)));
+    for (const auto& s : rest) {
+      if ((s.op == Op::And) != (v.u != 0)) continue;  // short circuit: the value stays
+      Value y = s.e->eval(c);
+      if (c.halted()) return {};
+      if (y.type != Type::Bool)
+        return c.fail(s.loc, fmt::format("Bool expected, got {}", type_name(y.type)));
+      v = y;
+    }
+    return v;
+  }
+  for (const auto& s : rest) {
+    Value y = s.e->eval(c);
+    if (c.halted()) return {};
+    v = binary_op(c, s.loc, s.op, v, y);
+    if (c.halted()) return {};
+  }
+  return v;
+}
+
 Value NetInSetExpr::eval(Ctx& c) const {
   Value x = a->eval(c);
   if (c.halted()) return {};
@@ -502,7 +527,13 @@ Value DefinedExpr::eval(Ctx& c) const {
   return bool_v(v.type != Type::Void);
 }
 
+bool Ctx::too_many_steps(const Loc& at) {
+  fail(at, fmt::format("filter stopped after {} function calls and loop iterations", kMaxSteps));
+  return false;
+}
+
 Value CallExpr::eval(Ctx& c) const {
+  if (!c.step(loc)) return {};
   auto& st = *c.stack;
   const std::size_t new_base = st.size();
   st.resize(new_base + fn->frame);
@@ -733,6 +764,7 @@ Flow ForStmt::exec(Ctx& c) const {
       return c.halt;
   }
   for (auto& x : items) {
+    if (!c.step(loc)) return c.halt;
     c.slot(slot) = std::move(x);
     Flow f = body->exec(c);
     if (f != Flow::Next) return f;

@@ -76,11 +76,15 @@ class Lexer {
   }
 
   // An IPv6 literal needs "::" or at least three colons in its run of [0-9a-fA-F:.].
+  // The look-ahead stops past the longest IPv6 text (45 characters): a longer run is no
+  // address, and scanning all of it from every token made "ab:ab:ab:..." quadratic.
   bool try_ipv6(Token& out) {
+    constexpr std::size_t kMaxText = 45;
     std::size_t end = pos_;
     int colons = 0;
     bool dcolon = false;
     while (end < s_.size() && (is_hex(s_[end]) || s_[end] == ':' || s_[end] == '.')) {
+      if (end - pos_ == kMaxText) return false;
       if (s_[end] == ':') {
         ++colons;
         if (end + 1 < s_.size() && s_[end + 1] == ':') dcolon = true;
@@ -111,12 +115,13 @@ class Lexer {
         bump();
       }
     } else {
-      // Dotted quad?
+      // Dotted quad? (The scan stops at a fourth dot: that is no quad either, and scanning
+      // all of "1.1.1.1.1..." from every number made the lexer quadratic.)
       std::size_t end = pos_;
       int dots = 0;
       while (end < s_.size() && (is_digit(s_[end]) || (s_[end] == '.' && end + 1 < s_.size() &&
                                                        is_digit(s_[end + 1])))) {
-        if (s_[end] == '.') ++dots;
+        if (s_[end] == '.' && ++dots > 3) break;
         ++end;
       }
       if (dots == 3) {

@@ -52,6 +52,11 @@ struct AttrInfo {
 const AttrInfo* find_attr(std::string_view name);
 const AttrInfo& attr_info(Attr a);
 
+// Function calls plus loop iterations one route may take (see "Limits" in policy/README.md):
+// nesting is bounded at load, but calls can fan out (f calling g twice, g calling h twice
+// ...) and loops can nest, so a small filter could otherwise run for ever on the BGP thread.
+inline constexpr std::uint32_t kMaxSteps = 1000000;
+
 struct Ctx {
   const RouteView* route = nullptr;           // null while folding constants at load
   const wire::PathAttributes* attrs = nullptr;  // current attributes (original or copy)
@@ -65,6 +70,7 @@ struct Ctx {
   Value ret;
   const PrintSink* sink = nullptr;
   std::string print_buf;  // printn output waits here for the next print (or the filter's end)
+  std::uint32_t steps = 0;  // calls and loop iterations so far, against kMaxSteps
 
   wire::PathAttributes& mut() {
     if (!copy) {
@@ -84,6 +90,9 @@ struct Ctx {
     return {};
   }
   bool halted() const { return halt != Flow::Next; }
+  // Counts one call or loop iteration; false (and a runtime error) past kMaxSteps.
+  bool step(const Loc& at) { return ++steps <= kMaxSteps || too_many_steps(at); }
+  bool too_many_steps(const Loc& at);  // records the error, returns false
 };
 
 struct Expr {
@@ -117,6 +126,7 @@ struct Function {
   std::vector<Type> params;
   Type ret = Type::Any;
   std::size_t frame = 0;
+  int depth = 0;  // deepest nesting level of the body, the functions it calls included
   StmtP body;
 };
 
@@ -168,6 +178,28 @@ struct BinaryExpr : Expr {
   void children(std::vector<const Expr*>& out) const override {
     out.push_back(a.get());
     if (b) out.push_back(b.get());
+  }
+};
+
+// A run of one precedence level evaluated left to right: `a && b || c ...` (logical: each
+// operand must be bool; && skips its operand when the value so far is false, || when it is
+// true, exactly as the left-deep tree of BinaryExprs would) or `a + b - c ...` / `a * b / c`.
+// The parser builds this for three or more operands so that evaluating and destroying a
+// 50,000-term chain takes a loop instead of 50,000 nested calls.
+struct ChainExpr : Expr {
+  struct Step {
+    Op op{};
+    Loc loc;  // the operator, where BinaryExpr would report its errors
+    ExprP e;
+  };
+  ExprP first;
+  std::vector<Step> rest;
+  bool logical = false;
+  Value eval(Ctx& c) const override;
+  bool pure() const override { return true; }
+  void children(std::vector<const Expr*>& out) const override {
+    out.push_back(first.get());
+    for (const auto& s : rest) out.push_back(s.e.get());
   }
 };
 

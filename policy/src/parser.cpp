@@ -6,6 +6,8 @@
 // comparisons and ~ non-associative; + -; * / (BIRD 2.0 has no %); unary !; method calls (.) highest.
 #include "parser.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "lexer.hpp"
@@ -19,7 +21,12 @@ struct ParseError {
   std::string message;
 };
 
-constexpr int kMaxDepth = 200;
+// The deepest nesting a filter may have (see "Limits" in policy/README.md). One level is a
+// parenthesis, a '!', a method call in a chain, a call argument or defined(), a block or a
+// statement inside another; a function call adds the callee's own depth. Chains of one
+// precedence level (a && b && c ..., a + b + c ...) do not nest: they are loops. Parsing and
+// evaluation recurse at most a few frames per level, so this bounds the stack both need.
+constexpr int kMaxDepth = 1000;
 
 struct EnumConst {
   const char* name;
@@ -139,14 +146,22 @@ class Parser {
   }
 
   struct DepthGuard {
-    explicit DepthGuard(Parser& p) : p_(p) {
-      if (++p_.depth_ > kMaxDepth) p_.fail(p_.here(), "nesting too deep");
-    }
+    explicit DepthGuard(Parser& p) : p_(p) { p_.enter_level(); }
     ~DepthGuard() { --p_.depth_; }
     DepthGuard(const DepthGuard&) = delete;
     DepthGuard& operator=(const DepthGuard&) = delete;
     Parser& p_;
   };
+
+  void enter_level() {
+    if (++depth_ > kMaxDepth) {
+      fail(here(),
+           fmt::format("nesting too deep: more than {} levels of parentheses, '!', method calls, "
+                       "blocks or statements",
+                       kMaxDepth));
+    }
+    max_depth_ = std::max(max_depth_, depth_);
+  }
 
   // ------------------------------------------------------------ scopes
   void begin_body() {
@@ -268,8 +283,10 @@ class Parser {
     parse_old_decls();
     fn_ = fn.get();
     Loc end;
+    max_depth_ = 0;
     fn->body = parse_block(&end);
     fn->frame = max_slot();
+    fn->depth = max_depth_;
     fn_ = nullptr;
     Symbol s;
     s.kind = Symbol::Kind::Function;
@@ -281,7 +298,6 @@ class Parser {
 
   // ------------------------------------------------------------ statements
   std::unique_ptr<BlockStmt> parse_block(Loc* end = nullptr) {
-    DepthGuard g(*this);
     auto b = std::make_unique<BlockStmt>();
     b->loc = here();
     expect_p("{");
@@ -605,9 +621,35 @@ class Parser {
     return make_const(e->loc, std::move(v));
   }
 
+  // The operand chains below (&& ||, + -, * /) are loops, not recursion, and build one
+  // ChainExpr (see make_chain): a 50,000-term chain costs no stack at load or per route.
+  using Step = ChainExpr::Step;
+
+  // Appends `op right` to the chain left [steps]. While the chain is still a single constant
+  // and right is one too, folds at once, exactly as the left-deep tree of BinaryExprs did.
+  void chain_step(ExprP& left, std::vector<Step>& steps, const Loc& at, Op op, ExprP right) {
+    if (steps.empty() && left->is_const() && right->is_const()) {
+      left = make_binary(at, op, std::move(left), std::move(right));
+      return;
+    }
+    steps.push_back(Step{op, at, std::move(right)});
+  }
+  ExprP make_chain(ExprP first, std::vector<Step> steps, bool logical) {
+    if (steps.empty()) return first;
+    if (steps.size() == 1)
+      return make_binary(steps[0].loc, steps[0].op, std::move(first), std::move(steps[0].e));
+    auto n = std::make_unique<ChainExpr>();
+    n->loc = steps[0].loc;
+    n->type = logical ? Type::Bool : Type::Int;
+    n->logical = logical;
+    n->first = std::move(first);
+    n->rest = std::move(steps);
+    return n;
+  }
+
   ExprP parse_expr() {
-    DepthGuard g(*this);
     ExprP left = parse_cmp();
+    std::vector<Step> steps;
     for (;;) {
       Op op;
       if (cur().is("&&")) {
@@ -615,14 +657,14 @@ class Parser {
       } else if (cur().is("||")) {
         op = Op::Or;
       } else {
-        return left;
+        return make_chain(std::move(left), std::move(steps), true);
       }
       Loc at = here();
       advance();
       ExprP right = parse_cmp();
       need_bool(*left, "operand of && / ||");
       need_bool(*right, "operand of && / ||");
-      left = make_binary(at, op, std::move(left), std::move(right));
+      chain_step(left, steps, at, op, std::move(right));
     }
   }
 
@@ -644,6 +686,7 @@ class Parser {
 
   ExprP parse_add() {
     ExprP left = parse_mul();
+    std::vector<Step> steps;
     for (;;) {
       Op op;
       if (cur().is("+")) {
@@ -651,16 +694,19 @@ class Parser {
       } else if (cur().is("-")) {
         op = Op::Sub;
       } else {
-        return left;
+        return make_chain(std::move(left), std::move(steps), false);
       }
       Loc at = here();
       advance();
-      left = make_binary(at, op, std::move(left), parse_mul());
+      ExprP right = parse_mul();
+      check_arith(at, steps.empty() ? left->type : Type::Int, right->type);
+      chain_step(left, steps, at, op, std::move(right));
     }
   }
 
   ExprP parse_mul() {
     ExprP left = parse_unary();
+    std::vector<Step> steps;
     for (;;) {
       Op op;
       if (cur().is("*")) {
@@ -668,17 +714,26 @@ class Parser {
       } else if (cur().is("/")) {
         op = Op::Div;
       } else {
-        return left;
+        return make_chain(std::move(left), std::move(steps), false);
       }
       Loc at = here();
       advance();
-      left = make_binary(at, op, std::move(left), parse_unary());
+      ExprP right = parse_unary();
+      check_arith(at, steps.empty() ? left->type : Type::Int, right->type);
+      chain_step(left, steps, at, op, std::move(right));
+    }
+  }
+
+  void check_arith(const Loc& at, Type ta, Type tb) {
+    if ((ta != Type::Int && ta != Type::Any) || (tb != Type::Int && tb != Type::Any)) {
+      fail(at, fmt::format("arithmetic needs int operands, found {} and {}", type_name(ta),
+                           type_name(tb)));
     }
   }
 
   ExprP parse_unary() {
-    DepthGuard g(*this);
     if (cur().is("!")) {
+      DepthGuard g(*this);
       Loc at = here();
       advance();
       ExprP a = parse_unary();
@@ -704,9 +759,7 @@ class Parser {
       case Op::Mul:
       case Op::Div:
       case Op::Mod:
-        if ((ta != Type::Int && ta != Type::Any) || (tb != Type::Int && tb != Type::Any)) {
-          fail(at, fmt::format("arithmetic needs int operands, found {} and {}", type_name(ta), type_name(tb)));
-        }
+        check_arith(at, ta, tb);
         result = Type::Int;
         break;
       case Op::Lt:
@@ -751,7 +804,9 @@ class Parser {
 
   ExprP parse_postfix() {
     ExprP e = parse_primary();
+    const int outer = depth_;
     while (cur().is(".")) {
+      enter_level();  // each method wraps the chain so far: one more level per route
       advance();
       const Token mt = cur();
       std::string mname = expect_ident("method or field name");
@@ -768,6 +823,7 @@ class Parser {
       }
       e = make_method(loc_of(mt), mn->m, std::move(e), std::move(arg));
     }
+    depth_ = outer;
     return e;
   }
 
@@ -946,6 +1002,15 @@ class Parser {
       } while (accept_p(","));
     }
     expect_p(")");
+    // The callee runs below this call: its own depth adds to ours.
+    if (depth_ + fn.depth > kMaxDepth) {
+      fail(at,
+           fmt::format(
+               "nesting too deep: calling {} here nests {} levels deep (the function itself {}), "
+               "more than {}",
+               fn.name, depth_ + fn.depth, fn.depth, kMaxDepth));
+    }
+    max_depth_ = std::max(max_depth_, depth_ + fn.depth);
     if (c->args.size() != fn.params.size()) {
       fail(at, fmt::format("function {} takes {} argument(s), {} given", fn.name, fn.params.size(), c->args.size()));
     }
@@ -1285,6 +1350,7 @@ class Parser {
   std::vector<Token> toks_;
   std::size_t pos_ = 0;
   int depth_ = 0;
+  int max_depth_ = 0;  // deepest level reached in the current function body, calls included
   std::vector<std::map<std::string, Local>> scopes_;
   std::size_t next_slot_ = 0;
   const Function* fn_ = nullptr;

@@ -1,5 +1,7 @@
 // Evaluation: operators, attributes, unset semantics, runtime errors, functions, case, print,
 // copy-on-write.
+#include <optional>
+
 #include "helpers.hpp"
 
 using namespace nvabgpd;
@@ -16,8 +18,10 @@ bool holds(const std::string& expr, const wire::PathAttributes& a = {}, const ch
   return o.accepted();
 }
 Outcome outcome(const std::string& text, const wire::PathAttributes& a = {}, const char* net = "10.1.0.0/16") {
-  Run r(text);
-  return r(net, a);
+  static std::optional<Run>
+      r;  // Outcome::where points into the program: keep it until the next call
+  r.emplace(text);
+  return (*r)(net, a);
 }
 }  // namespace
 

@@ -1,7 +1,8 @@
 #pragma once
 // Loading: read YAML -> check every key and value -> expand templates -> validate across
-// fields -> Config. All errors are collected (never just the first), each with
-// FILE:LINE:COLUMN and the field named. Never throws and never crashes on any input.
+// fields -> Config. All errors are found (never just the first), each with FILE:LINE:COLUMN
+// and the field named; the first kMaxShownDiagnostics are listed, then a count of the rest.
+// Never throws and never crashes on any input; alias expansion is bounded (yaml_scan.hpp).
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -15,6 +16,9 @@
 namespace nvabgpd::config {
 
 inline constexpr std::size_t kMaxConfigBytes = 4 * 1024 * 1024;
+// A LoadResult lists at most this many errors (and warnings), then one line "... and N more
+// error(s) not shown" (errors_omitted = N).
+inline constexpr std::size_t kMaxShownDiagnostics = 20;
 
 struct LoadOptions {
   // Check that every file listed under `filters:` exists and is a regular file.
@@ -25,6 +29,10 @@ struct LoadResult {
   std::optional<Config> config;      // set only when errors is empty
   std::vector<Diagnostic> errors;
   std::vector<Diagnostic> warnings;  // returned as values, never printed here
+  // How many were left out after the first kMaxShownDiagnostics (the last entry of the list
+  // then says so). The total is errors.size() - 1 + errors_omitted in that case.
+  std::size_t errors_omitted = 0;
+  std::size_t warnings_omitted = 0;
   SourceMap sources;                 // where each value came from
   bool ok() const { return config.has_value(); }
 };
