@@ -9,7 +9,6 @@
 #include <set>
 #include <sstream>
 
-
 #include "monitoring.hpp"
 #include "parse.hpp"
 #include "yaml_scan.hpp"
