@@ -151,22 +151,13 @@ std::optional<std::string> Daemon::start() {
   cb.on_down = [this](const session::PeerDown& d) { on_down(d); };
   cb.on_update = [this](session::UpdateIn&& u) { on_update(std::move(u)); };
   cb.on_refresh = [this](const session::RefreshRequest& r) { on_refresh(r); };
-  cb.on_state = [this](const session::StateChange& s) {
-    if (s.peer < peers_.size())
-      spdlog::info("peer {}: {} -> {} ({})", peers_[s.peer].cfg.name, session::to_string(s.from),
-                   session::to_string(s.to), session::to_string(s.event));
-  };
+  // The session layer logs state changes, NOTIFICATIONs, ups, downs and refused connections.
   cb.on_notification = [this](const session::NotificationEvent& n) {
     if (n.peer >= peers_.size()) return;
     const std::string what = wire::describe(n.notification);
-    spdlog::warn("peer {}: NOTIFICATION {}: {}", peers_[n.peer].cfg.name,
-                 n.sent ? "sent" : "received", what);
     peers_[n.peer].last_error = (n.sent ? "sent: " : "received: ") + what;
   };
   cb.on_drained = [this](session::PeerId) { schedule_pump(); };  // resumes a held update group
-  cb.on_rejected = [](const session::RejectedConnection& r) {
-    spdlog::warn("refused connection from {} port {}: {}", r.remote, r.remote_port, r.reason);
-  };
   sessions_ = std::make_unique<session::SessionManager>(io_, sc, std::move(cb), clock_);
 
   encoder_ = std::make_unique<OutboundEncoder>(
@@ -348,8 +339,6 @@ void Daemon::on_up(const session::PeerUp& up) {
   p.last_error.clear();
   if (auto c = rib_->counters(p.rid))
     p.received_base = c->received - std::min(c->received, c->withdrawn);
-  spdlog::info("peer {} ({} AS{}) established, hold {}s", p.cfg.name, p.cfg.address,
-               up.negotiated.peer_asn, up.negotiated.hold_time.count());
   rib_->peer_up(rib_peer_up(p, up), clock_.now());
   schedule_pump();
 }
@@ -361,7 +350,6 @@ void Daemon::on_down(const session::PeerDown& down) {
   p.up = false;
   p.since = std::chrono::system_clock::now();
   p.last_error = down.reason;
-  spdlog::warn("peer {} down: {}", p.cfg.name, down.reason);
   if (!was_up) return;
   // RFC 4724 helper: keep the routes as stale unless we or the peer reset deliberately.
   const bool graceful = p.negotiated && p.negotiated->graceful_restart && !down.sent;
