@@ -983,7 +983,7 @@ bool SessionManager::send(PeerId id, std::shared_ptr<const std::vector<std::uint
   Impl::Peer* p = impl_->peer(id);
   if (!p || !message || message->size() < wire::kHeaderSize) return false;
   Impl::Conn* c = impl_->established(*p);
-  if (!c) return false;
+  if (!c || !c->ch || c->ch->overflowed) return false;  // overflowed: being dropped
   // The buffer may hold several back-to-back messages (one packed batch): count each UPDATE.
   for (std::size_t off = 0; off + wire::kHeaderSize <= message->size();) {
     const std::size_t len = (std::size_t{(*message)[off + 16]} << 8) | (*message)[off + 17];
