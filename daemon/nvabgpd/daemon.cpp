@@ -256,6 +256,11 @@ session::PeerConfig Daemon::session_config(const config::PeerConfig& pc) const {
   s.passive = pc.passive;
   s.hold_time = std::chrono::seconds(pc.hold_time);
   s.connect_retry = std::chrono::seconds(pc.connect_retry);
+  s.idle_hold = std::chrono::seconds(pc.idle_hold);
+  s.idle_hold_max = std::chrono::seconds(pc.idle_hold_max);
+  s.damp_reset_after = std::max(s.damp_reset_after, s.idle_hold_max);
+  if (pc.send_hold_time) s.send_hold_time = std::chrono::seconds(*pc.send_hold_time);
+  s.send_queue_limit = static_cast<std::size_t>(pc.send_queue_limit);
   if (!cfg_.is_ibgp(pc)) s.multihop = pc.multihop;
   s.gtsm = pc.ttl_security;
   s.password = pc.password;

@@ -857,26 +857,32 @@ struct SessionManager::Impl {
     }
   }
 
-  // GTSM on the listener (RFC 5082): a SYN below the minimum TTL never makes a connection, so
-  // nothing it sends is read. The listener is shared by every peer of its family, so it gets
-  // the lowest minimum over them, and only when every one of them uses GTSM (one peer without
-  // GTSM leaves it off). Accepted sockets still get their own peer's minimum.
+  // GTSM on the listener (RFC 5082), so a too-distant peer never gets a connection and
+  // nothing it sends is read. The listener is shared by every peer of its family: each GTSM
+  // peer's minimum goes into a BPF filter keyed by source address (other sources pass; accepted
+  // sockets inherit it), and when every peer of the family uses GTSM the listener also gets
+  // IP_MINTTL / IPV6_MINHOPCOUNT at the lowest of their minimums. Accepted sockets still get
+  // their own peer's minimum.
   void update_listener_ttl() {
     for (auto& l : acceptors) {
       int min = 0;
       bool all = true;
-      bool any = false;
+      std::vector<sockopt::GtsmRule> rules;
       for (const auto& p : peers) {
         if (p->cfg.address.family() != l->family) continue;
-        any = true;
         if (!p->cfg.gtsm) {
           all = false;
-          break;
+          continue;
         }
         const int need = 256 - p->cfg.multihop.value_or(1);
+        rules.push_back({p->cfg.address, need});
         min = min == 0 ? need : std::min(min, need);
       }
-      const int want = any && all ? min : 0;
+      if (auto err = sockopt::set_gtsm_filter(l->acc.native_handle(), l->family, rules);
+          !err.empty()) {
+        spdlog::error("listener {}: {}", l->name, err);
+      }
+      const int want = all ? min : 0;
       if (want == l->min_ttl) continue;
       const auto err = sockopt::set_min_ttl(l->acc.native_handle(), l->family, want);
       if (!err.empty()) {
@@ -884,7 +890,7 @@ struct SessionManager::Impl {
         continue;
       }
       l->min_ttl = want;
-      spdlog::info("listener {}: minimum TTL {} (GTSM)", l->name, want);
+      spdlog::info("listener {}: minimum TTL {} (every peer uses GTSM)", l->name, want);
     }
   }
 

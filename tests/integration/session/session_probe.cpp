@@ -241,8 +241,8 @@ int main(int argc, char** argv) {
         bytes += b->size();
         routes = std::min(i + 200, it->second);
       }
-      emit({{"event", "table_sent"}, {"peer", names[u.peer]}, {"bytes", bytes},
-            {"routes", routes}});
+      emit(
+          {{"event", "table_sent"}, {"peer", names[u.peer]}, {"bytes", bytes}, {"routes", routes}});
     }
   };
   cb.on_down = [&](const session::PeerDown& d) {

@@ -97,17 +97,21 @@ def test_md5_good_and_bad_password_with_bird(lab, workdir, family):
     assert probe.downs("good") == []
 
 
-def test_gtsm_drops_a_too_distant_syn_at_the_listener(lab, workdir):
-    """Issue 18: with GTSM the listener itself carries the minimum TTL, so a connection from a
+@pytest.mark.parametrize("mixed", [False, True], ids=["all-gtsm", "with-a-non-gtsm-peer"])
+def test_gtsm_drops_a_too_distant_syn_at_the_listener(lab, workdir, mixed):
+    """Issue 18: with GTSM the listener itself enforces the minimum TTL, so a connection from a
     peer too many hops away is never accepted and nothing it sends is read (it used to be
-    accepted and the minimum set only afterwards, on the accepted socket)."""
+    accepted and the minimum set only afterwards, on the accepted socket). The listener is
+    shared: with another peer that does not use GTSM, the per-source filter still applies."""
     import json
     import pathlib
     import sys
     p, _, d = routed(lab)
-    probe = Probe(p, workdir, 65001, "10.0.1.1",
-                  [{"name": "g", "address": "10.0.2.1", "asn": 65002, "hold": 9, "gtsm": True,
-                    "multihop": 2, "passive": True}], listen=("10.0.1.1:179",))
+    peers = [{"name": "g", "address": "10.0.2.1", "asn": 65002, "hold": 9, "gtsm": True,
+              "multihop": 2, "passive": True}]
+    if mixed:
+        peers.append({"name": "plain", "address": "10.0.9.9", "asn": 65009, "passive": True})
+    probe = Probe(p, workdir, 65001, "10.0.1.1", peers, listen=("10.0.1.1:179",))
     raw_peer = str(pathlib.Path(__file__).with_name("raw_peer.py"))
 
     def connect(ttl):
