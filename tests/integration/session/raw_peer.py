@@ -6,6 +6,8 @@
                                                        held open until SIGTERM
     raw_peer.py connect LOCAL REMOTE:PORT TTL          connect with this TTL; report whether the
                                                        connection was made and an OPEN came back
+    raw_peer.py badopen LOCAL REMOTE:PORT ASN          connect; if an OPEN comes, answer with an
+                                                       OPEN from ASN and report the NOTIFICATION
 
 Each prints one JSON object per line on stdout.
 """
@@ -84,5 +86,44 @@ def connect(local, remote, ttl):
         say(event="connected", open_received=False, error=str(e))
 
 
+def recv_message(s):
+    head = b""
+    while len(head) < 19:
+        chunk = s.recv(19 - len(head))
+        if not chunk:
+            return None
+        head += chunk
+    body = b""
+    length = struct.unpack("!H", head[16:18])[0]
+    while len(body) < length - 19:
+        chunk = s.recv(length - 19 - len(body))
+        if not chunk:
+            return None
+        body += chunk
+    return head[18], body
+
+
+def badopen(local, remote, asn):
+    s = socket.socket()
+    s.bind((local, 0))
+    s.settimeout(5)
+    s.connect(endpoint(remote))
+    try:
+        m = recv_message(s)
+    except OSError:
+        m = None
+    if not m or m[0] != 1:
+        say(event="refused")  # closed before any OPEN
+        return
+    s.sendall(open_msg(int(asn), 90, local))
+    try:
+        m = recv_message(s)
+    except OSError:
+        m = None
+    say(event="notification", code=m[1][0] if m and m[0] == 3 else None,
+        subcode=m[1][1] if m and m[0] == 3 else None)
+
+
 if __name__ == "__main__":
-    {"nonreader": nonreader, "hold": hold, "connect": connect}[sys.argv[1]](*sys.argv[2:])
+    {"nonreader": nonreader, "hold": hold, "connect": connect,
+     "badopen": badopen}[sys.argv[1]](*sys.argv[2:])
