@@ -79,6 +79,15 @@ const Field kFields[] = {
     {"ttl-security", kRestart, [](const PeerConfig& p) { return yes(p.ttl_security); }},
     {"password", kRestart, [](const PeerConfig& p) { return p.password; }, true},
     {"hold-time", kRestart, [](const PeerConfig& p) { return std::to_string(p.hold_time); }},
+    {"idle-hold", kRestart, [](const PeerConfig& p) { return std::to_string(p.idle_hold); }},
+    {"idle-hold-max", kRestart,
+     [](const PeerConfig& p) { return std::to_string(p.idle_hold_max); }},
+    {"send-hold-time", kRestart,
+     [](const PeerConfig& p) {
+       return p.send_hold_time ? std::to_string(*p.send_hold_time) : std::string("auto");
+     }},
+    {"send-queue-limit", kRestart,
+     [](const PeerConfig& p) { return std::to_string(p.send_queue_limit); }},
     {"keepalive", kRestart, [](const PeerConfig& p) { return std::to_string(p.keepalive); }},
     {"families", kRestart, [](const PeerConfig& p) { return show_families(p.families); }},
     {"graceful-restart", kRestart, [](const PeerConfig& p) { return show_gr(p.graceful_restart); }},
@@ -107,7 +116,8 @@ const Field kFields[] = {
      [](const PeerConfig& p) { return yes(p.route_server_client); }},
     // Local only.
     {"description", kInPlace, [](const PeerConfig& p) { return p.description; }},
-    {"connect-retry", kInPlace, [](const PeerConfig& p) { return std::to_string(p.connect_retry); }},
+    {"connect-retry", kInPlace,
+     [](const PeerConfig& p) { return std::to_string(p.connect_retry); }},
     {"passive", kInPlace, [](const PeerConfig& p) { return yes(p.passive); }},
     {"template", kInPlace, [](const PeerConfig& p) { return p.template_name; }},
 };

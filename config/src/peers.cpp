@@ -13,7 +13,7 @@ namespace nvabgpd::config::detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 29> kPeerKeys = {
+constexpr std::array<std::string_view, 33> kPeerKeys = {
     "name",          "address",      "port",
     "asn",           "template",     "description",
     "local-address", "multihop",     "ttl-security",
@@ -23,7 +23,8 @@ constexpr std::array<std::string_view, 29> kPeerKeys = {
     "route-reflector-client", "cluster-id", "route-server-client",
     "allowas-in",    "always-compare-med", "import-limit",
     "export-limit",  "graceful-restart", "soft-reconfiguration",
-    "route-refresh", "enabled"};
+    "route-refresh", "enabled",      "idle-hold",
+    "idle-hold-max", "send-hold-time", "send-queue-limit"};
 constexpr std::array<std::string_view, 3> kLimitKeys = {"max", "action", "restart-delay"};
 constexpr std::array<std::string_view, 3> kGrKeys = {"enabled", "restart-time", "stale-time"};
 
@@ -240,6 +241,16 @@ bool apply_key(Reader& r, const Entry& e, PeerConfig& p) {
   }
   if (k == "keepalive") return set_uint(r, e, p.keepalive, 0, 21845);
   if (k == "connect-retry") return set_uint(r, e, p.connect_retry, 1, 65535);
+  if (k == "idle-hold") return set_uint(r, e, p.idle_hold, 1, 3600);
+  if (k == "idle-hold-max") return set_uint(r, e, p.idle_hold_max, 1, 3600);
+  if (k == "send-hold-time") {
+    std::uint16_t v = 0;
+    if (!set_uint(r, e, v, 1, 65535)) return false;
+    p.send_hold_time = v;
+    return true;
+  }
+  if (k == "send-queue-limit")
+    return set_uint(r, e, p.send_queue_limit, std::uint64_t{1} << 16, std::uint64_t{1} << 40);
   if (k == "passive") return set_bool(r, e, p.passive);
   if (k == "families") {
     auto v = read_families(r, e);

@@ -79,6 +79,11 @@ void print_peer(YAML::Emitter& out, const PeerConfig& p, const PrintOptions& opt
   kv(out, "hold-time", p.hold_time);
   kv(out, "keepalive", p.keepalive);
   kv(out, "connect-retry", p.connect_retry);
+  // Printed only when set away from their defaults.
+  if (p.idle_hold != kDefaultIdleHold) kv(out, "idle-hold", p.idle_hold);
+  if (p.idle_hold_max != kDefaultIdleHoldMax) kv(out, "idle-hold-max", p.idle_hold_max);
+  if (p.send_hold_time) kv(out, "send-hold-time", *p.send_hold_time);
+  if (p.send_queue_limit != kDefaultSendQueueLimit) kv(out, "send-queue-limit", p.send_queue_limit);
   kv(out, "passive", p.passive);
   out << YAML::Key << "families" << YAML::Value << YAML::Flow << YAML::BeginSeq;
   for (auto f : p.families) out << std::string(family_name(f));

@@ -58,6 +58,14 @@ void check_peer(Reader& r, const Config& cfg, const PeerConfig& p, const PeerSou
                                     p.keepalive, p.hold_time));
   }
 
+  if (p.idle_hold_max < p.idle_hold)
+    err("idle-hold-max",
+        fmt::format("idle-hold-max {} is less than idle-hold {}", p.idle_hold_max, p.idle_hold));
+  if (p.send_hold_time && p.hold_time != 0 && *p.send_hold_time < p.hold_time)
+    warn("send-hold-time", fmt::format("send-hold-time {} is below hold-time {}; RFC 9687 "
+                                       "suggests at least max(480, 2 x hold-time)",
+                                       *p.send_hold_time, p.hold_time));
+
   if (p.route_reflector_client && have_asn && !ibgp)
     err("route-reflector-client", "route reflection applies to iBGP peers only (peer asn differs "
                                   "from ours)");

@@ -163,24 +163,17 @@ std::optional<std::string> Daemon::start() {
   cb.on_down = [this](const session::PeerDown& d) { on_down(d); };
   cb.on_update = [this](session::UpdateIn&& u) { on_update(std::move(u)); };
   cb.on_refresh = [this](const session::RefreshRequest& r) { on_refresh(r); };
+  // The session layer logs state changes, NOTIFICATIONs, ups, downs and refused connections.
   cb.on_state = [this](const session::StateChange& s) {
     if (s.peer < peers_.size() && monitoring_)
       monitoring_->state_change(peers_[s.peer], s.from, s.to);
-    if (s.peer < peers_.size())
-      spdlog::info("peer {}: {} -> {} ({})", peers_[s.peer].cfg.name, session::to_string(s.from),
-                   session::to_string(s.to), session::to_string(s.event));
   };
   cb.on_notification = [this](const session::NotificationEvent& n) {
     if (n.peer >= peers_.size()) return;
     const std::string what = wire::describe(n.notification);
-    spdlog::warn("peer {}: NOTIFICATION {}: {}", peers_[n.peer].cfg.name,
-                 n.sent ? "sent" : "received", what);
     peers_[n.peer].last_error = (n.sent ? "sent: " : "received: ") + what;
   };
   cb.on_drained = [this](session::PeerId) { schedule_pump(); };  // resumes a held update group
-  cb.on_rejected = [](const session::RejectedConnection& r) {
-    spdlog::warn("refused connection from {} port {}: {}", r.remote, r.remote_port, r.reason);
-  };
   sessions_ = std::make_unique<session::SessionManager>(io_, sc, std::move(cb), clock_);
 
   encoder_ = std::make_unique<OutboundEncoder>(
@@ -274,6 +267,11 @@ session::PeerConfig Daemon::session_config(const config::PeerConfig& pc) const {
   s.passive = pc.passive;
   s.hold_time = std::chrono::seconds(pc.hold_time);
   s.connect_retry = std::chrono::seconds(pc.connect_retry);
+  s.idle_hold = std::chrono::seconds(pc.idle_hold);
+  s.idle_hold_max = std::chrono::seconds(pc.idle_hold_max);
+  s.damp_reset_after = std::max(s.damp_reset_after, s.idle_hold_max);
+  if (pc.send_hold_time) s.send_hold_time = std::chrono::seconds(*pc.send_hold_time);
+  s.send_queue_limit = static_cast<std::size_t>(pc.send_queue_limit);
   if (!cfg_.is_ibgp(pc)) s.multihop = pc.multihop;
   s.gtsm = pc.ttl_security;
   s.password = pc.password;
@@ -365,8 +363,6 @@ void Daemon::on_up(const session::PeerUp& up) {
   p.last_error.clear();
   if (auto c = rib_->counters(p.rid))
     p.received_base = c->received - std::min(c->received, c->withdrawn);
-  spdlog::info("peer {} ({} AS{}) established, hold {}s", p.cfg.name, p.cfg.address,
-               up.negotiated.peer_asn, up.negotiated.hold_time.count());
   rib_->peer_up(rib_peer_up(p, up), clock_.now());
   convergence_->up(up.peer, up.negotiated.families, clock_.now());
   if (monitoring_) monitoring_->peer_up(p, up);
@@ -380,7 +376,6 @@ void Daemon::on_down(const session::PeerDown& down) {
   p.up = false;
   p.since = std::chrono::system_clock::now();
   p.last_error = down.reason;
-  spdlog::warn("peer {} down: {}", p.cfg.name, down.reason);
   convergence_->down(down.peer);
   if (!was_up) return;
   if (monitoring_) monitoring_->peer_down(p, down);

@@ -9,9 +9,10 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <spdlog/spdlog.h>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 namespace nvabgpd::daemon {
 
@@ -42,6 +43,16 @@ namespace {
 constexpr std::uint32_t kKeep = (1U << CAP_NET_ADMIN) | (1U << CAP_NET_BIND_SERVICE) |
                                 (1U << CAP_NET_RAW);
 
+// The highest capability number the running kernel knows.
+int last_cap() {
+  int last = CAP_LAST_CAP;
+  if (FILE* f = std::fopen("/proc/sys/kernel/cap_last_cap", "r")) {
+    if (std::fscanf(f, "%d", &last) != 1) last = CAP_LAST_CAP;
+    std::fclose(f);
+  }
+  return last;
+}
+
 bool set_caps(std::uint32_t permitted, std::uint32_t effective, std::uint32_t inheritable) {
   __user_cap_header_struct hdr{};
   hdr.version = _LINUX_CAPABILITY_VERSION_3;
@@ -61,13 +72,25 @@ std::optional<std::string> drop_privileges(const std::string& user) {
     return std::nullopt;
   }
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return std::string("prctl: ") + strerror(errno);
+  // The bounding set limits what any later execve() could gain back. Dropping from it needs
+  // CAP_SETPCAP, so it happens while we are still root.
+  for (int cap = 0; cap <= last_cap(); ++cap) {
+    if (cap < 32 && (kKeep & (1U << cap)) != 0) continue;
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
+      return std::string("prctl(PR_CAPBSET_DROP): ") + strerror(errno);
+  }
   if (setgroups(0, nullptr) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
     return std::string("cannot switch to user ") + user + ": " + strerror(errno);
   if (!set_caps(kKeep, kKeep, kKeep)) return std::string("capset: ") + strerror(errno);
   for (int cap : {CAP_NET_ADMIN, CAP_NET_BIND_SERVICE, CAP_NET_RAW})
     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
-  spdlog::info("dropped privileges to user {} (CAP_NET_ADMIN, CAP_NET_BIND_SERVICE, CAP_NET_RAW)",
-               user);
+  // Nothing this process runs may gain privileges (setuid binaries, file capabilities).
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    return std::string("prctl(PR_SET_NO_NEW_PRIVS): ") + strerror(errno);
+  spdlog::info(
+      "dropped privileges to user {} (CAP_NET_ADMIN, CAP_NET_BIND_SERVICE, CAP_NET_RAW; "
+      "bounding set reduced to them, no_new_privs)",
+      user);
   return std::nullopt;
 }
 

@@ -89,6 +89,8 @@ std::string_view to_string(Event e) {
       return "UpdateMsg";
     case Event::UpdateMsgErr:
       return "UpdateMsgErr";
+    case Event::SendHoldTimerExpires:
+      return "SendHoldTimer_Expires";
   }
   return "?";
 }
@@ -200,7 +202,14 @@ void Fsm::start(Ctx& c, bool passive) {
 // Common exit to Idle. count_failure increments ConnectRetryCounter; damp arms the IdleHold
 // timer with exponential backoff when automatic restart is enabled.
 void Fsm::to_idle(Ctx& c, bool count_failure, bool damp) {
-  if (state_ == State::Established) c.act(ActionKind::SessionDown);
+  if (state_ == State::Established) {
+    c.act(ActionKind::SessionDown);
+    // A session that stayed up long enough clears the damping history; one that fails soon
+    // after coming up keeps it, so a peer that resets every session is held off longer each
+    // time (RFC 4271 8.1.1 DampPeerOscillations).
+    if (established_at_ && c.in.now - *established_at_ >= config_.damp_reset_after) failures_ = 0;
+  }
+  established_at_.reset();
   connect_retry_at_.reset();
   hold_at_.reset();
   keepalive_at_.reset();
@@ -315,7 +324,12 @@ bool Fsm::handle_common_after_open_sent(Ctx& c, Event e) {
       cease(c, wire::err::kCeaseAdminShutdown, true);
       break;
     case Event::AutomaticStop:
-      cease(c, wire::err::kCeaseAdminShutdown, false);
+      cease(c, c.in.cease_subcode != 0 ? c.in.cease_subcode : wire::err::kCeaseAdminShutdown,
+            false);
+      break;
+    case Event::SendHoldTimerExpires:  // RFC 9687 section 4
+      c.act(ActionKind::SendNotification, wire::err::kSendHoldTimerExpired, 0);
+      to_idle(c, true, true);
       break;
     case Event::HoldTimerExpires:
       c.act(ActionKind::SendNotification, wire::err::kHoldTimerExpired, 0);
@@ -387,7 +401,7 @@ void Fsm::handle_open_confirm(Ctx& c, Event e) {
       break;
     case Event::KeepAliveMsg:
       restart_hold(c);
-      failures_ = 0;
+      established_at_ = c.in.now;
       state_ = State::Established;
       c.act(ActionKind::SessionUp);
       break;

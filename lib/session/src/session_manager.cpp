@@ -66,16 +66,29 @@ std::string_view type_name(std::uint8_t type) {
   }
 }
 
+// Read buffer sizes: nothing while a connection is being set up (a connect in flight holds no
+// buffer), the largest standard message (RFC 4271 4.1) until the OPENs are exchanged, then
+// 64 KiB so a full table arrives in few reads.
+constexpr std::size_t kOpeningReadBuffer = 4096;
+constexpr std::size_t kSessionReadBuffer = 65536;
+
 struct Channel {
-  explicit Channel(asio::io_context& io) : sock(io), linger(io) {}
+  explicit Channel(asio::io_context& io) : sock(io), linger(io), send_hold(io) {}
   tcp::socket sock;
   asio::steady_timer linger;
+  asio::steady_timer send_hold;  // RFC 9687: runs while queued bytes wait for the socket
+  bool send_hold_armed = false;
+  base::SteadyTime progress{};  // the socket last took bytes (or the queue filled from empty)
+  std::uint64_t conn_id = 0;    // the Conn this channel serves (set when attached)
   std::deque<Buffer> queue;
-  std::size_t queued = 0;
+  std::size_t queued = 0;      // bytes not yet written, front_sent excluded
+  std::size_t front_sent = 0;  // bytes of queue.front() already written
+  std::size_t in_flight = 0;   // buffers at the front the pending write refers to
   bool writing = false;
   bool closing = false;  // dropped by the FSM: close once the queue is flushed
   bool closed = false;
-  std::vector<std::uint8_t> rbuf = std::vector<std::uint8_t>(65536);
+  bool overflowed = false;         // over the send-queue limit: takes nothing until it is dropped
+  std::vector<std::uint8_t> rbuf;  // sized by read()
   std::function<void()> on_closed;
 
   void close() {
@@ -85,10 +98,52 @@ struct Channel {
     sock.shutdown(tcp::socket::shutdown_both, ec);
     sock.close(ec);
     linger.cancel();
+    send_hold.cancel();
     if (on_closed) std::exchange(on_closed, nullptr)();
+  }
+
+  // Frees every queued buffer the pending write does not refer to.
+  void discard_backlog() {
+    // The pending write, or a message already partly written, must go out whole.
+    const std::size_t keep = writing ? in_flight : (front_sent > 0 ? 1 : 0);
+    while (queue.size() > keep) {
+      queued -= queue.back()->size() - (queue.size() == 1 ? front_sent : 0);
+      queue.pop_back();
+    }
+  }
+
+  // `n` bytes were written.
+  void consume(std::size_t n) {
+    queued -= n;
+    while (n > 0) {
+      const std::size_t rest = queue.front()->size() - front_sent;
+      if (n < rest) {
+        front_sent += n;
+        return;
+      }
+      n -= rest;
+      front_sent = 0;
+      queue.pop_front();
+    }
   }
 };
 using ChannelPtr = std::shared_ptr<Channel>;
+
+// One listening socket; accept errors that persist (no file descriptors or memory left) are
+// retried after a growing delay instead of at once.
+struct Listener {
+  explicit Listener(asio::io_context& io) : acc(io), retry(io) {}
+  tcp::acceptor acc;
+  asio::steady_timer retry;
+  std::chrono::milliseconds backoff{0};
+  std::uint64_t failures = 0;  // failed accepts in the current episode
+  int min_ttl = 0;             // IP_MINTTL / IPV6_MINHOPCOUNT set on the socket (0: none)
+  base::Family family = base::Family::V4;
+  std::string name;
+};
+
+constexpr std::chrono::milliseconds kAcceptBackoffMin{10};
+constexpr std::chrono::milliseconds kAcceptBackoffMax{1000};
 
 }  // namespace
 
@@ -120,6 +175,7 @@ struct SessionManager::Impl {
     PeerConfig cfg;
     bool admin_up = false;
     bool congested = false;
+    std::optional<base::SteadyTime> damp_logged;  // the idle hold whose refusals were logged
     std::vector<std::unique_ptr<Conn>> conns;
     PeerStats stats;
   };
@@ -138,7 +194,7 @@ struct SessionManager::Impl {
   SessionCallbacks callbacks;
   const base::Clock& clock;
   std::mt19937_64 rng;
-  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::vector<std::unique_ptr<Listener>> acceptors;
   std::vector<std::unique_ptr<Peer>> peers;
   std::uint64_t next_conn_id = 1;
   std::size_t lingering = 0;
@@ -178,6 +234,7 @@ struct SessionManager::Impl {
     f.hold_time = cfg.hold_time;
     f.idle_hold = cfg.idle_hold;
     f.idle_hold_max = cfg.idle_hold_max;
+    f.damp_reset_after = cfg.damp_reset_after;
     f.passive = cfg.passive;
     return f;
   }
@@ -285,6 +342,7 @@ struct SessionManager::Impl {
 
   void session_up(Peer& p, Conn& c) {
     ++p.stats.established_count;
+    p.congested = false;  // a new connection: whatever an earlier one had queued is gone
     c.framer.set_max_message_size(c.neg->params().max_message_size());
     spdlog::info("peer {} ({}): Established, AS{} id {} hold {}s{}{}", p.cfg.name, p.cfg.address,
                  c.neg->peer_asn, base::IpAddress::v4(c.neg->peer_id), c.neg->hold_time.count(),
@@ -390,6 +448,7 @@ struct SessionManager::Impl {
 
   // The connection's socket is up (either direction): remember the endpoints, start reading.
   void attached(Peer& p, Conn& c) {
+    c.ch->conn_id = c.id;
     ErrorCode ec;
     const auto le = c.ch->sock.local_endpoint(ec);
     if (!ec) {
@@ -410,6 +469,7 @@ struct SessionManager::Impl {
     if (!c.ch) return;
     ChannelPtr ch = std::move(c.ch);
     ch->closing = true;
+    ch->send_hold.cancel();  // the linger below bounds what is left
     if (!ch->writing && ch->queue.empty()) {
       ch->close();
       return;
@@ -427,12 +487,43 @@ struct SessionManager::Impl {
   }
 
   void enqueue(Peer& p, Conn& c, Buffer b) {
-    if (!c.ch || c.ch->closed) return;
-    c.ch->queued += b->size();
-    c.ch->queue.push_back(std::move(b));
-    p.stats.queued_bytes = c.ch->queued;
-    if (c.ch->queued > kHighWatermark) p.congested = true;
+    if (!c.ch || c.ch->closed || c.ch->overflowed) return;
+    Channel& ch = *c.ch;
+    if (ch.queue.empty()) ch.progress = clock.now();
+    ch.queued += b->size();
+    ch.queue.push_back(std::move(b));
+    p.stats.queued_bytes = ch.queued;
+    if (ch.queued > p.cfg.send_queue_limit) {
+      overflow(p, c);
+      return;
+    }
+    if (ch.queued > kHighWatermark) p.congested = true;
     pump(p.id, c.ch);
+  }
+
+  // More than send_queue_limit bytes queued: free the backlog now and drop the session with
+  // Cease/Out of Resources (RFC 4486 subcode 8) once the current call chain has returned (this
+  // runs inside send() or an FSM action).
+  void overflow(Peer& p, Conn& c) {
+    const ChannelPtr ch = c.ch;
+    const std::size_t queued = ch->queued;
+    ch->overflowed = true;
+    ch->discard_backlog();
+    p.stats.queued_bytes = ch->queued;
+    spdlog::error(
+        "peer {} ({}): {} bytes queued for a peer that does not read fast enough, over the "
+        "send-queue limit of {}: dropping the session (Cease/Out of Resources)",
+        p.cfg.name, p.cfg.address, queued, p.cfg.send_queue_limit);
+    c.down_reason = fmt::format("send queue over its limit of {} bytes", p.cfg.send_queue_limit);
+    asio::post(io, [this, pid = p.id, cid = c.id, ch] {
+      Conn* cc = conn(pid, cid);
+      if (!cc || cc->ch != ch || ch->closed) return;
+      ch->discard_backlog();
+      ch->overflowed = false;  // lets the NOTIFICATION in
+      EventInput in;
+      in.cease_subcode = wire::err::kCeaseOutOfResources;
+      feed(*peer(pid), *cc, Event::AutomaticStop, in);
+    });
   }
 
   static constexpr std::size_t kMaxGather = 256 * 1024;
@@ -446,39 +537,84 @@ struct SessionManager::Impl {
     }
     ch->writing = true;
     // One gathered write for as many queued buffers as fit in kMaxGather bytes (at least one):
-    // a full table leaves in a few large writes, not one system call per UPDATE.
-    auto batch = std::make_shared<std::vector<Buffer>>();
+    // a full table leaves in a few large writes, not one system call per UPDATE. write_some,
+    // not write: each byte the socket takes counts as progress for the send hold timer.
     std::vector<asio::const_buffer> bufs;
     std::size_t bytes = 0;
     for (const Buffer& b : ch->queue) {
-      if (!batch->empty() && (bytes + b->size() > kMaxGather || batch->size() >= kMaxGatherBuffers))
+      if (!bufs.empty() && (bytes + b->size() > kMaxGather || bufs.size() >= kMaxGatherBuffers))
         break;
-      batch->push_back(b);
-      bufs.push_back(asio::buffer(*b));
-      bytes += b->size();
+      const std::size_t skip = bufs.empty() ? ch->front_sent : 0;
+      bufs.push_back(asio::buffer(*b) + skip);
+      bytes += b->size() - skip;
     }
-    asio::async_write(ch->sock, bufs,
-                      [this, pid, ch, batch, bytes](const ErrorCode& err, std::size_t) {
-                        ch->writing = false;
-                        for (std::size_t i = 0; i < batch->size(); ++i) ch->queue.pop_front();
-                        ch->queued -= bytes;
-                        if (err) {
-                          ch->close();  // the pending read reports the failure
-                          return;
-                        }
-                        Peer* p = peer(pid);
-                        if (p && !ch->closing) {
-                          p->stats.queued_bytes = ch->queued;
-                          if (p->congested && ch->queued < kLowWatermark) {
-                            p->congested = false;
-                            if (callbacks.on_drained) callbacks.on_drained(pid);
-                          }
-                        }
-                        pump(pid, ch);
-                      });
+    ch->in_flight = bufs.size();
+    arm_send_hold(pid, ch);
+    // The buffers stay in the queue (and alive) until this completes.
+    ch->sock.async_write_some(bufs, [this, pid, ch](const ErrorCode& err, std::size_t n) {
+      ch->writing = false;
+      ch->in_flight = 0;
+      if (err) {
+        ch->close();  // the pending read reports the failure
+        return;
+      }
+      if (n > 0) ch->progress = clock.now();
+      ch->consume(n);
+      Peer* p = peer(pid);
+      if (p && !ch->closing) {
+        p->stats.queued_bytes = ch->queued;
+        if (p->congested && ch->queued < kLowWatermark) {
+          p->congested = false;
+          if (callbacks.on_drained) callbacks.on_drained(pid);
+        }
+      }
+      pump(pid, ch);
+    });
+  }
+
+  // RFC 9687: SendHoldTime, or max(8 min, 2 x hold time) (negotiated once the OPENs are in).
+  std::chrono::seconds send_hold_time(const Peer& p, const Conn& c) const {
+    if (p.cfg.send_hold_time) return *p.cfg.send_hold_time;
+    const auto hold = c.neg ? c.neg->hold_time : p.cfg.hold_time;
+    return std::max<std::chrono::seconds>(std::chrono::minutes(8), 2 * hold);
+  }
+
+  // The send hold timer runs while a write is pending; it fires SendHoldTimer_Expires when the
+  // socket has taken none of our bytes for the send hold time.
+  void arm_send_hold(PeerId pid, const ChannelPtr& ch) {
+    if (ch->send_hold_armed || ch->closed || ch->closing) return;
+    Peer* p = peer(pid);
+    Conn* c = conn(pid, ch->conn_id);
+    if (!p || !c || c->ch != ch) return;
+    ch->send_hold_armed = true;
+    ch->send_hold.expires_at(ch->progress + send_hold_time(*p, *c));
+    ch->send_hold.async_wait([this, pid, ch](const ErrorCode& err) {
+      ch->send_hold_armed = false;
+      if (err || ch->closed || ch->closing || !ch->writing) return;  // re-armed by pump()
+      Peer* pp = peer(pid);
+      Conn* cc = conn(pid, ch->conn_id);
+      if (!pp || !cc || cc->ch != ch) return;
+      const auto limit = send_hold_time(*pp, *cc);
+      if (clock.now() - ch->progress < limit) {
+        arm_send_hold(pid, ch);
+        return;
+      }
+      cc->down_reason = fmt::format("send hold timer expired: {} bytes queued, none sent for {}s",
+                                    ch->queued, limit.count());
+      spdlog::warn("peer {} ({}): {}", pp->cfg.name, pp->cfg.address, cc->down_reason);
+      ch->discard_backlog();  // the NOTIFICATION goes right after the write in progress
+      feed(*pp, *cc, Event::SendHoldTimerExpires);
+    });
   }
 
   void read(PeerId pid, std::uint64_t cid, const ChannelPtr& ch) {
+    // Sized here, between reads: no read is pending on the buffer.
+    const Conn* c = conn(pid, cid);
+    const std::size_t want = c && c->neg ? kSessionReadBuffer : kOpeningReadBuffer;
+    if (ch->rbuf.size() != want) {
+      ch->rbuf.resize(want);
+      ch->rbuf.shrink_to_fit();
+    }
     ch->sock.async_read_some(
         asio::buffer(ch->rbuf), [this, pid, cid, ch](const ErrorCode& err, std::size_t n) {
           Conn* cc = conn(pid, cid);
@@ -627,20 +763,52 @@ struct SessionManager::Impl {
   }
 
   // ---- listening -----------------------------------------------------------------------
-  void accept(tcp::acceptor& acc) {
+  void accept(Listener& l) {
     auto ch = std::make_shared<Channel>(io);
-    acc.async_accept(ch->sock, [this, &acc, ch](const ErrorCode& err) {
+    l.acc.async_accept(ch->sock, [this, &l, ch](const ErrorCode& err) {
       if (err == asio::error::operation_aborted) return;
-      if (!err) incoming(ch);
-      accept(acc);
+      if (!err) {
+        if (l.failures != 0) {
+          spdlog::info("listener {}: accepting again after {} failed accept(s)", l.name,
+                       l.failures);
+        }
+        l.failures = 0;
+        l.backoff = std::chrono::milliseconds(0);
+        incoming(ch);
+        accept(l);
+        return;
+      }
+      // EMFILE/ENFILE/ENOBUFS/ENOMEM: the connection stays in the backlog and an immediate
+      // retry fails again (a busy loop). Retry after 10 ms, doubling up to 1 s; log once per
+      // episode.
+      if (l.failures++ == 0) {
+        spdlog::error("listener {}: accept: {}; retrying with a backoff up to {} ms", l.name,
+                      err.message(), kAcceptBackoffMax.count());
+      }
+      l.backoff = std::clamp(l.backoff * 2, kAcceptBackoffMin, kAcceptBackoffMax);
+      l.retry.expires_after(l.backoff);
+      l.retry.async_wait([this, &l](const ErrorCode& e) {
+        if (!e && l.acc.is_open()) accept(l);
+      });
     });
   }
 
   void reject(const ChannelPtr& ch, const base::IpAddress& remote, std::uint16_t port,
-              std::string why) {
-    spdlog::warn("refused connection from {} port {}: {}", remote, port, why);
+              std::string why, bool log = true) {
+    if (log) spdlog::warn("refused connection from {} port {}: {}", remote, port, why);
     if (callbacks.on_rejected) callbacks.on_rejected(RejectedConnection{remote, port, why});
     ch->close();
+  }
+
+  // DampPeerOscillations: while the peer's only FSM sits Idle on its IdleHold timer, incoming
+  // connections are refused as well as our own connects held back.
+  std::optional<base::SteadyTime> damped_until(const Peer& p) const {
+    if (p.conns.size() != 1) return std::nullopt;
+    const Fsm& f = p.conns.front()->fsm;
+    if (f.state() != State::Idle) return std::nullopt;
+    const auto until = f.idle_hold_deadline();
+    if (!until || *until <= clock.now()) return std::nullopt;
+    return until;
   }
 
   void incoming(const ChannelPtr& ch) {
@@ -654,6 +822,16 @@ struct SessionManager::Impl {
     Peer* p = peer_by_address(remote);
     if (!p) return reject(ch, remote, re.port(), "not a configured peer");
     if (!p->admin_up) return reject(ch, remote, re.port(), "peer is administratively down");
+    if (const auto until = damped_until(*p)) {
+      const auto left = std::chrono::ceil<std::chrono::seconds>(*until - clock.now());
+      // One line per idle hold period, not one per attempt.
+      const bool log = p->damp_logged != until;
+      p->damp_logged = until;
+      return reject(ch, remote, re.port(),
+                    fmt::format("damped after {} consecutive failure(s): idle hold {}s more",
+                                p->conns.front()->fsm.failures(), left.count()),
+                    log);
+    }
     if (established(*p)) return reject(ch, remote, re.port(), "session already established");
     Conn* target = nullptr;
     if (p->conns.size() == 1 && !p->conns.front()->ch &&
@@ -682,12 +860,48 @@ struct SessionManager::Impl {
 
   void install_md5(const Peer& p) {
     if (p.cfg.password.empty()) return;
-    for (auto& acc : acceptors) {
-      const auto fam =
-          acc->local_endpoint().address().is_v4() ? base::Family::V4 : base::Family::V6;
-      if (fam != p.cfg.address.family()) continue;
-      const auto err = sockopt::set_md5(acc->native_handle(), fam, p.cfg.address, p.cfg.password);
+    for (auto& l : acceptors) {
+      if (l->family != p.cfg.address.family()) continue;
+      const auto err =
+          sockopt::set_md5(l->acc.native_handle(), l->family, p.cfg.address, p.cfg.password);
       if (!err.empty()) spdlog::error("peer {}: listener {}", p.cfg.name, err);
+    }
+  }
+
+  // GTSM on the listener (RFC 5082), so a too-distant peer never gets a connection and
+  // nothing it sends is read. The listener is shared by every peer of its family: each GTSM
+  // peer's minimum goes into a BPF filter keyed by source address (other sources pass; accepted
+  // sockets inherit it), and when every peer of the family uses GTSM the listener also gets
+  // IP_MINTTL / IPV6_MINHOPCOUNT at the lowest of their minimums. Accepted sockets still get
+  // their own peer's minimum.
+  void update_listener_ttl() {
+    for (auto& l : acceptors) {
+      int min = 0;
+      bool all = true;
+      std::vector<sockopt::GtsmRule> rules;
+      for (const auto& p : peers) {
+        if (p->cfg.address.family() != l->family) continue;
+        if (!p->cfg.gtsm) {
+          all = false;
+          continue;
+        }
+        const int need = 256 - p->cfg.multihop.value_or(1);
+        rules.push_back({p->cfg.address, need});
+        min = min == 0 ? need : std::min(min, need);
+      }
+      if (auto err = sockopt::set_gtsm_filter(l->acc.native_handle(), l->family, rules);
+          !err.empty()) {
+        spdlog::error("listener {}: {}", l->name, err);
+      }
+      const int want = all ? min : 0;
+      if (want == l->min_ttl) continue;
+      const auto err = sockopt::set_min_ttl(l->acc.native_handle(), l->family, want);
+      if (!err.empty()) {
+        spdlog::error("listener {}: {}", l->name, err);
+        continue;
+      }
+      l->min_ttl = want;
+      spdlog::info("listener {}: minimum TTL {} (every peer uses GTSM)", l->name, want);
     }
   }
 
@@ -708,19 +922,23 @@ SessionManager::~SessionManager() = default;
 std::optional<std::string> SessionManager::listen() {
   for (const auto& l : impl_->speaker.listen) {
     const tcp::endpoint ep(to_asio(l.address), l.port);
-    auto acc = std::make_unique<tcp::acceptor>(impl_->io);
+    auto lis = std::make_unique<Listener>(impl_->io);
+    lis->family = l.address.family();
+    lis->name = fmt::format("[{}]:{}", l.address, l.port);
+    tcp::acceptor& acc = lis->acc;
     ErrorCode ec;
-    acc->open(ep.protocol(), ec);
-    if (!ec) acc->set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec && ep.address().is_v6()) acc->set_option(asio::ip::v6_only(true), ec);
-    if (!ec) acc->bind(ep, ec);
-    if (!ec) acc->listen(asio::socket_base::max_listen_connections, ec);
+    acc.open(ep.protocol(), ec);
+    if (!ec) acc.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec && ep.address().is_v6()) acc.set_option(asio::ip::v6_only(true), ec);
+    if (!ec) acc.bind(ep, ec);
+    if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return fmt::format("listen on [{}]:{}: {}", l.address, l.port, ec.message());
     spdlog::info("listening on [{}]:{}", l.address, l.port);
-    impl_->acceptors.push_back(std::move(acc));
-    impl_->accept(*impl_->acceptors.back());
+    impl_->acceptors.push_back(std::move(lis));
   }
   for (const auto& p : impl_->peers) impl_->install_md5(*p);
+  impl_->update_listener_ttl();  // before the first accept
+  for (auto& lis : impl_->acceptors) impl_->accept(*lis);
   return std::nullopt;
 }
 
@@ -732,6 +950,7 @@ PeerId SessionManager::add_peer(PeerConfig config) {
   Impl::Peer& peer = *impl_->peers.back();
   impl_->new_conn(peer);
   impl_->install_md5(peer);
+  impl_->update_listener_ttl();
   return peer.id;
 }
 
@@ -765,9 +984,10 @@ void SessionManager::shutdown(const std::string& shutdown_message, std::function
                               const std::function<bool(PeerId)>& keep) {
   for (const auto& p : impl_->peers)
     if (!keep || !keep(p->id)) stop_peer(p->id, shutdown_message);
-  for (auto& acc : impl_->acceptors) {
+  for (auto& l : impl_->acceptors) {
     ErrorCode ec;
-    acc->close(ec);
+    l->acc.close(ec);
+    l->retry.cancel();
   }
   impl_->shutdown_done = std::move(done);
   impl_->shutdown_timer.expires_after(std::chrono::seconds(3));
@@ -786,7 +1006,7 @@ bool SessionManager::send(PeerId id, std::shared_ptr<const std::vector<std::uint
   Impl::Peer* p = impl_->peer(id);
   if (!p || !message || message->size() < wire::kHeaderSize) return false;
   Impl::Conn* c = impl_->established(*p);
-  if (!c) return false;
+  if (!c || !c->ch || c->ch->overflowed) return false;  // overflowed: being dropped
   // The buffer may hold several back-to-back messages (one packed batch): count each UPDATE.
   for (std::size_t off = 0; off + wire::kHeaderSize <= message->size();) {
     const std::size_t len = (std::size_t{(*message)[off + 16]} << 8) | (*message)[off + 17];
@@ -810,6 +1030,16 @@ std::optional<Negotiated> SessionManager::negotiated(PeerId id) const {
     if (c->fsm.state() == State::Established) return c->neg;
   }
   return std::nullopt;
+}
+
+std::size_t SessionManager::read_buffer_bytes() const {
+  std::size_t n = 0;
+  for (const auto& p : impl_->peers) {
+    for (const auto& c : p->conns) {
+      if (c->ch) n += c->ch->rbuf.capacity();
+    }
+  }
+  return n;
 }
 
 std::vector<PeerId> SessionManager::peers() const {

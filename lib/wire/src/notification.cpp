@@ -13,7 +13,7 @@ struct SubcodeName {
   std::string_view name;
 };
 
-constexpr std::array<std::string_view, 8> kCodeNames = {
+constexpr std::array<std::string_view, 9> kCodeNames = {
     "",
     "Message Header Error",
     "OPEN Message Error",
@@ -22,6 +22,7 @@ constexpr std::array<std::string_view, 8> kCodeNames = {
     "Finite State Machine Error",
     "Cease",
     "ROUTE-REFRESH Message Error",
+    "Send Hold Timer Expired",
 };
 
 constexpr SubcodeName kSubcodeNames[] = {

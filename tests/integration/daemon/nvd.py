@@ -38,13 +38,15 @@ class Nvabgpd:
         self.config = config
         self.config_path.write_text(json.dumps(config, indent=1) + "\n")
 
-    def start(self, kernel=False, env=None) -> "Nvabgpd":
+    def start(self, kernel=False, env=None, args=()) -> "Nvabgpd":
         """kernel=True lets the config's `kernel` section program the namespace's FIB; env
-        replaces the environment (e.g. NOTIFY_SOCKET for the systemd notify protocol)."""
+        replaces the environment (e.g. NOTIFY_SOCKET for the systemd notify protocol); args are
+        added to the command line."""
         self.proc = self.ns.popen([binary("nvabgpd"), "--config", str(self.config_path),
                                    "--control-socket", self.sock,
                                    *([] if kernel else ["--no-kernel"]),
-                                   "--log-level", "debug"], log_path=str(self.log_path), env=env)
+                                   "--log-level", "debug", *args],
+                                  log_path=str(self.log_path), env=env)
         return self
 
     def alive(self) -> bool:

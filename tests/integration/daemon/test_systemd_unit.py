@@ -79,3 +79,11 @@ def test_unit_capabilities_and_hardening():
     # netlink (routes) and the BGP sockets, nothing else
     assert set(one(s, "RestrictAddressFamilies").split()) == {"AF_UNIX", "AF_INET", "AF_INET6",
                                                                "AF_NETLINK"}
+
+
+def test_unit_raises_the_file_descriptor_limit():
+    """Issue 18: every BGP connection and control client is a descriptor; 1024 is too few."""
+    s = unit_settings()["Service"]
+    limit = one(s, "LimitNOFILE")
+    soft, _, hard = limit.partition(":")
+    assert int(soft) >= 65536 and int(hard or soft) >= int(soft), limit

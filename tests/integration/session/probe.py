@@ -5,6 +5,7 @@ NOTIFICATIONs, keepalives received, refused connections); its stderr log lines a
 the same file and skipped here.
 """
 import json
+import os
 import signal
 
 from nvbtest import binary, wait_until
@@ -12,11 +13,12 @@ from nvbtest import binary, wait_until
 
 class Probe:
     def __init__(self, ns, workdir, asn, router_id, peers, listen=("0.0.0.0:179",),
-                 start_on_signal=False, tag="probe"):
-        """peers: list of dicts with the --peer keys (name, address, asn, hold, passive, ...)."""
+                 start_on_signal=False, tag="probe", wrapper=()):
+        """peers: list of dicts with the --peer keys (name, address, asn, hold, passive, ...);
+        wrapper: a command that execs the probe (e.g. prlimit), keeping its PID."""
         self.ns = ns
         self.log_path = str(workdir / f"{tag}-{ns.name}.log")
-        args = [binary("session_probe"), "--asn", str(asn), "--router-id", router_id]
+        args = [*wrapper, binary("session_probe"), "--asn", str(asn), "--router-id", router_id]
         for lst in listen:
             args += ["--listen", lst]
         for p in peers:
@@ -79,6 +81,20 @@ class Probe:
     def wait_keepalives(self, peer, n, timeout=60):
         return wait_until(lambda: self.keepalives(peer) >= n, timeout,
                           what=f"{n} keepalives from {peer}")
+
+    def status(self, key) -> int:
+        """A number from /proc/PID/status, e.g. status("VmRSS") in kB."""
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+        raise KeyError(key)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the probe has used so far."""
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def signal(self, sig=signal.SIGTERM):
         self.proc.signal(sig)

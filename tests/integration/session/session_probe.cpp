@@ -6,7 +6,11 @@
 //                 --peer name=p1,address=10.0.0.2,asn=65002[,hold=9][,passive][,port=179]
 //                        [,multihop=2][,gtsm][,password=secret][,local=10.0.0.1]
 //                        [,connect-retry=30][,idle-hold=5][,idle-hold-max=120]
-//                        [,families=ipv4+ipv6]
+//                        [,families=ipv4+ipv6][,damp-reset=120]
+//                        [,send-hold=SECONDS][,send-queue-limit=BYTES][,table=N]
+//
+// table=N: once Established, send N IPv4 /24 routes (200 per UPDATE) whatever the peer's
+// congestion, as a busy update group would to its slowest member.
 //
 // --start-on-signal: wait for SIGUSR2 before starting the peers.
 // SIGTERM/SIGINT: Cease/Administrative Shutdown to every peer (RFC 8203 message
@@ -71,8 +75,11 @@ session::ListenEndpoint listen_endpoint(std::string_view s) {
   return {address(host), number<std::uint16_t>(port, "port")};
 }
 
+std::map<std::string, std::size_t> table_sizes;  // peer name -> table=N
+
 session::PeerConfig peer_config(std::string_view spec) {
   session::PeerConfig p;
+  std::size_t table = 0;
   bool have_address = false;
   while (!spec.empty()) {
     const auto comma = spec.find(',');
@@ -108,6 +115,14 @@ session::PeerConfig peer_config(std::string_view spec) {
       p.idle_hold = std::chrono::seconds(number<unsigned>(val, "idle-hold"));
     } else if (key == "idle-hold-max") {
       p.idle_hold_max = std::chrono::seconds(number<unsigned>(val, "idle-hold-max"));
+    } else if (key == "damp-reset") {
+      p.damp_reset_after = std::chrono::seconds(number<unsigned>(val, "damp-reset"));
+    } else if (key == "send-hold") {
+      p.send_hold_time = std::chrono::seconds(number<unsigned>(val, "send-hold"));
+    } else if (key == "send-queue-limit") {
+      p.send_queue_limit = number<std::size_t>(val, "send-queue-limit");
+    } else if (key == "table") {
+      table = number<std::size_t>(val, "table");
     } else if (key == "families") {
       p.families.clear();
       if (val.find("ipv4") != std::string_view::npos) p.families.push_back(wire::kIpv4Unicast);
@@ -118,6 +133,7 @@ session::PeerConfig peer_config(std::string_view spec) {
   }
   if (!have_address || p.asn == 0) usage("a peer needs address= and asn=");
   if (p.name.empty()) p.name = p.address.to_string();
+  if (table != 0) table_sizes[p.name] = table;
   return p;
 }
 
@@ -126,6 +142,23 @@ std::string family_name(const wire::AfiSafi& f) {
 }
 
 void emit(const json& j) { std::cout << j.dump() << "\n" << std::flush; }
+
+// Routes i*200 .. i*200+199 of 10.0.0.0/24, 10.0.1.0/24, ...: one UPDATE from AS `asn` via
+// `next_hop`.
+std::shared_ptr<const std::vector<std::uint8_t>> table_update(std::size_t first, std::size_t n,
+                                                              std::uint32_t asn,
+                                                              const base::IpAddress& next_hop,
+                                                              const wire::SessionParams& params) {
+  wire::Update u;
+  u.has_attributes = true;
+  u.attrs.as_path.segments.push_back({wire::SegmentType::Sequence, {asn}});
+  u.attrs.next_hop = next_hop;
+  for (std::size_t i = first; i < first + n; ++i) {
+    const auto a = static_cast<std::uint32_t>(0x0a000000u + (i << 8));
+    u.nlri.push_back(base::Prefix::make(base::IpAddress::v4(a), 24));
+  }
+  return std::make_shared<const std::vector<std::uint8_t>>(wire::encode(u, params));
+}
 
 }  // namespace
 
@@ -199,6 +232,18 @@ int main(int argc, char** argv) {
           {"families", fams},
           {"local", u.local_address.to_string()},
           {"remote", u.remote_address.to_string()}});
+    if (auto it = table_sizes.find(names[u.peer]); it != table_sizes.end() && mgr_ptr) {
+      std::size_t bytes = 0, routes = 0;
+      for (std::size_t i = 0; i < it->second; i += 200) {
+        const auto b = table_update(i, std::min<std::size_t>(200, it->second - i), speaker.asn,
+                                    u.local_address, u.negotiated.params());
+        if (!mgr_ptr->send(u.peer, b)) break;  // the session is being dropped
+        bytes += b->size();
+        routes = std::min(i + 200, it->second);
+      }
+      emit(
+          {{"event", "table_sent"}, {"peer", names[u.peer]}, {"bytes", bytes}, {"routes", routes}});
+    }
   };
   cb.on_down = [&](const session::PeerDown& d) {
     emit({{"event", "down"}, {"peer", names[d.peer]}, {"reason", d.reason}});

@@ -16,10 +16,12 @@ def test_wrong_asn_peer_sees_bad_peer_as(lab, workdir, daemon):
     veth_pair(p, "10.0.0.1/24", d, "10.0.0.2/24")
     cls = {"bird": Bird, "frr": Frr}[daemon]
     peer = cls(d, workdir, 65002, "10.0.0.2", [Neighbor("10.0.0.1", 65001)]).start()
-    # We expect AS 65099, the peer is AS 65002.
+    # We expect AS 65099, the peer is AS 65002. Passive: the peer's own connections get the
+    # NOTIFICATION (what it reports); idle-hold-max keeps our damping of the failing peer
+    # (refusing it for the idle hold) shorter than its connect retry.
     probe = Probe(p, workdir, 65001, "10.0.0.1",
                   [{"name": "d", "address": "10.0.0.2", "asn": 65099, "connect-retry": 2,
-                    "idle-hold": 1}])
+                    "idle-hold": 1, "idle-hold-max": 2, "passive": True}])
     sent = wait_until(lambda: probe.events("notification", "d", dir="sent"), 30,
                       what="NOTIFICATION sent")
     assert (sent[0]["code"], sent[0]["subcode"]) == (2, 2), sent  # OPEN/Bad Peer AS

@@ -95,3 +95,37 @@ def test_md5_good_and_bad_password_with_bird(lab, workdir, family):
     assert probe.ups("bad") == []
     assert not peer.established(ours[1])
     assert probe.downs("good") == []
+
+
+@pytest.mark.parametrize("mixed", [False, True], ids=["all-gtsm", "with-a-non-gtsm-peer"])
+def test_gtsm_drops_a_too_distant_syn_at_the_listener(lab, workdir, mixed):
+    """Issue 18: with GTSM the listener itself enforces the minimum TTL, so a connection from a
+    peer too many hops away is never accepted and nothing it sends is read (it used to be
+    accepted and the minimum set only afterwards, on the accepted socket). The listener is
+    shared: with another peer that does not use GTSM, the per-source filter still applies."""
+    import json
+    import pathlib
+    import sys
+    p, _, d = routed(lab)
+    peers = [{"name": "g", "address": "10.0.2.1", "asn": 65002, "hold": 9, "gtsm": True,
+              "multihop": 2, "passive": True}]
+    if mixed:
+        peers.append({"name": "plain", "address": "10.0.9.9", "asn": 65009, "passive": True})
+    probe = Probe(p, workdir, 65001, "10.0.1.1", peers, listen=("10.0.1.1:179",))
+    raw_peer = str(pathlib.Path(__file__).with_name("raw_peer.py"))
+
+    def connect(ttl):
+        proc = d.popen([sys.executable, raw_peer, "connect", "10.0.2.1", "10.0.1.1:179",
+                        str(ttl)], log_path=str(workdir / f"connect-ttl{ttl}.log"))
+        lines = wait_until(lambda: [ln for ln in proc.log().splitlines() if ln.startswith("{")],
+                           20, what=f"connect with TTL {ttl}")
+        return json.loads(lines[0])
+
+    # One router between us: TTL 64 arrives as 63, below 256 - 2 = 254.
+    far = connect(64)
+    assert far["event"] == "connect_failed", far
+    assert "accepted connection" not in probe.text()
+    assert not probe.events("state", "g", to="OpenSent")
+    # The control: sent with 255, it arrives with 254 and is accepted.
+    near = connect(255)
+    assert near["event"] == "connected" and near["open_received"], near

@@ -238,3 +238,51 @@ peers:
         "test.yaml:5:70: peers[a].export: filter 'UNKNOWN' is not defined in any filter file");
   CHECK(check_filter_names(*r.config, r.sources, [](std::string_view) { return true; }).empty());
 }
+
+TEST_CASE("damping, send hold time and send-queue limit (issue 18)") {
+  auto r = with(R"(peers:
+  - name: p1
+    address: 10.0.0.2
+    asn: 65002
+    idle-hold: 10
+    idle-hold-max: 600
+    send-hold-time: 300
+    send-queue-limit: 1048576
+  - name: p2
+    address: 10.0.0.3
+    asn: 65002
+)");
+  INFO(all(r.errors));
+  REQUIRE(r.ok());
+  const PeerConfig& p = r.config->peers.at(0);
+  CHECK(p.idle_hold == 10);
+  CHECK(p.idle_hold_max == 600);
+  CHECK(p.send_hold_time == std::optional<std::uint16_t>(300));
+  CHECK(p.send_queue_limit == 1048576);
+  const PeerConfig& d = r.config->peers.at(1);
+  CHECK(d.idle_hold == 5);
+  CHECK(d.idle_hold_max == 120);
+  CHECK_FALSE(d.send_hold_time);  // max(480, 2 x hold-time)
+  CHECK(d.send_queue_limit == (std::uint64_t{64} << 20));
+
+  auto bad = with(R"(peers:
+  - name: p1
+    address: 10.0.0.2
+    asn: 65002
+    send-hold-time: 0
+    send-queue-limit: 100
+)");
+  CHECK(has(bad.errors, "send-hold-time"));
+  CHECK(has(bad.errors, "send-queue-limit"));
+}
+
+TEST_CASE("idle-hold-max below idle-hold is an error") {
+  auto r = with(R"(peers:
+  - name: p1
+    address: 10.0.0.2
+    asn: 65002
+    idle-hold: 60
+    idle-hold-max: 30
+)");
+  CHECK(has(r.errors, "idle-hold-max 30 is less than idle-hold 60"));
+}

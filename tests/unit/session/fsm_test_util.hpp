@@ -66,6 +66,7 @@ inline constexpr Event kAllEvents[] = {Event::ManualStart,
                                        Event::NotifMsg,
                                        Event::KeepAliveMsg,
                                        Event::UpdateMsg,
-                                       Event::UpdateMsgErr};
+                                       Event::UpdateMsgErr,
+                                       Event::SendHoldTimerExpires};
 
 }  // namespace nvabgpd::session::test

@@ -93,11 +93,12 @@ TEST_CASE("ConnectRetry timer uses the jitter input and retries the connection")
   CHECK(f.connect_retry_deadline() == clock.now() + 40s);
 }
 
-TEST_CASE("IdleHold backoff doubles per failure up to the cap and resets on Established") {
+TEST_CASE("IdleHold backoff doubles per failure up to the cap; a stable session resets it") {
   base::ManualClock clock;
   FsmConfig cfg;
   cfg.idle_hold = 2s;
   cfg.idle_hold_max = 10s;
+  cfg.damp_reset_after = 60s;
   Fsm f(cfg);
   f.handle(Event::ManualStart, at(clock));
   std::vector<std::chrono::seconds> delays;
@@ -114,12 +115,73 @@ TEST_CASE("IdleHold backoff doubles per failure up to the cap and resets on Esta
   }
   CHECK(delays == std::vector<std::chrono::seconds>{2s, 4s, 8s, 10s, 10s});
   f.handle(Event::TcpCrAcked, at(clock));
-  f.handle(Event::BgpOpen, open_with_hold(clock, 9s));
+  f.handle(Event::BgpOpen, open_with_hold(clock, 90s));
   f.handle(Event::KeepAliveMsg, at(clock));
   REQUIRE(f.state() == State::Established);
-  CHECK(f.failures() == 0);
-  f.handle(Event::NotifMsg, at(clock));
+  clock.advance(60s);
+  f.handle(Event::KeepAliveMsg, at(clock));
+  f.handle(Event::NotifMsg, at(clock));  // after 60 s Established: history forgotten
+  CHECK(f.failures() == 1);
   CHECK(*f.idle_hold_deadline() == clock.now() + 2s);
+}
+
+TEST_CASE("a peer that resets each session soon after Established is held off longer each time") {
+  base::ManualClock clock;
+  FsmConfig cfg;
+  cfg.idle_hold = 2s;
+  cfg.idle_hold_max = 30s;
+  cfg.damp_reset_after = 60s;
+  Fsm f(cfg);
+  f.handle(Event::ManualStart, at(clock));
+  std::vector<std::chrono::seconds> delays;
+  for (int i = 0; i < 5; ++i) {
+    f.handle(Event::TcpCrAcked, at(clock));
+    f.handle(Event::BgpOpen, open_with_hold(clock, 90s));
+    f.handle(Event::KeepAliveMsg, at(clock));
+    REQUIRE(f.state() == State::Established);
+    clock.advance(1s);
+    // e.g. a malformed UPDATE each time: UPDATE Message Error, back to Idle
+    EventInput in = at(clock);
+    in.err_code = 3;
+    in.err_subcode = 1;
+    f.handle(Event::UpdateMsgErr, in);
+    REQUIRE(f.state() == State::Idle);
+    delays.push_back(
+        std::chrono::duration_cast<std::chrono::seconds>(*f.idle_hold_deadline() - clock.now()));
+    clock.advance(delays.back());
+    fire(f, clock);
+    REQUIRE(f.state() == State::Connect);
+  }
+  CHECK(delays == std::vector<std::chrono::seconds>{2s, 4s, 8s, 16s, 30s});
+}
+
+TEST_CASE("SendHoldTimer_Expires (RFC 9687) sends code 8, drops the connection, damps") {
+  base::ManualClock clock;
+  for (State s : {State::OpenSent, State::OpenConfirm, State::Established}) {
+    Fsm f = fsm_in(s, clock);
+    const auto t = f.handle(Event::SendHoldTimerExpires, at(clock));
+    const Action* n = t.find(ActionKind::SendNotification);
+    REQUIRE(n != nullptr);
+    CHECK(n->code == 8);
+    CHECK(n->subcode == 0);
+    CHECK(t.has(ActionKind::DropConnection));
+    CHECK(t.has(ActionKind::SessionDown) == (s == State::Established));
+    CHECK(f.state() == State::Idle);
+    CHECK(f.connect_retry_counter() == 1);
+    CHECK(f.idle_hold_deadline());
+  }
+}
+
+TEST_CASE("AutomaticStop carries the Cease subcode it is given (Out of Resources)") {
+  base::ManualClock clock;
+  Fsm f = fsm_in(State::Established, clock);
+  EventInput in = at(clock);
+  in.cease_subcode = 8;
+  const auto t = f.handle(Event::AutomaticStop, in);
+  REQUIRE(t.find(ActionKind::SendNotification));
+  CHECK(t.find(ActionKind::SendNotification)->code == 6);
+  CHECK(t.find(ActionKind::SendNotification)->subcode == 8);
+  CHECK(f.state() == State::Idle);
 }
 
 TEST_CASE("a passive peer restarts passively; auto_restart off stays Idle") {

@@ -28,6 +28,7 @@ struct Row {
 constexpr auto kNone = std::nullopt;
 const std::pair<int, int> kCeaseAdmin{6, 2};
 const std::pair<int, int> kHoldExpired{4, 0};
+const std::pair<int, int> kSendHoldExpired{8, 0};  // RFC 9687
 const std::pair<int, int> kCollision{6, 7};
 const std::pair<int, int> kGiven{3, 1};  // the err_code/err_subcode the test passes in
 
@@ -46,6 +47,7 @@ const Row kTable[] = {
       E::AutomaticStop,
       E::ConnectRetryTimerExpires,
       E::HoldTimerExpires,
+      E::SendHoldTimerExpires,
       E::KeepaliveTimerExpires,
       E::DelayOpenTimerExpires,
       E::TcpConnectionValid,
@@ -93,7 +95,7 @@ const Row kTable[] = {
      {E::AutomaticStop, E::HoldTimerExpires, E::KeepaliveTimerExpires, E::DelayOpenTimerExpires,
       E::IdleHoldTimerExpires, E::BgpOpen, E::BgpOpenWithDelayOpenTimerRunning, E::BgpHeaderErr,
       E::BgpOpenMsgErr, E::OpenCollisionDump, E::NotifMsgVerErr, E::NotifMsg, E::KeepAliveMsg,
-      E::UpdateMsg, E::UpdateMsgErr},
+      E::UpdateMsg, E::UpdateMsgErr, E::SendHoldTimerExpires},
      S::Idle,
      kNone,
      1,
@@ -124,7 +126,7 @@ const Row kTable[] = {
      {E::AutomaticStop, E::HoldTimerExpires, E::KeepaliveTimerExpires, E::DelayOpenTimerExpires,
       E::IdleHoldTimerExpires, E::BgpOpen, E::BgpOpenWithDelayOpenTimerRunning, E::BgpHeaderErr,
       E::BgpOpenMsgErr, E::OpenCollisionDump, E::NotifMsgVerErr, E::NotifMsg, E::KeepAliveMsg,
-      E::UpdateMsg, E::UpdateMsgErr},
+      E::UpdateMsg, E::UpdateMsgErr, E::SendHoldTimerExpires},
      S::Idle,
      kNone,
      1,
@@ -140,6 +142,12 @@ const Row kTable[] = {
     {S::OpenSent, {E::ManualStop}, S::Idle, kCeaseAdmin, 0, {ActionKind::DropConnection}},
     {S::OpenSent, {E::AutomaticStop}, S::Idle, kCeaseAdmin, 1, {ActionKind::DropConnection}},
     {S::OpenSent, {E::HoldTimerExpires}, S::Idle, kHoldExpired, 1, {ActionKind::DropConnection}},
+    {S::OpenSent,
+     {E::SendHoldTimerExpires},
+     S::Idle,
+     kSendHoldExpired,
+     1,
+     {ActionKind::DropConnection}},
     {S::OpenSent, {E::TcpConnectionFails}, S::Active, kNone, 0, {ActionKind::DropConnection}},
     {S::OpenSent, {E::BgpOpen}, S::OpenConfirm, kNone, 0, {ActionKind::SendKeepalive}},
     {S::OpenSent,
@@ -169,6 +177,12 @@ const Row kTable[] = {
     {S::OpenConfirm, {E::ManualStop}, S::Idle, kCeaseAdmin, 0, {ActionKind::DropConnection}},
     {S::OpenConfirm, {E::AutomaticStop}, S::Idle, kCeaseAdmin, 1, {ActionKind::DropConnection}},
     {S::OpenConfirm, {E::HoldTimerExpires}, S::Idle, kHoldExpired, 1, {ActionKind::DropConnection}},
+    {S::OpenConfirm,
+     {E::SendHoldTimerExpires},
+     S::Idle,
+     kSendHoldExpired,
+     1,
+     {ActionKind::DropConnection}},
     {S::OpenConfirm,
      {E::KeepaliveTimerExpires},
      S::OpenConfirm,
@@ -214,6 +228,12 @@ const Row kTable[] = {
      {ActionKind::SessionDown, ActionKind::DropConnection}},
     {S::Established, {E::AutomaticStop}, S::Idle, kCeaseAdmin, 1, {ActionKind::SessionDown}},
     {S::Established, {E::HoldTimerExpires}, S::Idle, kHoldExpired, 1, {ActionKind::SessionDown}},
+    {S::Established,
+     {E::SendHoldTimerExpires},
+     S::Idle,
+     kSendHoldExpired,
+     1,
+     {ActionKind::SessionDown}},
     {S::Established,
      {E::KeepaliveTimerExpires},
      S::Established,

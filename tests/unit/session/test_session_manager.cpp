@@ -231,12 +231,13 @@ struct Passive {
   std::unique_ptr<SessionManager> m;
   PeerId id = 0;
 
-  Passive(int last_, int port_offset)
+  Passive(int last_, int port_offset, const std::function<void(PeerConfig&)>& tune = {})
       : port(static_cast<std::uint16_t>(base_port() + port_offset)), last(last_) {
     m = std::make_unique<SessionManager>(io, SpeakerConfig{65001, 0x7f000001, {{lo(1), port}}},
                                          r.callbacks(), clock, static_cast<std::uint64_t>(last));
     auto pc = peer(last, 179, static_cast<std::uint32_t>(65000 + last), 1);
     pc.passive = true;
+    if (tune) tune(pc);
     id = m->add_peer(pc);
     REQUIRE_FALSE(m->listen());
     m->start_peer(id);
@@ -355,4 +356,165 @@ TEST_CASE("a peer that stops reading: congested above the high watermark, draine
   REQUIRE(drained);
   CHECK_FALSE(m.congested(id));
   CHECK(r.downs.size() == 1);
+}
+
+namespace {
+
+// A hand-driven peer that completes the OPEN exchange (hold time 3 s), then keeps sending a
+// KEEPALIVE every 200 ms from its own thread and never reads. Its receive buffer is small so
+// the path fills quickly.
+struct NonReader {
+  tcp::socket s;
+  std::atomic<bool> stop{false};
+  std::thread keepalives;
+
+  NonReader(Passive& ps) : s(ps.io) {
+    s.open(tcp::v4());
+    s.set_option(asio::socket_base::receive_buffer_size(4096));
+    s.bind(tcp::endpoint(asio::ip::make_address_v4(lo(ps.last).to_string()), 0));
+    s.connect(tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), ps.port));
+    const auto open = make_open(static_cast<std::uint32_t>(65000 + ps.last),
+                                0x7f000000u | static_cast<unsigned>(ps.last), 3s, {});
+    asio::write(s, asio::buffer(wire::encode(open, {})));
+    asio::write(s, asio::buffer(wire::encode(wire::Keepalive{}, {})));
+    REQUIRE(run_until(ps.io, [&] { return ps.m->stats(ps.id).state == State::Established; }));
+    keepalives = std::thread([this] {
+      const auto ka = wire::encode(wire::Keepalive{}, {});
+      boost::system::error_code ec;
+      while (!stop && !ec) {
+        asio::write(s, asio::buffer(ka), ec);
+        std::this_thread::sleep_for(200ms);
+      }
+    });
+  }
+  ~NonReader() {
+    stop = true;
+    boost::system::error_code ec;
+    s.shutdown(tcp::socket::shutdown_both, ec);
+    keepalives.join();
+  }
+};
+
+// `bytes` of pre-encoded messages in 64 KiB buffers (a table's worth of UPDATEs as far as the
+// transport is concerned: it never looks inside).
+std::vector<std::shared_ptr<const std::vector<std::uint8_t>>> table_bytes(std::size_t bytes) {
+  const auto ka = wire::encode(wire::Keepalive{}, {});
+  std::vector<std::uint8_t> chunk;
+  while (chunk.size() + ka.size() <= 65536) chunk.insert(chunk.end(), ka.begin(), ka.end());
+  auto buf = std::make_shared<const std::vector<std::uint8_t>>(std::move(chunk));
+  return std::vector(bytes / buf->size() + 1, buf);
+}
+
+const NotificationEvent* sent_notification(const Recorder& r) {
+  for (const auto& n : r.notifications) {
+    if (n.sent) return &n;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("a peer that sends KEEPALIVEs but never reads is dropped by the send hold timer") {
+  Passive ps(7, 4, [](PeerConfig& pc) { pc.send_hold_time = 2s; });
+  NonReader peer(ps);
+  // 32 MiB queued regardless of congestion (as for a slow member of a busy update group):
+  // far more than the socket buffers on both ends hold.
+  for (const auto& b : table_bytes(32u << 20)) REQUIRE(ps.m->send(ps.id, b));
+  const auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(run_until(
+      ps.io, [&] { return !ps.r.downs.empty(); }, 20s));
+  const auto took = std::chrono::steady_clock::now() - t0;
+  const auto* n = sent_notification(ps.r);
+  REQUIRE(n != nullptr);
+  CHECK(n->notification.code == wire::err::kSendHoldTimerExpired);
+  CHECK(ps.r.downs[0].reason.rfind("send hold timer expired", 0) == 0);
+  CHECK(took >= 2s);  // not before the send hold time
+  CHECK(took < 10s);  // and long before the 3 s hold timer could (the peer keeps it alive)
+  CHECK(ps.m->stats(ps.id).keepalives_in >= 5);
+  CHECK(ps.m->stats(ps.id).state != State::Established);
+}
+
+TEST_CASE("a send queue over its limit drops the session with Cease/Out of Resources") {
+  Passive ps(8, 5, [](PeerConfig& pc) { pc.send_queue_limit = 8u << 20; });
+  NonReader peer(ps);
+  std::size_t accepted = 0;
+  for (const auto& b : table_bytes(32u << 20)) {
+    if (!ps.m->send(ps.id, b)) break;
+    accepted += b->size();
+    ps.io.poll();
+  }
+  REQUIRE(run_until(ps.io, [&] { return !ps.r.downs.empty(); }));
+  const auto* n = sent_notification(ps.r);
+  REQUIRE(n != nullptr);
+  CHECK(n->notification.code == wire::err::kCease);
+  CHECK(n->notification.subcode == wire::err::kCeaseOutOfResources);
+  CHECK(ps.r.downs.size() == 1);
+  // 8 MiB queued plus what the kernel's socket buffers took; send() refuses the rest.
+  CHECK(accepted < (16u << 20));
+  // The backlog is freed at once, not held until the peer reads.
+  CHECK(ps.m->stats(ps.id).queued_bytes <= 512u * 1024);
+}
+
+TEST_CASE("a peer that keeps failing is refused while damped, and the idle hold grows") {
+  Passive ps(9, 6, [](PeerConfig& pc) {
+    pc.idle_hold = 1s;
+    pc.idle_hold_max = 8s;
+  });
+  auto& io = ps.io;
+  // Connects, sends an OPEN with the wrong AS, and reports whether the manager had accepted
+  // the connection (it sent its OPEN) or refused it (closed before any OPEN).
+  auto attempt = [&](bool bad_open) {
+    tcp::socket s = ps.connect();
+    std::atomic<bool> accepted{false}, done{false};
+    std::thread reader([&] {
+      try {
+        accepted = read_message(s)[18] == 1;  // OPEN
+        if (accepted && bad_open) {
+          asio::write(s, asio::buffer(wire::encode(make_open(65099, 0x7f000009, 90s, {}), {})));
+          read_message(s);  // the NOTIFICATION
+        }
+      } catch (const std::exception&) {
+      }
+      done = true;
+    });
+    run_until(
+        io, [&] { return done.load(); }, 5s);
+    reader.join();
+    s.close();
+    return accepted.load();
+  };
+  REQUIRE(attempt(true));  // failure 1: idle hold 0.75..1 s
+  CHECK_FALSE(attempt(false));
+  CHECK(ps.r.rejected.back().reason.find("damped") != std::string::npos);
+  REQUIRE(run_until(
+      io, [&] { return ps.m->stats(ps.id).state == State::Active; }, 5s));
+  REQUIRE(attempt(true));  // failure 2: idle hold 1.5..2 s: still held 1 s later
+  CHECK_FALSE(attempt(false));
+  REQUIRE(run_until(
+      io, [&] { return ps.m->stats(ps.id).state == State::Active; }, 5s));
+  CHECK(attempt(false));  // accepted again once the hold is over
+}
+
+TEST_CASE("connections hold no 64 KiB read buffer before a session exists") {
+  asio::io_context io;
+  base::SteadyClock clock;
+  Recorder r;
+  // A peer endpoint that completes TCP handshakes (the kernel does) but never speaks: every
+  // connection waits in OpenSent.
+  tcp::acceptor silent(io, tcp::endpoint(asio::ip::make_address_v4("127.0.0.2"), 0));
+  const auto port = silent.local_endpoint().port();
+  SessionManager m(io, SpeakerConfig{65001, 0x7f000001, {}}, r.callbacks(), clock, 1);
+  constexpr int kPeers = 20;
+  for (int i = 0; i < kPeers; ++i) {
+    auto pc = peer(2, port, 65002, 10 + i);
+    pc.name = fmt::format("s{}", i);
+    m.start_peer(m.add_peer(pc));
+  }
+  REQUIRE(run_until(io, [&] {
+    for (PeerId id : m.peers()) {
+      if (m.stats(id).state != State::OpenSent) return false;
+    }
+    return true;
+  }));
+  CHECK(m.read_buffer_bytes() <= kPeers * 4096);
 }

@@ -21,6 +21,9 @@ inline constexpr std::uint32_t kDefaultKernelMetric = 32;
 inline constexpr std::uint32_t kDefaultMaxPaths = 16;
 inline constexpr std::uint16_t kDefaultHoldTime = 90;
 inline constexpr std::uint16_t kDefaultConnectRetry = 120;
+inline constexpr std::uint16_t kDefaultIdleHold = 5;
+inline constexpr std::uint16_t kDefaultIdleHoldMax = 120;
+inline constexpr std::uint64_t kDefaultSendQueueLimit = std::uint64_t{64} << 20;
 inline constexpr std::uint16_t kDefaultMetricsPort = 9179;
 inline constexpr const char* kDefaultControlSocket = "/run/nvabgpd/nvabgpd.ctl";
 
@@ -150,6 +153,13 @@ struct PeerConfig {
   std::uint16_t hold_time = kDefaultHoldTime;  // 0 or 3..65535 seconds
   std::uint16_t keepalive = kDefaultHoldTime / 3;
   std::uint16_t connect_retry = kDefaultConnectRetry;
+  // DampPeerOscillations (RFC 4271 8.1.1): hold-down after a failure, doubling per consecutive
+  // failure up to idle_hold_max; applies to our connects and to the peer's incoming ones.
+  std::uint16_t idle_hold = kDefaultIdleHold;
+  std::uint16_t idle_hold_max = kDefaultIdleHoldMax;
+  // RFC 9687 SendHoldTime in seconds; nullopt: max(480, 2 x hold time).
+  std::optional<std::uint16_t> send_hold_time;
+  std::uint64_t send_queue_limit = kDefaultSendQueueLimit;  // bytes; above: Cease/Out of Resources
   bool passive = false;
   std::vector<wire::AfiSafi> families;  // never empty
   FilterRef import_filter;

@@ -50,6 +50,7 @@ enum class Event : std::uint8_t {
   KeepAliveMsg = 26,
   UpdateMsg = 27,
   UpdateMsgErr = 28,
+  SendHoldTimerExpires = 29,  // RFC 9687: the transport could not send for SendHoldTime
 };
 
 std::string_view to_string(State s);
@@ -80,8 +81,11 @@ struct FsmConfig {
   std::chrono::seconds large_hold{240};     // HoldTimer while waiting for OPEN (8.2.2: 4 min)
   std::chrono::seconds idle_hold{5};        // first IdleHold backoff step
   std::chrono::seconds idle_hold_max{120};  // backoff cap
-  bool passive = false;                     // automatic restarts are passive ones
-  bool auto_restart = true;                 // IdleHoldTimer_Expires -> automatic start
+  // DampPeerOscillations forgets earlier failures only when a session that ends had been
+  // Established at least this long (0: as soon as a session is Established).
+  std::chrono::seconds damp_reset_after{120};
+  bool passive = false;      // automatic restarts are passive ones
+  bool auto_restart = true;  // IdleHoldTimer_Expires -> automatic start
 };
 
 // Input accompanying an event: the time, the jitter factor for any timer started (RFC 4271
@@ -94,6 +98,8 @@ struct EventInput {
   // BgpHeaderErr / BgpOpenMsgErr / UpdateMsgErr: the NOTIFICATION to send.
   std::uint8_t err_code = 0;
   std::uint8_t err_subcode = 0;
+  // AutomaticStop: the Cease subcode to send (0: Administrative Shutdown).
+  std::uint8_t cease_subcode = 0;
 };
 
 struct Transition {
@@ -158,6 +164,7 @@ class Fsm {
   std::optional<base::SteadyTime> hold_at_;
   std::optional<base::SteadyTime> keepalive_at_;
   std::optional<base::SteadyTime> idle_hold_at_;
+  std::optional<base::SteadyTime> established_at_;
 };
 
 }  // namespace nvabgpd::session

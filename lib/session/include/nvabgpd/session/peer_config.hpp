@@ -2,6 +2,7 @@
 // What the session layer needs to know about the local speaker and each peer. Plain values;
 // config/ builds them from YAML, the test probe from the command line.
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,8 +36,19 @@ struct PeerConfig {
   std::chrono::seconds hold_time{90};            // proposed; keepalive = negotiated / 3
   std::chrono::seconds min_hold_time{3};
   std::chrono::seconds connect_retry{30};
-  std::chrono::seconds idle_hold{5};  // first restart delay after an error
+  // DampPeerOscillations (RFC 4271 8.1.1): after a failure the peer is held Idle (our connects
+  // AND its incoming connections) for idle_hold, doubling per consecutive failure up to
+  // idle_hold_max; the count is forgotten once a session has stayed Established for
+  // damp_reset_after.
+  std::chrono::seconds idle_hold{5};
   std::chrono::seconds idle_hold_max{120};
+  std::chrono::seconds damp_reset_after{120};
+  // RFC 9687 SendHoldTime: a connection whose socket accepts none of our queued bytes this long
+  // is dropped with NOTIFICATION 8. nullopt: max(8 min, 2 x hold time), the RFC's suggestion.
+  std::optional<std::chrono::seconds> send_hold_time;
+  // Bytes queued for the socket above which the session is dropped with Cease/Out of Resources
+  // (RFC 4486 subcode 8), the unsent backlog freed.
+  std::size_t send_queue_limit = std::size_t{64} << 20;
   // Outgoing TTL: eBGP default 1 (directly connected); `multihop N` sets N; iBGP default 64.
   std::optional<std::uint8_t> multihop;
   bool gtsm = false;     // RFC 5082: send TTL 255, accept only 255 - (hops - 1) and above

@@ -150,6 +150,9 @@ class SessionManager {
   PeerStats stats(PeerId id) const;
   std::optional<Negotiated> negotiated(PeerId id) const;
   std::vector<PeerId> peers() const;
+  // Bytes of read buffers held by the peers' connections (a connection gets one only once its
+  // socket is up; 4 KiB until the OPENs are exchanged, then 64 KiB).
+  std::size_t read_buffer_bytes() const;
 
  private:
   struct Impl;

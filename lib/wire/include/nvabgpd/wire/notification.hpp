@@ -23,6 +23,7 @@ inline constexpr std::uint8_t kHoldTimerExpired = 4;
 inline constexpr std::uint8_t kFsmError = 5;
 inline constexpr std::uint8_t kCease = 6;
 inline constexpr std::uint8_t kRouteRefreshMessageError = 7;  // RFC 7313
+inline constexpr std::uint8_t kSendHoldTimerExpired = 8;      // RFC 9687
 
 // Subcode 0 means "unspecific" for every code.
 inline constexpr std::uint8_t kUnspecific = 0;
