@@ -1,5 +1,7 @@
 #include "daemon.hpp"
 
+#include <malloc.h>
+
 #include <algorithm>
 
 #include <boost/asio/post.hpp>
@@ -367,6 +369,13 @@ void Daemon::on_down(const session::PeerDown& down) {
   const bool graceful = p.negotiated && p.negotiated->graceful_restart && !down.sent;
   rib_->peer_down(rib::PeerDown{p.rid, graceful}, clock_.now());
   schedule_pump();
+  // A session that goes down may free a large write queue (a peer that stopped reading) and
+  // its routes; glibc keeps freed heap top and arenas mapped. Give it back once the socket's
+  // pending handlers have released their buffers.
+  auto trim = std::make_shared<asio::steady_timer>(io_, std::chrono::seconds(1));
+  trim->async_wait([trim](boost::system::error_code ec) {
+    if (!ec) malloc_trim(0);
+  });
 }
 
 void Daemon::on_update(session::UpdateIn&& u) {
