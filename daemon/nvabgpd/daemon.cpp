@@ -364,6 +364,7 @@ void Daemon::on_down(const session::PeerDown& down) {
   p.since = std::chrono::system_clock::now();
   p.last_error = down.reason;
   spdlog::warn("peer {} down: {}", p.cfg.name, down.reason);
+  for (const auto& s : log_limiter_.drain(static_cast<std::uint32_t>(down.peer))) log_suppressed(s);
   if (!was_up) return;
   // RFC 4724 helper: keep the routes as stale unless we or the peer reset deliberately.
   const bool graceful = p.negotiated && p.negotiated->graceful_restart && !down.sent;
@@ -382,8 +383,13 @@ void Daemon::on_update(session::UpdateIn&& u) {
   if (u.peer >= peers_.size()) return;
   PeerRuntime& p = peers_[u.peer];
   if (u.action != wire::ErrorAction::None) {
-    for (const auto& e : u.errors)
+    for (const auto& e : u.errors) {
+      std::optional<base::RateLimiter::Suppressed> owed;
+      if (!log_limiter_.admit({static_cast<std::uint32_t>(u.peer), e.type}, clock_.now(), &owed))
+        continue;
+      if (owed) log_suppressed(*owed);
       spdlog::warn("peer {}: malformed UPDATE handled per RFC 7606: {}", p.cfg.name, e.reason);
+    }
     if (u.action == wire::ErrorAction::TreatAsWithdraw) {
       // Every NLRI of the update is withdrawn.
       auto& up = u.update;
@@ -404,6 +410,15 @@ void Daemon::on_update(session::UpdateIn&& u) {
   }
   rib_->update(rib::UpdateIn{p.rid, std::move(u.update)}, clock_.now());
   schedule_pump();
+}
+
+void Daemon::log_suppressed(const base::RateLimiter::Suppressed& s) {
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(clock_.now() - s.since);
+  const std::string name = s.key.first < peers_.size() ? peers_[s.key.first].cfg.name : "?";
+  spdlog::warn("peer {}: suppressed {} similar messages ({}) in the last {} s", name, s.count,
+               s.key.second == 0 ? std::string("UPDATE layout")
+                                 : wire::attribute_name(static_cast<std::uint8_t>(s.key.second)),
+               secs.count());
 }
 
 void Daemon::on_refresh(const session::RefreshRequest& r) {

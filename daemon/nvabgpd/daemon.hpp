@@ -23,6 +23,7 @@
 #include "control_server.hpp"
 #include "metrics.hpp"
 #include "nvabgpd/base/clock.hpp"
+#include "nvabgpd/base/rate_limiter.hpp"
 #include "nvabgpd/config/diff.hpp"
 #include "nvabgpd/config/model.hpp"
 #include "nvabgpd/fib/netlink_fib.hpp"
@@ -127,6 +128,9 @@ class Daemon {
   config::Config cfg_;
   std::shared_ptr<const policy::Program> program_;
   base::SteadyClock clock_;
+  // Repeated protocol errors from one peer: a few lines per kind, then a summary line.
+  base::RateLimiter log_limiter_;
+  void log_suppressed(const base::RateLimiter::Suppressed& s);
   PeerDirectory directory_;
   std::vector<PeerRuntime> peers_;  // index = session id
   std::unique_ptr<fib::NetlinkFib> fib_;
