@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "filter_adapter.hpp"
+#include "interface_address.hpp"
 #include "nvabgpd/wire/codec.hpp"
 #include "nvabgpd/wire/notification.hpp"
 
@@ -175,7 +176,7 @@ std::optional<std::string> Daemon::start() {
       [this](rib::PeerId rid) -> std::optional<OutboundEncoder::PeerWire> {
         PeerRuntime* p = peer_by_rid(rid);
         if (!p || !p->up || !p->negotiated) return std::nullopt;
-        return OutboundEncoder::PeerWire{p->negotiated->params(), p->local_address, std::nullopt};
+        return OutboundEncoder::PeerWire{p->negotiated->params(), p->local_address, p->self_v6};
       },
       [this](rib::PeerId rid, const Buffer& b) {
         if (PeerRuntime* p = peer_by_rid(rid)) sessions_->send(p->sid, b);
@@ -347,6 +348,8 @@ void Daemon::on_up(const session::PeerUp& up) {
   p.negotiated = up.negotiated;
   p.last_up = up;
   p.local_address = up.local_address;
+  p.self_v6 = p.cfg.ipv6_next_hop;
+  if (!p.self_v6 && up.local_address.is_v4()) p.self_v6 = global_ipv6_of_interface(up.local_address);
   p.last_error.clear();
   if (auto c = rib_->counters(p.rid))
     p.received_base = c->received - std::min(c->received, c->withdrawn);

@@ -54,6 +54,8 @@ struct PeerRuntime {
   std::optional<session::Negotiated> negotiated;
   std::optional<session::PeerUp> last_up;  // to re-announce the peer to the RIB on reload
   base::IpAddress local_address;
+  // Next hop self of IPv6 routes over an IPv4 session (ipv6-next-hop, else the interface's).
+  std::optional<base::IpAddress> self_v6;
   // A restart by reload gives the peer a new slot: the slot this one replaced, whose
   // cumulative totals (messages, flaps, routes received...) this one continues.
   std::optional<std::size_t> predecessor;
