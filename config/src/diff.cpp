@@ -74,6 +74,7 @@ const Field kFields[] = {
     {"port", kRestart, [](const PeerConfig& p) { return std::to_string(p.port); }},
     {"asn", kRestart, [](const PeerConfig& p) { return std::to_string(p.asn); }},
     {"local-address", kRestart, [](const PeerConfig& p) { return show_opt_addr(p.local_address); }},
+    {"ipv6-next-hop", kRestart, [](const PeerConfig& p) { return show_opt_addr(p.ipv6_next_hop); }},
     {"multihop", kRestart,
      [](const PeerConfig& p) { return p.multihop ? std::to_string(*p.multihop) : "unset"; }},
     {"ttl-security", kRestart, [](const PeerConfig& p) { return yes(p.ttl_security); }},

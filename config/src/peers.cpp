@@ -13,7 +13,7 @@ namespace nvabgpd::config::detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 33> kPeerKeys = {
+constexpr std::array<std::string_view, 34> kPeerKeys = {
     "name",          "address",      "port",
     "asn",           "template",     "description",
     "local-address", "multihop",     "ttl-security",
@@ -24,7 +24,7 @@ constexpr std::array<std::string_view, 33> kPeerKeys = {
     "allowas-in",    "always-compare-med", "import-limit",
     "export-limit",  "graceful-restart", "soft-reconfiguration",
     "route-refresh", "enabled",      "idle-hold",
-    "idle-hold-max", "send-hold-time", "send-queue-limit"};
+    "idle-hold-max", "send-hold-time", "send-queue-limit", "ipv6-next-hop"};
 constexpr std::array<std::string_view, 3> kLimitKeys = {"max", "action", "restart-delay"};
 constexpr std::array<std::string_view, 3> kGrKeys = {"enabled", "restart-time", "stale-time"};
 
@@ -210,6 +210,11 @@ bool apply_key(Reader& r, const Entry& e, PeerConfig& p) {
   if (k == "local-address") {
     auto v = r.address(e.value, e.field);
     if (v) p.local_address = *v;
+    return v.has_value();
+  }
+  if (k == "ipv6-next-hop") {
+    auto v = r.address(e.value, e.field);
+    if (v) p.ipv6_next_hop = *v;
     return v.has_value();
   }
   if (k == "multihop") {

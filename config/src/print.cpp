@@ -68,6 +68,7 @@ void print_peer(YAML::Emitter& out, const PeerConfig& p, const PrintOptions& opt
   kv(out, "description", std::string_view(p.description));
   kv(out, "enabled", p.enabled);
   if (p.local_address) kv(out, "local-address", *p.local_address);
+  if (p.ipv6_next_hop) kv(out, "ipv6-next-hop", *p.ipv6_next_hop);
   if (p.multihop) kv(out, "multihop", unsigned{*p.multihop});
   kv(out, "ttl-security", p.ttl_security);
   if (!p.password.empty()) {

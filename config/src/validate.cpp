@@ -42,6 +42,14 @@ void check_peer(Reader& r, const Config& cfg, const PeerConfig& p, const PeerSou
     err("local-address", fmt::format("local address {} and peer address {} are of different "
                                      "families",
                                      *p.local_address, p.address));
+  if (p.ipv6_next_hop) {
+    const auto& nh = *p.ipv6_next_hop;
+    if (!nh.is_v6())
+      err("ipv6-next-hop", fmt::format("{} is not an IPv6 address", nh));
+    else if (nh.is_unspecified() || nh.bytes()[0] == 0xff || nh.is_link_local() ||
+             nh == *base::IpAddress::parse("::1"))
+      err("ipv6-next-hop", fmt::format("{} is not a global unicast address", nh));
+  }
 
   // Timers (RFC 4271 4.2, 10); a Route Server peer's timers are locked by its template.
   if (!p.azure_route_server) {

@@ -112,6 +112,7 @@ void Daemon::install_control_handlers() {
         routes["loops"] = ctr->loops;
         routes["limit_blocked"] = ctr->limit_blocked;
         routes["export_blocked"] = ctr->export_blocked;
+        routes["refresh_dumps"] = ctr->refresh_dumps;  // re-sends made for ROUTE-REFRESH
       }
       j["routes"] = routes;
       if (p.negotiated && p.up) {

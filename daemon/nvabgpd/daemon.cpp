@@ -1,11 +1,14 @@
 #include "daemon.hpp"
 
+#include <malloc.h>
+
 #include <algorithm>
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include "filter_adapter.hpp"
+#include "interface_address.hpp"
 #include "monitoring.hpp"
 #include "nvabgpd/wire/codec.hpp"
 #include "nvabgpd/wire/notification.hpp"
@@ -180,7 +183,7 @@ std::optional<std::string> Daemon::start() {
       [this](rib::PeerId rid) -> std::optional<OutboundEncoder::PeerWire> {
         PeerRuntime* p = peer_by_rid(rid);
         if (!p || !p->up || !p->negotiated) return std::nullopt;
-        return OutboundEncoder::PeerWire{p->negotiated->params(), p->local_address, std::nullopt};
+        return OutboundEncoder::PeerWire{p->negotiated->params(), p->local_address, p->self_v6};
       },
       [this](rib::PeerId rid, const Buffer& b) {
         if (PeerRuntime* p = peer_by_rid(rid)) sessions_->send(p->sid, b);
@@ -360,6 +363,8 @@ void Daemon::on_up(const session::PeerUp& up) {
   p.negotiated = up.negotiated;
   p.last_up = up;
   p.local_address = up.local_address;
+  p.self_v6 = p.cfg.ipv6_next_hop;
+  if (!p.self_v6 && up.local_address.is_v4()) p.self_v6 = global_ipv6_of_interface(up.local_address);
   p.last_error.clear();
   if (auto c = rib_->counters(p.rid))
     p.received_base = c->received - std::min(c->received, c->withdrawn);
@@ -377,12 +382,20 @@ void Daemon::on_down(const session::PeerDown& down) {
   p.since = std::chrono::system_clock::now();
   p.last_error = down.reason;
   convergence_->down(down.peer);
+  for (const auto& s : log_limiter_.drain(static_cast<std::uint32_t>(down.peer))) log_suppressed(s);
   if (!was_up) return;
   if (monitoring_) monitoring_->peer_down(p, down);
   // RFC 4724 helper: keep the routes as stale unless we or the peer reset deliberately.
   const bool graceful = p.negotiated && p.negotiated->graceful_restart && !down.sent;
   rib_->peer_down(rib::PeerDown{p.rid, graceful}, clock_.now());
   schedule_pump();
+  // A session that goes down may free a large write queue (a peer that stopped reading) and
+  // its routes; glibc keeps freed heap top and arenas mapped. Give it back once the socket's
+  // pending handlers have released their buffers.
+  auto trim = std::make_shared<asio::steady_timer>(io_, std::chrono::seconds(1));
+  trim->async_wait([trim](boost::system::error_code ec) {
+    if (!ec) malloc_trim(0);
+  });
 }
 
 void Daemon::on_update(session::UpdateIn&& u) {
@@ -390,8 +403,13 @@ void Daemon::on_update(session::UpdateIn&& u) {
   PeerRuntime& p = peers_[u.peer];
   if (monitoring_) monitoring_->update_received(p, u.update);  // pre-policy, as received
   if (u.action != wire::ErrorAction::None) {
-    for (const auto& e : u.errors)
+    for (const auto& e : u.errors) {
+      std::optional<base::RateLimiter::Suppressed> owed;
+      if (!log_limiter_.admit({static_cast<std::uint32_t>(u.peer), e.type}, clock_.now(), &owed))
+        continue;
+      if (owed) log_suppressed(*owed);
       spdlog::warn("peer {}: malformed UPDATE handled per RFC 7606: {}", p.cfg.name, e.reason);
+    }
     if (u.action == wire::ErrorAction::TreatAsWithdraw) {
       // Every NLRI of the update is withdrawn.
       auto& up = u.update;
@@ -415,6 +433,15 @@ void Daemon::on_update(session::UpdateIn&& u) {
   rib_->update(in, clock_.now());
   if (monitoring_) monitoring_->update_applied(p, in.update);  // post-policy
   schedule_pump();
+}
+
+void Daemon::log_suppressed(const base::RateLimiter::Suppressed& s) {
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(clock_.now() - s.since);
+  const std::string name = s.key.first < peers_.size() ? peers_[s.key.first].cfg.name : "?";
+  spdlog::warn("peer {}: suppressed {} similar messages ({}) in the last {} s", name, s.count,
+               s.key.second == 0 ? std::string("UPDATE layout")
+                                 : wire::attribute_name(static_cast<std::uint8_t>(s.key.second)),
+               secs.count());
 }
 
 void Daemon::on_refresh(const session::RefreshRequest& r) {

@@ -24,6 +24,7 @@
 #include "convergence.hpp"
 #include "metrics.hpp"
 #include "nvabgpd/base/clock.hpp"
+#include "nvabgpd/base/rate_limiter.hpp"
 #include "nvabgpd/config/diff.hpp"
 #include "nvabgpd/config/model.hpp"
 #include "nvabgpd/fib/netlink_fib.hpp"
@@ -56,6 +57,8 @@ struct PeerRuntime {
   std::optional<session::Negotiated> negotiated;
   std::optional<session::PeerUp> last_up;  // to re-announce the peer to the RIB on reload
   base::IpAddress local_address;
+  // Next hop self of IPv6 routes over an IPv4 session (ipv6-next-hop, else the interface's).
+  std::optional<base::IpAddress> self_v6;
   // A restart by reload gives the peer a new slot: the slot this one replaced, whose
   // cumulative totals (messages, flaps, routes received...) this one continues.
   std::optional<std::size_t> predecessor;
@@ -133,6 +136,9 @@ class Daemon {
   config::Config cfg_;
   std::shared_ptr<const policy::Program> program_;
   base::SteadyClock clock_;
+  // Repeated protocol errors from one peer: a few lines per kind, then a summary line.
+  base::RateLimiter log_limiter_;
+  void log_suppressed(const base::RateLimiter::Suppressed& s);
   PeerDirectory directory_;
   std::vector<PeerRuntime> peers_;  // index = session id
   std::unique_ptr<fib::NetlinkFib> fib_;

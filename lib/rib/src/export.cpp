@@ -1,5 +1,6 @@
 // Update groups, export rules, Adj-RIB-Out and update packing.
 #include <algorithm>
+#include <utility>
 
 #include "rib_state.hpp"
 
@@ -401,12 +402,22 @@ void Rib::build_group_batch(Group& g, std::vector<OutboundBatch>& out) {
 
 // What `to` must be sent to hold this group's Adj-RIB-Out, given what it holds now (`held`,
 // sorted by id; a null AttrRef: unknown). With nothing held, a full dump.
-OutboundBatch Rib::dump(const Group& g, PeerId to, std::span<const std::pair<EntryId, AttrRef>> held) const {
+OutboundBatch Rib::dump(const Group& g, PeerId to, std::span<const std::pair<EntryId, AttrRef>> held,
+                        std::span<const wire::AfiSafi> families) const {
   OutboundBatch b;
   b.group = g.id;
   b.peers = {to};
   Packer pk;
-  auto now_held = [&](EntryId id) { return id < g.out.size() && g.except[id] != to ? g.out[id] : AttrRef{}; };
+  const auto has = [&](wire::Afi afi) {
+    return std::any_of(families.begin(), families.end(), [afi](const auto& f) { return f.afi == afi; });
+  };
+  const bool v4 = families.empty() || has(wire::Afi::Ipv4);
+  const bool v6 = families.empty() || has(wire::Afi::Ipv6);
+  auto now_held = [&](EntryId id) {
+    if (id >= g.out.size() || g.except[id] == to || !g.out[id]) return AttrRef{};
+    if (!(table_.prefix(id).is_v4() ? v4 : v6)) return AttrRef{};
+    return g.out[id];
+  };
   const std::size_t end = std::max<std::size_t>(g.out.size(), held.empty() ? 0 : held.back().first + 1);
   auto h = held.begin();
   for (EntryId id = 0; id < end; ++id) {
@@ -429,15 +440,22 @@ void Rib::refresh_request(const RefreshRequest& r) {
   if (!p || !p->up || !p->group) return;
   Group& g = *p->group;
   if (std::find(g.joining.begin(), g.joining.end(), r.peer) != g.joining.end()) return;  // dump pending anyway
+  ++p->counters.refresh_requests;
+  // RFC 2918 3: a request for a family not negotiated is ignored.
+  if (std::find(g.key.families.begin(), g.key.families.end(), r.af) == g.key.families.end()) return;
   if (!p->cfg.resend_on_refresh) {
     // Route-server friendly: the peer already holds exactly our Adj-RIB-Out; re-sending
     // unchanged routes would count against its limit (Azure Route Server).
-    g.eor_only.push_back(r.peer);
+    if (std::find(g.eor_only.begin(), g.eor_only.end(), r.peer) == g.eor_only.end()) g.eor_only.push_back(r.peer);
     return;
   }
+  // Merged: one pending re-send per peer, for the union of the families asked for (a request
+  // repeated before the re-send is made asks for nothing new).
+  auto& fams = p->refresh_families;
+  if (std::find(fams.begin(), fams.end(), r.af) == fams.end()) fams.push_back(r.af);
   // Stays a member (it must still get the pending changes, withdrawals included); the
   // re-send follows them.
-  g.refresh.push_back(r.peer);
+  if (std::find(g.refresh.begin(), g.refresh.end(), r.peer) == g.refresh.end()) g.refresh.push_back(r.peer);
 }
 
 std::vector<OutboundBatch> Rib::take_outbound(base::SteadyTime now, const std::function<bool(PeerId)>& congested) {
@@ -448,8 +466,9 @@ std::vector<OutboundBatch> Rib::take_outbound(base::SteadyTime now, const std::f
       continue;  // coalesce until the minimum advertisement interval has passed
     // Flow control: encoding faster than every member can take it only queues bytes. Held
     // only while ALL members are congested (one slow peer never stalls the others) and
-    // nobody is joining or waiting for a re-send.
-    if (congested && !g.members.empty() && g.joining.empty() && g.refresh.empty() && g.eor_only.empty() &&
+    // nobody is joining. A re-send owed to a member waits until that member is not congested
+    // anyway (below).
+    if (congested && !g.members.empty() && g.joining.empty() && g.eor_only.empty() &&
         std::all_of(g.members.begin(), g.members.end(), congested)) {
       g.memo.clear();  // a per-take cache; do not let it grow across held takes
       continue;
@@ -476,15 +495,29 @@ std::vector<OutboundBatch> Rib::take_outbound(base::SteadyTime now, const std::f
       g.members.push_back(j);
     }
     g.joining.clear();
+    // Route refresh: a member whose write queue is still full keeps its one pending request
+    // (served when it drains) instead of getting another full dump queued behind the last.
+    std::vector<PeerId> deferred;
     for (PeerId p : g.refresh) {
-      OutboundBatch d = dump(g, p);
-      if (g.walking)
-        g.eor_waiting.push_back(p);
-      else
-        d.end_of_rib = fams;
+      Peer* rp = peer_by_id(p);
+      if (!rp) continue;
+      if (congested && congested(p)) {
+        deferred.push_back(p);
+        continue;
+      }
+      std::vector<wire::AfiSafi> asked = std::exchange(rp->refresh_families, {});
+      std::sort(asked.begin(), asked.end());
+      OutboundBatch d = dump(g, p, {}, asked);
+      ++rp->counters.refresh_dumps;
+      if (g.walking) {
+        if (std::find(g.eor_waiting.begin(), g.eor_waiting.end(), p) == g.eor_waiting.end())
+          g.eor_waiting.push_back(p);
+      } else {
+        d.end_of_rib = asked;
+      }
       out.push_back(std::move(d));
     }
-    g.refresh.clear();
+    g.refresh = std::move(deferred);
     for (PeerId p : g.eor_only) {
       OutboundBatch e;
       e.group = g.id;

@@ -69,6 +69,7 @@ void Rib::peer_up(const PeerUp& cfg, base::SteadyTime now) {
   if (p.up) leave_group(p);
   p.reexporting = false;
   p.reexport_held.clear();
+  p.refresh_families.clear();
   const bool had_stale = p.has_stale;
   p.cfg = cfg;
   p.up = true;
@@ -92,6 +93,7 @@ void Rib::peer_down(const PeerDown& d, base::SteadyTime now) {
   p->pre_policy.clear();
   p->reexporting = false;
   p->reexport_held.clear();
+  p->refresh_families.clear();
   const bool keep = d.graceful && p->cfg.graceful_restart;
   remove_all_paths(*p, keep);
   if (keep && p->has_stale) {

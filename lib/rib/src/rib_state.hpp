@@ -28,6 +28,8 @@ struct Rib::Peer {
   std::vector<std::pair<EntryId, AttrRef>> reexport_held;
   bool reexporting = false;
   bool reexport_eor_owed = false;  // it had not had End-of-RIB yet
+  // Families of the pending ROUTE-REFRESH re-send (the peer is in its group's `refresh`).
+  std::vector<wire::AfiSafi> refresh_families;
 };
 
 // Peers with identical export settings share one Adj-RIB-Out and one export run.
@@ -57,7 +59,7 @@ struct Rib::Group {
   std::vector<PeerId> joining;   // get a dump of `out` at the next take, then become members
   std::vector<PeerId> eor_waiting;  // get End-of-RIB when the initial walk completes
   std::vector<PeerId> eor_only;     // refresh answered without re-sending
-  std::vector<PeerId> refresh;      // members that asked for a re-send (ROUTE-REFRESH)
+  std::vector<PeerId> refresh;      // members owed a re-send (ROUTE-REFRESH), each once
   // Adj-RIB-Out, indexed by EntryId (chunked: see chunked_array.hpp). out.size() ==
   // except.size(); both cover every id below it once ensure()d.
   ChunkedArray<AttrRef> out;

@@ -652,7 +652,11 @@ struct SessionManager::Impl {
   // ---- received messages ---------------------------------------------------------------
   void on_message(Peer& p, Conn& c, std::span<const std::uint8_t> bytes) {
     const std::uint8_t type = bytes[18];  // the Framer checked the header
-    const wire::SessionParams params = c.neg ? c.neg->params() : wire::SessionParams{};
+    wire::SessionParams params = c.neg ? c.neg->params() : wire::SessionParams{};
+    if (c.neg) {  // RFC 7606 outcomes that depend on the session (wire/messages.hpp)
+      params.ebgp = c.neg->ebgp(speaker.asn);
+      params.local_address = c.local;
+    }
     wire::DecodeResult r = wire::decode(bytes, params);
     if (!r.message) {
       const wire::Notification n =

@@ -84,6 +84,11 @@ bool discard_if_four_octet_session(AttrDecodeCtx& c, std::uint8_t code, const ch
 const char* decode_as_path(base::ByteReader v, AttrDecodeCtx& c) {
   AsPath path;
   if (const char* e = decode_segments(v, c.params.four_octet_as, path)) return e;
+  // RFC 5065 5.3 with RFC 7606 7.2: confederation segments from a peer outside our
+  // confederation (every external peer: nvabgpd runs none) make the AS_PATH malformed.
+  if (c.params.ebgp)
+    for (const auto& seg : path.segments)
+      if (is_confed(seg.type)) return "confederation segment from an external peer";
   c.update.attrs.as_path = std::move(path);
   return nullptr;
 }

@@ -32,14 +32,44 @@ void encode_u32_field(AttrWriter& w, std::uint8_t flags, std::uint8_t code,
   if (field) put_u32_attr(w, flags, code, *field);
 }
 
-// RFC 4271 6.3: a NEXT_HOP must be a usable unicast host address.
-bool is_valid_ipv4_next_hop(std::uint32_t a) {
-  if (a == 0) return false;            // 0.0.0.0
-  if ((a >> 28) >= 0xE) return false;  // multicast (224/4) and class E (240/4)
-  return true;
+bool is_loopback(const base::IpAddress& a) {
+  if (a.is_v4()) return (a.v4_value() >> 24) == 127;
+  const auto& b = a.bytes();
+  for (std::size_t i = 0; i < 15; ++i)
+    if (b[i] != 0) return false;
+  return b[15] == 1;
 }
 
+const char* ipv4_next_hop_problem(std::uint32_t a) {
+  if ((a >> 24) == 0) return "not a host address (0.0.0.0/8)";
+  if ((a >> 24) == 127) return "a loopback address";
+  if ((a >> 28) == 0xE) return "a multicast address";
+  if ((a >> 28) == 0xF) return "a reserved address (240.0.0.0/4)";
+  return nullptr;
+}
+
+const char* ipv6_next_hop_problem(const base::IpAddress& a) {
+  if (a.bytes()[0] == 0xFF) return "a multicast address";
+  if (a.is_unspecified()) return "the unspecified address";
+  if (is_loopback(a)) return "a loopback address";
+  return nullptr;
+}
+
+// RFC 7606 7.9, 7.10: ORIGINATOR_ID and CLUSTER_LIST only mean something inside the AS.
+bool from_external(const AttrDecodeCtx& c) { return c.params.ebgp; }
+
 }  // namespace
+
+const char* next_hop_problem(const base::IpAddress& nh, const SessionParams& params) {
+  // A session over a loopback address has both speakers on this host (a lab or test set-up):
+  // there a loopback next hop, even our own address, is the peer's real one.
+  const bool on_loopback = params.local_address && is_loopback(*params.local_address);
+  if (on_loopback && is_loopback(nh)) return nullptr;
+  if (const char* e = nh.is_v4() ? ipv4_next_hop_problem(nh.v4_value()) : ipv6_next_hop_problem(nh))
+    return e;
+  if (params.local_address && *params.local_address == nh) return "our own address";
+  return nullptr;
+}
 
 const char* decode_origin(base::ByteReader v, AttrDecodeCtx& c) {
   std::uint8_t o = 0;
@@ -58,8 +88,9 @@ void encode_origin(const AttrEncodeCtx& c, AttrWriter& w) {
 const char* decode_next_hop(base::ByteReader v, AttrDecodeCtx& c) {
   std::uint32_t a = 0;
   if (!read_exact_u32(v, a)) return "length is not 4";
-  if (!is_valid_ipv4_next_hop(a)) return "not a unicast host address";
-  c.update.attrs.next_hop = base::IpAddress::v4(a);
+  const auto nh = base::IpAddress::v4(a);
+  if (const char* e = next_hop_problem(nh, c.params)) return e;
+  c.update.attrs.next_hop = nh;
   return nullptr;
 }
 
@@ -79,7 +110,12 @@ void encode_med(const AttrEncodeCtx& c, AttrWriter& w) {
 }
 
 const char* decode_local_pref(base::ByteReader v, AttrDecodeCtx& c) {
-  return decode_u32_field(v, c.update.attrs.local_pref);
+  // RFC 7606 7.5: from an external neighbour LOCAL_PREF is discarded (RFC 4271 5.1.5: it is
+  // not sent there); a malformed one therefore costs only the attribute (ebgp_discard).
+  std::optional<std::uint32_t> value;
+  if (const char* e = decode_u32_field(v, value)) return e;
+  if (!from_external(c)) c.update.attrs.local_pref = value;
+  return nullptr;
 }
 
 void encode_local_pref(const AttrEncodeCtx& c, AttrWriter& w) {
@@ -129,7 +165,10 @@ void encode_aggregator(const AttrEncodeCtx& c, AttrWriter& w) {
 }
 
 const char* decode_originator_id(base::ByteReader v, AttrDecodeCtx& c) {
-  return decode_u32_field(v, c.update.attrs.originator_id);
+  std::optional<std::uint32_t> value;
+  if (const char* e = decode_u32_field(v, value)) return e;
+  if (!from_external(c)) c.update.attrs.originator_id = value;
+  return nullptr;
 }
 
 void encode_originator_id(const AttrEncodeCtx& c, AttrWriter& w) {
@@ -142,7 +181,7 @@ const char* decode_cluster_list(base::ByteReader v, AttrDecodeCtx& c) {
   ids.reserve(v.remaining() / 4);
   std::uint32_t x = 0;
   while (v.read_u32(x)) ids.push_back(x);
-  c.update.attrs.cluster_list = std::move(ids);
+  if (!from_external(c)) c.update.attrs.cluster_list = std::move(ids);
   return nullptr;
 }
 
@@ -153,5 +192,27 @@ void encode_cluster_list(const AttrEncodeCtx& c, AttrWriter& w) {
   for (auto id : ids) w.u32(id);
   w.end();
 }
+
+}  // namespace nvabgpd::wire::detail
+
+namespace nvabgpd::wire::detail {
+
+// RFC 9234 5: OTC is optional transitive, exactly 4 octets, else treat-as-withdraw. nvabgpd has
+// no BGP roles, so it neither adds nor checks OTC: a valid one is carried unchanged (kept with
+// the raw attributes, written back with the flags it came with: a Partial bit set upstream
+// stays, none is added because the attribute is recognised).
+const char* decode_otc(base::ByteReader v, AttrDecodeCtx& c) {
+  std::uint32_t asn = 0;
+  if (!read_exact_u32(v, asn)) return "length is not 4";
+  c.update.attrs.unknown.push_back(
+      RawAttribute{c.flags,
+                   attr::kOtc,
+                   {static_cast<std::uint8_t>(asn >> 24), static_cast<std::uint8_t>(asn >> 16),
+                    static_cast<std::uint8_t>(asn >> 8), static_cast<std::uint8_t>(asn)}});
+  return nullptr;
+}
+
+// Written by the raw-attribute pass of encode_path_attributes.
+void encode_otc(const AttrEncodeCtx&, AttrWriter&) {}
 
 }  // namespace nvabgpd::wire::detail

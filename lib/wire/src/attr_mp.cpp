@@ -55,6 +55,11 @@ const char* decode_mp_reach(base::ByteReader v, AttrDecodeCtx& c) {
   mp.next_hop = *base::IpAddress::from_bytes(nh.data(), nh_len == 4 ? 4 : 16);
   if (nh_len == 32) mp.link_local_next_hop = *base::IpAddress::from_bytes(nh.data() + 16, 16);
   if (const char* e = decode_prefixes(v.rest(), family_of(mp.af), mp.nlri)) return e;
+  // The layout is sound, so the NLRI are known: an unusable next hop withdraws them (as for
+  // NEXT_HOP, RFC 7606 7.3) rather than resetting the session.
+  if (const char* e = next_hop_problem(mp.next_hop, c.params))
+    add_error(c.result, ErrorAction::TreatAsWithdraw, attr::kMpReach,
+              fmt::format("{}: next hop {} is {}", attribute_name(attr::kMpReach), mp.next_hop, e));
   c.update.mp_reach = std::move(mp);
   return nullptr;
 }

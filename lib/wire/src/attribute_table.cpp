@@ -18,6 +18,7 @@ constexpr std::uint8_t kOptionalTransitive = attr::kFlagOptional | attr::kFlagTr
 constexpr auto kTaw = ErrorAction::TreatAsWithdraw;
 constexpr auto kDiscard = ErrorAction::AttributeDiscard;
 constexpr auto kReset = ErrorAction::SessionReset;
+constexpr bool kEbgpDiscard = true;
 
 // Encode order: MP_REACH_NLRI and MP_UNREACH_NLRI first (RFC 7606 5.1), then by type code.
 constexpr AttributeDescriptor kTable[] = {
@@ -34,7 +35,7 @@ constexpr AttributeDescriptor kTable[] = {
     {attr::kMed, "MULTI_EXIT_DISC", kOptional, kTaw, err::kUpdateAttributeLengthError, decode_med,
      encode_med},
     {attr::kLocalPref, "LOCAL_PREF", kWellKnown, kTaw, err::kUpdateAttributeLengthError,
-     decode_local_pref, encode_local_pref},
+     decode_local_pref, encode_local_pref, kEbgpDiscard},
     {attr::kAtomicAggregate, "ATOMIC_AGGREGATE", kWellKnown, kDiscard,
      err::kUpdateAttributeLengthError, decode_atomic_aggregate, encode_atomic_aggregate},
     {attr::kAggregator, "AGGREGATOR", kOptionalTransitive, kDiscard,
@@ -42,9 +43,9 @@ constexpr AttributeDescriptor kTable[] = {
     {attr::kCommunities, "COMMUNITIES", kOptionalTransitive, kTaw,
      err::kUpdateOptionalAttributeError, decode_communities, encode_communities},
     {attr::kOriginatorId, "ORIGINATOR_ID", kOptional, kTaw, err::kUpdateAttributeLengthError,
-     decode_originator_id, encode_originator_id},
+     decode_originator_id, encode_originator_id, kEbgpDiscard},
     {attr::kClusterList, "CLUSTER_LIST", kOptional, kTaw, err::kUpdateAttributeLengthError,
-     decode_cluster_list, encode_cluster_list},
+     decode_cluster_list, encode_cluster_list, kEbgpDiscard},
     {attr::kExtCommunities, "EXTENDED_COMMUNITIES", kOptionalTransitive, kTaw,
      err::kUpdateOptionalAttributeError, decode_ext_communities, encode_ext_communities},
     {attr::kAs4Path, "AS4_PATH", kOptionalTransitive, kDiscard, err::kUpdateOptionalAttributeError,
@@ -53,6 +54,8 @@ constexpr AttributeDescriptor kTable[] = {
      err::kUpdateOptionalAttributeError, decode_as4_aggregator, encode_as4_aggregator},
     {attr::kLargeCommunities, "LARGE_COMMUNITY", kOptionalTransitive, kTaw,
      err::kUpdateOptionalAttributeError, decode_large_communities, encode_large_communities},
+    {attr::kOtc, "OTC", kOptionalTransitive, kTaw, err::kUpdateOptionalAttributeError, decode_otc,
+     encode_otc},
 };
 
 // code -> index into kTable + 1 (0: unknown).
@@ -65,9 +68,12 @@ constexpr std::array<std::uint8_t, 256> kIndex = [] {
 
 void encode_unknown(const RawAttribute& a, AttrWriter& w) {
   // Optional transitive attributes we do not understand are passed on with Partial set
-  // (RFC 4271 5); anything else is written as given.
+  // (RFC 4271 5); anything else is written as given. Known attributes carried raw (OTC) keep
+  // the Partial bit they arrived with: we did recognise them.
   std::uint8_t flags = a.flags;
-  if ((flags & attr::kFlagOptional) && (flags & attr::kFlagTransitive)) flags |= attr::kFlagPartial;
+  if ((flags & attr::kFlagOptional) && (flags & attr::kFlagTransitive) &&
+      find_attribute(a.type) == nullptr)
+    flags |= attr::kFlagPartial;
   w.begin(flags, a.type);
   w.bytes(a.value);
   w.end();

@@ -21,6 +21,7 @@ struct AttrDecodeCtx {
   // AS4_PATH / AS4_AGGREGATOR from a 2-octet peer, merged after all attributes are read.
   std::optional<AsPath> as4_path;
   std::optional<Aggregator> as4_aggregator;
+  std::uint8_t flags = 0;  // of the attribute being decoded (extended-length bit cleared)
 };
 
 struct AttrEncodeCtx {
@@ -79,6 +80,9 @@ struct AttributeDescriptor {
   std::uint8_t reset_subcode;  // UPDATE Message Error subcode when on_malformed is SessionReset
   AttrDecodeFn decode;
   AttrEncodeFn encode;
+  // RFC 7606 7.5, 7.9, 7.10: from an external neighbour the attribute is not used at all, so a
+  // malformed one is only discarded (treat-as-withdraw applies to internal neighbours).
+  bool ebgp_discard = false;
 };
 
 // The descriptor of a known attribute code, or nullptr.
@@ -104,6 +108,7 @@ const char* decode_ext_communities(base::ByteReader v, AttrDecodeCtx& c);
 const char* decode_large_communities(base::ByteReader v, AttrDecodeCtx& c);
 const char* decode_mp_reach(base::ByteReader v, AttrDecodeCtx& c);
 const char* decode_mp_unreach(base::ByteReader v, AttrDecodeCtx& c);
+const char* decode_otc(base::ByteReader v, AttrDecodeCtx& c);
 
 void encode_origin(const AttrEncodeCtx& c, AttrWriter& w);
 void encode_next_hop(const AttrEncodeCtx& c, AttrWriter& w);
@@ -121,6 +126,11 @@ void encode_ext_communities(const AttrEncodeCtx& c, AttrWriter& w);
 void encode_large_communities(const AttrEncodeCtx& c, AttrWriter& w);
 void encode_mp_reach(const AttrEncodeCtx& c, AttrWriter& w);
 void encode_mp_unreach(const AttrEncodeCtx& c, AttrWriter& w);
+void encode_otc(const AttrEncodeCtx& c, AttrWriter& w);
+
+// RFC 4271 6.3 / RFC 7606 7.3: why `nh` cannot be the next hop of a route received on this
+// session (unspecified, loopback, multicast or reserved, or our own address), or nullptr.
+const char* next_hop_problem(const base::IpAddress& nh, const SessionParams& params);
 
 // RFC 6793 4.2.3: after all attributes of a 2-octet peer's UPDATE are read, rebuild the real
 // AS path and aggregator from AS4_PATH / AS4_AGGREGATOR.

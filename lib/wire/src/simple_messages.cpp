@@ -39,18 +39,16 @@ void decode_route_refresh(std::span<const std::uint8_t> whole, DecodeResult& r) 
   const bool has_subtype = body.size() >= 3;
   if (has_subtype) subtype = body[2];
   if (body.size() != 4) {
-    // RFC 7313 5: a BoRR/EoRR of the wrong length is a ROUTE-REFRESH Message Error quoting
-    // the whole message; otherwise it is a plain Bad Message Length.
-    if (has_subtype && (subtype == 1 || subtype == 2)) {
-      reset_session(r, err::kRouteRefreshMessageError, err::kRouteRefreshInvalidLength,
-                    {whole.begin(), whole.end()}, 0,
-                    fmt::format("ROUTE-REFRESH: length {} (subtype {})", whole.size(), subtype));
-    } else {
-      const auto len = static_cast<std::uint16_t>(whole.size());
-      reset_session(r, err::kMessageHeaderError, err::kHeaderBadMessageLength,
-                    {static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len)}, 0,
-                    fmt::format("ROUTE-REFRESH: length {}", whole.size()));
-    }
+    // RFC 7313 5: a ROUTE-REFRESH of the wrong length is a ROUTE-REFRESH Message Error /
+    // Invalid Message Length quoting the whole message. RFC 7313 states it for BoRR/EoRR; RFC
+    // 2918 defines no error for a plain request, and the ROUTE-REFRESH code is the specific
+    // one (RFC 4271's Bad Message Length lists only OPEN, UPDATE, KEEPALIVE, NOTIFICATION),
+    // so every subtype gets it.
+    reset_session(r, err::kRouteRefreshMessageError, err::kRouteRefreshInvalidLength,
+                  {whole.begin(), whole.end()}, 0,
+                  has_subtype
+                      ? fmt::format("ROUTE-REFRESH: length {} (subtype {})", whole.size(), subtype)
+                      : fmt::format("ROUTE-REFRESH: length {}", whole.size()));
     return;
   }
   RouteRefresh m;

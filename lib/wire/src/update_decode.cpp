@@ -104,6 +104,7 @@ bool decode_attributes(base::ByteReader in, AttrDecodeCtx& ctx, SeenSet& seen) {
       problem = flag_text.c_str();
       subcode = err::kUpdateAttributeFlagsError;
     } else {
+      ctx.flags = static_cast<std::uint8_t>(flags & ~attr::kFlagExtendedLength);
       problem = d->decode(value, ctx);
     }
     if (problem == nullptr) continue;
@@ -112,7 +113,11 @@ bool decode_attributes(base::ByteReader in, AttrDecodeCtx& ctx, SeenSet& seen) {
                     attr_reason(code, problem));
       return false;
     }
-    add_error(r, d->on_malformed, code, attr_reason(code, problem));
+    const bool discard = d->ebgp_discard && ctx.params.ebgp;
+    add_error(
+        r, discard ? ErrorAction::AttributeDiscard : d->on_malformed, code,
+        attr_reason(code, discard ? fmt::format("{} (from an external peer: discarded)", problem)
+                                  : std::string(problem)));
   }
   return true;
 }

@@ -75,6 +75,7 @@ TEST_CASE("each peer setting maps to its least disruptive action") {
       {"hold-time", [](PeerConfig& p) { p.hold_time = 30; }, PeerAction::Restart},
       {"families", [](PeerConfig& p) { p.families.push_back(wire::kIpv6Unicast); }, PeerAction::Restart},
       {"local-address", [](PeerConfig& p) { p.local_address = base::IpAddress::v4(0x0A000001); }, PeerAction::Restart},
+      {"ipv6-next-hop", [](PeerConfig& p) { p.ipv6_next_hop = base::IpAddress::parse("fd00::1"); }, PeerAction::Restart},
       {"graceful-restart", [](PeerConfig& p) { p.graceful_restart.enabled = true; }, PeerAction::Restart},
       {"enabled", [](PeerConfig& p) { p.enabled = false; }, PeerAction::Restart},
       {"restart wins over filters", [](PeerConfig& p) { p.hold_time = 30; p.export_filter = FilterRef::all(); }, PeerAction::Restart},

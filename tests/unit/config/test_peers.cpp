@@ -162,6 +162,13 @@ TEST_CASE("timer, reflection and route-server rules") {
             "are of different families"));
   CHECK(has(err("{ name: a, address: 224.0.0.5, asn: 65002, import: all, export: all }"),
             "multicast"));
+  CHECK(has(err("{ name: a, address: 10.0.0.2, asn: 65002, ipv6-next-hop: 10.0.0.1, import: all, export: all }"),
+            "is not an IPv6 address"));
+  CHECK(has(err("{ name: a, address: 10.0.0.2, asn: 65002, ipv6-next-hop: 'fe80::1', import: all, export: all }"),
+            "is not a global unicast address"));
+  CHECK(with("peers:\n  - { name: a, address: 10.0.0.2, asn: 65002, ipv6-next-hop: 'fd00::1', import: all, "
+             "export: all }\n")
+            .ok());
   CHECK(has(err("{ name: a, address: 'fe80::1', asn: 65002, import: all, export: all }"),
             "link-local"));
   CHECK(has(err("{ name: a, address: 10.0.0.2, asn: 65002, import: ALLOW, export: all }"),

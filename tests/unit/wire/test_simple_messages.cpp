@@ -57,11 +57,17 @@ TEST_CASE("ROUTE-REFRESH length errors follow RFC 7313") {
   const auto long_borr = message(5, "0001 01 01 00");
   CHECK(is_reset(decode(long_borr, kParams), err::kRouteRefreshMessageError,
                  err::kRouteRefreshInvalidLength, long_borr));
-  // A normal request of the wrong length is a header error.
-  CHECK(is_reset(decode(message(5, "0001 00 01 00"), kParams), err::kMessageHeaderError,
-                 err::kHeaderBadMessageLength, {0, 24}));
-  CHECK(is_reset(decode(message(5, "0001"), kParams), err::kMessageHeaderError,
-                 err::kHeaderBadMessageLength, {0, 21}));
+  // A normal request of the wrong length gets the same ROUTE-REFRESH error (not the header's
+  // Bad Message Length, which RFC 4271 defines for the other message types).
+  const auto long_normal = message(5, "0001 00 01 00");
+  CHECK(is_reset(decode(long_normal, kParams), err::kRouteRefreshMessageError,
+                 err::kRouteRefreshInvalidLength, long_normal));
+  const auto short_normal = message(5, "0001");
+  CHECK(is_reset(decode(short_normal, kParams), err::kRouteRefreshMessageError,
+                 err::kRouteRefreshInvalidLength, short_normal));
+  const auto empty = message(5, "");
+  CHECK(is_reset(decode(empty, kParams), err::kRouteRefreshMessageError,
+                 err::kRouteRefreshInvalidLength, empty));
 }
 
 TEST_CASE("decode rejects bad headers") {

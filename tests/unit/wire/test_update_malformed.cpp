@@ -13,6 +13,16 @@ namespace {
 
 const SessionParams k4{true, false};
 const SessionParams k2{false, false};
+// An eBGP session whose local end is 10.0.0.2 (kBaseAttrs' NEXT_HOP 10.0.0.1 is the peer).
+const SessionParams kE{.four_octet_as = true,
+                       .extended_message = false,
+                       .ebgp = true,
+                       .local_address = ip("10.0.0.2")};
+// An iBGP session over IPv6 whose local end is 2001:db8::2.
+const SessionParams kI6{.four_octet_as = true,
+                        .extended_message = false,
+                        .ebgp = false,
+                        .local_address = ip("2001:db8::2")};
 
 constexpr auto kReset = ErrorAction::SessionReset;
 constexpr auto kTaw = ErrorAction::TreatAsWithdraw;
@@ -101,6 +111,41 @@ std::vector<Case> cases() {
           attr::kNextHop),
       taw("NEXT_HOP 0.0.0.0", update_msg("", O + P + "40 03 04 00000000", kNlri), attr::kNextHop),
       taw("NEXT_HOP multicast", update_msg("", O + P + "40 03 04 e0000001", kNlri), attr::kNextHop),
+      // RFC 4271 6.3 semantic checks, RFC 7606 7.3: treat-as-withdraw.
+      taw("NEXT_HOP loopback", update_msg("", O + P + "40 03 04 7f000001", kNlri), attr::kNextHop),
+      taw("NEXT_HOP loopback from eBGP", update_msg("", O + P + "40 03 04 7f000005", kNlri),
+          attr::kNextHop, kE),
+      taw("NEXT_HOP is our own address", update_msg("", O + P + "40 03 04 0a000002", kNlri),
+          attr::kNextHop, kE),
+      taw("NEXT_HOP 0.1.2.3", update_msg("", O + P + "40 03 04 00010203", kNlri), attr::kNextHop),
+      taw("NEXT_HOP class E", update_msg("", O + P + "40 03 04 f0000001", kNlri), attr::kNextHop),
+      taw("NEXT_HOP broadcast", update_msg("", O + P + "40 03 04 ffffffff", kNlri), attr::kNextHop),
+      // MP_REACH with a well-formed but unusable next hop: its NLRI are withdrawn.
+      taw("MP_REACH next hop ::1",
+          with_base("80 0e 1a 0002 01 10 00000000000000000000000000000001 00 20 20010db8", ""),
+          attr::kMpReach),
+      taw("MP_REACH next hop ::",
+          with_base("80 0e 1a 0002 01 10 00000000000000000000000000000000 00 20 20010db8", ""),
+          attr::kMpReach),
+      taw("MP_REACH next hop ff02::1",
+          with_base("80 0e 1a 0002 01 10 ff020000000000000000000000000001 00 20 20010db8", ""),
+          attr::kMpReach),
+      taw("MP_REACH next hop is our own address",
+          with_base("80 0e 1a 0002 01 10 20010db8000000000000000000000002 00 20 20010db8", ""),
+          attr::kMpReach, kI6),
+      taw("MP_REACH IPv4 next hop 127.0.0.1",
+          with_base("80 0e 0d 0001 01 04 7f000001 00 18 0a0b0c", ""), attr::kMpReach),
+      // --- confederation segments from an external peer (RFC 5065 5.3, RFC 7606 7.2) ---
+      taw("AS_CONFED_SEQUENCE from eBGP",
+          update_msg("", O + "40 02 0c 03 01 0000fdea 02 01 0000fde9" + N, kNlri), attr::kAsPath,
+          kE),
+      taw("AS_CONFED_SET from eBGP",
+          update_msg("", O + "40 02 0c 02 01 0000fde9 04 01 0000fdea" + N, kNlri), attr::kAsPath,
+          kE),
+      // --- OTC (RFC 9234 5): length other than 4 is treat-as-withdraw ---
+      taw("OTC length 3", with_base("c0 23 03 00fde9"), attr::kOtc),
+      taw("OTC length 5", with_base("c0 23 05 0000fde900"), attr::kOtc),
+      taw("OTC flagged non-transitive", with_base("80 23 04 0000fde9"), attr::kOtc),
       // --- MED, LOCAL_PREF, ORIGINATOR_ID, CLUSTER_LIST ---
       taw("MED length 3", with_base("80 04 03 000064"), attr::kMed),
       taw("MED flagged well-known", with_base("40 04 04 00000064"), attr::kMed),
@@ -109,6 +154,15 @@ std::vector<Case> cases() {
       taw("ORIGINATOR_ID length 3", with_base("80 09 03 010203"), attr::kOriginatorId),
       taw("CLUSTER_LIST length 6", with_base("80 0a 06 010203040506"), attr::kClusterList),
       taw("CLUSTER_LIST length 0", with_base("80 0a 00"), attr::kClusterList),
+      // From an external neighbour these are discarded, malformed or not (RFC 7606 7.5, 7.9,
+      // 7.10): a bad one costs the attribute, not the routes.
+      discard("LOCAL_PREF length 2 from eBGP", with_base("40 05 02 0064"), attr::kLocalPref, kE),
+      discard("LOCAL_PREF length 5 from eBGP", with_base("40 05 05 0000006400"), attr::kLocalPref,
+              kE),
+      discard("ORIGINATOR_ID length 3 from eBGP", with_base("80 09 03 010203"), attr::kOriginatorId,
+              kE),
+      discard("CLUSTER_LIST length 6 from eBGP", with_base("80 0a 06 010203040506"),
+              attr::kClusterList, kE),
       // --- communities ---
       taw("COMMUNITIES length 5", with_base("c0 08 05 0001000200"), attr::kCommunities),
       taw("COMMUNITIES length 0", with_base("c0 08 00"), attr::kCommunities),

@@ -146,6 +146,9 @@ struct PeerConfig {
   bool azure_route_server = false;  // the built-in azure-route-server template applies
   std::string description;
   std::optional<base::IpAddress> local_address;
+  // Next hop (self) for IPv6 routes sent over an IPv4 session; unset: a global address of the
+  // session's interface, when it has one.
+  std::optional<base::IpAddress> ipv6_next_hop;
   // eBGP: nullopt = directly connected (TTL 1); N = up to N hops. iBGP ignores it (TTL 64).
   std::optional<std::uint8_t> multihop;
   bool ttl_security = false;  // GTSM, RFC 5082

@@ -45,6 +45,8 @@ struct PeerCounters {
   std::uint64_t accepted = 0;      // paths currently held (post-policy)
   std::uint64_t export_blocked = 0;  // announcements held back by the export limit
   std::uint64_t advertised = 0;  // routes in the peer's update group Adj-RIB-Out (filled on read)
+  std::uint64_t refresh_requests = 0;  // ROUTE-REFRESH requests received
+  std::uint64_t refresh_dumps = 0;     // re-sends made for them (merged: at most one pending)
 };
 
 // One candidate path as shown by `show route` / `explain`.
@@ -85,6 +87,10 @@ class Rib {
   void peer_up(const PeerUp& p, base::SteadyTime now);
   void peer_down(const PeerDown& d, base::SteadyTime now);
   void update(const UpdateIn& u, base::SteadyTime now);
+  // A ROUTE-REFRESH from the peer. Requests are merged: at most one re-send is pending per
+  // peer (covering the families asked for), and it is made at the first take_outbound() where
+  // the peer is not congested, so a peer that asks again and again without reading gets no
+  // more than one dump queued behind its full write queue.
   void refresh_request(const RefreshRequest& r);
   // New export settings for an established peer (export filter, limit, next hop, ...) without
   // a session reset: the peer moves to the update group of its new settings and is sent only
@@ -166,7 +172,9 @@ class Rib {
   Group& group_for(const Peer& p);
   void leave_group(Peer& p);
   void build_group_batch(Group& g, std::vector<OutboundBatch>& out);
-  OutboundBatch dump(const Group& g, PeerId to, std::span<const std::pair<EntryId, AttrRef>> held = {}) const;
+  // `families`: only routes of these families (empty: all).
+  OutboundBatch dump(const Group& g, PeerId to, std::span<const std::pair<EntryId, AttrRef>> held = {},
+                     std::span<const wire::AfiSafi> families = {}) const;
   void free_empty_entries();
   std::uint32_t intern_fib_set(std::span<const base::IpAddress> nhs);
   void release_fib_set(std::uint32_t id);

@@ -42,6 +42,7 @@ inline constexpr std::uint8_t kExtCommunities = 16;
 inline constexpr std::uint8_t kAs4Path = 17;
 inline constexpr std::uint8_t kAs4Aggregator = 18;
 inline constexpr std::uint8_t kLargeCommunities = 32;
+inline constexpr std::uint8_t kOtc = 35;  // Only to Customer (RFC 9234)
 // Flag bits.
 inline constexpr std::uint8_t kFlagOptional = 0x80;
 inline constexpr std::uint8_t kFlagTransitive = 0x40;

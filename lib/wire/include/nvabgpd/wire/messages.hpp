@@ -154,6 +154,9 @@ struct SessionParams {
   bool four_octet_as = true;      // both sides sent the 4-octet AS capability
   bool extended_message = false;  // both sides sent the extended message capability
   // ADD-PATH is parsed in capabilities but never negotiated on (v1).
+  // Decoding only (RFC 7606 outcomes that depend on who sent the UPDATE):
+  bool ebgp = false;  // the peer is in another AS (we run no confederations)
+  std::optional<base::IpAddress> local_address = std::nullopt;  // our end: never a next hop
   std::size_t max_message_size() const {
     return extended_message ? kMaxExtendedMessageSize : kMaxMessageSize;
   }
