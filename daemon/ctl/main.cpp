@@ -29,19 +29,22 @@ int fail_usage(const std::string& msg) {
   return 2;
 }
 
+// The daemon said no: its answer as JSON, or its error line on stderr. Exit code 1.
+int print_refusal(const Ctx& ctx, const json& response) {
+  if (ctx.json_out) {
+    std::cout << response.dump(2) << "\n";
+  } else {
+    std::fprintf(stderr, "nvabgpctl: %s\n", response.value("error", std::string("error")).c_str());
+  }
+  return 1;
+}
+
 // Sends one request and prints the answer with `render`. Returns the exit code.
 template <typename Render>
 int call(const Ctx& ctx, const std::string& command, const json& args, Render render) {
   auto r = control_request(ctx.socket, command, args);
   if (!r.transport_ok) return fail_usage(r.error);
-  if (!r.response.value("ok", false)) {
-    if (ctx.json_out) {
-      std::cout << r.response.dump(2) << "\n";
-    } else {
-      std::fprintf(stderr, "nvabgpctl: %s\n", r.response.value("error", std::string("error")).c_str());
-    }
-    return 1;
-  }
+  if (!r.response.value("ok", false)) return print_refusal(ctx, r.response);
   const json& result = r.response["result"];
   if (ctx.json_out) {
     std::cout << result.dump(2) << "\n";
@@ -70,14 +73,7 @@ int show_route_stream(const Ctx& ctx, const json& args, bool all) {
     std::cout.flush();
     return fail_usage(r.error);
   }
-  if (!r.response.value("ok", false)) {
-    if (ctx.json_out) {
-      std::cout << r.response.dump(2) << "\n";
-    } else {
-      std::fprintf(stderr, "nvabgpctl: %s\n", r.response.value("error", std::string("error")).c_str());
-    }
-    return 1;
-  }
+  if (!r.response.value("ok", false)) return print_refusal(ctx, r.response);
   if (ctx.json_out) std::cout << (first ? "{\"routes\": []}\n" : "\n]}\n");
   return 0;
 }
