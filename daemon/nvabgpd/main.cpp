@@ -1,5 +1,6 @@
 // nvabgpd: the BGP daemon. Loads and validates the configuration (YAML + filter files), then
 // runs every BGP session, the RIB and the kernel FIB on one io_context thread.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -41,7 +42,7 @@ int main(int argc, char** argv) {
   if (!loaded.errors.empty()) {
     for (const auto& e : loaded.errors) std::fprintf(stderr, "error: %s\n", e.c_str());
     std::fprintf(stderr, "%s: %zu error(s); not started\n", config_path.c_str(),
-                 loaded.errors.size());
+                 std::max(loaded.error_count, loaded.errors.size()));
     return 1;
   }
   if (check) {

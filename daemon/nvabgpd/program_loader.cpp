@@ -13,6 +13,8 @@ LoadedConfig load_everything(const std::string& config_path) {
   for (const auto& w : lr.warnings) out.warnings.push_back(w.to_string());
   if (!lr.ok()) {
     for (const auto& e : lr.errors) out.errors.push_back(e.to_string());
+    // The last listed entry is the "... and N more" line when some were left out.
+    out.error_count = lr.errors_omitted ? lr.errors.size() - 1 + lr.errors_omitted : lr.errors.size();
     return out;
   }
   std::vector<policy::SourceFile> files;

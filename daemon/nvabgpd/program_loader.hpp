@@ -17,6 +17,7 @@ struct LoadedConfig {
   std::shared_ptr<const policy::Program> program;
   std::map<std::string, std::string> filter_texts;  // path -> contents
   std::vector<std::string> errors;    // "file:line:col: ..." each
+  std::size_t error_count = 0;        // errors found, including those not listed
   std::vector<std::string> warnings;
 };
 
