@@ -280,8 +280,8 @@ session::PeerConfig Daemon::session_config(const config::PeerConfig& pc) const {
   s.password = pc.password;
   s.families = pc.families;
   s.route_refresh = pc.route_refresh;
-  // Enhanced Route Refresh (RFC 7313) is not implemented (no BoRR/EoRR): never advertised.
-  s.enhanced_route_refresh = false;
+  // Enhanced Route Refresh (RFC 7313): BoRR/EoRR around a re-send, stale marking on BoRR.
+  s.enhanced_route_refresh = pc.route_refresh;
   if (pc.graceful_restart.enabled) {
     wire::GracefulRestartCap gr;
     gr.restart_time = pc.graceful_restart.restart_time;
@@ -327,6 +327,7 @@ rib::PeerUp Daemon::rib_peer_up(const PeerRuntime& p, const session::PeerUp& up)
   // Azure Route Server counts every route it receives, re-sent or not, against its limit:
   // answer its ROUTE-REFRESH with End-of-RIB only (the routes it holds are unchanged).
   r.resend_on_refresh = !p.cfg.azure_route_server;
+  r.enhanced_route_refresh = up.negotiated.enhanced_route_refresh;
   r.graceful_restart = up.negotiated.graceful_restart;
   if (up.negotiated.peer_graceful_restart)
     r.restart_time = std::chrono::seconds(up.negotiated.peer_graceful_restart->restart_time);
@@ -446,8 +447,15 @@ void Daemon::log_suppressed(const base::RateLimiter::Suppressed& s) {
 
 void Daemon::on_refresh(const session::RefreshRequest& r) {
   if (r.peer >= peers_.size()) return;
-  if (r.refresh.subtype != 0) return;  // BoRR/EoRR from the peer: nothing to answer
-  rib_->refresh_request(rib::RefreshRequest{peers_[r.peer].rid, r.refresh.af});
+  if (r.refresh.subtype == 1 || r.refresh.subtype == 2) {
+    // RFC 7313 4.2: BoRR marks the peer's routes of the family stale, EoRR removes the ones
+    // not re-sent in between.
+    rib_->refresh_marker(peers_[r.peer].rid, r.refresh.af, r.refresh.subtype == 1, clock_.now());
+  } else if (r.refresh.subtype == 0) {
+    rib_->refresh_request(rib::RefreshRequest{peers_[r.peer].rid, r.refresh.af});
+  } else {
+    return;  // RFC 7313 5: reserved subtypes are ignored
+  }
   schedule_pump();
 }
 

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "nvabgpd/rib/attrs.hpp"
+#include "nvabgpd/wire/codec.hpp"
 #include "nvabgpd/wire/update_packer.hpp"
 
 namespace nvabgpd::daemon {
@@ -52,7 +53,18 @@ void OutboundEncoder::encode(const rib::OutboundBatch& batch) {
     pending_messages = 0;
   };
 
+  // A ROUTE-REFRESH marker (RFC 7313 4: BoRR = subtype 1, EoRR = subtype 2) for each family.
+  auto markers = [&](const std::vector<wire::AfiSafi>& fams, std::uint8_t subtype,
+                     const wire::SessionParams& params) {
+    for (const auto& af : fams) {
+      const auto m = wire::encode(wire::RouteRefresh{af, subtype}, params);
+      buf.insert(buf.end(), m.begin(), m.end());
+      ++pending_messages;
+    }
+  };
+
   for (const Receivers& rcv : group_by_params(batch.peers, params_)) {
+    markers(batch.refresh_begin, 1, rcv.wire.params);  // BoRR before any route of the re-send
     // Withdrawals first: a prefix moving to another attribute set is re-announced afterwards.
     if (!batch.withdraw.empty()) {
       pending_messages += wire::pack_withdrawals(batch.withdraw, rcv.wire.params, buf).messages;
@@ -102,6 +114,7 @@ void OutboundEncoder::encode(const rib::OutboundBatch& batch) {
       wire::pack_end_of_rib(af, rcv.wire.params, buf);
       ++pending_messages;
     }
+    markers(batch.refresh_end, 2, rcv.wire.params);  // EoRR after the whole re-send
     flush(rcv.peers, 0);
   }
 }

@@ -509,11 +509,19 @@ std::vector<OutboundBatch> Rib::take_outbound(base::SteadyTime now, const std::f
       std::sort(asked.begin(), asked.end());
       OutboundBatch d = dump(g, p, {}, asked);
       ++rp->counters.refresh_dumps;
+      // RFC 7313 4: BoRR, the re-sent routes, EoRR, per family asked for.
+      const bool err = rp->cfg.enhanced_route_refresh;
+      if (err) d.refresh_begin = asked;
       if (g.walking) {
         if (std::find(g.eor_waiting.begin(), g.eor_waiting.end(), p) == g.eor_waiting.end())
           g.eor_waiting.push_back(p);
+        if (err)
+          for (const auto& af : asked)
+            if (std::find(rp->eorr_owed.begin(), rp->eorr_owed.end(), af) == rp->eorr_owed.end())
+              rp->eorr_owed.push_back(af);
       } else {
         d.end_of_rib = asked;
+        if (err) d.refresh_end = asked;
       }
       out.push_back(std::move(d));
     }
@@ -523,6 +531,13 @@ std::vector<OutboundBatch> Rib::take_outbound(base::SteadyTime now, const std::f
       e.group = g.id;
       e.peers = {p};
       e.end_of_rib = fams;
+      // Never BoRR/EoRR on the End-of-RIB-only answer (resend_on_refresh false): an EoRR with
+      // nothing re-sent since BoRR makes the receiver purge every route it has from us (RFC
+      // 7313 4.2). Only the EoRR of a re-send made during a table walk comes here.
+      if (Peer* ep = peer_by_id(p)) {
+        e.refresh_end = std::exchange(ep->eorr_owed, {});
+        std::sort(e.refresh_end.begin(), e.refresh_end.end());
+      }
       out.push_back(std::move(e));
     }
     g.eor_only.clear();

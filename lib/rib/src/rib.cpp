@@ -70,6 +70,7 @@ void Rib::peer_up(const PeerUp& cfg, base::SteadyTime now) {
   p.reexporting = false;
   p.reexport_held.clear();
   p.refresh_families.clear();
+  p.eorr_owed.clear();
   const bool had_stale = p.has_stale;
   p.cfg = cfg;
   p.up = true;
@@ -94,6 +95,7 @@ void Rib::peer_down(const PeerDown& d, base::SteadyTime now) {
   p->reexporting = false;
   p->reexport_held.clear();
   p->refresh_families.clear();
+  p->eorr_owed.clear();
   const bool keep = d.graceful && p->cfg.graceful_restart;
   remove_all_paths(*p, keep);
   if (keep && p->has_stale) {
@@ -295,6 +297,32 @@ void Rib::announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_
   if (loop_flags) ++p.counters.loops;
   if (is_new) ++p.counters.accepted;
   mark_dirty(id);
+}
+
+void Rib::refresh_marker(PeerId peer, wire::AfiSafi af, bool begin, base::SteadyTime now) {
+  Peer* p = peer_by_id(peer);
+  if (!p || !p->up || p->local) return;
+  if (!begin) {
+    // EoRR: what was not re-sent since BoRR is gone. An EoRR without BoRR finds nothing stale
+    // in the family (RFC 7313 4.2: ignored).
+    if (p->has_stale) sweep_stale(*p, af);
+    return;
+  }
+  // BoRR: the same mark as a graceful restart (one mechanism); only the family's routes.
+  bool marked = false;
+  for (EntryId id = 0; id < table_.id_limit(); ++id) {
+    if (!table_.live(id)) continue;
+    if ((table_.prefix(id).addr().is_v6() ? wire::kIpv6Unicast : wire::kIpv4Unicast) != af)
+      continue;
+    Path* path = table_.at(id).find(p->slot);
+    if (!path) continue;
+    path->flags |= path_flag::kStale;
+    marked = true;
+  }
+  if (!marked) return;
+  p->has_stale = true;
+  const base::SteadyTime deadline = now + p->cfg.stale_time;
+  if (!p->stale_deadline || deadline < *p->stale_deadline) p->stale_deadline = deadline;
 }
 
 void Rib::end_of_rib(Peer& p, wire::AfiSafi af) {

@@ -30,6 +30,9 @@ struct Rib::Peer {
   bool reexport_eor_owed = false;  // it had not had End-of-RIB yet
   // Families of the pending ROUTE-REFRESH re-send (the peer is in its group's `refresh`).
   std::vector<wire::AfiSafi> refresh_families;
+  // EoRR owed after a re-send made while the group's table walk was still running (sent with
+  // the End-of-RIB that waits for the walk).
+  std::vector<wire::AfiSafi> eorr_owed;
 };
 
 // Peers with identical export settings share one Adj-RIB-Out and one export run.

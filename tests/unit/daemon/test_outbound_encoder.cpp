@@ -98,3 +98,40 @@ TEST_CASE("encoder: buffers are cut near kMaxBuffer and carry no growth slack", 
     CHECK(buf->capacity() - buf->size() <= buf->size() / 8);
   }
 }
+
+TEST_CASE(
+    "encoder: a re-send to an Enhanced Route Refresh peer is BoRR, withdrawals, routes, "
+    "End-of-RIB, EoRR",
+    "[daemon][encoder][err]") {
+  rib::AttrStore store;
+  Capture c;
+  rib::OutboundBatch b;
+  b.peers = {1};
+  b.refresh_begin = {wire::kIpv4Unicast};
+  b.withdraw = {pfx("10.9.0.0/24")};
+  b.announce.push_back({attrs(store, 1), 0, {pfx("10.1.0.0/24")}});
+  b.end_of_rib = {wire::kIpv4Unicast};
+  b.refresh_end = {wire::kIpv4Unicast};
+  c.encoder.encode(b);
+  // Each message in order: 'B' BoRR, 'E' EoRR, 'R' other ROUTE-REFRESH, 'W' withdraw, 'A'
+  // announce, 'Z' End-of-RIB.
+  std::string order;
+  wire::Framer framer;
+  for (const auto& buf : c.sent.at(1)) framer.feed(*buf);
+  std::span<const std::uint8_t> msg;
+  wire::Notification err;
+  while (framer.next(msg, err) == wire::Framer::Status::Message) {
+    auto r = wire::decode(msg, wire::SessionParams{});
+    REQUIRE(r.message);
+    if (const auto* rr = std::get_if<wire::RouteRefresh>(&*r.message)) {
+      CHECK(rr->af == wire::kIpv4Unicast);
+      order += rr->subtype == 1 ? 'B' : rr->subtype == 2 ? 'E' : 'R';
+    } else {
+      const auto& u = std::get<wire::Update>(*r.message);
+      if (!u.withdrawn.empty()) order += 'W';
+      if (!u.nlri.empty()) order += 'A';
+      if (u.withdrawn.empty() && u.nlri.empty() && !u.has_attributes) order += 'Z';
+    }
+  }
+  CHECK(order == "BWAZE");
+}

@@ -51,6 +51,7 @@ struct PeerUp {
   unsigned allowas_in = 0;           // accept this many occurrences of our ASN in AS_PATH
   bool soft_reconfig_in = false;     // keep the pre-policy Adj-RIB-In copy
   bool resend_on_refresh = true;     // false: answer a route refresh with End-of-RIB only
+  bool enhanced_route_refresh = false;  // negotiated RFC 7313: a re-send is framed by BoRR/EoRR
   bool graceful_restart = false;     // the peer negotiated RFC 4724 (we are helper)
   std::chrono::seconds restart_time{120};  // peer's announced restart time
   std::chrono::seconds stale_time{360};    // how long stale routes wait for End-of-RIB
@@ -113,8 +114,14 @@ struct OutboundBatch {
   std::vector<base::Prefix> withdraw;
   std::vector<PeerWithdraw> peer_withdraw;  // extra withdrawals for single members
   std::vector<wire::AfiSafi> end_of_rib;    // sent after the announcements
+  // Enhanced Route Refresh (RFC 7313 4): BoRR for these families before anything else in the
+  // batch, EoRR after everything (End-of-RIB included). Set only for a re-send to a peer that
+  // negotiated it.
+  std::vector<wire::AfiSafi> refresh_begin;
+  std::vector<wire::AfiSafi> refresh_end;
   bool empty() const {
-    return announce.empty() && withdraw.empty() && peer_withdraw.empty() && end_of_rib.empty();
+    return announce.empty() && withdraw.empty() && peer_withdraw.empty() && end_of_rib.empty() &&
+           refresh_begin.empty() && refresh_end.empty();
   }
 };
 

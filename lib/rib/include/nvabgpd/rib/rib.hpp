@@ -92,6 +92,13 @@ class Rib {
   // the peer is not congested, so a peer that asks again and again without reading gets no
   // more than one dump queued behind its full write queue.
   void refresh_request(const RefreshRequest& r);
+  // Enhanced Route Refresh (RFC 7313 4.2), as receiver. BoRR (`begin`): the peer's routes of
+  // `af` are marked stale (the graceful-restart mark; they stay in use, nothing is withdrawn)
+  // and a re-sent route clears the mark like any announcement. EoRR: the routes still stale
+  // in `af` are removed. If EoRR does not come within the peer's stale_time (RFC 7313 4.2
+  // leaves the time to the implementation; the GR stale-time, default 360 s, is reused) tick()
+  // removes them too.
+  void refresh_marker(PeerId peer, wire::AfiSafi af, bool begin, base::SteadyTime now);
   // New export settings for an established peer (export filter, limit, next hop, ...) without
   // a session reset: the peer moves to the update group of its new settings and is sent only
   // the difference against what it holds. Routes the new policy rejects are withdrawn, changed
