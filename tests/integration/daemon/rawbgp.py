@@ -83,14 +83,33 @@ def update(attrs: bytes = b"", nlri=(), withdrawn=()) -> bytes:
     return message(2, struct.pack("!H", len(w)) + w + struct.pack("!H", len(attrs)) + attrs + n)
 
 
+ENHANCED_ROUTE_REFRESH = b"\x46\x00"  # RFC 7313 capability (code 70, empty)
+
+
+def update_prefixes(body: bytes):
+    """(withdrawn, announced) IPv4 prefixes of an UPDATE body, as strings."""
+    def prefixes(b: bytes):
+        out, i = [], 0
+        while i < len(b):
+            n = b[i]
+            raw = b[i + 1:i + 1 + (n + 7) // 8]
+            out.append(f"{ipaddress.IPv4Address(raw + bytes(4 - len(raw)))}/{n}")
+            i += 1 + (n + 7) // 8
+        return out
+    wlen = struct.unpack("!H", body[0:2])[0]
+    alen = struct.unpack("!H", body[2 + wlen:4 + wlen])[0]
+    return prefixes(body[2:2 + wlen]), prefixes(body[4 + wlen + alen:])
+
+
 def route_refresh(afi=1, safi=1, subtype=0, extra=b"") -> bytes:
     return message(5, struct.pack("!HBB", afi, subtype, safi) + extra)
 
 
-def open_msg(asn: int, router_id: str, hold: int) -> bytes:
+def open_msg(asn: int, router_id: str, hold: int, extra_caps: bytes = b"") -> bytes:
     caps = (b"\x01\x04\x00\x01\x00\x01"          # multiprotocol IPv4 unicast
             + b"\x02\x00"                        # route refresh
-            + b"\x41\x04" + struct.pack("!I", asn))  # 4-octet AS
+            + b"\x41\x04" + struct.pack("!I", asn)  # 4-octet AS
+            + extra_caps)
     params = b"\x02" + bytes([len(caps)]) + caps
     my_as = asn if asn <= 0xFFFF else 23456
     return message(1, struct.pack("!BHH4sB", 4, my_as, hold,
@@ -98,8 +117,10 @@ def open_msg(asn: int, router_id: str, hold: int) -> bytes:
 
 
 class RawPeer:
-    def __init__(self, ns, local: str, remote: str, asn: int, hold=90, rcvbuf=None):
+    def __init__(self, ns, local: str, remote: str, asn: int, hold=90, rcvbuf=None,
+                 extra_caps: bytes = b""):
         self.ns, self.local, self.remote, self.asn, self.hold = ns, local, remote, asn, hold
+        self.extra_caps = extra_caps
         self.rcvbuf = rcvbuf
         self.sock: socket.socket | None = None
         self.lock = threading.Lock()
@@ -124,7 +145,7 @@ class RawPeer:
                     raise
                 time.sleep(0.2)  # the daemon is still starting: retry the connect
         self.sock = s
-        self.send(open_msg(self.asn, self.local, self.hold))
+        self.send(open_msg(self.asn, self.local, self.hold, self.extra_caps))
         got = set()
         while not {1, 4} <= got:
             t, body = self.read_message(timeout=20)
