@@ -269,6 +269,7 @@ session::PeerConfig Daemon::session_config(const config::PeerConfig& pc) const {
   s.local_address = pc.local_address;
   s.passive = pc.passive;
   s.hold_time = std::chrono::seconds(pc.hold_time);
+  if (pc.keepalive != 0) s.keepalive = std::chrono::seconds(pc.keepalive);
   s.connect_retry = std::chrono::seconds(pc.connect_retry);
   s.idle_hold = std::chrono::seconds(pc.idle_hold);
   s.idle_hold_max = std::chrono::seconds(pc.idle_hold_max);

@@ -300,6 +300,7 @@ void Fsm::open_received(Ctx& c) {
   connect_retry_at_.reset();
   c.act(ActionKind::SendKeepalive);
   hold_ = c.in.negotiated_hold;
+  keepalive_ = c.in.negotiated_keepalive.count() != 0 ? c.in.negotiated_keepalive : hold_ / 3;
   if (hold_.count() != 0) {
     hold_at_ = c.in.now + hold_;
     keepalive_at_ = c.in.now + scaled(keepalive_interval(), c.in.jitter);

@@ -32,6 +32,15 @@ wire::Open make_open(std::uint32_t asn, std::uint32_t bgp_id, std::chrono::secon
   return o;
 }
 
+std::chrono::seconds keepalive_interval(std::chrono::seconds negotiated_hold,
+                                        const OpenExpectation& expect) {
+  using std::chrono::seconds;
+  if (negotiated_hold.count() == 0) return seconds{0};
+  seconds ka = expect.keepalive.value_or(negotiated_hold / 3);
+  if (negotiated_hold < expect.hold_time) ka = std::min(ka, negotiated_hold / 3);
+  return std::max(ka, seconds{1});
+}
+
 base::Result<Negotiated, wire::Notification> negotiate(const wire::Open& ours,
                                                        const wire::Open& theirs,
                                                        const OpenExpectation& expect) {
@@ -59,7 +68,7 @@ base::Result<Negotiated, wire::Notification> negotiate(const wire::Open& ours,
   n.peer_asn = asn;
   n.peer_id = theirs.bgp_id;
   n.hold_time = std::chrono::seconds(std::min(ours.hold_time, theirs.hold_time));
-  n.keepalive = n.hold_time / 3;
+  n.keepalive = keepalive_interval(n.hold_time, expect);
   n.four_octet_as = ours.caps.four_octet_as.has_value() && theirs.caps.four_octet_as.has_value();
   n.route_refresh = ours.caps.route_refresh && theirs.caps.route_refresh;
   n.enhanced_route_refresh = ours.caps.enhanced_route_refresh && theirs.caps.enhanced_route_refresh;

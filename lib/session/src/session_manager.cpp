@@ -689,6 +689,7 @@ struct SessionManager::Impl {
     ex.peer_asn = p.cfg.asn;
     ex.hold_time = p.cfg.hold_time;
     ex.min_hold_time = p.cfg.min_hold_time;
+    ex.keepalive = p.cfg.keepalive;
     auto neg = negotiate(c.sent_open, open, ex);
     c.received_open = open;
     if (!neg) {
@@ -733,6 +734,7 @@ struct SessionManager::Impl {
     c.neg = *neg;
     EventInput in;
     in.negotiated_hold = neg->hold_time;
+    in.negotiated_keepalive = neg->keepalive;
     feed(p, c, Event::BgpOpen, in);
   }
 

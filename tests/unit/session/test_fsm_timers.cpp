@@ -35,6 +35,24 @@ TEST_CASE("keepalives every hold/3 keep an Established session up") {
   CHECK(sent == 3);  // at 3, 6 and 9 s
 }
 
+TEST_CASE("a negotiated keepalive interval other than hold/3 drives the keepalive timer") {
+  base::ManualClock clock;
+  Fsm f = fsm_in(State::OpenSent, clock, {}, 90s);
+  EventInput in = open_with_hold(clock, 90s);
+  in.negotiated_keepalive = 10s;
+  f.handle(Event::BgpOpen, in);
+  f.handle(Event::KeepAliveMsg, at(clock));
+  REQUIRE(f.state() == State::Established);
+  CHECK(f.keepalive_interval() == 10s);
+  int sent = 0;
+  for (int i = 0; i < 60; ++i) {
+    clock.advance(1s);
+    for (const auto& t : fire(f, clock)) sent += t.has(ActionKind::SendKeepalive) ? 1 : 0;
+    if (i % 10 == 9) f.handle(Event::KeepAliveMsg, at(clock));
+  }
+  CHECK(sent == 6);  // at 10, 20 ... 60 s, not every 30 s
+}
+
 TEST_CASE("hold timer expiry sends Hold Timer Expired and arms the IdleHold backoff") {
   base::ManualClock clock;
   Fsm f = fsm_in(State::Established, clock, {}, 9s);

@@ -68,6 +68,21 @@ TEST_CASE("a good OPEN negotiates min hold, common families and shared capabilit
   CHECK(r->ebgp(65001));
 }
 
+TEST_CASE("a configured keepalive is used, capped by a third of a shorter peer hold time") {
+  auto ex = expect(65001, 65515);
+  ex.hold_time = 90s;
+  ex.keepalive = 10s;
+  CHECK(negotiate(ours(), theirs(65515, 90), ex)->keepalive == 10s);
+  // The peer proposes 9 s: keepalives must come at least every 3 s to keep its timer up.
+  CHECK(negotiate(ours(), theirs(65515, 9), ex)->keepalive == 3s);
+  ex.keepalive = 40s;  // more than a third of our hold (a warning in config): still used
+  CHECK(negotiate(ours(), theirs(65515, 90), ex)->keepalive == 40s);
+  ex.keepalive.reset();
+  CHECK(negotiate(ours(), theirs(65515, 90), ex)->keepalive == 30s);
+  CHECK(negotiate(ours(), theirs(65515, 3), ex)->keepalive == 1s);
+  CHECK(keepalive_interval(0s, ex) == 0s);
+}
+
 TEST_CASE("hold time: 0 is accepted, 1 and 2 are Unacceptable Hold Time") {
   auto r0 = negotiate(ours(), theirs(65515, 0), expect(65001, 65515));
   REQUIRE(r0.ok());

@@ -93,8 +93,10 @@ struct FsmConfig {
 struct EventInput {
   base::SteadyTime now{};
   double jitter = 1.0;
-  // BgpOpen: the negotiated hold time (already validated, never 1 or 2).
+  // BgpOpen: the negotiated hold time (already validated, never 1 or 2) and keepalive interval
+  // (0: a third of the hold time).
   std::chrono::seconds negotiated_hold{0};
+  std::chrono::seconds negotiated_keepalive{0};
   // BgpHeaderErr / BgpOpenMsgErr / UpdateMsgErr: the NOTIFICATION to send.
   std::uint8_t err_code = 0;
   std::uint8_t err_subcode = 0;
@@ -124,7 +126,7 @@ class Fsm {
   State state() const { return state_; }
   std::uint32_t connect_retry_counter() const { return connect_retry_counter_; }
   std::chrono::seconds negotiated_hold() const { return hold_; }
-  std::chrono::seconds keepalive_interval() const { return hold_ / 3; }
+  std::chrono::seconds keepalive_interval() const { return keepalive_; }
   const FsmConfig& config() const { return config_; }
   void set_passive(bool p) { config_.passive = p; }
   void set_auto_restart(bool a) { config_.auto_restart = a; }
@@ -160,6 +162,7 @@ class Fsm {
   std::uint32_t connect_retry_counter_ = 0;
   std::uint32_t failures_ = 0;
   std::chrono::seconds hold_{0};
+  std::chrono::seconds keepalive_{0};
   std::optional<base::SteadyTime> connect_retry_at_;
   std::optional<base::SteadyTime> hold_at_;
   std::optional<base::SteadyTime> keepalive_at_;

@@ -18,6 +18,7 @@ struct OpenExpectation {
   std::uint32_t peer_asn = 0;             // the configured remote ASN
   std::chrono::seconds hold_time{90};     // what we proposed
   std::chrono::seconds min_hold_time{3};  // smallest non-zero hold we accept (RFC: >= 3)
+  std::optional<std::chrono::seconds> keepalive;  // configured interval; nullopt: hold / 3
 };
 
 // The capabilities both sides agreed on: what the rest of the daemon needs to know.
@@ -41,6 +42,12 @@ struct Negotiated {
   bool ebgp(std::uint32_t local_asn) const { return peer_asn != local_asn; }
   bool operator==(const Negotiated&) const = default;
 };
+
+// The KEEPALIVE interval for a negotiated hold time: the configured one (or a third of the
+// hold time), but never more than a third of a hold time the peer made shorter than ours, and
+// at least 1 s. 0 when the hold time is 0 (no keepalives).
+std::chrono::seconds keepalive_interval(std::chrono::seconds negotiated_hold,
+                                        const OpenExpectation& expect);
 
 // The OPEN we send: version 4, AS_TRANS in the 2-octet field when the ASN needs 4 octets.
 wire::Open make_open(std::uint32_t asn, std::uint32_t bgp_id, std::chrono::seconds hold,

@@ -33,7 +33,8 @@ struct PeerConfig {
   std::uint32_t asn = 0;
   std::optional<base::IpAddress> local_address;  // bind the active connection to this
   bool passive = false;                          // never connect, only accept
-  std::chrono::seconds hold_time{90};            // proposed; keepalive = negotiated / 3
+  std::chrono::seconds hold_time{90};            // proposed
+  std::optional<std::chrono::seconds> keepalive;  // nullopt: a third of the negotiated hold
   std::chrono::seconds min_hold_time{3};
   std::chrono::seconds connect_retry{30};
   // DampPeerOscillations (RFC 4271 8.1.1): after a failure the peer is held Idle (our connects
