@@ -12,10 +12,17 @@ namespace nvabgpd::config::detail {
 // Per peer: which keys the user set (after template expansion) and where; cross-field checks
 // and the template's locked keys look here.
 struct PeerSource {
-  std::vector<Entry> entries;  // merged: template chain first, peer last (later keys win)
-  YAML::Node node;             // the peer's own mapping
-  std::string field;           // "peers[NAME]"
-  const Entry* get(std::string_view key) const { return find(entries, key); }
+  // Merged: template chain first, peer last. A key appears once, except the mappings that
+  // merge key by key (limits, graceful-restart): each layer's map is kept, applied in order.
+  std::vector<Entry> entries;
+  YAML::Node node;    // the peer's own mapping
+  std::string field;  // "peers[NAME]"
+  // The most specific entry for `key` (the peer's own when it set one).
+  const Entry* get(std::string_view key) const {
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it)
+      if (it->key == key) return &*it;
+    return nullptr;
+  }
 };
 
 // Reads `templates:` and `peers:`; fills cfg.peers and one PeerSource per peer (same order).

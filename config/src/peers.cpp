@@ -48,16 +48,18 @@ bool is_peer_name(std::string_view s) {
                      [&](char c) { return alnum(c) || c == '-' || c == '_' || c == '.'; });
 }
 
-std::optional<PrefixLimit> read_limit(Reader& r, const Entry& e, bool is_import) {
+// `base`: the value a template set; the keys given here change only themselves.
+std::optional<PrefixLimit> read_limit(Reader& r, const Entry& e, bool is_import,
+                                      const std::optional<PrefixLimit>& base) {
   auto m = r.map(e.value, e.field, kLimitKeys);
   if (!m) return std::nullopt;
-  PrefixLimit l;
+  PrefixLimit l = base.value_or(PrefixLimit{});
   bool ok = true;
   if (auto* x = find(*m, "max")) {
     auto v = r.uint(x->value, x->field, 1, 0xFFFFFFFFULL);
     if (v) l.max = static_cast<std::uint32_t>(*v);
     ok = ok && v;
-  } else {
+  } else if (!base) {
     r.error(e.value, e.field + ".max", "required key 'max' is missing");
     ok = false;
   }
@@ -90,8 +92,9 @@ std::optional<PrefixLimit> read_limit(Reader& r, const Entry& e, bool is_import)
   return ok ? std::optional<PrefixLimit>(l) : std::nullopt;
 }
 
-std::optional<GracefulRestart> read_gr(Reader& r, const Entry& e) {
-  GracefulRestart g;
+// `base`: the value so far (a template's); the keys given here change only themselves.
+std::optional<GracefulRestart> read_gr(Reader& r, const Entry& e, const GracefulRestart& base) {
+  GracefulRestart g = base;
   if (e.value.IsScalar()) {
     auto v = r.boolean(e.value, e.field);
     if (!v) return std::nullopt;
@@ -284,12 +287,13 @@ bool apply_key(Reader& r, const Entry& e, PeerConfig& p) {
   if (k == "allowas-in") return set_uint(r, e, p.allowas_in, 0, 16);
   if (k == "always-compare-med") return set_bool(r, e, p.always_compare_med);
   if (k == "import-limit" || k == "export-limit") {
-    auto v = read_limit(r, e, k == "import-limit");
-    if (v) (k == "import-limit" ? p.import_limit : p.export_limit) = *v;
+    auto& limit = k == "import-limit" ? p.import_limit : p.export_limit;
+    auto v = read_limit(r, e, k == "import-limit", limit);
+    if (v) limit = *v;
     return v.has_value();
   }
   if (k == "graceful-restart") {
-    auto v = read_gr(r, e);
+    auto v = read_gr(r, e, p.graceful_restart);
     if (v) p.graceful_restart = *v;
     return v.has_value();
   }
@@ -421,11 +425,19 @@ Chain resolve_chain(Reader& r, const std::vector<TemplateDef>& defs, const Templ
   return c;
 }
 
+// Keys whose mapping values merge key by key with a template's (`export-limit: {max: 30}` keeps
+// the template's action); any other key's value replaces the template's.
+constexpr std::string_view kMergedMaps[] = {"import-limit", "export-limit", "graceful-restart"};
+
 void merge(std::vector<Entry>& into, const std::vector<Entry>& layer) {
   for (const Entry& e : layer) {
     if (e.key == "name" || e.key == "template") continue;
     auto it = std::find_if(into.begin(), into.end(), [&](const Entry& x) { return x.key == e.key; });
-    if (it != into.end())
+    const bool by_key = std::find(std::begin(kMergedMaps), std::end(kMergedMaps), e.key) !=
+                        std::end(kMergedMaps);
+    if (it != into.end() && by_key && e.value.IsMap() && it->value.IsMap())
+      into.push_back(e);  // applied after the template's map, on top of it
+    else if (it != into.end())
       *it = e;
     else
       into.push_back(e);

@@ -121,6 +121,26 @@ TEST_CASE("safe overrides are accepted and export limits above 1000 warn, at 400
   CHECK(has(over.warnings, "peers[rs0]: eBGP peer without import or export policy"));
 }
 
+TEST_CASE("export-limit merges key by key with the template: max alone keeps block") {
+  auto r = ars("65001",
+               "  - { name: rs0, template: azure-route-server, address: 10.1.0.4, "
+               "import: all, export: all, export-limit: { max: 30 } }\n"
+               "  - { name: rs1, template: azure-route-server, address: 10.1.0.5, "
+               "import: all, export: all, export-limit: { restart-delay: 5 } }\n");
+  INFO(all(r.errors));
+  REQUIRE(r.ok());
+  const auto& l = *r.config->peers[0].export_limit;
+  CHECK(l.max == 30);
+  CHECK(l.action == nvabgpd::config::LimitAction::Block);
+  // The template's max stays when the peer sets another key only.
+  CHECK(r.config->peers[1].export_limit->max == nvabgpd::config::azure::kDefaultExportLimit);
+  // Changing the locked action is still refused, at the peer's line.
+  auto bad = ars("65001",
+                 "  - { name: rs0, template: azure-route-server, address: 10.1.0.4, "
+                 "export-limit: { action: warn } }\n");
+  CHECK(has(bad.errors, "peers[rs0].export-limit: action is locked to block"));
+}
+
 TEST_CASE("a user template may build on azure-route-server") {
   auto r = ars("65001", R"(  - { name: rs0, template: ars, address: 10.1.0.4 }
   - { name: rs1, template: ars, address: 10.1.0.5 }

@@ -210,6 +210,37 @@ peers:
   CHECK(b.description == "mine");
 }
 
+TEST_CASE("limit and graceful-restart maps merge key by key through a template chain") {
+  auto r = with(R"(templates:
+  - name: base
+    asn: 65001
+    import-limit: { max: 100, action: restart, restart-delay: 30 }
+    graceful-restart: { restart-time: 40, stale-time: 500 }
+  - name: mid
+    template: base
+    import-limit: { max: 200 }
+peers:
+  - { name: a, template: mid, address: 10.0.0.2, import-limit: { restart-delay: 9 },
+      graceful-restart: { stale-time: 60 } }
+  - { name: b, template: mid, address: 10.0.0.3, graceful-restart: false }
+)");
+  INFO(all(r.errors));
+  REQUIRE(r.ok());
+  const auto& a = r.config->peers[0];
+  REQUIRE(a.import_limit);
+  CHECK(a.import_limit->max == 200);
+  CHECK(a.import_limit->action == nvabgpd::config::LimitAction::Restart);
+  CHECK(a.import_limit->restart_delay == 9);
+  CHECK(a.graceful_restart.enabled);
+  CHECK(a.graceful_restart.restart_time == 40);
+  CHECK(a.graceful_restart.stale_time == 60);
+  CHECK_FALSE(r.config->peers[1].graceful_restart.enabled);  // a scalar replaces the map
+  // Without a template, max is still required.
+  auto bad = with(
+      "peers:\n  - { name: a, asn: 65002, address: 10.0.0.2, import-limit: { action: warn } }\n");
+  CHECK(has(bad.errors, "peers[a].import-limit.max: required key 'max' is missing"));
+}
+
 TEST_CASE("template mistakes") {
   auto r = with(R"(templates:
   - { name: x, template: y }
