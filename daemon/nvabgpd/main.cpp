@@ -11,6 +11,8 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon.hpp"
+#include "nvabgpd/config/print.hpp"
+#include "nvabgpd/version.hpp"
 #include "program_loader.hpp"
 #include "service_manager.hpp"
 
@@ -19,18 +21,30 @@ int main(int argc, char** argv) {
   std::string config_path = "/etc/nvabgpd/nvabgpd.yaml";
   std::string control_socket;
   std::string log_level;
-  std::string user = "nvabgpd";
+  std::string user;
   bool check = false;
+  bool print = false;
   bool foreground = false;
   bool no_kernel = false;
   app.add_option("-c,--config", config_path, "configuration file (YAML)");
+  app.set_version_flag("-V,--version", std::string("nvabgpd ") + nvabgpd::kVersion);
   app.add_flag("--check", check, "validate the configuration and filters, print problems, exit");
+  app.add_flag("--print", print,
+               "with --check: print the canonical configuration (defaults filled in, templates "
+               "expanded, passwords hidden)")
+      ->needs("--check");
   app.add_flag("-f,--foreground", foreground, "stay in the foreground (the default; for systemd)");
   app.add_option("-s,--control-socket", control_socket, "control socket path (overrides config)");
   app.add_option("-l,--log-level", log_level, "trace, debug, info, warn, error (overrides config)");
-  app.add_option("--user", user, "drop privileges to this user when started as root");
+  app.add_option("--user", user,
+                 "when started as root, switch to this user keeping only the network capabilities "
+                 "(without it: run as the invoking user)");
   app.add_flag("--no-kernel", no_kernel, "never program the kernel FIB");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help / --version: 0; a usage error: 2
+  }
   (void)foreground;
 
   auto logger = spdlog::stderr_color_mt("nvabgpd");
@@ -44,6 +58,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s: %zu error(s); not started\n", config_path.c_str(),
                  std::max(loaded.error_count, loaded.errors.size()));
     return 1;
+  }
+  if (check && print) {
+    std::fputs(nvabgpd::config::to_yaml(*loaded.config).c_str(), stdout);
+    return 0;
   }
   if (check) {
     std::printf("%s: configuration OK (%zu peer(s), %zu filter file(s))\n", config_path.c_str(),

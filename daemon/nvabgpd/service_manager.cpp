@@ -65,12 +65,18 @@ bool set_caps(std::uint32_t permitted, std::uint32_t effective, std::uint32_t in
 }  // namespace
 
 std::optional<std::string> drop_privileges(const std::string& user) {
-  if (geteuid() != 0) return std::nullopt;
-  const passwd* pw = getpwnam(user.c_str());
-  if (pw == nullptr) {
-    spdlog::warn("user '{}' does not exist: keeping root privileges", user);
+  if (user.empty()) {
+    // A lab, a container's own user or systemd's User=: nothing to switch; say so only in debug.
+    spdlog::debug("no --user given: running as uid {} with the privileges it was started with",
+                  geteuid());
     return std::nullopt;
   }
+  if (geteuid() != 0) {
+    spdlog::debug("not started as root: --user {} ignored, running as uid {}", user, geteuid());
+    return std::nullopt;
+  }
+  const passwd* pw = getpwnam(user.c_str());
+  if (pw == nullptr) return "user '" + user + "' (--user) does not exist";
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return std::string("prctl: ") + strerror(errno);
   // The bounding set limits what any later execve() could gain back. Dropping from it needs
   // CAP_SETPCAP, so it happens while we are still root.

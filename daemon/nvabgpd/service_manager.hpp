@@ -20,8 +20,8 @@ class ServiceManager {
 
 // When running as root, switches to `user` keeping only CAP_NET_ADMIN, CAP_NET_BIND_SERVICE and
 // CAP_NET_RAW (permitted, effective, ambient and the bounding set) and sets no_new_privs. Returns
-// an error message, or nullopt on success or when there is nothing to do (not root, or the user
-// does not exist: then a warning is logged and root is kept).
+// an error message (the user does not exist, a call failed), or nullopt on success or when
+// there is nothing to do: `user` empty (no --user) or not started as root, said at debug level.
 std::optional<std::string> drop_privileges(const std::string& user);
 
 }  // namespace nvabgpd::daemon
