@@ -40,8 +40,15 @@ std::string ExportModifier::key() const {
                      drain ? 1 : 0);
 }
 
+// Overlays are shared by every peer in the same state and kept while the state lasts, so the
+// name says what the overlay does, not which check failed why (explain adds that, live).
 std::string ExportOverlay::name() const {
-  return fmt::format("{} + {}", inner_->name(), mod_.note);
+  std::vector<std::string> parts;
+  if (mod_.reject) parts.push_back("withdrawn: tracked health check down");
+  if (mod_.prepend) parts.push_back(fmt::format("prepend {}", mod_.prepend));
+  if (!mod_.communities.empty()) parts.push_back("communities " + communities_text(mod_.communities));
+  if (mod_.drain) parts.push_back("drained");
+  return fmt::format("{} ({})", inner_->name(), fmt::join(parts, ", "));
 }
 
 rib::FilterResult ExportOverlay::run(const base::Prefix& prefix, const wire::PathAttributes& attrs,
@@ -125,7 +132,7 @@ rib::FilterPtr RouteControl::export_filter(const config::PeerConfig& pc, rib::Fi
     for (auto o = overlays_.begin(); o != overlays_.end();)
       o = o->second.use_count() == 1 ? overlays_.erase(o) : std::next(o);
   }
-  if (m.reject) m.reject_reason = fmt::format("{}", m.note);
+  if (m.reject) m.reject_reason = "a health check this peer's exports track is down";
   auto f = std::make_shared<const ExportOverlay>(inner, std::move(m), local_asn);
   overlays_[{inner.get(), k}] = f;
   return f;
