@@ -15,11 +15,16 @@ namespace nvabgpd::config {
 
 std::string_view to_string(HealthKind k) {
   switch (k) {
-    case HealthKind::Command: return "command";
-    case HealthKind::Interface: return "interface";
-    case HealthKind::Route: return "route";
-    case HealthKind::Tcp: return "tcp";
-    case HealthKind::Http: return "http";
+    case HealthKind::Command:
+      return "command";
+    case HealthKind::Interface:
+      return "interface";
+    case HealthKind::Route:
+      return "route";
+    case HealthKind::Tcp:
+      return "tcp";
+    case HealthKind::Http:
+      return "http";
   }
   return "?";
 }
@@ -44,15 +49,14 @@ namespace detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> kCheckKeys = {
-    "command", "interface", "route", "tcp", "http", "interval", "timeout", "rise", "fall",
-    "description"};
+constexpr std::array<std::string_view, 10> kCheckKeys = {"command", "interface",  "route",   "tcp",
+                                                         "http",    "interval",   "timeout", "rise",
+                                                         "fall",    "description"};
 constexpr std::array<std::string_view, 5> kKindKeys = {"command", "interface", "route", "tcp",
                                                        "http"};
 constexpr std::array<std::string_view, 2> kRouteKeys = {"prefix", "table"};
 constexpr std::array<std::string_view, 2> kTcpKeys = {"address", "port"};
-constexpr std::array<std::string_view, 5> kHttpKeys = {"address", "port", "path", "host",
-                                                       "status"};
+constexpr std::array<std::string_view, 5> kHttpKeys = {"address", "port", "path", "host", "status"};
 constexpr std::array<std::string_view, 2> kOnFailureKeys = {"prepend", "communities"};
 constexpr std::array<std::string_view, 2> kShutdownKeys = {"drain-seconds", "message"};
 constexpr std::uint32_t kMinIntervalMs = 50;
@@ -62,8 +66,8 @@ constexpr std::size_t kMaxShutdownMessage = 255;  // RFC 9003 (128 in RFC 8203)
 bool is_check_name(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
   });
 }
 
@@ -83,7 +87,8 @@ std::optional<std::uint32_t> duration_ms(Reader& r, const YAML::Node& n, const s
   double v = 0;
   auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
   if (ec != std::errc{} || p != t.data() + t.size() || !(v >= 0)) {
-    r.error(n, field, fmt::format("'{}' is not a duration (seconds such as 2 or 0.5, or 200ms)", *s));
+    r.error(n, field,
+            fmt::format("'{}' is not a duration (seconds such as 2 or 0.5, or 200ms)", *s));
     return std::nullopt;
   }
   const double ms = v * scale;
@@ -167,8 +172,8 @@ bool read_kind(Reader& r, const Entry& x, HealthCheck& c) {
       ok = ok && v.has_value();
     } else if (y.key == "path") {
       auto v = r.str(y.value, y.field);
-      if (v && (v->empty() || v->front() != '/' ||
-                v->find_first_of(" \r\n\t") != std::string::npos)) {
+      if (v &&
+          (v->empty() || v->front() != '/' || v->find_first_of(" \r\n\t") != std::string::npos)) {
         r.error(y.value, y.field, fmt::format("'{}' is not an absolute URL path", *v));
         v.reset();
       }
@@ -203,8 +208,7 @@ void read_health_checks(Reader& r, const Entry& e, Config& cfg) {
     const YAML::Node key = it->first;
     const YAML::Node val = it->second;
     if (!key.IsScalar() || !is_check_name(key.Scalar())) {
-      r.error(key, e.field,
-              "a check name is 1 to 64 letters, digits, '-', '_' or '.'");
+      r.error(key, e.field, "a check name is 1 to 64 letters, digits, '-', '_' or '.'");
       continue;
     }
     const std::string name = key.Scalar();
@@ -298,9 +302,9 @@ bool read_on_failure(Reader& r, const Entry& e, Tracking& t) {
     auto v = r.str(e.value, e.field);
     if (!v) return false;
     if (*v != "withdraw") {
-      r.error(e.value, e.field,
-              fmt::format("expected withdraw, {{prepend: N}} or {{communities: [...]}}, got '{}'",
-                          *v));
+      r.error(
+          e.value, e.field,
+          fmt::format("expected withdraw, {{prepend: N}} or {{communities: [...]}}, got '{}'", *v));
       return false;
     }
     t.on_failure = a;
@@ -347,8 +351,10 @@ void check_tracking(Reader& r, const Config& cfg, const Tracking& t, const YAML:
   for (const auto& n : t.checks) {
     if (std::find(names.begin(), names.end(), n) != names.end()) continue;
     std::string msg = fmt::format("tracks unknown health check '{}'", n);
-    if (auto s = suggest(n, names)) msg += fmt::format(" (did you mean '{}'?)", *s);
-    else if (names.empty()) msg += " (there is no health-checks section)";
+    if (auto s = suggest(n, names))
+      msg += fmt::format(" (did you mean '{}'?)", *s);
+    else if (names.empty())
+      msg += " (there is no health-checks section)";
     r.error(at, where + ".track", msg);
   }
 }
@@ -365,8 +371,8 @@ void read_shutdown(Reader& r, const Entry& e, Config& cfg) {
       const std::string v = r.str(x.value, x.field).value_or(std::string());
       if (v.size() > kMaxShutdownMessage)
         r.error(x.value, x.field,
-                fmt::format("the shutdown message is {} bytes, at most {} fit (RFC 9003)",
-                            v.size(), kMaxShutdownMessage));
+                fmt::format("the shutdown message is {} bytes, at most {} fit (RFC 9003)", v.size(),
+                            kMaxShutdownMessage));
       else if (!v.empty())
         cfg.shutdown.message = v;
     }
@@ -390,7 +396,8 @@ void print_tracking(YAML::Emitter& out, const Tracking& t) {
     return;
   }
   out << YAML::BeginMap;
-  if (t.on_failure.prepend) out << YAML::Key << "prepend" << YAML::Value << unsigned{t.on_failure.prepend};
+  if (t.on_failure.prepend)
+    out << YAML::Key << "prepend" << YAML::Value << unsigned{t.on_failure.prepend};
   if (!t.on_failure.communities.empty()) {
     out << YAML::Key << "communities" << YAML::Value << YAML::Flow << YAML::BeginSeq;
     for (auto c : t.on_failure.communities) out << community_to_string(c);
@@ -406,8 +413,12 @@ void print_health(YAML::Emitter& out, const Config& cfg) {
       out << YAML::Key << c.name << YAML::Value << YAML::BeginMap;
       out << YAML::Key << std::string(to_string(c.kind)) << YAML::Value;
       switch (c.kind) {
-        case HealthKind::Command: out << c.command; break;
-        case HealthKind::Interface: out << c.interface; break;
+        case HealthKind::Command:
+          out << c.command;
+          break;
+        case HealthKind::Interface:
+          out << c.interface;
+          break;
         case HealthKind::Route:
           out << YAML::BeginMap << YAML::Key << "prefix" << YAML::Value << c.route.to_string()
               << YAML::Key << "table" << YAML::Value << c.table << YAML::EndMap;

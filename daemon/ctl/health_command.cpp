@@ -21,7 +21,8 @@ std::string s(const nlohmann::json& j, const char* key, const std::string& dflt 
 
 std::string list(const nlohmann::json& arr) {
   std::string out;
-  for (const auto& x : arr) out += (out.empty() ? "" : ", ") + (x.is_string() ? x.get<std::string>() : x.dump());
+  for (const auto& x : arr)
+    out += (out.empty() ? "" : ", ") + (x.is_string() ? x.get<std::string>() : x.dump());
   return out;
 }
 
@@ -49,8 +50,8 @@ std::string render_health(const nlohmann::json& r) {
   const auto tracked = r.value("tracked", nlohmann::json::array());
   if (!tracked.empty()) out += "Tracked announcements:\n";
   for (const auto& t : tracked) {
-    const std::string what = t.contains("originate") ? "originate " + s(t, "originate")
-                                                     : "exports to " + s(t, "peer");
+    const std::string what =
+        t.contains("originate") ? "originate " + s(t, "originate") : "exports to " + s(t, "peer");
     out += fmt::format("  {:<28} {:<9} tracks {} (on failure: {})\n", what, s(t, "state"),
                        list(t.value("checks", nlohmann::json::array())), s(t, "on_failure"));
   }

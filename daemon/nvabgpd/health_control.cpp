@@ -66,7 +66,9 @@ void Daemon::sample_health_metrics() {
   if (!metrics_ || !health_) return;
   for (const auto& [name, e] : health_->entries()) {
     HealthSample s;
-    s.status = e.state.status() == HealthStatus::Up ? 1 : e.state.status() == HealthStatus::Down ? 2 : 0;
+    s.status = e.state.status() == HealthStatus::Up     ? 1
+               : e.state.status() == HealthStatus::Down ? 2
+                                                        : 0;
     s.probes = e.state.probes();
     s.failures = e.state.failures();
     s.transitions = e.state.transitions();
@@ -155,7 +157,7 @@ void Daemon::install_health_handlers() {
       tracked.push_back({{"originate", o.prefix.to_string()},
                          {"checks", o.track.checks},
                          {"on_failure", o.track.on_failure.to_string()},
-                         {"state", failing.empty() ? "announced"
+                         {"state", failing.empty()               ? "announced"
                                    : o.track.on_failure.withdraw ? "withdrawn"
                                                                  : "degraded"},
                          {"why", why}});
@@ -166,7 +168,7 @@ void Daemon::install_health_handlers() {
       tracked.push_back({{"peer", p.cfg.name},
                          {"checks", p.cfg.track.checks},
                          {"on_failure", p.cfg.track.on_failure.to_string()},
-                         {"state", failing.empty() ? "announced"
+                         {"state", failing.empty()                   ? "announced"
                                    : p.cfg.track.on_failure.withdraw ? "withdrawn"
                                                                      : "degraded"},
                          {"why", route_control_->explain_peer(p.cfg)}});

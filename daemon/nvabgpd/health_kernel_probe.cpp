@@ -37,7 +37,8 @@ bool interface_up(const std::string& name, std::string* detail) {
   ifreq ifr{};
   std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
   if (::ioctl(s.fd, SIOCGIFFLAGS, &ifr) != 0) {
-    *detail = errno == ENODEV ? std::string("no such interface") : fmt::format("{}", std::strerror(errno));
+    *detail = errno == ENODEV ? std::string("no such interface")
+                              : fmt::format("{}", std::strerror(errno));
     return false;
   }
   const auto flags = static_cast<unsigned>(ifr.ifr_flags);
@@ -113,8 +114,7 @@ bool kernel_route_exists(const base::Prefix& prefix, std::uint32_t table, std::s
       }
       if (t != table) continue;
       // A default route has no RTA_DST.
-      const bool match = dst ? base::Prefix::make(*dst, prefix.len()) == prefix
-                             : prefix.len() == 0;
+      const bool match = dst ? base::Prefix::make(*dst, prefix.len()) == prefix : prefix.len() == 0;
       if (match) found = true;
     }
   }

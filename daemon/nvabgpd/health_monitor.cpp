@@ -1,9 +1,9 @@
 #include "health_monitor.hpp"
 
-#include <boost/asio/post.hpp>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 namespace nvabgpd::daemon {
 
@@ -96,8 +96,12 @@ nlohmann::json HealthMonitor::to_json() const {
     const auto& s = e.state;
     std::string target;
     switch (c.kind) {
-      case config::HealthKind::Command: target = c.command; break;
-      case config::HealthKind::Interface: target = c.interface; break;
+      case config::HealthKind::Command:
+        target = c.command;
+        break;
+      case config::HealthKind::Interface:
+        target = c.interface;
+        break;
       case config::HealthKind::Route:
         target = fmt::format("{} table {}", c.route.to_string(), c.table);
         break;

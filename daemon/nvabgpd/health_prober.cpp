@@ -11,14 +11,14 @@
 #include <cstdio>
 #include <cstring>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 
 extern char** environ;
 
@@ -29,7 +29,9 @@ using Clock = std::chrono::steady_clock;
 
 struct HealthProber::Job {
   explicit Job(asio::io_context& io, config::HealthCheck c)
-      : cfg(std::make_shared<const config::HealthCheck>(std::move(c))), interval(io), deadline(io) {}
+      : cfg(std::make_shared<const config::HealthCheck>(std::move(c))),
+        interval(io),
+        deadline(io) {}
   std::shared_ptr<const config::HealthCheck> cfg;
   asio::steady_timer interval;  // start of the next probe
   asio::steady_timer deadline;  // timeout of the running probe
@@ -193,8 +195,8 @@ void HealthProber::probe_command(const std::shared_ptr<Job>& job) {
   posix_spawnattr_setsigmask(&at, &none);
   posix_spawnattr_setsigdefault(&at, &defaults);
   posix_spawnattr_setpgroup(&at, 0);  // its own group: a timeout kills everything it started
-  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                    POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&at,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   const std::string sh = "/bin/sh";
   const std::string dash_c = "-c";
   std::string cmd = job->cfg->command;
@@ -221,25 +223,26 @@ void HealthProber::probe_command(const std::shared_ptr<Job>& job) {
     return;
   }
   job->pidfd = std::make_unique<asio::posix::stream_descriptor>(io_, fd);
-  job->pidfd->async_wait(asio::posix::stream_descriptor::wait_read,
-                         [this, job, seq = job->seq](boost::system::error_code ec) {
-    if (ec || job->stopped || seq != job->seq || job->pid <= 0) return;
-    int st = 0;
-    const pid_t done = ::waitpid(job->pid, &st, WNOHANG);
-    job->pid = -1;
-    job->pidfd.reset();
-    if (done <= 0) {
-      finish(job, false, "lost the child process");
-    } else if (job->killed) {
-      finish(job, false, fmt::format("timed out after {} ms (killed)", job->cfg->timeout_ms));
-    } else if (WIFEXITED(st)) {
-      finish(job, WEXITSTATUS(st) == 0, fmt::format("exit status {}", WEXITSTATUS(st)));
-    } else if (WIFSIGNALED(st)) {
-      finish(job, false, fmt::format("killed by signal {}", WTERMSIG(st)));
-    } else {
-      finish(job, false, "ended abnormally");
-    }
-  });
+  job->pidfd->async_wait(
+      asio::posix::stream_descriptor::wait_read,
+      [this, job, seq = job->seq](boost::system::error_code ec) {
+        if (ec || job->stopped || seq != job->seq || job->pid <= 0) return;
+        int st = 0;
+        const pid_t done = ::waitpid(job->pid, &st, WNOHANG);
+        job->pid = -1;
+        job->pidfd.reset();
+        if (done <= 0) {
+          finish(job, false, "lost the child process");
+        } else if (job->killed) {
+          finish(job, false, fmt::format("timed out after {} ms (killed)", job->cfg->timeout_ms));
+        } else if (WIFEXITED(st)) {
+          finish(job, WEXITSTATUS(st) == 0, fmt::format("exit status {}", WEXITSTATUS(st)));
+        } else if (WIFSIGNALED(st)) {
+          finish(job, false, fmt::format("killed by signal {}", WTERMSIG(st)));
+        } else {
+          finish(job, false, "ended abnormally");
+        }
+      });
 }
 
 void HealthProber::probe_socket(const std::shared_ptr<Job>& job) {
@@ -264,22 +267,23 @@ void HealthProber::probe_socket(const std::shared_ptr<Job>& job) {
       finish(job, true, "connected");
       return;
     }
-    const std::string host = hc.host.empty() ? (hc.address.is_v6() ? "[" + hc.address.to_string() + "]"
-                                                                     : hc.address.to_string())
-                                             : hc.host;
+    const std::string host =
+        hc.host.empty()
+            ? (hc.address.is_v6() ? "[" + hc.address.to_string() + "]" : hc.address.to_string())
+            : hc.host;
     job->request = fmt::format(
         "GET {} HTTP/1.0\r\nHost: {}\r\nUser-Agent: nvabgpd-health-check\r\nConnection: "
         "close\r\n\r\n",
         hc.path, host);
     asio::async_write(*job->sock, asio::buffer(job->request),
                       [this, job, seq](boost::system::error_code wec, std::size_t) {
-      if (job->stopped || seq != job->seq || !job->running) return;
-      if (wec) {
-        finish(job, false, wec.message());
-        return;
-      }
-      read_status(job, seq);
-    });
+                        if (job->stopped || seq != job->seq || !job->running) return;
+                        if (wec) {
+                          finish(job, false, wec.message());
+                          return;
+                        }
+                        read_status(job, seq);
+                      });
   });
 }
 
@@ -289,28 +293,28 @@ namespace nvabgpd::daemon {
 
 // Reads until the status line ("HTTP/1.x NNN reason") is complete, then judges it.
 void HealthProber::read_status(const std::shared_ptr<Job>& job, std::uint64_t seq) {
-  job->sock->async_read_some(asio::buffer(job->buf), [this, job, seq](boost::system::error_code rec,
-                                                                      std::size_t n) {
-    if (job->stopped || seq != job->seq || !job->running) return;
-    job->response.append(job->buf.data(), n);
-    const auto eol = job->response.find("\r\n");
-    if (eol == std::string::npos && !rec && job->response.size() < 1024) {
-      read_status(job, seq);
-      return;
-    }
-    const std::string line = job->response.substr(0, std::min(eol, job->response.size()));
-    unsigned status = 0;
-    if (line.size() >= 12 && line.compare(0, 5, "HTTP/") == 0 &&
-        std::sscanf(line.c_str() + 9, "%3u", &status) == 1) {
-      const bool ok = status == job->cfg->expect_status;
-      finish(job, ok,
-             ok ? fmt::format("HTTP {}", status)
-                : fmt::format("HTTP {} (expected {})", status, job->cfg->expect_status));
-    } else {
-      finish(job, false,
-             rec ? "no HTTP status line: " + rec.message() : std::string("not an HTTP answer"));
-    }
-  });
+  job->sock->async_read_some(
+      asio::buffer(job->buf), [this, job, seq](boost::system::error_code rec, std::size_t n) {
+        if (job->stopped || seq != job->seq || !job->running) return;
+        job->response.append(job->buf.data(), n);
+        const auto eol = job->response.find("\r\n");
+        if (eol == std::string::npos && !rec && job->response.size() < 1024) {
+          read_status(job, seq);
+          return;
+        }
+        const std::string line = job->response.substr(0, std::min(eol, job->response.size()));
+        unsigned status = 0;
+        if (line.size() >= 12 && line.compare(0, 5, "HTTP/") == 0 &&
+            std::sscanf(line.c_str() + 9, "%3u", &status) == 1) {
+          const bool ok = status == job->cfg->expect_status;
+          finish(job, ok,
+                 ok ? fmt::format("HTTP {}", status)
+                    : fmt::format("HTTP {} (expected {})", status, job->cfg->expect_status));
+        } else {
+          finish(job, false,
+                 rec ? "no HTTP status line: " + rec.message() : std::string("not an HTTP answer"));
+        }
+      });
 }
 
 }  // namespace nvabgpd::daemon

@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include "nvabgpd/config/model.hpp"
 
@@ -24,7 +24,7 @@ struct ProbeResult {
   // (the settings differ) is dropped by the receiver.
   std::shared_ptr<const config::HealthCheck> check;
   bool ok = false;
-  std::string detail;            // "exit status 0", "HTTP 503", "connection refused", ...
+  std::string detail;  // "exit status 0", "HTTP 503", "connection refused", ...
   std::chrono::milliseconds took{0};
 };
 

@@ -6,9 +6,12 @@ namespace nvabgpd::daemon {
 
 std::string_view to_string(HealthStatus s) {
   switch (s) {
-    case HealthStatus::Init: return "init";
-    case HealthStatus::Up: return "up";
-    case HealthStatus::Down: return "down";
+    case HealthStatus::Init:
+      return "init";
+    case HealthStatus::Up:
+      return "up";
+    case HealthStatus::Down:
+      return "down";
   }
   return "?";
 }

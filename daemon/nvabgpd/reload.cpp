@@ -73,7 +73,8 @@ void Daemon::apply_reload(config::Config next, std::shared_ptr<const policy::Pro
       case A::RerunImportExport:
         if (!p || !now) break;
         p->cfg = *now;
-        if (action != A::RerunExport) rib_->reimport(p->rid, filter_for(now->import_filter));
+        if (action != A::RerunExport)
+          rib_->reimport(p->rid, route_control_->import_filter(filter_for(now->import_filter)));
         if (action != A::RerunImport && p->up && p->last_up) {
           // The peer moves to the update group of its new export policy and is sent only
           // the differences against what it holds (withdrawals included), no full re-send.

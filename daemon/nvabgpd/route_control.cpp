@@ -19,9 +19,12 @@ void add_community(wire::PathAttributes& a, wire::Community c) {
 rib::FilterResult run_inner(const rib::RouteFilter& f, const base::Prefix& prefix,
                             const wire::PathAttributes& attrs, const rib::FilterContext& ctx) {
   switch (f.kind()) {
-    case rib::RouteFilter::Kind::AcceptAll: return {true, std::nullopt, {}};
-    case rib::RouteFilter::Kind::RejectAll: return {false, std::nullopt, "filter none rejects every route"};
-    case rib::RouteFilter::Kind::Program: break;
+    case rib::RouteFilter::Kind::AcceptAll:
+      return {true, std::nullopt, {}};
+    case rib::RouteFilter::Kind::RejectAll:
+      return {false, std::nullopt, "filter none rejects every route"};
+    case rib::RouteFilter::Kind::Program:
+      break;
   }
   return f.run(prefix, attrs, ctx);
 }
@@ -46,7 +49,8 @@ std::string ExportOverlay::name() const {
   std::vector<std::string> parts;
   if (mod_.reject) parts.push_back("withdrawn: tracked health check down");
   if (mod_.prepend) parts.push_back(fmt::format("prepend {}", mod_.prepend));
-  if (!mod_.communities.empty()) parts.push_back("communities " + communities_text(mod_.communities));
+  if (!mod_.communities.empty())
+    parts.push_back("communities " + communities_text(mod_.communities));
   if (mod_.drain) parts.push_back("drained");
   return fmt::format("{} ({})", inner_->name(), fmt::join(parts, ", "));
 }

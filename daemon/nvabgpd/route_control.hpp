@@ -81,8 +81,7 @@ class RouteControl {
   rib::FilterPtr import_filter(const rib::FilterPtr& inner);
 
   // The attributes to originate `o` with (nullopt: withdrawn) and a key that changes with them.
-  std::optional<wire::PathAttributes> originate(const config::Originate& o,
-                                                wire::PathAttributes a,
+  std::optional<wire::PathAttributes> originate(const config::Originate& o, wire::PathAttributes a,
                                                 std::uint32_t local_asn) const;
   std::string originate_key(const config::Originate& o) const;
   // Why an originated route is withdrawn/changed, or exports to a peer are changed ("" if not).

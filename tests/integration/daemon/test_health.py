@@ -216,6 +216,20 @@ def test_received_graceful_shutdown_gets_local_pref_0(lab, tmp_path):
     # Toward iBGP the lowered preference is what BIRD sees.
     wait_until(lambda: "BGP.local_pref: 0" in _bird(b, "10.60.0.0/24"), 20, what="at BIRD")
     wait_until(lambda: "BGP.local_pref: 100" in _bird(b, "10.61.0.0/24"), 20, what="at BIRD")
+    # A reload that changes gobgp's import filter re-imports (ROUTE-REFRESH) through the new
+    # filter: the GRACEFUL_SHUTDOWN route still gets LOCAL_PREF 0, the other is tagged by it.
+    cfg = dict(d.config)
+    cfg["peers"] = [dict(p, **({"import": "IN"} if p["name"] == "gobgp" else {}))
+                    for p in cfg["peers"]]
+    d.write_config(cfg, filters={"in.conf": "filter IN {\n  bgp_community.add((65002, 9));"
+                                            "\n  accept;\n}\n"})
+    r = d.ctl_json("reload")
+    assert r["applied"], r
+    wait_until(lambda: all("65002:9" in str(d.routes(p)[p][0]["attributes"].get("communities"))
+                           for p in ("10.60.0.0/24", "10.61.0.0/24")), 20,
+               what="routes re-imported through the new filter")
+    assert d.routes("10.60.0.0/24")["10.60.0.0/24"][0]["attributes"]["local_pref"] == 0
+    assert "local_pref" not in d.routes("10.61.0.0/24")["10.61.0.0/24"][0]["attributes"]
 
 
 def test_sigterm_drains_before_cease(lab, tmp_path):

@@ -118,8 +118,7 @@ TEST_CASE("health check mistakes get clear errors") {
 }
 
 TEST_CASE("reloading health checks and tracking restarts no session") {
-  const std::string peer =
-      "peers:\n  - { name: rs0, address: 10.0.0.4, asn: 65515 }\n";
+  const std::string peer = "peers:\n  - { name: rs0, address: 10.0.0.4, asn: 65515 }\n";
   auto a = parse(std::string(kHead) + kChecks + peer);
   auto b = parse(std::string(kHead) +
                  "health-checks:\n  fw: { command: 'true', interval: 1 }\n"
