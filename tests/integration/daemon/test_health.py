@@ -5,6 +5,8 @@ while the interface is down; `drain`/`undrain` (RFC 8326 GRACEFUL_SHUTDOWN, prep
 eBGP, LOCAL_PREF 0 toward iBGP); SIGTERM with shutdown.drain-seconds sends the drained routes
 before Cease/Administrative Shutdown with the configured RFC 8203 message; a received
 GRACEFUL_SHUTDOWN route gets LOCAL_PREF 0. Timings are printed (pytest -s), not asserted."""
+from __future__ import annotations
+
 import re
 import signal
 import time
@@ -17,6 +19,7 @@ GSHUT = 0xFFFF0000
 INTERVAL_MS = 100
 FALL = 3
 RISE = 2
+METRICS_PORT = 9179
 
 
 def _setup(lab, tmp_path, d_extra=None, gobgp_kw=None, checks=None):
@@ -69,8 +72,18 @@ def _log_time(d, pattern) -> float:
     raise AssertionError(f"no log line matching {pattern}")
 
 
+def _metric(ns, name, **labels) -> float | None:
+    text = ns.out("curl", "-sS", "--max-time", "5", f"http://127.0.0.1:{METRICS_PORT}/metrics")
+    want = name + ("{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}" if labels else "")
+    for line in text.splitlines():
+        if line.startswith(want + " "):
+            return float(line.split()[-1])
+    return None
+
+
 def test_command_check_withdraws_prepends_and_restores(lab, tmp_path):
-    d, _, g, b, up = _setup(lab, tmp_path)
+    d, d_ns, g, b, up = _setup(lab, tmp_path, d_extra={
+        "metrics": {"enabled": True, "listen": f"127.0.0.1:{METRICS_PORT}"}})
     wait_until(lambda: {"10.50.0.0/24", "10.51.0.0/24"} <= gobgp_routes(g).keys(), 20,
                what="tracked routes at gobgp")
     assert _path(g, "10.51.0.0/24") == ([65001], [])
@@ -115,6 +128,10 @@ def test_command_check_withdraws_prepends_and_restores(lab, tmp_path):
     assert [(h["from"], h["to"]) for h in fw["history"]] == [("init", "up"), ("up", "down")]
     assert {t["originate"]: t["state"] for t in health["tracked"]} == {
         "10.50.0.0/24": "withdrawn", "10.51.0.0/24": "degraded"}
+    assert _metric(d_ns, "nvabgpd_health_check_up", check="fw") == 0
+    assert _metric(d_ns, "nvabgpd_health_check_status", check="fw") == 2
+    assert _metric(d_ns, "nvabgpd_health_check_transitions_total", check="fw") == 2
+    assert _metric(d_ns, "nvabgpd_health_check_failures_total", check="fw") >= FALL
 
     # Recovery: back after `rise` successes.
     t1 = time.time()
@@ -126,6 +143,7 @@ def test_command_check_withdraws_prepends_and_restores(lab, tmp_path):
           f"(rise {RISE} x interval {INTERVAL_MS} ms = {RISE * INTERVAL_MS} ms)")
     wait_until(lambda: _path(g, "10.51.0.0/24") == ([65001], []), 10, what="plain route again")
     assert d.ctl_json("show", "health")["checks"][0]["status"] == "up"
+    assert _metric(d_ns, "nvabgpd_health_check_up", check="fw") == 1
     # No session was reset by any of it.
     assert d.protocols()["gobgp"]["state"] == "Established"
 
