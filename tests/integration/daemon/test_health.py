@@ -109,10 +109,12 @@ def test_command_check_withdraws_prepends_and_restores(lab, tmp_path):
             break
         time.sleep(0.01)
     assert seen is not None, "gobgp never saw the withdrawal"
+    down = _log_time(d, r"health check fw: up -> down")
     decided = _log_time(d, r"originate 10\.50\.0\.0/24: originated route withdrawn")
-    print(f"\nfailure -> daemon withdraws: {1000 * (decided - t0):.0f} ms; "
-          f"-> gobgp sees it: {1000 * (seen - t0):.0f} ms "
-          f"(fall {FALL} x interval {INTERVAL_MS} ms = {FALL * INTERVAL_MS} ms)")
+    print(f"\nfailure -> check down: {1000 * (down - t0):.0f} ms, -> daemon withdraws: "
+          f"{1000 * (decided - t0):.0f} ms, -> gobgp sees it: {1000 * (seen - t0):.0f} ms "
+          f"(check down -> gobgp: {1000 * (seen - down):.0f} ms; fall {FALL} x interval "
+          f"{INTERVAL_MS} ms = {FALL * INTERVAL_MS} ms)")
     wait_until(lambda: _path(g, "10.51.0.0/24") == ([65001, 65001, 65001], [(65001 << 16) | 666]),
                10, what="prepended route with the community at gobgp")
     # (BIRD, in our AS, drops the prepended route as an AS loop: prepending is for eBGP.)
@@ -243,7 +245,7 @@ def test_received_graceful_shutdown_gets_local_pref_0(lab, tmp_path):
                                             "\n  accept;\n}\n"})
     r = d.ctl_json("reload")
     assert r["applied"], r
-    wait_until(lambda: all("65002:9" in str(d.routes(p)[p][0]["attributes"].get("communities"))
+    wait_until(lambda: all("65002:9" in d.routes(p)[p][0]["attributes"].get("communities", [])
                            for p in ("10.60.0.0/24", "10.61.0.0/24")), 20,
                what="routes re-imported through the new filter")
     assert d.routes("10.60.0.0/24")["10.60.0.0/24"][0]["attributes"]["local_pref"] == 0
@@ -270,3 +272,46 @@ def test_sigterm_drains_before_cease(lab, tmp_path):
     print(f"\nSIGTERM -> drained route at gobgp: {1000 * (drained_at - t0):.0f} ms; "
           f"-> daemon gone: {1000 * (closed - t0):.0f} ms (drain-seconds 3)")
     assert "shutting down after a 3 s drain" in d.log()
+
+
+def test_http_and_tcp_checks(lab, tmp_path):
+    """The firewall's own health endpoint: an HTTP server in the namespace answers 200 while
+    its health file exists, 404 otherwise; a tcp check follows whether it listens at all."""
+    d_ns = lab.ns("d")
+    www = tmp_path / "www"
+    www.mkdir()
+    (www / "healthz").write_text("ok\n")
+    server = d_ns.popen(["/usr/bin/python3", "-m", "http.server", "8008", "--bind", "127.0.0.1",
+                         "--directory", str(www)], log_path=str(tmp_path / "http.log"))
+    cfg = {"router-id": "10.0.0.1", "asn": 65001, "listen": [],
+           "health-checks": {
+               "web": {"http": {"address": "127.0.0.1", "port": 8008, "path": "/healthz"},
+                       "interval": "100ms", "rise": 1, "fall": 2},
+               "port": {"tcp": {"address": "127.0.0.1", "port": 8008}, "interval": "100ms",
+                        "rise": 1, "fall": 1}},
+           "originate": [{"prefix": "10.70.0.0/24", "track": ["web"]},
+                         {"prefix": "10.71.0.0/24", "track": "port",
+                          "on-failure": {"communities": ["65001:13"]}}]}
+    d = Nvabgpd(d_ns, tmp_path, cfg).start()
+    wait_until(d.ready, 20, what="daemon")
+
+    def status():
+        return {c["name"]: (c["status"], c.get("last_detail")) for c in
+                d.ctl_json("show", "health")["checks"]}
+
+    wait_until(lambda: status() == {"web": ("up", "HTTP 200"), "port": ("up", "connected")},
+               20, what="both checks up")
+    wait_until(lambda: "10.70.0.0/24" in d.routes(), 10, what="tracked route originated")
+    (www / "healthz").unlink()
+    wait_until(lambda: status()["web"] == ("down", "HTTP 404 (expected 200)"), 10,
+               what="http check down on 404")
+    wait_until(lambda: "10.70.0.0/24" not in d.routes(), 10, what="route withdrawn")
+    assert status()["port"][0] == "up"
+    server.stop()
+    wait_until(lambda: status()["port"] == ("down", "Connection refused"), 10,
+               what="tcp check down")
+    wait_until(lambda: d.routes("10.71.0.0/24")["10.71.0.0/24"][0]["attributes"]
+               .get("communities") == ["65001:13"], 10, what="community added")
+    text = d.ctl("show", "health").stdout
+    assert re.search(r"^web\s+http\s+down\s+http://127\.0\.0\.1:8008/healthz -> 200", text,
+                     re.M), text
