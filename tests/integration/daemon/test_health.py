@@ -8,6 +8,7 @@ GRACEFUL_SHUTDOWN route gets LOCAL_PREF 0. Timings are printed (pytest -s), not 
 from __future__ import annotations
 
 import re
+import subprocess
 import signal
 import time
 
@@ -315,3 +316,40 @@ def test_http_and_tcp_checks(lab, tmp_path):
     text = d.ctl("show", "health").stdout
     assert re.search(r"^web\s+http\s+down\s+http://127\.0\.0\.1:8008/healthz -> 200", text,
                      re.M), text
+
+
+def test_command_timeout_kills_and_route_check(lab, tmp_path):
+    """A command check that hangs is killed at its timeout (with everything it started), never
+    piling up; a route check follows a kernel route in a table of the namespace."""
+    d_ns = lab.ns("d")
+    marker = "sleep 7.4321"  # unique: counted in the namespace's process list
+    cfg = {"router-id": "10.0.0.1", "asn": 65001, "listen": [],
+           "health-checks": {
+               "hang": {"command": f"{marker}; true", "interval": "300ms", "timeout": "100ms",
+                        "fall": 1},
+               "rt": {"route": {"prefix": "192.0.2.0/24", "table": 100}, "interval": "100ms",
+                      "rise": 1, "fall": 1}},
+           "originate": [{"prefix": "10.80.0.0/24", "track": "rt"}]}
+    d = Nvabgpd(d_ns, tmp_path, cfg).start()
+    wait_until(d.ready, 20, what="daemon")
+
+    def check(name):
+        return [c for c in d.ctl_json("show", "health")["checks"] if c["name"] == name][0]
+
+    wait_until(lambda: check("hang")["probes"] >= 4, 10, what="four timed-out probes")
+    hang = check("hang")
+    assert hang["status"] == "down" and hang["failures"] == hang["probes"], hang
+    assert hang["last_detail"] == "timed out after 100 ms (killed)", hang
+    # Killed each time: at most the probe in progress is alive, never one per interval.
+    running = subprocess.run(["pgrep", "-c", "-f", marker], capture_output=True, text=True)
+    assert int(running.stdout.strip() or 0) <= 1, running.stdout
+
+    assert check("rt")["status"] == "down"
+    assert check("rt")["last_detail"] == "no route 192.0.2.0/24 in table 100"
+    d_ns.ip("route", "add", "192.0.2.0/24", "dev", "lo", "table", "100")
+    wait_until(lambda: "10.80.0.0/24" in d.routes(), 10, what="route check up, route originated")
+    d_ns.ip("route", "del", "192.0.2.0/24", "dev", "lo", "table", "100")
+    wait_until(lambda: "10.80.0.0/24" not in d.routes(), 10, what="withdrawn again")
+    d.stop()
+    wait_until(lambda: subprocess.run(["pgrep", "-f", marker]).returncode == 1, 5,
+               what="no probe left behind after the daemon stopped")
