@@ -7,13 +7,14 @@ before Cease/Administrative Shutdown with the configured RFC 8203 message; a rec
 GRACEFUL_SHUTDOWN route gets LOCAL_PREF 0. Timings are printed (pytest -s), not asserted."""
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import signal
 import time
 
 from nvbtest import wait_until
-from nvbtest.peers import GoBgp, Neighbor
+from nvbtest.peers import Frr, GoBgp, Neighbor
 from nvd import Bird, Nvabgpd, gobgp_add, gobgp_attrs, gobgp_routes, link, peer
 
 GSHUT = 0xFFFF0000
@@ -353,3 +354,41 @@ def test_command_timeout_kills_and_route_check(lab, tmp_path):
     d.stop()
     wait_until(lambda: subprocess.run(["pgrep", "-f", marker]).returncode == 1, 5,
                what="no probe left behind after the daemon stopped")
+
+
+def test_frr_sees_peer_prepend_and_drain(lab, tmp_path):
+    """FRR (eBGP): exports tracking a failing check are re-sent prepended (the session stays);
+    a drain adds GRACEFUL_SHUTDOWN and one more prepend on top; both undo."""
+    d_ns = lab.ns("d")
+    f_ns = link(lab, d_ns, "f", "10.0.3.1/24", "10.0.3.2/24")
+    up = tmp_path / "fw-up"
+    up.write_text("")
+    cfg = {"router-id": "10.0.0.1", "asn": 65001, "originate": [{"prefix": "10.90.0.0/24"}],
+           "health-checks": {"fw": {"command": f"test -e {up}", "interval": "100ms",
+                                    "rise": 1, "fall": 1}},
+           "peers": [peer("frr", "10.0.3.2", 65004, track="fw",
+                          **{"on-failure": {"prepend": 2}})]}
+    d = Nvabgpd(d_ns, tmp_path, cfg).start()
+    f = Frr(f_ns, tmp_path, 65004, "10.0.3.2", [Neighbor("10.0.3.1", 65001)]).start()
+    wait_until(lambda: d.state("frr") == "Established", 40, what="session with FRR")
+
+    def frr_path():
+        data = json.loads(f.vtysh("show bgp ipv4 unicast 10.90.0.0/24 json"))
+        p = data["paths"][0]
+        return (p["aspath"]["string"], p.get("community", {}).get("string", ""),
+                p.get("locPrf", p.get("localpref")))
+
+    wait_until(lambda: frr_path()[:2] == ("65001", ""), 20, what="plain route at FRR")
+    up.unlink()
+    wait_until(lambda: frr_path()[:2] == ("65001 65001 65001", ""), 10,
+               what="prepended twice while the check fails")
+    d.ctl("drain", "frr")
+    wait_until(lambda: frr_path()[0] == "65001 65001 65001 65001", 10, what="drain on top")
+    aspath, community, local_pref = frr_path()
+    assert community in ("graceful-shutdown", "65535:0"), community
+    print(f"\nFRR (no graceful-shutdown config) keeps local preference {local_pref} for a "
+          f"received {community} route")
+    up.write_text("")
+    d.ctl("undrain", "frr")
+    wait_until(lambda: frr_path()[:2] == ("65001", ""), 10, what="plain again")
+    assert d.protocols()["frr"]["flaps"] == 0
