@@ -26,7 +26,7 @@ std::string_view to_string(PeerAction a) {
 bool ReloadPlan::empty() const {
   const GlobalChanges& g = global;
   if (g.restart_all || g.listen || g.filter_files || g.originate || g.kernel || g.control ||
-      g.metrics || g.log || g.monitoring)
+      g.metrics || g.log || g.monitoring || g.health || g.shutdown)
     return false;
   return std::all_of(peers.begin(), peers.end(),
                      [](const PeerChange& p) { return p.action == PeerAction::Keep; });
@@ -115,6 +115,7 @@ const Field kFields[] = {
     {"next-hop-self", kExport, [](const PeerConfig& p) { return yes(p.next_hop_self); }},
     {"route-server-client", kExport,
      [](const PeerConfig& p) { return yes(p.route_server_client); }},
+    {"track", kExport, [](const PeerConfig& p) { return p.track.to_string(); }},
     // Local only.
     {"description", kInPlace, [](const PeerConfig& p) { return p.description; }},
     {"connect-retry", kInPlace,
@@ -195,6 +196,9 @@ ReloadPlan diff_configs(const Config& a, const Config& b,
   note(g, g.metrics, a.metrics != b.metrics, "metrics settings changed");
   note(g, g.monitoring, a.bmp != b.bmp, "bmp stations changed (applied at restart)");
   note(g, g.monitoring, a.mrt != b.mrt, "mrt settings changed (applied at restart)");
+  note(g, g.health, a.health_checks != b.health_checks,
+       "health checks changed (restarted without session resets)");
+  note(g, g.shutdown, a.shutdown != b.shutdown, "shutdown settings changed");
   note(g, g.log, a.log_level != b.log_level,
        fmt::format("log level: {} -> {}", to_string(a.log_level), to_string(b.log_level)));
 

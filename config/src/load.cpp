@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "health.hpp"
 #include "monitoring.hpp"
 #include "parse.hpp"
 #include "yaml_scan.hpp"
@@ -20,16 +21,17 @@ using detail::Reader;
 
 namespace {
 
-constexpr std::array<std::string_view, 13> kTopKeys = {
+constexpr std::array<std::string_view, 15> kTopKeys = {
     "router-id", "asn", "listen", "filters", "kernel",    "originate", "control",
-    "metrics",   "bmp", "mrt",    "log",     "templates", "peers"};
+    "metrics",   "bmp", "mrt",    "log",     "templates", "peers",     "health-checks",
+    "shutdown"};
 constexpr std::array<std::string_view, 2> kListenKeys = {"address", "port"};
 constexpr std::array<std::string_view, 7> kKernelKeys = {
     "enabled", "table", "protocol", "metric", "persist", "max-paths", "convergence"};
 constexpr std::array<std::string_view, 2> kConvergenceKeys = {"peer-up-wait", "end-of-rib-wait"};
-constexpr std::array<std::string_view, 8> kOriginateKeys = {
+constexpr std::array<std::string_view, 10> kOriginateKeys = {
     "prefix",    "origin", "med", "local-pref", "communities", "large-communities",
-    "as-path-prepend", "next-hop"};
+    "as-path-prepend", "next-hop", "track", "on-failure"};
 constexpr std::array<std::string_view, 1> kControlKeys = {"socket"};
 constexpr std::array<std::string_view, 2> kMetricsKeys = {"enabled", "listen"};
 constexpr std::array<std::string_view, 1> kLogKeys = {"level"};
@@ -247,7 +249,17 @@ void read_originate(Reader& r, const Entry& e, Config& cfg) {
         }
         if (v) o.next_hop = *v;
         ok = ok && v;
+      } else if (x.key == "track") {
+        ok = detail::read_track(r, Entry{x.key, x.key_node, x.value, xf}, o.track) && ok;
+      } else if (x.key == "on-failure") {
+        ok = detail::read_on_failure(r, Entry{x.key, x.key_node, x.value, xf}, o.track) && ok;
       }
+    }
+    if (const Entry* te = detail::find(*m, "track"); te && !o.track.empty())
+      detail::check_tracking(r, cfg, o.track, te->value, f);
+    if (const Entry* of = detail::find(*m, "on-failure"); of && !detail::find(*m, "track")) {
+      r.error(of->value, f + ".on-failure", "on-failure without track: nothing to follow");
+      ok = false;
     }
     auto dup = std::find_if(cfg.originate.begin(), cfg.originate.end(),
                             [&](const Originate& x) { return x.prefix == o.prefix; });
@@ -442,6 +454,7 @@ void parse_root(Reader& r, const YAML::Node& root, const std::filesystem::path& 
   const YAML::Node* asn_node = nullptr;
   const YAML::Node* templates = nullptr;
   const YAML::Node* peers = nullptr;
+  const Entry* originate = nullptr;
   for (const Entry& e : *top) {
     if (e.key == "router-id") {
       r.remember(e.field, e.value);
@@ -463,7 +476,7 @@ void parse_root(Reader& r, const YAML::Node& root, const std::filesystem::path& 
     } else if (e.key == "kernel") {
       read_kernel(r, e, cfg);
     } else if (e.key == "originate") {
-      read_originate(r, e, cfg);
+      originate = &e;  // after health-checks, whose names it tracks
     } else if (e.key == "control") {
       read_control(r, e, cfg);
     } else if (e.key == "metrics") {
@@ -474,6 +487,10 @@ void parse_root(Reader& r, const YAML::Node& root, const std::filesystem::path& 
       detail::read_mrt(r, e, cfg, base_dir);
     } else if (e.key == "log") {
       read_log(r, e, cfg);
+    } else if (e.key == "health-checks") {
+      detail::read_health_checks(r, e, cfg);
+    } else if (e.key == "shutdown") {
+      detail::read_shutdown(r, e, cfg);
     } else if (e.key == "templates") {
       templates = &e.value;
     } else if (e.key == "peers") {
@@ -482,8 +499,16 @@ void parse_root(Reader& r, const YAML::Node& root, const std::filesystem::path& 
   }
   if (!have_router_id) r.error_at(r.file_start(), "router-id", "required key 'router-id' is missing");
   if (!have_asn) r.error_at(r.file_start(), "asn", "required key 'asn' is missing");
+  if (originate) read_originate(r, *originate, cfg);
   std::vector<detail::PeerSource> sources;
   read_peers(r, templates, peers, cfg, sources);
+  for (std::size_t i = 0; i < cfg.peers.size() && i < sources.size(); ++i)
+    if (const Entry* te = sources[i].get("track"); te && !cfg.peers[i].track.empty())
+      detail::check_tracking(r, cfg, cfg.peers[i].track, te->value, sources[i].field);
+  for (std::size_t i = 0; i < cfg.peers.size() && i < sources.size(); ++i)
+    if (const Entry* of = sources[i].get("on-failure"); of && cfg.peers[i].track.empty())
+      r.error(of->value, sources[i].field + ".on-failure",
+              "on-failure without track: nothing to follow");
   detail::validate(r, cfg, sources, asn_node, opts);
   if (r.error_count() == 0) out.config = std::move(cfg);
 }

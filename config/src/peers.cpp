@@ -7,13 +7,14 @@
 #include <set>
 
 #include "nvabgpd/config/azure.hpp"
+#include "health.hpp"
 #include "parse.hpp"
 
 namespace nvabgpd::config::detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 34> kPeerKeys = {
+constexpr std::array<std::string_view, 36> kPeerKeys = {
     "name",          "address",      "port",
     "asn",           "template",     "description",
     "local-address", "multihop",     "ttl-security",
@@ -24,7 +25,8 @@ constexpr std::array<std::string_view, 34> kPeerKeys = {
     "allowas-in",    "always-compare-med", "import-limit",
     "export-limit",  "graceful-restart", "soft-reconfiguration",
     "route-refresh", "enabled",      "idle-hold",
-    "idle-hold-max", "send-hold-time", "send-queue-limit", "ipv6-next-hop"};
+    "idle-hold-max", "send-hold-time", "send-queue-limit", "ipv6-next-hop",
+    "track",         "on-failure"};
 constexpr std::array<std::string_view, 3> kLimitKeys = {"max", "action", "restart-delay"};
 constexpr std::array<std::string_view, 3> kGrKeys = {"enabled", "restart-time", "stale-time"};
 
@@ -300,6 +302,8 @@ bool apply_key(Reader& r, const Entry& e, PeerConfig& p) {
   if (k == "soft-reconfiguration") return set_bool(r, e, p.soft_reconfiguration);
   if (k == "route-refresh") return set_bool(r, e, p.route_refresh);
   if (k == "enabled") return set_bool(r, e, p.enabled);
+  if (k == "track") return read_track(r, e, p.track);
+  if (k == "on-failure") return read_on_failure(r, e, p.track);
   return true;
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "health.hpp"
 #include "nvabgpd/config/azure.hpp"
 
 namespace nvabgpd::config {
@@ -106,6 +107,7 @@ void print_peer(YAML::Emitter& out, const PeerConfig& p, const PrintOptions& opt
   out << YAML::EndMap;
   kv(out, "soft-reconfiguration", p.soft_reconfiguration);
   kv(out, "route-refresh", p.route_refresh);
+  detail::print_tracking(out, p.track);
   out << YAML::EndMap;
 }
 
@@ -123,6 +125,7 @@ void print_originate(YAML::Emitter& out, const Originate& o) {
   out << YAML::EndSeq;
   kv(out, "as-path-prepend", unsigned{o.as_path_prepend});
   if (o.next_hop) kv(out, "next-hop", *o.next_hop);
+  detail::print_tracking(out, o.track);
   out << YAML::EndMap;
 }
 
@@ -199,6 +202,7 @@ std::string to_yaml(const Config& cfg, const PrintOptions& opts) {
     kv(out, "messages", cfg.mrt.messages);
     out << YAML::EndMap;
   }
+  detail::print_health(out, cfg);
   out << YAML::Key << "log" << YAML::Value << YAML::BeginMap;
   kv(out, "level", to_string(cfg.log_level));
   out << YAML::EndMap;

@@ -12,6 +12,7 @@
 #include "control_client.hpp"
 #include "dump_command.hpp"
 #include "filter_test.hpp"
+#include "health_command.hpp"
 #include "show_render.hpp"
 
 namespace {
@@ -115,6 +116,7 @@ int show(const Ctx& ctx, const std::vector<std::string>& t) {
   if (what == "route" || what == "routes") return show_route(ctx, rest);
   if (what == "status") return call(ctx, "show status", json::object(), nvabgpd::ctl::render_status);
   if (what == "memory") return call(ctx, "show memory", json::object(), nvabgpd::ctl::render_memory);
+  if (what == "health") return call(ctx, "show health", json::object(), nvabgpd::ctl::render_health);
   return fail_usage("unknown show command: " + what);
 }
 
@@ -131,7 +133,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
 
   std::vector<std::string> show_args;
-  auto* show_cmd = app.add_subcommand("show", "show protocols|route|status|memory ...");
+  auto* show_cmd = app.add_subcommand("show", "show protocols|route|status|memory|health ...");
   show_cmd->add_option("what", show_args, "what to show")->required();
   show_cmd->allow_extras();
   show_cmd->callback([&] {
@@ -194,6 +196,7 @@ int main(int argc, char** argv) {
 
   nvabgpd::ctl::add_filter_commands(app, &exit_code);
   nvabgpd::ctl::add_dump_commands(app, &ctx.socket, &ctx.json_out, &exit_code);
+  nvabgpd::ctl::add_drain_commands(app, &ctx.socket, &ctx.json_out, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

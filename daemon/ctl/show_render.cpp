@@ -163,10 +163,12 @@ std::string render_explain(const nlohmann::json& result) {
   for (const auto& f : result.value("filtered_on_import", nlohmann::json::array()))
     out += fmt::format("  x {:<10} rejected on import: {}\n", str(f, "peer"), str(f, "why"));
   if (result.contains("summary")) out += "  " + str(result, "summary") + "\n";
+  if (result.contains("health")) out += "  health: " + str(result, "health") + "\n";
   if (result.contains("export")) {
     const auto& e = result["export"];
     out += fmt::format("  export to {}: {} ({})\n", str(e, "peer"),
                        e.value("exported", false) ? "sent" : "NOT sent", str(e, "why"));
+    if (e.contains("route_control")) out += "    changed by: " + str(e, "route_control") + "\n";
     if (e.contains("attributes")) {
       const auto& a = e["attributes"];
       out += fmt::format("    as sent: path [{}] next hop {}{}\n", str(a, "as_path"),

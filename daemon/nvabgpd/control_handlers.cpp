@@ -210,6 +210,9 @@ void Daemon::install_control_handlers() {
     if (ex.paths.empty() && ex.filtered.empty())
       out["summary"] = "no peer announced this prefix (or its import filter rejected it without "
                        "a soft-reconfiguration copy)";
+    for (const auto& o : cfg_.originate)  // a tracked originate item: its health checks
+      if (o.prefix == *prefix && !o.track.empty())
+        out["health"] = route_control_->explain_originate(o);
     if (auto to = arg_string(args, "to"); !to.empty()) {
       PeerRuntime* p = find_peer(to);
       if (!p) throw ControlError("no such peer: " + to);
@@ -218,6 +221,8 @@ void Daemon::install_control_handlers() {
       if (!p->up) ej["why"] = "session is not established (" + p->last_error + ")";
       if (ee.attrs) ej["attributes"] = attributes_json(rib::AttrStore::materialize(*ee.attrs));
       ej["peer_holds"] = static_cast<bool>(ee.adj_rib_out);
+      if (auto note = route_control_->explain_peer(p->cfg); !note.empty())
+        ej["route_control"] = note;  // drained, or a tracked health check is failing
       out["export"] = ej;
     }
     return out;

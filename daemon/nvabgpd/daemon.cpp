@@ -189,12 +189,14 @@ std::optional<std::string> Daemon::start() {
         if (PeerRuntime* p = peer_by_rid(rid)) sessions_->send(p->sid, b);
       });
 
+  start_health();  // before the first originate: tracked items wait for their checks
   for (const auto& pc : cfg_.peers) add_peer(pc);
   originate_all();
 
   const std::string sock = opts_.control_socket.value_or(cfg_.control.socket);
   control_ = std::make_unique<ControlServer>(io_, sock);
   install_control_handlers();
+  install_health_handlers();
   monitoring_ = std::make_unique<Monitoring>(io_, *this);
   install_dump_handlers(*control_, *monitoring_);
   try {
@@ -335,25 +337,35 @@ rib::PeerUp Daemon::rib_peer_up(const PeerRuntime& p, const session::PeerUp& up)
   r.stale_time = std::chrono::seconds(p.cfg.graceful_restart.stale_time);
   r.import_limit = to_rib(p.cfg.import_limit);
   r.export_limit = to_rib(p.cfg.export_limit);
-  r.import_filter = filter_for(p.cfg.import_filter);
-  r.export_filter = filter_for(p.cfg.export_filter);
+  // Routes marked GRACEFUL_SHUTDOWN get LOCAL_PREF 0; exports follow drain and tracked checks.
+  r.import_filter = route_control_->import_filter(filter_for(p.cfg.import_filter));
+  r.export_filter = route_control_->export_filter(p.cfg, filter_for(p.cfg.export_filter), cfg_.asn);
+  export_keys_[p.cfg.name] = route_control_->export_key(p.cfg);
   // Peers with the same export filter may share an update group.
   r.export_policy_id = static_cast<std::uint32_t>(
       std::hash<std::string>{}(p.cfg.export_filter.to_string()) & 0x7fffffffU);
   return r;
 }
 
+wire::PathAttributes Daemon::originate_attrs(const config::Originate& o) const {
+  wire::PathAttributes a;
+  a.origin = o.origin;
+  a.med = o.med;
+  a.local_pref = o.local_pref;
+  a.communities = o.communities;
+  a.large_communities = o.large_communities;
+  if (o.as_path_prepend > 0) a.as_path.prepend(cfg_.asn, o.as_path_prepend);
+  a.next_hop = o.next_hop;  // nullopt: next hop self on export
+  return a;
+}
+
 void Daemon::originate_all() {
+  originate_keys_.clear();
   for (const auto& o : cfg_.originate) {
-    wire::PathAttributes a;
-    a.origin = o.origin;
-    a.med = o.med;
-    a.local_pref = o.local_pref;
-    a.communities = o.communities;
-    a.large_communities = o.large_communities;
-    if (o.as_path_prepend > 0) a.as_path.prepend(cfg_.asn, o.as_path_prepend);
-    a.next_hop = o.next_hop;  // nullopt: next hop self on export
-    rib_->originate(o.prefix, a);
+    // A tracked item is withdrawn or changed while a check it tracks is not up.
+    auto a = route_control_->originate(o, originate_attrs(o), cfg_.asn);
+    originate_keys_[o.prefix] = a ? route_control_->originate_key(o) : "-";
+    if (a) rib_->originate(o.prefix, *a);
   }
 }
 
@@ -618,7 +630,10 @@ void Daemon::wire_signals() {
       return;
     }
     spdlog::info("signal {}: shutting down", sig);
-    shutdown();
+    if (sig == SIGTERM)
+      drain_then_shutdown();  // with shutdown.drain-seconds: drain first (RFC 8326)
+    else
+      shutdown();
   });
 }
 
@@ -632,6 +647,7 @@ void Daemon::shutdown() {
   watchdog_timer_.cancel();
   convergence_timer_.cancel();
   metrics_timer_.cancel();
+  if (drain_timer_) drain_timer_->cancel();
   if (control_) control_->stop();
   // With persist the kernel keeps forwarding while we are away: let graceful restart helpers
   // keep our routes too. A NOTIFICATION would end their helper mode (RFC 4724 4.2), so those
@@ -639,8 +655,7 @@ void Daemon::shutdown() {
   const bool keep_forwarding = fib_ != nullptr && cfg_.kernel.persist;
   std::vector<std::string> kept;
   for (const auto& p : peers_)
-    if (keep_forwarding && !p.removed && p.up && p.negotiated && p.negotiated->graceful_restart)
-      kept.push_back(p.cfg.name);
+    if (kept_for_restart(p)) kept.push_back(p.cfg.name);
   if (!fib_)
     spdlog::info("shutting down: Cease/Administrative Shutdown to every peer (no kernel FIB)");
   else if (keep_forwarding)
@@ -658,7 +673,7 @@ void Daemon::shutdown() {
            std::find(kept.begin(), kept.end(), peers_[sid].cfg.name) != kept.end();
   };
   sessions_->shutdown(
-      "nvabgpd shutting down",
+      cfg_.shutdown.message,
       [this] {
         auto finish = [this] {
           if (fib_) {

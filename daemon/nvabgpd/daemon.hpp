@@ -22,6 +22,7 @@
 
 #include "control_server.hpp"
 #include "convergence.hpp"
+#include "health_monitor.hpp"
 #include "metrics.hpp"
 #include "nvabgpd/base/clock.hpp"
 #include "nvabgpd/base/rate_limiter.hpp"
@@ -33,6 +34,7 @@
 #include "nvabgpd/session/session_manager.hpp"
 #include "outbound_encoder.hpp"
 #include "peer_directory.hpp"
+#include "route_control.hpp"
 #include "service_manager.hpp"
 
 namespace nvabgpd::daemon {
@@ -80,6 +82,9 @@ class Daemon {
   nlohmann::json reload(bool check_only);
   void set_filter_texts(std::map<std::string, std::string> t) { filter_texts_ = std::move(t); }
   void shutdown();
+  // Drain (RFC 8326) or undrain peers by name (empty: every configured peer). The answer
+  // lists what changed; unknown names throw ControlError.
+  nlohmann::json set_drain(const std::vector<std::string>& names, bool on);
 
   // State for the control handlers.
   const config::Config& config() const { return cfg_; }
@@ -113,7 +118,15 @@ class Daemon {
   rib::PeerUp rib_peer_up(const PeerRuntime& p, const session::PeerUp& up) const;
   rib::FilterPtr filter_for(const config::FilterRef& ref) const;
   void originate_all();
+  wire::PathAttributes originate_attrs(const config::Originate& o) const;
   void install_control_handlers();
+  // health_control.cpp: health checks, drain, tracked announcements (issue 14).
+  void install_health_handlers();
+  void start_health();
+  void apply_route_control();  // re-originate / re-export what a check or drain changed
+  void sample_health_metrics();
+  bool kept_for_restart(const PeerRuntime& p) const;  // SIGTERM leaves it without NOTIFICATION
+  void drain_then_shutdown();
   void wire_signals();
   void schedule_pump();
   void pump();
@@ -148,6 +161,13 @@ class Daemon {
   std::unique_ptr<OutboundEncoder> encoder_;
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<Monitoring> monitoring_;  // BMP stations and MRT dumps
+  std::unique_ptr<HealthMonitor> health_;
+  std::unique_ptr<RouteControl> route_control_;
+  // What the RIB was last given: per peer name its export modifier key (set by rib_peer_up),
+  // per originated prefix its tracking key ("-" when withdrawn by a check).
+  mutable std::map<std::string, std::string> export_keys_;
+  std::map<base::Prefix, std::string> originate_keys_;
+  std::unique_ptr<boost::asio::steady_timer> drain_timer_;  // SIGTERM drain in progress
   ServiceManager service_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer rib_timer_;

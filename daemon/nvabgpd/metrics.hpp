@@ -40,6 +40,14 @@ struct PeerSample {
   std::uint64_t flaps = 0;                // total Established -> down transitions (counter)
 };
 
+// One health check (health_metrics.cpp).
+struct HealthSample {
+  int status = 0;  // 0 init (not probed yet), 1 up, 2 down
+  std::uint64_t probes = 0;
+  std::uint64_t failures = 0;
+  std::uint64_t transitions = 0;
+};
+
 class Metrics {
  public:
   // Starts the HTTP exposer on address:port (address must be a loopback address: 127.0.0.0/8
@@ -63,6 +71,10 @@ class Metrics {
   void fib_errors(std::uint64_t n);
   // One FIB batch's install latency (submit to kernel acknowledgement), in seconds.
   void fib_latency(double seconds);
+  // Health checks and drain (issue 14); series created on first use.
+  void update_health(const std::string& check, const HealthSample& s);
+  void remove_health(const std::string& check);
+  void set_drained(const std::string& peer, bool drained);
 
  private:
   struct PeerSeries;
@@ -81,6 +93,22 @@ class Metrics {
   prometheus::Counter* fib_errors_ = nullptr;
   prometheus::Histogram* fib_latency_ = nullptr;
   std::map<std::string, std::unique_ptr<PeerSeries>, std::less<>> peers_;
+  struct HealthSeries {
+    prometheus::Gauge* up = nullptr;
+    prometheus::Gauge* status = nullptr;
+    prometheus::Counter* probes = nullptr;
+    prometheus::Counter* failures = nullptr;
+    prometheus::Counter* transitions = nullptr;
+    HealthSample last;
+  };
+  void build_health_families();
+  prometheus::Family<prometheus::Gauge>* health_up_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* health_status_ = nullptr;
+  prometheus::Family<prometheus::Counter>* health_probes_ = nullptr;
+  prometheus::Family<prometheus::Counter>* health_failures_ = nullptr;
+  prometheus::Family<prometheus::Counter>* health_transitions_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* drained_ = nullptr;
+  std::map<std::string, HealthSeries, std::less<>> health_;
 };
 
 }  // namespace nvabgpd::daemon

@@ -28,6 +28,7 @@ void Daemon::sample_metrics() {
     metrics_->update_peer(p.cfg.name, s);
   }
   metrics_->set_loc_rib(rib_->prefix_count());
+  sample_health_metrics();
   sync_fib_errors();
   metrics_timer_.expires_after(std::chrono::seconds(5));
   metrics_timer_.async_wait([this](boost::system::error_code ec) {

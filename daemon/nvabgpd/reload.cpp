@@ -1,5 +1,6 @@
 // Reload: validate the new configuration in full, diff it against the running one, and apply
 // the smallest set of actions. All or nothing: on any error the running config stays.
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -72,7 +73,8 @@ void Daemon::apply_reload(config::Config next, std::shared_ptr<const policy::Pro
       case A::RerunImportExport:
         if (!p || !now) break;
         p->cfg = *now;
-        if (action != A::RerunExport) rib_->reimport(p->rid, filter_for(now->import_filter));
+        if (action != A::RerunExport)
+          rib_->reimport(p->rid, route_control_->import_filter(filter_for(now->import_filter)));
         if (action != A::RerunImport && p->up && p->last_up) {
           // The peer moves to the update group of its new export policy and is sent only
           // the differences against what it holds (withdrawals included), no full re-send.
@@ -106,6 +108,15 @@ void Daemon::apply_reload(config::Config next, std::shared_ptr<const policy::Pro
     for (const auto& o : old.originate) rib_->withdraw_local(o.prefix);
     originate_all();
   }
+  if (plan.global.health) {
+    health_->configure(cfg_.health_checks);  // unchanged checks keep their state
+    if (metrics_)
+      for (const auto& c : old.health_checks)
+        if (std::none_of(cfg_.health_checks.begin(), cfg_.health_checks.end(),
+                         [&](const config::HealthCheck& n) { return n.name == c.name; }))
+          metrics_->remove_health(c.name);
+  }
+  apply_route_control();  // tracking or check changes: re-originate / re-export what differs
   if (plan.global.log) spdlog::set_level(spdlog::level::from_str(std::string(config::to_string(cfg_.log_level))));
   if (plan.global.kernel || plan.global.listen || plan.global.control || plan.global.metrics ||
       plan.global.monitoring)

@@ -38,6 +38,8 @@ struct GlobalChanges {
   bool metrics = false;      // metrics endpoint changed
   bool log = false;          // log level changed
   bool monitoring = false;   // bmp or mrt settings changed (take effect at restart)
+  bool health = false;       // health checks changed: restarted in place, no session reset
+  bool shutdown = false;     // shutdown (drain) settings changed: used at the next SIGTERM
   std::vector<std::string> changes;
 };
 

@@ -58,6 +58,62 @@ struct KernelConfig {
   bool operator==(const KernelConfig&) const = default;
 };
 
+// Health checks (issue 14): named probes run off the BGP thread; `originate` items and peers'
+// exports track them. Exactly one kind per check.
+enum class HealthKind : std::uint8_t {
+  Command,    // /bin/sh -c COMMAND exits 0 within the timeout
+  Interface,  // the interface is up with carrier (IFF_UP and IFF_RUNNING)
+  Route,      // a kernel route for exactly this prefix exists in the table
+  Tcp,        // a TCP connection to address:port is accepted
+  Http,       // GET path on address:port answers with the expected status
+};
+
+struct HealthCheck {
+  std::string name;
+  HealthKind kind = HealthKind::Command;
+  std::string command;                      // Command
+  std::string interface;                    // Interface
+  base::Prefix route;                       // Route
+  std::uint32_t table = kKernelTableMain;   // Route
+  base::IpAddress address;                  // Tcp, Http
+  std::uint16_t port = 0;                   // Tcp, Http
+  std::string path = "/";                   // Http
+  std::string host;                         // Http Host header ("" : the address)
+  std::uint16_t expect_status = 200;        // Http
+  std::uint32_t interval_ms = 1000;         // between the starts of two probes
+  std::uint32_t timeout_ms = 1000;          // a probe running longer fails (a command is killed)
+  std::uint32_t rise = 2;                   // consecutive successes to go up
+  std::uint32_t fall = 2;                   // consecutive failures to go down
+  bool operator==(const HealthCheck&) const = default;
+};
+std::string_view to_string(HealthKind k);
+
+// What a tracked announcement becomes while a tracked check is down (all tracked checks must
+// be up for the plain announcement). withdraw, or keep it with a longer AS path and/or extra
+// communities.
+struct TrackAction {
+  bool withdraw = true;
+  std::uint8_t prepend = 0;  // extra copies of our ASN
+  std::vector<wire::Community> communities;
+  std::string to_string() const;  // "withdraw", "prepend 3, communities 65000:666"
+  bool operator==(const TrackAction&) const = default;
+};
+
+struct Tracking {
+  std::vector<std::string> checks;  // empty: not tracked
+  TrackAction on_failure;
+  bool empty() const { return checks.empty(); }
+  std::string to_string() const;  // "none" or "fw, link: withdraw"
+  bool operator==(const Tracking&) const = default;
+};
+
+// `shutdown:` what SIGTERM does before the sessions close.
+struct ShutdownConfig {
+  std::uint32_t drain_seconds = 0;  // 0: close at once; N: drain (RFC 8326), wait N s, close
+  std::string message = "nvabgpd shutting down";  // RFC 8203 shutdown communication
+  bool operator==(const ShutdownConfig&) const = default;
+};
+
 // A locally originated route. Attributes not set here take the usual defaults (ORIGIN IGP, no
 // MED, LOCAL_PREF 100 toward iBGP, next hop self). Export filters apply to it like any route.
 struct Originate {
@@ -69,6 +125,7 @@ struct Originate {
   std::vector<wire::LargeCommunity> large_communities;
   std::uint8_t as_path_prepend = 0;  // extra copies of the local ASN
   std::optional<base::IpAddress> next_hop;  // default: self
+  Tracking track;  // health checks this announcement follows
   bool operator==(const Originate&) const = default;
 };
 
@@ -179,6 +236,7 @@ struct PeerConfig {
   bool soft_reconfiguration = false;  // keep the pre-policy Adj-RIB-In
   bool route_refresh = true;          // advertise/answer ROUTE-REFRESH (RFC 2918)
   bool enabled = true;
+  Tracking track;  // health checks every export to this peer follows
 
   bool operator==(const PeerConfig&) const = default;
 };
@@ -196,6 +254,8 @@ struct Config {
   MrtConfig mrt;
   LogLevel log_level = LogLevel::Info;
   std::vector<PeerConfig> peers;
+  std::vector<HealthCheck> health_checks;
+  ShutdownConfig shutdown;
 
   const PeerConfig* find_peer(std::string_view name) const;
   bool is_ibgp(const PeerConfig& p) const { return p.asn == asn; }
