@@ -68,6 +68,10 @@ void Daemon::install_control_handlers() {
                           {"kernel", fib_ != nullptr}};
   });
 
+  c.on("show bfd", [this](const nlohmann::json&) {
+    return nlohmann::json{{"sessions", bfd_ ? bfd_->show() : nlohmann::json::array()}};
+  });
+
   c.on("show memory", [this](const nlohmann::json&) {
     const auto& s = rib_->store();
     return nlohmann::json{{"rss_kib", rss_kib()},

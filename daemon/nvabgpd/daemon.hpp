@@ -20,6 +20,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "bfd_link.hpp"
 #include "control_server.hpp"
 #include "convergence.hpp"
 #include "metrics.hpp"
@@ -148,6 +149,8 @@ class Daemon {
   std::unique_ptr<OutboundEncoder> encoder_;
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<Monitoring> monitoring_;  // BMP stations and MRT dumps
+  std::unique_ptr<BfdLink> bfd_;            // BFD sessions of peers with bfd enabled
+  void sync_bfd();
   ServiceManager service_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer rib_timer_;

@@ -337,6 +337,16 @@ base::Result<SessionId, std::string> Manager::add(PeerSpec spec) {
   return id;
 }
 
+void Manager::update(SessionId id, SessionConfig timers) {
+  auto it = impl_->sessions.find(id);
+  if (it == impl_->sessions.end()) return;
+  Impl::Entry& e = *it->second;
+  e.spec.timers = timers;
+  const base::SteadyTime now = impl_->clock.now();
+  e.session.set_config(timers, now);
+  impl_->apply(e, Actions{std::nullopt, true}, now);  // the Poll goes out at once
+}
+
 void Manager::remove(SessionId id) {
   auto it = impl_->sessions.find(id);
   if (it == impl_->sessions.end()) return;

@@ -83,6 +83,8 @@ class Manager {
   // Opens the listener of the session's kind (once) and its sending socket; starts sending
   // Down packets at once. Error text when a socket cannot be opened.
   base::Result<SessionId, std::string> add(PeerSpec spec);
+  // New intervals for a session (a Poll Sequence when Up).
+  void update(SessionId id, SessionConfig timers);
   // Sends one AdminDown packet (RFC 5880 6.8.16) and forgets the session.
   void remove(SessionId id);
   // Diagnostics for `show bfd`, in the order sessions were added.
