@@ -90,6 +90,9 @@ class BirdBfd(Bird):
                      f"  interface \"*\" {{ min rx interval {self.interval_ms} ms; "
                      f"min tx interval {self.interval_ms} ms; idle tx interval 1000 ms; "
                      f"multiplier {self.multiplier}; }};\n"
+                     f"  multihop {{ min rx interval {self.interval_ms} ms; "
+                     f"min tx interval {self.interval_ms} ms; idle tx interval 1000 ms; "
+                     f"multiplier {self.multiplier}; }};\n"
                      "}\n")
         return text
 

@@ -101,6 +101,22 @@ def test_bfd_with_bird(lab, tmp_path):
     measure_drop(d, "bird", t0, tmp_path, "BIRD BFD 100 ms x 3")
 
 
+def test_bfd_multihop_with_bird(lab, tmp_path):
+    """RFC 5883 (UDP 4784, no TTL check) with BIRD's multihop BFD over an eBGP multihop session."""
+    d_ns, p_ns, _ = pair(lab, "m")
+    d = Nvabgpd(d_ns, tmp_path, {"router-id": "10.0.0.1", "asn": 65001, "peers": [
+        peer("bird", "10.77.0.2", 65002, **{"hold-time": HOLD, "multihop": 2,
+                                            "local-address": "10.77.0.1", "bfd": BFD})]}).start()
+    b = BirdBfd(p_ns, tmp_path, 65002, "10.77.0.2",
+                [Neighbor("10.77.0.1", 65001, hold=HOLD, multihop=2,
+                          local_address="10.77.0.2")]).start()
+    wait_until(lambda: bfd_session(d, "bird").get("state") == "Up", 30,
+               what="multihop BFD Up with BIRD")
+    assert bfd_session(d, "bird")["multihop"] is True
+    wait_until(lambda: d.state("bird") == "Established", 30, what="BGP Established with BIRD")
+    assert "Up" in b.bfd_sessions()
+
+
 def test_peer_without_bfd_still_established(lab, tmp_path):
     d_ns, p_ns, _ = pair(lab, "n")
     d = Nvabgpd(d_ns, tmp_path, {"router-id": "10.0.0.1", "asn": 65001, "peers": [
