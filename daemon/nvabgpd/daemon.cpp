@@ -207,10 +207,11 @@ std::optional<std::string> Daemon::start() {
   monitoring_->start();
   for (auto& p : peers_)
     if (p.cfg.enabled) sessions_->start_peer(p.sid);
-  bfd_ = std::make_unique<BfdLink>(io_, clock_, [this](session::PeerId sid, const std::string& why) {
+  auto bfd_down = [this](session::PeerId sid, const std::string& why) {
     if (sid >= peers_.size() || peers_[sid].removed) return;
     if (sessions_->drop_peer(sid, wire::err::kCeaseBfdDown, why)) peers_[sid].last_error = why;
-  });
+  };
+  bfd_ = std::make_unique<BfdLink>(io_, clock_, bfd_down);
   sync_bfd();
 
   if (cfg_.metrics.enabled) {

@@ -75,3 +75,18 @@ TEST_CASE("bfd manager: a looped session comes Up over UDP with TTL 255", "[bfd]
     REQUIRE(run_until(io, [&] { return m.stats().dropped > 0; }));
   }
 }
+
+TEST_CASE("bfd manager: IPv6 single-hop (hop limit 255) over ::1", "[bfd][manager]") {
+  asio::io_context io;
+  base::SteadyClock clock;
+  bfd::Manager m(io, clock, {}, 7);
+  m.set_ports_for_testing(test_port(2), test_port(3));
+  bfd::PeerSpec spec;
+  spec.name = "self6";
+  spec.remote = *base::IpAddress::parse("::1");
+  spec.timers = bfd::SessionConfig{bfd::Micros{50'000}, bfd::Micros{50'000}, 3};
+  auto id = m.add(spec);
+  REQUIRE(id.ok());
+  REQUIRE(run_until(io, [&] { return m.session(*id)->state == bfd::State::Up; }));
+  CHECK(m.stats().dropped == 0);
+}
