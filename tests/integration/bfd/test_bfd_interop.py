@@ -132,3 +132,31 @@ def test_peer_without_bfd_still_established(lab, tmp_path):
                what="three more BFD packets sent")
     assert d.state("bird") == "Established"
     assert bfd_session(d, "bird")["state"] == "Down"
+
+
+def test_reload_changes_bfd_without_touching_bgp(lab, tmp_path):
+    """bfd added by reload, then its intervals changed (Poll Sequence): BGP never flaps."""
+    d_ns, p_ns, _ = pair(lab, "r")
+    cfg = {"router-id": "10.0.0.1", "asn": 65001,
+           "peers": [peer("bird", "10.77.0.2", 65002, **{"hold-time": HOLD})]}
+    d = Nvabgpd(d_ns, tmp_path, cfg).start()
+    BirdBfd(p_ns, tmp_path, 65002, "10.77.0.2", [Neighbor("10.77.0.1", 65001, hold=HOLD)]).start()
+    wait_until(lambda: d.state("bird") == "Established", 30, what="BGP Established")
+    assert d.ctl_json("show", "bfd")["sessions"] == []
+
+    cfg["peers"][0]["bfd"] = {"min-tx": 300, "min-rx": 300, "multiplier": 3}
+    d.write_config(cfg)
+    assert d.ctl("reload", check=False).returncode == 0
+    wait_until(lambda: bfd_session(d, "bird").get("state") == "Up", 30, what="BFD Up by reload")
+    wait_until(lambda: bfd_session(d, "bird").get("tx_interval_ms") == 300.0, 10,
+               what="300 ms in force")
+
+    cfg["peers"][0]["bfd"] = BFD
+    d.write_config(cfg)
+    assert d.ctl("reload", check=False).returncode == 0
+    wait_until(lambda: bfd_session(d, "bird").get("tx_interval_ms") == 100.0, 10,
+               what="100 ms in force after the Poll Sequence")
+    s = bfd_session(d, "bird")
+    assert s["state"] == "Up" and s["up_count"] == 1 and s["detection_time_ms"] == 300.0
+    p = d.protocols()["bird"]
+    assert p["state"] == "Established" and p["flaps"] == 0
