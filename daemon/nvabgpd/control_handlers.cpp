@@ -8,6 +8,7 @@
 #include <fmt/chrono.h>
 #include <spdlog/spdlog.h>
 
+#include "bfd_link.hpp"
 #include "daemon.hpp"
 #include "route_json.hpp"
 #include "route_walk.hpp"

@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "bfd_link.hpp"
 #include "filter_adapter.hpp"
 #include "interface_address.hpp"
 #include "monitoring.hpp"

@@ -20,7 +20,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "bfd_link.hpp"
 #include "control_server.hpp"
 #include "convergence.hpp"
 #include "metrics.hpp"
@@ -39,6 +38,7 @@
 namespace nvabgpd::daemon {
 
 class Monitoring;
+class BfdLink;  // bfd_link.hpp
 
 struct DaemonOptions {
   std::string config_path;

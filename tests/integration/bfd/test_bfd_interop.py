@@ -4,7 +4,7 @@ time; a peer without BFD still gets its BGP session. Detection times are printed
 and written to the test's work directory, not asserted beyond "well before the hold time"."""
 import time
 
-from bfd_peers import BirdBfd, FrrBfdd, log_time
+from bfd_peers import BirdBfd, FrrBfdd, FrrBgpBfd, log_time
 from nvbtest import veth_pair, wait_until
 from nvbtest.peers import Frr, Neighbor
 from nvd import Nvabgpd, peer
@@ -160,3 +160,23 @@ def test_reload_changes_bfd_without_touching_bgp(lab, tmp_path):
     assert s["state"] == "Up" and s["up_count"] == 1 and s["detection_time_ms"] == 300.0
     p = d.protocols()["bird"]
     assert p["state"] == "Established" and p["flaps"] == 0
+
+
+def test_bfd_with_frr_bgpd_bfd_integration(lab, tmp_path):
+    """FRR bgpd with `neighbor X bfd` (zebra + bfdd + bgpd): both BGP speakers drop the session
+    on BFD Down; FRR tells which Cease it saw or sent."""
+    d_ns, p_ns, p_if = pair(lab, "z")
+    d = Nvabgpd(d_ns, tmp_path, {"router-id": "10.0.0.1", "asn": 65001, "peers": [
+        peer("frr", "10.77.0.2", 65002, **{"hold-time": HOLD, "bfd": BFD})]}).start()
+    f = FrrBgpBfd(p_ns, tmp_path, 65002, "10.77.0.2",
+                  [Neighbor("10.77.0.1", 65001, hold=HOLD)]).start()
+    wait_until(lambda: bfd_session(d, "frr").get("state") == "Up", 30, what="BFD Up with FRR")
+    wait_until(lambda: d.state("frr") == "Established", 30, what="BGP Established with FRR")
+    wait_until(lambda: f.neighbor("10.77.0.1").get("peerBfdInfo", {}).get("status") == "Up", 15,
+               what="FRR bgpd sees BFD Up")
+    wait_until(lambda: bfd_session(d, "frr").get("tx_interval_ms") == 100.0, 10,
+               what="100 ms in force")
+    t0 = break_link(p_ns, p_if)
+    measure_drop(d, "frr", t0, tmp_path, "FRR bgpd+bfdd 100 ms x 3")
+    wait_until(lambda: not f.established("10.77.0.1"), 5, what="FRR drops BGP too")
+    report(tmp_path, "FRR bgpd+bfdd: FRR's BGP down seen", {"after": (time.time() - t0) * 1000})

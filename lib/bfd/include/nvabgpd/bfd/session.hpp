@@ -68,7 +68,8 @@ class Session {
   Micros tx_interval() const;
   // How long without a packet before the session goes Down (6.8.4); zero until one arrives.
   Micros detection_time() const;
-  Micros remote_min_rx() const { return remote_min_rx_; }
+  // What the neighbour last advertised; zero before it is heard (or after it is forgotten).
+  Micros remote_min_rx() const { return received_ ? remote_min_rx_ : Micros{0}; }
   Micros remote_min_tx() const { return remote_desired_tx_; }
   std::uint8_t remote_detect_mult() const { return remote_mult_; }
 
