@@ -2,6 +2,7 @@
 with `protocol bfd` and `bfd on` in its BGP protocol."""
 from __future__ import annotations
 
+import atexit
 import datetime
 import json
 import os
@@ -29,6 +30,8 @@ class FrrBfdd(_Daemon):
         self.multiplier = multiplier
         self.run = pathlib.Path(tempfile.mkdtemp(prefix="nvbt-bfdd-"))
         os.chmod(self.run, 0o777)
+        # Lab cleanup stops the processes, not this object: remove the directory at exit too.
+        atexit.register(shutil.rmtree, self.run, True)
         self.config_path = self.run / "bfdd.conf"
 
     def stop(self):
@@ -132,6 +135,7 @@ class FrrBgpBfd(Frr):
         super().__init__(ns, workdir, asn, router_id, neighbors)
         self.run = pathlib.Path(tempfile.mkdtemp(prefix="nvbt-frr-"))
         os.chmod(self.run, 0o777)
+        atexit.register(shutil.rmtree, self.run, True)
         self.interval_ms = interval_ms
         self.multiplier = multiplier
         self.config_path = self.run / "bgpd.conf"
