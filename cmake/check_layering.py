@@ -16,16 +16,17 @@ ALLOWED = {
     "policy": ({"base", "wire", "policy"}, set()),
     "lib/rib": ({"base", "wire", "policy", "rib"}, set()),
     "lib/session": ({"base", "wire", "session"}, {"boost"}),
+    "lib/bfd": ({"base", "bfd"}, {"boost"}),
     "lib/fib": ({"base", "fib"}, {"netlink", "boost"}),
     "config": ({"base", "wire", "policy", "rib", "session", "fib", "config"}, {"yaml-cpp"}),
-    "daemon": ({"base", "wire", "bmp", "mrt", "policy", "rib", "session", "fib", "config",
+    "daemon": ({"base", "wire", "bmp", "mrt", "policy", "rib", "session", "bfd", "fib", "config",
                 "daemon"},
                {"boost", "nlohmann", "CLI", "systemd", "prometheus", "spdlog"}),
 }
 # third-party prefixes that only the modules above may use
 GUARDED = {"boost", "netlink", "yaml-cpp", "nlohmann", "CLI", "systemd", "prometheus"}
 # spdlog: logging is allowed in the daemon and the I/O modules, never in the pure core
-LOGGING_OK = {"lib/session", "lib/fib", "daemon", "config", "policy", "lib/rib"}
+LOGGING_OK = {"lib/session", "lib/bfd", "lib/fib", "daemon", "config", "policy", "lib/rib"}
 
 INC = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]')
 

@@ -60,6 +60,9 @@ void check_azure_peer(Reader& r, const PeerConfig& p, const PeerSource& src) {
   lock(r, src, "ttl-security", !p.ttl_security, "Azure Route Server does not use GTSM");
   lock(r, src, "route-refresh", p.route_refresh,
        "Azure Route Server resets NVAs that cannot answer ROUTE-REFRESH");
+  lock(r, src, "bfd", !p.bfd.enabled,
+       "Azure Route Server has no BFD (its timers are fixed at keepalive 60 s, hold 180 s); "
+       "use BFD toward NVAs and on-premises routers only");
   if (!p.address.is_v4()) {
     if (const Entry* e = src.get("address"))
       r.error(e->value, e->field, "Azure Route Server instances have IPv4 addresses");

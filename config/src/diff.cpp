@@ -59,6 +59,11 @@ std::string show_gr(const GracefulRestart& g) {
                    : "off";
 }
 std::string yes(bool b) { return b ? "true" : "false"; }
+std::string show_bfd(const BfdConfig& b) {
+  return b.enabled ? fmt::format("on (min-tx {} ms, min-rx {} ms, multiplier {}{})", b.min_tx_ms,
+                                 b.min_rx_ms, b.multiplier, b.multihop ? ", multihop" : "")
+                   : "off";
+}
 
 struct Field {
   std::string_view name;
@@ -122,6 +127,8 @@ const Field kFields[] = {
      [](const PeerConfig& p) { return std::to_string(p.connect_retry); }},
     {"passive", kInPlace, [](const PeerConfig& p) { return yes(p.passive); }},
     {"template", kInPlace, [](const PeerConfig& p) { return p.template_name; }},
+    // The daemon adds, changes (Poll Sequence) or removes the BFD session; BGP stays up.
+    {"bfd", kInPlace, [](const PeerConfig& p) { return show_bfd(p.bfd); }},
 };
 
 PeerAction action_of(unsigned effects) {

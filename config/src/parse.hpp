@@ -43,5 +43,9 @@ void check_azure_global(Reader& r, const Config& cfg, const std::vector<PeerSour
 std::optional<wire::Community> parse_community(std::string_view text);
 std::optional<wire::LargeCommunity> parse_large_community(std::string_view text);
 bool is_filter_identifier(std::string_view name);
+// `bfd:` of a peer (bfd.cpp). bfd.multihop defaults to the peer's `multihop` (set by the
+// caller once every key is read) unless the mapping has the key.
+std::optional<BfdConfig> read_bfd(Reader& r, const Entry& e);
+bool bfd_sets_multihop(const Entry& e);
 
 }  // namespace nvabgpd::config::detail

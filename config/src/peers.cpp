@@ -14,7 +14,7 @@ namespace nvabgpd::config::detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 36> kPeerKeys = {
+constexpr std::array<std::string_view, 37> kPeerKeys = {
     "name",          "address",      "port",
     "asn",           "template",     "description",
     "local-address", "multihop",     "ttl-security",
@@ -26,7 +26,7 @@ constexpr std::array<std::string_view, 36> kPeerKeys = {
     "export-limit",  "graceful-restart", "soft-reconfiguration",
     "route-refresh", "enabled",      "idle-hold",
     "idle-hold-max", "send-hold-time", "send-queue-limit", "ipv6-next-hop",
-    "track",         "on-failure"};
+    "track",         "on-failure", "bfd"};
 constexpr std::array<std::string_view, 3> kLimitKeys = {"max", "action", "restart-delay"};
 constexpr std::array<std::string_view, 3> kGrKeys = {"enabled", "restart-time", "stale-time"};
 
@@ -521,6 +521,8 @@ void read_peers(Reader& r, const YAML::Node* templates, const YAML::Node* peers,
     if (!src.get("families") && !p.azure_route_server)
       p.families = {p.address.is_v4() ? wire::kIpv4Unicast : wire::kIpv6Unicast};
     if (!src.get("keepalive") && !p.azure_route_server) p.keepalive = p.hold_time / 3;
+    if (const Entry* b = src.get("bfd"); b && !bfd_sets_multihop(*b))
+      p.bfd.multihop = p.multihop.has_value();
     // RFC 8212: without configured policy an eBGP session exchanges nothing; iBGP everything.
     const bool ibgp = cfg.asn != 0 && p.asn == cfg.asn;
     if (!src.get("import")) p.import_filter = ibgp ? FilterRef::all() : FilterRef::none();

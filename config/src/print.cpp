@@ -108,6 +108,14 @@ void print_peer(YAML::Emitter& out, const PeerConfig& p, const PrintOptions& opt
   kv(out, "soft-reconfiguration", p.soft_reconfiguration);
   kv(out, "route-refresh", p.route_refresh);
   detail::print_tracking(out, p.track);
+  if (p.bfd.enabled) {  // printed only when on, so configs without BFD print as before
+    out << YAML::Key << "bfd" << YAML::Value << YAML::BeginMap;
+    kv(out, "min-tx", p.bfd.min_tx_ms);
+    kv(out, "min-rx", p.bfd.min_rx_ms);
+    kv(out, "multiplier", unsigned{p.bfd.multiplier});
+    kv(out, "multihop", p.bfd.multihop);
+    out << YAML::EndMap;
+  }
   out << YAML::EndMap;
 }
 

@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bfd_render.hpp"
 #include "control_client.hpp"
 #include "dump_command.hpp"
 #include "filter_test.hpp"
@@ -105,7 +106,7 @@ int show_route(const Ctx& ctx, const std::vector<std::string>& t) {
 }
 
 int show(const Ctx& ctx, const std::vector<std::string>& t) {
-  if (t.empty()) return fail_usage("show what? protocols, route, status, memory");
+  if (t.empty()) return fail_usage("show what? protocols, route, status, memory, bfd");
   const std::string& what = t[0];
   std::vector<std::string> rest(t.begin() + 1, t.end());
   if (what == "protocols" || what == "peers" || what == "protocol") {
@@ -117,6 +118,7 @@ int show(const Ctx& ctx, const std::vector<std::string>& t) {
   if (what == "status") return call(ctx, "show status", json::object(), nvabgpd::ctl::render_status);
   if (what == "memory") return call(ctx, "show memory", json::object(), nvabgpd::ctl::render_memory);
   if (what == "health") return call(ctx, "show health", json::object(), nvabgpd::ctl::render_health);
+  if (what == "bfd") return call(ctx, "show bfd", json::object(), nvabgpd::ctl::render_bfd);
   return fail_usage("unknown show command: " + what);
 }
 
@@ -133,7 +135,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
 
   std::vector<std::string> show_args;
-  auto* show_cmd = app.add_subcommand("show", "show protocols|route|status|memory|health ...");
+  auto* show_cmd = app.add_subcommand("show", "show protocols|route|status|memory|health|bfd ...");
   show_cmd->add_option("what", show_args, "what to show")->required();
   show_cmd->allow_extras();
   show_cmd->callback([&] {

@@ -8,6 +8,7 @@
 #include <fmt/chrono.h>
 #include <spdlog/spdlog.h>
 
+#include "bfd_link.hpp"
 #include "daemon.hpp"
 #include "route_json.hpp"
 #include "route_walk.hpp"
@@ -66,6 +67,10 @@ void Daemon::install_control_handlers() {
                           {"peers", std::count_if(peers_.begin(), peers_.end(),
                                                   [](const PeerRuntime& p) { return !p.removed; })},
                           {"kernel", fib_ != nullptr}};
+  });
+
+  c.on("show bfd", [this](const nlohmann::json&) {
+    return nlohmann::json{{"sessions", bfd_ ? bfd_->show() : nlohmann::json::array()}};
   });
 
   c.on("show memory", [this](const nlohmann::json&) {

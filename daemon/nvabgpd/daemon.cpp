@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "bfd_link.hpp"
 #include "filter_adapter.hpp"
 #include "interface_address.hpp"
 #include "monitoring.hpp"
@@ -209,6 +210,12 @@ std::optional<std::string> Daemon::start() {
   monitoring_->start();
   for (auto& p : peers_)
     if (p.cfg.enabled) sessions_->start_peer(p.sid);
+  auto bfd_down = [this](session::PeerId sid, const std::string& why) {
+    if (sid >= peers_.size() || peers_[sid].removed) return;
+    if (sessions_->drop_peer(sid, wire::err::kCeaseBfdDown, why)) peers_[sid].last_error = why;
+  };
+  bfd_ = std::make_unique<BfdLink>(io_, clock_, bfd_down);
+  sync_bfd();
 
   if (cfg_.metrics.enabled) {
     auto m = Metrics::start(cfg_.metrics.address.to_string(), cfg_.metrics.port);
@@ -637,6 +644,14 @@ void Daemon::wire_signals() {
   });
 }
 
+void Daemon::sync_bfd() {
+  if (!bfd_) return;
+  std::vector<std::pair<session::PeerId, const config::PeerConfig*>> v;
+  for (const auto& p : peers_)
+    if (!p.removed) v.emplace_back(p.sid, &p.cfg);
+  bfd_->sync(v);
+}
+
 void Daemon::shutdown() {
   if (stopping_) return;
   stopping_ = true;
@@ -649,6 +664,7 @@ void Daemon::shutdown() {
   metrics_timer_.cancel();
   if (drain_timer_) drain_timer_->cancel();
   if (control_) control_->stop();
+  if (bfd_) bfd_->shutdown();  // AdminDown: neighbours leave their BGP sessions alone
   // With persist the kernel keeps forwarding while we are away: let graceful restart helpers
   // keep our routes too. A NOTIFICATION would end their helper mode (RFC 4724 4.2), so those
   // sessions just close with the process; every other peer gets Cease/Administrative Shutdown.

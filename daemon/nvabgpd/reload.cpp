@@ -104,6 +104,7 @@ void Daemon::apply_reload(config::Config next, std::shared_ptr<const policy::Pro
         break;
     }
   }
+  sync_bfd();  // sessions for added/removed peers, timers changed in place
   if (plan.global.originate) {
     for (const auto& o : old.originate) rib_->withdraw_local(o.prefix);
     originate_all();

@@ -986,6 +986,21 @@ void SessionManager::stop_peer(PeerId id, const std::string& shutdown_message) {
   }
 }
 
+bool SessionManager::drop_peer(PeerId id, std::uint8_t cease_subcode, const std::string& reason) {
+  Impl::Peer* p = impl_->peer(id);
+  if (!p) return false;
+  for (auto& cp : p->conns) {
+    Impl::Conn& c = *cp;
+    if (c.fsm.state() != State::Established) continue;
+    c.down_reason = reason;
+    EventInput in;
+    in.cease_subcode = cease_subcode;
+    impl_->feed(*p, c, Event::AutomaticStop, in);
+    return true;  // one Established connection per peer; `c` may be gone now
+  }
+  return false;
+}
+
 void SessionManager::shutdown(const std::string& shutdown_message, std::function<void()> done,
                               const std::function<bool(PeerId)>& keep) {
   for (const auto& p : impl_->peers)

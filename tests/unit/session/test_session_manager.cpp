@@ -153,6 +153,24 @@ TEST_CASE("administrative shutdown carries the RFC 8203 message; send() needs Es
   CHECK_FALSE(pr.a->send(pr.a_to_b, ka));
 }
 
+TEST_CASE("drop_peer closes an Established session with the given Cease subcode and restarts") {
+  Pair pr;
+  REQUIRE(run_until(pr.io, [&] { return pr.up(); }));
+  CHECK(pr.a->drop_peer(pr.a_to_b, wire::err::kCeaseBfdDown, "BFD down"));
+  REQUIRE(run_until(pr.io, [&] { return !pr.rb.downs.empty(); }));
+  REQUIRE_FALSE(pr.rb.notifications.empty());
+  const auto& got = pr.rb.notifications.back();
+  CHECK(got.notification.code == wire::err::kCease);
+  CHECK(got.notification.subcode == wire::err::kCeaseBfdDown);
+  REQUIRE_FALSE(pr.ra.downs.empty());
+  CHECK(pr.ra.downs.back().reason.find("BFD down") != std::string::npos);
+  // Not a ManualStop: the peer comes back by itself after its idle hold (1 s).
+  REQUIRE(run_until(pr.io, [&] { return pr.up(); }));
+  // Nothing to drop unless Established.
+  pr.a->stop_peer(pr.a_to_b, "");
+  CHECK_FALSE(pr.a->drop_peer(pr.a_to_b, wire::err::kCeaseBfdDown, "BFD down"));
+}
+
 TEST_CASE("shutdown leaves the peers it keeps without NOTIFICATION (graceful restart)") {
   Pair pr;
   REQUIRE(run_until(pr.io, [&] { return pr.up(); }));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "nvabgpd/base/ip.hpp"
+#include "nvabgpd/config/bfd.hpp"
 #include "nvabgpd/wire/attributes.hpp"
 
 namespace nvabgpd::config {
@@ -235,6 +236,7 @@ struct PeerConfig {
   GracefulRestart graceful_restart;
   bool soft_reconfiguration = false;  // keep the pre-policy Adj-RIB-In
   bool route_refresh = true;          // advertise/answer ROUTE-REFRESH (RFC 2918)
+  BfdConfig bfd;                      // RFC 5880/5881/5883 (lib/bfd)
   bool enabled = true;
   Tracking track;  // health checks every export to this peer follows
 

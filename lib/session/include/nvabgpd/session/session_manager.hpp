@@ -130,6 +130,10 @@ class SessionManager {
   void start_peer(PeerId id);
   // ManualStop: Cease/Administrative Shutdown with the RFC 8203 message, no restart.
   void stop_peer(PeerId id, const std::string& shutdown_message);
+  // AutomaticStop of the peer's Established connection (if any) with Cease/`cease_subcode`;
+  // the peer restarts after its IdleHold as after any error. For BFD Down (RFC 9384 subcode
+  // 10). False when no connection was Established.
+  bool drop_peer(PeerId id, std::uint8_t cease_subcode, const std::string& reason);
   // Stops every peer with Cease and calls `done` once every NOTIFICATION has been flushed
   // (or after a 3 s deadline). Peers for which `keep(id)` is true are left alone: no
   // NOTIFICATION, their connections close when the process exits (RFC 4724: a graceful
