@@ -144,6 +144,9 @@ class Rib {
   std::uint16_t prepare_import(const PeerUp& peer, wire::PathAttributes& attrs) const;
   // Why prepare_import's loop bits make a route unusable (empty when none).
   static std::string loop_reason(std::uint16_t loop_flags);
+  // The well-known community (RFC 1997) that keeps a Loc-RIB route from a peer, checked before
+  // the export filter (as BIRD does), or nullptr. Used by the export and by `filter test`.
+  static const char* community_block(const AttrSet& attrs, bool ebgp_peer);
 
   // --- queries ---
   std::vector<PathView> routes(const base::Prefix& p) const;
