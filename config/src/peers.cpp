@@ -13,7 +13,7 @@ namespace nvabgpd::config::detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 34> kPeerKeys = {
+constexpr std::array<std::string_view, 35> kPeerKeys = {
     "name",          "address",      "port",
     "asn",           "template",     "description",
     "local-address", "multihop",     "ttl-security",
@@ -24,7 +24,8 @@ constexpr std::array<std::string_view, 34> kPeerKeys = {
     "allowas-in",    "always-compare-med", "import-limit",
     "export-limit",  "graceful-restart", "soft-reconfiguration",
     "route-refresh", "enabled",      "idle-hold",
-    "idle-hold-max", "send-hold-time", "send-queue-limit", "ipv6-next-hop"};
+    "idle-hold-max", "send-hold-time", "send-queue-limit", "ipv6-next-hop",
+    "default-local-pref"};
 constexpr std::array<std::string_view, 3> kLimitKeys = {"max", "action", "restart-delay"};
 constexpr std::array<std::string_view, 3> kGrKeys = {"enabled", "restart-time", "stale-time"};
 
@@ -282,6 +283,12 @@ bool apply_key(Reader& r, const Entry& e, PeerConfig& p) {
   }
   if (k == "route-server-client") return set_bool(r, e, p.route_server_client);
   if (k == "allowas-in") return set_uint(r, e, p.allowas_in, 0, 16);
+  if (k == "default-local-pref") {
+    std::uint32_t v = 0;
+    if (!set_uint(r, e, v, 0, 0xFFFFFFFFULL)) return false;
+    p.default_local_pref = v;
+    return true;
+  }
   if (k == "always-compare-med") return set_bool(r, e, p.always_compare_med);
   if (k == "import-limit" || k == "export-limit") {
     auto v = read_limit(r, e, k == "import-limit");

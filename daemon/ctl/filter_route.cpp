@@ -30,10 +30,15 @@ std::optional<RouteInput> parse_route_text(const std::string& text, std::string&
     return std::nullopt;
   }
   r.net = *p;
-  static const std::vector<std::string> kKeys = {"path", "as_path", "community", "communities", "large",
-                                                 "large_community", "ext", "ext_community", "med", "local_pref",
-                                                 "origin", "next_hop", "from", "proto", "atomic_aggregate"};
-  auto is_key = [](const std::string& t) { return std::find(kKeys.begin(), kKeys.end(), t) != kKeys.end(); };
+  static const std::vector<std::string> kKeys = {
+      "path",        "as_path",       "community",
+      "communities", "large",         "large_community",
+      "ext",         "ext_community", "med",
+      "local_pref",  "origin",        "next_hop",
+      "from",        "proto",         "atomic_aggregate"};
+  auto is_key = [](const std::string& t) {
+    return std::find(kKeys.begin(), kKeys.end(), t) != kKeys.end();
+  };
   std::size_t i = 1;
   while (i < toks.size()) {
     const std::string key = toks[i++];
@@ -133,7 +138,8 @@ std::optional<RouteInput> parse_route_text(const std::string& text, std::string&
 namespace {
 
 template <typename T, typename Parse>
-bool json_list(const json& j, const char* key, std::vector<T>& out, Parse parse, std::string& error) {
+bool json_list(const json& j, const char* key, std::vector<T>& out, Parse parse,
+               std::string& error) {
   if (!j.contains(key)) return true;
   const json& v = j[key];
   if (!v.is_array()) {
@@ -210,8 +216,10 @@ std::optional<RouteInput> parse_route_json(const json& j, std::string& error) {
     r.attrs.as_path = *path;
   }
   if (!json_list(j, "communities", r.attrs.communities, policy::parse_community, error) ||
-      !json_list(j, "large_communities", r.attrs.large_communities, policy::parse_large_community, error) ||
-      !json_list(j, "ext_communities", r.attrs.ext_communities, policy::parse_ext_community, error) ||
+      !json_list(j, "large_communities", r.attrs.large_communities, policy::parse_large_community,
+                 error) ||
+      !json_list(j, "ext_communities", r.attrs.ext_communities, policy::parse_ext_community,
+                 error) ||
       !u32("med", r.attrs.med) || !u32("local_pref", r.attrs.local_pref)) {
     return std::nullopt;
   }
@@ -252,7 +260,8 @@ std::vector<std::string> sorted_text(L list, F text) {
 
 }  // namespace
 
-json filter_result_json(const RouteInput& r, const policy::Outcome& o, const std::vector<std::string>& printed) {
+json filter_result_json(const RouteInput& r, const policy::Outcome& o,
+                        const std::vector<std::string>& printed) {
   json j;
   j["prefix"] = r.net.to_string();
   j["result"] = o.accepted() ? "accept" : "reject";
@@ -273,17 +282,21 @@ json filter_result_json(const RouteInput& r, const policy::Outcome& o, const std
   if (!a.large_communities.empty()) {
     j["large_communities"] = sorted_text(a.large_communities, policy::large_community_text);
   }
-  if (!a.ext_communities.empty()) j["ext_communities"] = sorted_text(a.ext_communities, policy::ext_community_text);
+  if (!a.ext_communities.empty())
+    j["ext_communities"] = sorted_text(a.ext_communities, policy::ext_community_text);
   if (o.preference) j["preference"] = *o.preference;
   return j;
 }
 
 std::string filter_result_text(const json& j) {
-  std::string s = fmt::format("{} {}", j["prefix"].get<std::string>(), j["result"].get<std::string>());
+  std::string s =
+      fmt::format("{} {}", j["prefix"].get<std::string>(), j["result"].get<std::string>());
   if (j["result"] == "accept") {
-    s += fmt::format(" path [{}] origin {}", j["as_path"].get<std::string>(), j["origin"].get<std::string>());
+    s += fmt::format(" path [{}] origin {}", j["as_path"].get<std::string>(),
+                     j["origin"].get<std::string>());
     for (const char* k : {"next_hop", "med", "local_pref", "preference"}) {
-      if (j.contains(k)) s += fmt::format(" {} {}", k, j[k].is_string() ? j[k].get<std::string>() : j[k].dump());
+      if (j.contains(k))
+        s += fmt::format(" {} {}", k, j[k].is_string() ? j[k].get<std::string>() : j[k].dump());
     }
     for (const char* k : {"communities", "large_communities", "ext_communities"}) {
       if (!j.contains(k)) continue;
@@ -295,9 +308,9 @@ std::string filter_result_text(const json& j) {
   return s;
 }
 
-
 json route_input_json(const RouteInput& r) {
-  json j{{"prefix", r.net.to_string()}, {"as_path", policy::as_path_text(r.attrs.as_path)},
+  json j{{"prefix", r.net.to_string()},
+         {"as_path", policy::as_path_text(r.attrs.as_path)},
          {"origin", policy::origin_text(r.attrs.origin)}};
   if (r.attrs.next_hop) j["next_hop"] = r.attrs.next_hop->to_string();
   if (r.attrs.med) j["med"] = *r.attrs.med;

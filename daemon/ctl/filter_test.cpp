@@ -4,8 +4,8 @@
 #include <iostream>
 #include <sstream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "filter_route.hpp"
@@ -30,8 +30,8 @@ void print_result(const json& j, bool as_json, std::ostream& out) {
   out << filter_result_text(j) << "\n";
 }
 
-void print_input_error(const std::string& error, std::size_t lineno, bool as_json, std::ostream& out,
-                       std::ostream& err) {
+void print_input_error(const std::string& error, std::size_t lineno, bool as_json,
+                       std::ostream& out, std::ostream& err) {
   json j{{"result", "error"}, {"error", fmt::format("input line {}: {}", lineno, error)}};
   if (as_json) {
     out << j.dump() << "\n";
@@ -68,8 +68,8 @@ std::vector<InputRoute> read_routes(const FilterTestOptions& opt, std::istream& 
   return out;
 }
 
-int run_on_daemon(const FilterTestOptions& opt, std::istream& in, std::ostream& out, std::ostream& err,
-                  const DaemonCall& daemon) {
+int run_on_daemon(const FilterTestOptions& opt, std::istream& in, std::ostream& out,
+                  std::ostream& err, const DaemonCall& daemon) {
   if (!daemon) {
     err << "--peer needs the daemon's control socket\n";
     return 2;
@@ -87,7 +87,9 @@ int run_on_daemon(const FilterTestOptions& opt, std::istream& in, std::ostream& 
     if (!routes.empty()) {
       json response;
       std::string error;
-      json args{{"peer", *opt.peer}, {"direction", opt.export_side ? "export" : "import"}, {"routes", routes}};
+      json args{{"peer", *opt.peer},
+                {"direction", opt.export_side ? "export" : "import"},
+                {"routes", routes}};
       if (!daemon("filter test", args, response, error)) {
         err << "nvabgpctl: " << error << "\n";
         return 2;
@@ -98,8 +100,8 @@ int run_on_daemon(const FilterTestOptions& opt, std::istream& in, std::ostream& 
       }
       results = response["result"].value("results", json::array());
       if (results.size() != routes.size()) {
-        err << "nvabgpctl: the daemon answered " << results.size() << " results for " << routes.size()
-            << " routes\n";
+        err << "nvabgpctl: the daemon answered " << results.size() << " results for "
+            << routes.size() << " routes\n";
         return 2;
       }
     }
@@ -118,9 +120,8 @@ int run_on_daemon(const FilterTestOptions& opt, std::istream& in, std::ostream& 
 
 }  // namespace
 
-
-int run_filter_test(const FilterTestOptions& opt, std::istream& in, std::ostream& out, std::ostream& err,
-                    const DaemonCall& daemon) {
+int run_filter_test(const FilterTestOptions& opt, std::istream& in, std::ostream& out,
+                    std::ostream& err, const DaemonCall& daemon) {
   if (opt.peer) return run_on_daemon(opt, in, out, err, daemon);
   if (opt.files.empty() || opt.filter.empty()) {
     err << "filter test needs --file and --filter, or --peer (ask the running daemon)\n";
@@ -159,21 +160,24 @@ int run_filter_test(const FilterTestOptions& opt, std::istream& in, std::ostream
 }
 
 void add_filter_commands(CLI::App& app, int* exit_code, DaemonCall daemon) {
-  auto* filter = app.add_subcommand("filter", "Work with BIRD-language filters (offline, or the daemon's)");
+  auto* filter =
+      app.add_subcommand("filter", "Work with BIRD-language filters (offline, or the daemon's)");
   filter->require_subcommand(1);
   auto opt = std::make_shared<FilterTestOptions>();
   auto* test = filter->add_subcommand(
       "test",
-      "Evaluate routes through a named filter of the given files (no daemon needed), or with --peer "
+      "Evaluate routes through a named filter of the given files (no daemon needed), or with "
+      "--peer "
       "ask the running daemon to run them through what a route received from (--import, the "
       "default) or exported to (--export) that peer goes through: loop checks, default "
       "LOCAL_PREF and the peer's configured filter");
   auto* file = test->add_option("--file,-f", opt->files, "Filter file(s), loaded in order");
   auto* name = test->add_option("--filter,-n", opt->filter, "Name of the filter to run");
-  auto* peer = test->add_option("--peer,-p", opt->peer,
-                                "Ask the running daemon (control socket, -s) for this peer's answer");
+  auto* peer = test->add_option(
+      "--peer,-p", opt->peer, "Ask the running daemon (control socket, -s) for this peer's answer");
   peer->excludes(file)->excludes(name);
-  auto* imp = test->add_flag("--import", opt->import_side, "With --peer: the peer's import (the default)");
+  auto* imp =
+      test->add_flag("--import", opt->import_side, "With --peer: the peer's import (the default)");
   auto* exp = test->add_flag("--export", opt->export_side, "With --peer: the peer's export");
   imp->excludes(exp)->needs(peer);
   exp->needs(peer);

@@ -27,9 +27,9 @@ namespace nvabgpd::ctl {
 struct FilterTestOptions {
   std::vector<std::string> files;
   std::string filter;
-  std::optional<std::string> peer;  // daemon mode: the peer whose import/export is run
-  bool import_side = false;         // daemon mode: --import (the default, said explicitly)
-  bool export_side = false;         // daemon mode: the peer's export instead of its import
+  std::optional<std::string> peer;   // daemon mode: the peer whose import/export is run
+  bool import_side = false;          // daemon mode: --import (the default, said explicitly)
+  bool export_side = false;          // daemon mode: the peer's export instead of its import
   std::optional<std::string> route;  // readable one-route form; stdin JSON lines when absent
   bool json = false;
 };
@@ -42,8 +42,8 @@ using DaemonCall = std::function<bool(const std::string& command, const nlohmann
 // Returns the exit status: 0 all routes evaluated, 1 some input lines were malformed,
 // 2 the filter files did not load or the filter does not exist; in daemon mode 2 also when the
 // daemon could not be reached or refused the request (unknown peer).
-int run_filter_test(const FilterTestOptions& opt, std::istream& in, std::ostream& out, std::ostream& err,
-                    const DaemonCall& daemon = {});
+int run_filter_test(const FilterTestOptions& opt, std::istream& in, std::ostream& out,
+                    std::ostream& err, const DaemonCall& daemon = {});
 
 // Registers `filter test` on app; the command stores its exit status in *exit_code. `daemon`
 // serves --peer.

@@ -18,11 +18,13 @@ nlohmann::json refused(const ctl::RouteInput& r, const std::string& reason) {
 
 }  // namespace
 
-nlohmann::json Daemon::filter_test(const std::string& name, bool export_side, const nlohmann::json& routes) {
+nlohmann::json Daemon::filter_test(const std::string& name, bool export_side,
+                                   const nlohmann::json& routes) {
   PeerRuntime* p = find_peer(name);
   if (!p) throw ControlError("no such peer: " + name);
   if (!routes.is_array()) throw ControlError("routes must be an array");
-  const rib::PeerUp peer = p->up && p->last_up ? rib_peer_up(*p, *p->last_up) : rib_peer_settings(*p);
+  const rib::PeerUp peer =
+      p->up && p->last_up ? rib_peer_up(*p, *p->last_up) : rib_peer_settings(*p);
   const rib::FilterPtr& filter = export_side ? peer.export_filter : peer.import_filter;
   nlohmann::json results = nlohmann::json::array();
   for (const auto& rj : routes) {
@@ -35,14 +37,16 @@ nlohmann::json Daemon::filter_test(const std::string& name, bool export_side, co
       // The route's source: the configured peer it says it came `from` (else a local route).
       ctx.direction = rib::FilterDirection::Export;
       for (const auto& src : peers_)
-        if (!src.removed && !r.from.is_unspecified() && src.cfg.address == r.from) ctx.source_peer_id = src.rid;
+        if (!src.removed && !r.from.is_unspecified() && src.cfg.address == r.from)
+          ctx.source_peer_id = src.rid;
       const rib::AttrRef interned = rib_->store().intern(r.attrs);
       if (const char* why = rib::Rib::community_block(*interned, peer.ebgp())) {
         results.push_back(refused(r, std::string("not exported: ") + why));
         continue;
       }
     } else if (const std::uint16_t loops = rib_->prepare_import(peer, r.attrs)) {
-      results.push_back(refused(r, "dropped before the import filter: " + rib::Rib::loop_reason(loops)));
+      results.push_back(
+          refused(r, "dropped before the import filter: " + rib::Rib::loop_reason(loops)));
       continue;
     }
     const auto* program = dynamic_cast<const PolicyFilter*>(filter.get());
@@ -52,7 +56,8 @@ nlohmann::json Daemon::filter_test(const std::string& name, bool export_side, co
       policy::Outcome o;
       o.why = accept ? policy::Outcome::Why::Accept : policy::Outcome::Why::Reject;
       nlohmann::json j = ctl::filter_result_json(r, o, {});
-      j["reason"] = fmt::format("{} by filter {}", accept ? "accepted" : "rejected", filter ? filter->name() : "all");
+      j["reason"] = fmt::format("{} by filter {}", accept ? "accepted" : "rejected",
+                                filter ? filter->name() : "all");
       j["where"] = "";
       results.push_back(std::move(j));
       continue;
@@ -62,7 +67,8 @@ nlohmann::json Daemon::filter_test(const std::string& name, bool export_side, co
     const policy::Outcome o = program->evaluate(r.net, r.attrs, ctx, &sink);
     results.push_back(ctl::filter_result_json(r, o, printed));
   }
-  return nlohmann::json{{"peer", name}, {"direction", export_side ? "export" : "import"}, {"results", results}};
+  return nlohmann::json{
+      {"peer", name}, {"direction", export_side ? "export" : "import"}, {"results", results}};
 }
 
 }  // namespace nvabgpd::daemon

@@ -320,6 +320,7 @@ rib::PeerUp Daemon::rib_peer_settings(const PeerRuntime& p) const {
   r.route_server_client = p.cfg.route_server_client;
   r.next_hop_self = p.cfg.next_hop_self;
   r.allowas_in = p.cfg.allowas_in;
+  r.default_local_pref = p.cfg.default_local_pref;
   r.soft_reconfig_in = p.cfg.soft_reconfiguration;
   // Azure Route Server counts every route it receives, re-sent or not, against its limit:
   // answer its ROUTE-REFRESH with End-of-RIB only (the routes it holds are unchanged).
