@@ -42,6 +42,8 @@ LOOPED = [f"10.3.{i}.0/24" for i in range(N)]
 class RefBird(Bird):
     """bird with the test's filters on its sessions: IMP from g, EXP to x, all to i."""
 
+    default_lp = None  # `default bgp_local_pref` on the session with g
+
     def config(self) -> str:
         text = super().config().replace("protocol device {}", "protocol device {}\n" + FILTERS)
         channels = {"10.0.2.2": "import filter IMP; export none;",
@@ -52,6 +54,9 @@ class RefBird(Bird):
             for addr, ch in channels.items():
                 if block.startswith(Bird.proto_name(addr) + " "):
                     block = block.replace("import all; export none;", ch)
+                    if addr == "10.0.2.2" and self.default_lp is not None:
+                        block = block.replace(
+                            ch + " };", ch + f" }};\n  default bgp_local_pref {self.default_lp};")
             out.append(block)
         return "protocol bgp ".join(out)
 
@@ -70,7 +75,7 @@ def _adj_in(g, neighbor):
     return routes
 
 
-def _setup(lab, tmp_path):
+def _setup(lab, tmp_path, default_lp=None):
     g_ns, d_ns, b_ns, x_ns, i_ns = (lab.ns(t) for t in ("g", "d", "b", "x", "i"))
     veth_pair(g_ns, "10.0.1.2/24", d_ns, "10.0.1.1/24")
     veth_pair(g_ns, "10.0.2.2/24", b_ns, "10.0.2.1/24")
@@ -80,13 +85,16 @@ def _setup(lab, tmp_path):
     veth_pair(b_ns, "10.0.6.1/24", i_ns, "10.0.6.2/24")
     d = Nvabgpd(d_ns, tmp_path, {
         "router-id": "10.0.0.1", "asn": 65000,
-        "peers": [peer("g", "10.0.1.2", 65001, **{"import": "IMP", "export": "none"}),
+        "peers": [peer("g", "10.0.1.2", 65001, **{"import": "IMP", "export": "none"},
+                       **({"default-local-pref": default_lp} if default_lp else {})),
                   peer("x", "10.0.3.2", 65002, **{"import": "none", "export": "EXP"}),
                   peer("i", "10.0.5.2", 65000, **{"import": "none"})]},
         filters={"f.conf": FILTERS}).start()
     b = RefBird(b_ns, tmp_path, 65000, "10.0.0.2",
                 [Neighbor("10.0.2.2", 65001), Neighbor("10.0.4.2", 65002),
-                 Neighbor("10.0.6.2", 65000)]).start()
+                 Neighbor("10.0.6.2", 65000)])
+    b.default_lp = default_lp
+    b.start()
     g = GoBgp(g_ns, tmp_path, 65001, "10.0.1.2",
               [Neighbor("10.0.1.1", 65000), Neighbor("10.0.2.1", 65000)]).start()
     x = GoBgp(x_ns, tmp_path, 65002, "10.0.3.2",
@@ -176,3 +184,16 @@ def test_filter_test_peer_gives_the_daemons_answer(lab, tmp_path):
     # An unknown peer is refused.
     bad = d.ctl("filter", "test", "--peer", "nobody", "--route", "10.2.5.0/24", check=False)
     assert bad.returncode == 2 and "no such peer" in bad.stderr, bad
+
+
+def test_per_peer_default_local_pref_matches_birds_default_bgp_local_pref(lab, tmp_path):
+    d, b, g, x, i = _setup(lab, tmp_path, default_lp=200)
+    wait_until(lambda: len(_adj_in(i, "10.0.5.1")) >= len(PLAIN)
+               and len(_adj_in(i, "10.0.6.1")) >= len(PLAIN), 60,
+               what="the iBGP downstream to hold the routes from both")
+    ours_i, bird_i = _adj_in(i, "10.0.5.1"), _adj_in(i, "10.0.6.1")
+    assert ours_i == bird_i
+    assert ours_i[PLAIN[0]] == {"as_path": [65001], "med": 200, "local_pref": 200}
+    j = json.loads(d.ctl("filter", "test", "--peer", "g", "--route", "10.2.5.0/24 path 65001",
+                         "--json").stdout)
+    assert j["local_pref"] == 200 and j["med"] == 200, j
