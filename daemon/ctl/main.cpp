@@ -193,7 +193,8 @@ int main(int argc, char** argv) {
   });
 
   nvabgpd::ctl::add_filter_commands(
-      app, &exit_code, [&ctx](const std::string& command, const json& args, json& response, std::string& error) {
+      app, &exit_code,
+      [&ctx](const std::string& command, const json& args, json& response, std::string& error) {
         auto r = control_request(ctx.socket, command, args);
         response = std::move(r.response);
         error = std::move(r.error);

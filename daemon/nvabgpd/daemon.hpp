@@ -101,7 +101,8 @@ class Daemon {
   // `filter test` (control command, nvabgpctl filter test --peer): each route of `routes` (the
   // filter test JSON route form) through what a route received from (`export_side` false) or
   // exported to the peer goes through; {"results": [...]} in the filter test result form.
-  nlohmann::json filter_test(const std::string& peer, bool export_side, const nlohmann::json& routes);
+  nlohmann::json filter_test(const std::string& peer, bool export_side,
+                             const nlohmann::json& routes);
   std::chrono::system_clock::time_point last_reload() const { return last_reload_; }
 
  private:

@@ -4,8 +4,10 @@
 
 namespace nvabgpd::daemon {
 
-policy::Outcome PolicyFilter::evaluate(const base::Prefix& prefix, const wire::PathAttributes& attrs,
-                                      const rib::FilterContext& ctx, const policy::PrintSink* sink) const {
+policy::Outcome PolicyFilter::evaluate(const base::Prefix& prefix,
+                                       const wire::PathAttributes& attrs,
+                                       const rib::FilterContext& ctx,
+                                       const policy::PrintSink* sink) const {
   // Import: the route comes from ctx.peer_id; export: from ctx.source_peer_id (0 = local).
   const std::uint32_t source =
       ctx.direction == rib::FilterDirection::Import ? ctx.peer_id : ctx.source_peer_id;

@@ -230,7 +230,8 @@ Rib::ExportResult Rib::export_route(const Group& g, EntryId id, bool want_reason
   // Well-known communities (RFC 1997), checked on the route as it is in the Loc-RIB, before
   // the export filter (as BIRD does): a filter adding NO_ADVERTISE does not stop it here.
   const AttrSet& a = *best->attrs;
-  if (const char* why = community_block(a, g.key.ebgp)) return reject([why] { return std::string(why); });
+  if (const char* why = community_block(a, g.key.ebgp))
+    return reject([why] { return std::string(why); });
 
   AttrRef attrs = best->attrs;
   bool keep_med = false;
