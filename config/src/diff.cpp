@@ -102,6 +102,11 @@ const Field kFields[] = {
     // Reflection changes which iBGP peers see this peer's routes and the loop checks on them.
     {"route-reflector-client", kRestart,
      [](const PeerConfig& p) { return yes(p.route_reflector_client); }},
+    // Applied as routes arrive (the soft-reconfiguration copy already holds the old value).
+    {"default-local-pref", kRestart,
+     [](const PeerConfig& p) {
+       return p.default_local_pref ? std::to_string(*p.default_local_pref) : "unset";
+     }},
     {"cluster-id", kRestart,
      [](const PeerConfig& p) {
        return p.cluster_id ? base::IpAddress::v4(*p.cluster_id).to_string() : "unset";

@@ -14,7 +14,7 @@ namespace nvabgpd::config::detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 37> kPeerKeys = {
+constexpr std::array<std::string_view, 38> kPeerKeys = {
     "name",          "address",      "port",
     "asn",           "template",     "description",
     "local-address", "multihop",     "ttl-security",
@@ -26,7 +26,8 @@ constexpr std::array<std::string_view, 37> kPeerKeys = {
     "export-limit",  "graceful-restart", "soft-reconfiguration",
     "route-refresh", "enabled",      "idle-hold",
     "idle-hold-max", "send-hold-time", "send-queue-limit", "ipv6-next-hop",
-    "track",         "on-failure", "bfd"};
+    "track",         "on-failure", "bfd",
+    "default-local-pref"};
 constexpr std::array<std::string_view, 3> kLimitKeys = {"max", "action", "restart-delay"};
 constexpr std::array<std::string_view, 3> kGrKeys = {"enabled", "restart-time", "stale-time"};
 
@@ -287,6 +288,12 @@ bool apply_key(Reader& r, const Entry& e, PeerConfig& p) {
   }
   if (k == "route-server-client") return set_bool(r, e, p.route_server_client);
   if (k == "allowas-in") return set_uint(r, e, p.allowas_in, 0, 16);
+  if (k == "default-local-pref") {
+    std::uint32_t v = 0;
+    if (!set_uint(r, e, v, 0, 0xFFFFFFFFULL)) return false;
+    p.default_local_pref = v;
+    return true;
+  }
   if (k == "always-compare-med") return set_bool(r, e, p.always_compare_med);
   if (k == "import-limit" || k == "export-limit") {
     auto& limit = k == "import-limit" ? p.import_limit : p.export_limit;

@@ -99,6 +99,7 @@ void print_peer(YAML::Emitter& out, const PeerConfig& p, const PrintOptions& opt
   if (p.cluster_id) kv(out, "cluster-id", base::IpAddress::v4(*p.cluster_id));
   kv(out, "route-server-client", p.route_server_client);
   kv(out, "allowas-in", unsigned{p.allowas_in});
+  if (p.default_local_pref) kv(out, "default-local-pref", *p.default_local_pref);
   kv(out, "always-compare-med", p.always_compare_med);
   out << YAML::Key << "graceful-restart" << YAML::Value << YAML::BeginMap;
   kv(out, "enabled", p.graceful_restart.enabled);

@@ -196,7 +196,14 @@ int main(int argc, char** argv) {
     if (exit_code == 0 && rejected) exit_code = 1;  // the running configuration was kept
   });
 
-  nvabgpd::ctl::add_filter_commands(app, &exit_code);
+  nvabgpd::ctl::add_filter_commands(
+      app, &exit_code,
+      [&ctx](const std::string& command, const json& args, json& response, std::string& error) {
+        auto r = control_request(ctx.socket, command, args);
+        response = std::move(r.response);
+        error = std::move(r.error);
+        return r.transport_ok;
+      });
   nvabgpd::ctl::add_dump_commands(app, &ctx.socket, &ctx.json_out, &exit_code);
   nvabgpd::ctl::add_drain_commands(app, &ctx.socket, &ctx.json_out, &exit_code);
   CLI11_PARSE(app, argc, argv);

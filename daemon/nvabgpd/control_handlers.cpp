@@ -254,6 +254,15 @@ void Daemon::install_control_handlers() {
   c.on("restart", peer_op("restart"));
 
   c.on("reload", [this](const nlohmann::json& args) { return reload(arg_bool(args, "check")); });
+
+  c.on("filter test", [this](const nlohmann::json& args) {
+    const std::string direction = arg_string(args, "direction");
+    if (!direction.empty() && direction != "import" && direction != "export")
+      throw ControlError("direction must be import or export");
+    auto routes = args.find("routes");
+    return filter_test(arg_string(args, "peer"), direction == "export",
+                       routes == args.end() ? nlohmann::json::array() : *routes);
+  });
 }
 
 }  // namespace nvabgpd::daemon

@@ -319,28 +319,22 @@ void Daemon::add_peer(const config::PeerConfig& pc, std::optional<std::size_t> p
   peers_.push_back(std::move(p));
 }
 
-rib::PeerUp Daemon::rib_peer_up(const PeerRuntime& p, const session::PeerUp& up) const {
+rib::PeerUp Daemon::rib_peer_settings(const PeerRuntime& p) const {
   rib::PeerUp r;
   r.id = p.rid;
   r.name = p.cfg.name;
   r.address = p.cfg.address;
-  r.local_address = up.local_address;
   r.local_asn = cfg_.asn;
-  r.remote_asn = up.negotiated.peer_asn;
-  r.remote_router_id = up.negotiated.peer_id;
-  r.families = up.negotiated.families;
+  r.remote_asn = p.cfg.asn;
   r.rr_client = p.cfg.route_reflector_client;
   r.route_server_client = p.cfg.route_server_client;
   r.next_hop_self = p.cfg.next_hop_self;
   r.allowas_in = p.cfg.allowas_in;
+  r.default_local_pref = p.cfg.default_local_pref;
   r.soft_reconfig_in = p.cfg.soft_reconfiguration;
   // Azure Route Server counts every route it receives, re-sent or not, against its limit:
   // answer its ROUTE-REFRESH with End-of-RIB only (the routes it holds are unchanged).
   r.resend_on_refresh = !p.cfg.azure_route_server;
-  r.enhanced_route_refresh = up.negotiated.enhanced_route_refresh;
-  r.graceful_restart = up.negotiated.graceful_restart;
-  if (up.negotiated.peer_graceful_restart)
-    r.restart_time = std::chrono::seconds(up.negotiated.peer_graceful_restart->restart_time);
   r.stale_time = std::chrono::seconds(p.cfg.graceful_restart.stale_time);
   r.import_limit = to_rib(p.cfg.import_limit);
   r.export_limit = to_rib(p.cfg.export_limit);
@@ -364,6 +358,19 @@ wire::PathAttributes Daemon::originate_attrs(const config::Originate& o) const {
   if (o.as_path_prepend > 0) a.as_path.prepend(cfg_.asn, o.as_path_prepend);
   a.next_hop = o.next_hop;  // nullopt: next hop self on export
   return a;
+}
+
+rib::PeerUp Daemon::rib_peer_up(const PeerRuntime& p, const session::PeerUp& up) const {
+  rib::PeerUp r = rib_peer_settings(p);
+  r.local_address = up.local_address;
+  r.remote_asn = up.negotiated.peer_asn;
+  r.remote_router_id = up.negotiated.peer_id;
+  r.families = up.negotiated.families;
+  r.enhanced_route_refresh = up.negotiated.enhanced_route_refresh;
+  r.graceful_restart = up.negotiated.graceful_restart;
+  if (up.negotiated.peer_graceful_restart)
+    r.restart_time = std::chrono::seconds(up.negotiated.peer_graceful_restart->restart_time);
+  return r;
 }
 
 void Daemon::originate_all() {

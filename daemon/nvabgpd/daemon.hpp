@@ -104,6 +104,11 @@ class Daemon {
   std::chrono::system_clock::time_point started() const { return started_; }
   // Initial convergence and graceful restart state for `show status`.
   nlohmann::json convergence_status() const;
+  // `filter test` (control command, nvabgpctl filter test --peer): each route of `routes` (the
+  // filter test JSON route form) through what a route received from (`export_side` false) or
+  // exported to the peer goes through; {"results": [...]} in the filter test result form.
+  nlohmann::json filter_test(const std::string& peer, bool export_side,
+                             const nlohmann::json& routes);
   std::chrono::system_clock::time_point last_reload() const { return last_reload_; }
 
  private:
@@ -116,6 +121,8 @@ class Daemon {
   void apply_reload(config::Config next, std::shared_ptr<const policy::Program> program,
                     const config::ReloadPlan& plan);
   session::PeerConfig session_config(const config::PeerConfig& pc) const;
+  // What the RIB needs to know about a peer from its config (rib_peer_up adds the session's).
+  rib::PeerUp rib_peer_settings(const PeerRuntime& p) const;
   rib::PeerUp rib_peer_up(const PeerRuntime& p, const session::PeerUp& up) const;
   rib::FilterPtr filter_for(const config::FilterRef& ref) const;
   void originate_all();

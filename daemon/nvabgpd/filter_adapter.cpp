@@ -4,8 +4,10 @@
 
 namespace nvabgpd::daemon {
 
-rib::FilterResult PolicyFilter::run(const base::Prefix& prefix, const wire::PathAttributes& attrs,
-                                    const rib::FilterContext& ctx) const {
+policy::Outcome PolicyFilter::evaluate(const base::Prefix& prefix,
+                                       const wire::PathAttributes& attrs,
+                                       const rib::FilterContext& ctx,
+                                       const policy::PrintSink* sink) const {
   // Import: the route comes from ctx.peer_id; export: from ctx.source_peer_id (0 = local).
   const std::uint32_t source =
       ctx.direction == rib::FilterDirection::Import ? ctx.peer_id : ctx.source_peer_id;
@@ -21,7 +23,12 @@ rib::FilterResult PolicyFilter::run(const base::Prefix& prefix, const wire::Path
     view.source = policy::RouteSource::Static;
   }
   if (attrs.next_hop) view.gw = *attrs.next_hop;
-  policy::Outcome o = program_->run(*filter_, view);
+  return program_->run(*filter_, view, sink);
+}
+
+rib::FilterResult PolicyFilter::run(const base::Prefix& prefix, const wire::PathAttributes& attrs,
+                                    const rib::FilterContext& ctx) const {
+  policy::Outcome o = evaluate(prefix, attrs, ctx, nullptr);
   // A runtime error, or a filter that ends without accept/reject, rejects the route; BIRD logs
   // both. We log the first of each kind once per filter, never per route.
   if (o.why == policy::Outcome::Why::RuntimeError && !runtime_error_logged_) {

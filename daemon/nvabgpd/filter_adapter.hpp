@@ -19,6 +19,10 @@ class PolicyFilter final : public rib::RouteFilter {
   std::string name() const override { return name_; }
   rib::FilterResult run(const base::Prefix& prefix, const wire::PathAttributes& attrs,
                         const rib::FilterContext& ctx) const override;
+  // What run() does, with the filter's full outcome and its `print` output given to `sink`
+  // (nullptr: logged as usual); `filter test --peer` reports it.
+  policy::Outcome evaluate(const base::Prefix& prefix, const wire::PathAttributes& attrs,
+                           const rib::FilterContext& ctx, const policy::PrintSink* sink) const;
 
  private:
   std::shared_ptr<const policy::Program> program_;  // keeps filter_ alive across reloads

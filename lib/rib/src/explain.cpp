@@ -9,9 +9,7 @@ namespace nvabgpd::rib {
 namespace {
 
 std::string ineligible_reason(std::uint16_t flags, const Candidate& c) {
-  if (flags & path_flag::kAsLoop) return "AS_PATH contains our ASN (more often than allowas-in)";
-  if (flags & path_flag::kOriginatorIsUs) return "ORIGINATOR_ID is our router id";
-  if (flags & path_flag::kClusterLoop) return "CLUSTER_LIST contains our cluster id";
+  if (std::string loop = Rib::loop_reason(flags); !loop.empty()) return loop;
   if (!c.eligible) return "next hop unreachable";
   return {};
 }

@@ -143,6 +143,13 @@ std::optional<std::uint32_t> Rib::group_of(PeerId peer) const {
 // ---------------------------------------------------------------------------------------
 // Export rules
 
+const char* Rib::community_block(const AttrSet& a, bool ebgp) {
+  if (a.no_advertise()) return "NO_ADVERTISE community";
+  if (ebgp && a.no_export()) return "NO_EXPORT community toward an eBGP peer";
+  if (ebgp && a.no_export_subconfed()) return "NO_EXPORT_SUBCONFED community toward an eBGP peer";
+  return nullptr;
+}
+
 AttrRef Rib::transform(const Group& g, const AttrRef& attrs, const Peer& src, bool keep_med, bool v6) const {
   const bool reflected = !g.key.ebgp && !src.local && !src.cfg.ebgp();
   const Group::MemoKey mk{attrs.get(), reflected ? src.slot : 0U,
@@ -223,10 +230,8 @@ Rib::ExportResult Rib::export_route(const Group& g, EntryId id, bool want_reason
   // Well-known communities (RFC 1997), checked on the route as it is in the Loc-RIB, before
   // the export filter (as BIRD does): a filter adding NO_ADVERTISE does not stop it here.
   const AttrSet& a = *best->attrs;
-  if (a.no_advertise()) return reject([] { return std::string("NO_ADVERTISE community"); });
-  if (g.key.ebgp && a.no_export()) return reject([] { return std::string("NO_EXPORT community toward an eBGP peer"); });
-  if (g.key.ebgp && a.no_export_subconfed())
-    return reject([] { return std::string("NO_EXPORT_SUBCONFED community toward an eBGP peer"); });
+  if (const char* why = community_block(a, g.key.ebgp))
+    return reject([why] { return std::string(why); });
 
   AttrRef attrs = best->attrs;
   bool keep_med = false;

@@ -162,22 +162,6 @@ std::optional<base::SteadyTime> Rib::next_deadline() const {
 // ---------------------------------------------------------------------------------------
 // Import
 
-std::uint16_t Rib::loop_flags_for(const Peer& p, const wire::PathAttributes& a) const {
-  std::uint16_t f = 0;
-  unsigned own = 0;
-  for (const auto& seg : a.as_path.segments)
-    own += static_cast<unsigned>(std::count(seg.asns.begin(), seg.asns.end(), cfg_.local_asn));
-  if (own > p.cfg.allowas_in) f |= path_flag::kAsLoop;
-  if (!p.cfg.ebgp()) {
-    // RFC 4456 section 8: our own ORIGINATOR_ID or CLUSTER_ID means the route looped.
-    if (a.originator_id && *a.originator_id == cfg_.router_id) f |= path_flag::kOriginatorIsUs;
-    const std::uint32_t cluster = cfg_.cluster_id.value_or(cfg_.router_id);
-    if (std::find(a.cluster_list.begin(), a.cluster_list.end(), cluster) != a.cluster_list.end())
-      f |= path_flag::kClusterLoop;
-  }
-  return f;
-}
-
 namespace {
 
 bool is_end_of_rib(const wire::Update& u, wire::AfiSafi& af) {
@@ -209,16 +193,12 @@ void Rib::update(const UpdateIn& in, base::SteadyTime /*now*/) {
     for (const auto& w : u.mp_unreach->withdrawn) withdraw_path(p, w);
   if (!u.has_attributes) return;
 
-  // One attribute value per UPDATE: strip what must not be taken from an eBGP peer, then
+  // One attribute value per UPDATE: prepare it for the import filter (prepare_import), then
   // intern it once and share it between all its prefixes.
   auto announce_all = [&](const std::vector<base::Prefix>& nlri, wire::PathAttributes attrs) {
     if (nlri.empty()) return;
-    if (p.cfg.ebgp()) {
-      attrs.local_pref.reset();  // RFC 4271 5.1.5: LOCAL_PREF is not taken from eBGP peers
-      attrs.originator_id.reset();
-      attrs.cluster_list.clear();
-    }
-    const std::uint16_t loops = loop_flags_for(p, attrs);
+    // Loop checks and default LOCAL_PREF, on the route as received (before the filter).
+    const std::uint16_t loops = prepare_import(p.cfg, attrs);
     AttrRef interned = store_.intern(attrs);
     for (const auto& prefix : nlri) announce_path(p, prefix, interned, interned, attrs, loops);
   };
@@ -253,7 +233,11 @@ void Rib::announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_
   // Import filter: `all` and `none` never materialise anything.
   AttrRef accepted = accepted_same;
   const RouteFilter* f = p.cfg.import_filter.get();
-  if (f && f->kind() != RouteFilter::Kind::AcceptAll) {
+  // A looping route never reaches a filter program (BIRD drops it before); it is kept,
+  // ineligible, as received, so that explain can say why it is not used.
+  const bool run_filter = f && f->kind() != RouteFilter::Kind::AcceptAll &&
+                          (loop_flags == 0 || f->kind() == RouteFilter::Kind::RejectAll);
+  if (run_filter) {
     FilterResult r = f->kind() == RouteFilter::Kind::RejectAll
                          ? FilterResult{false, std::nullopt, {}}
                          : f->run(prefix, wire_attrs, FilterContext{FilterDirection::Import, p.cfg.id, p.cfg.remote_asn, 0});
@@ -262,10 +246,7 @@ void Rib::announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_
       remove_path(p, prefix);  // an implicit withdraw of what the peer sent before
       return;
     }
-    if (r.modified) {
-      accepted = store_.intern(*r.modified);
-      loop_flags = loop_flags_for(p, *r.modified);
-    }
+    if (r.modified) accepted = store_.intern(*r.modified);  // its own ASN prepended is no loop
   }
   // One probe of the prefix index; an entry created here and then refused by the import
   // limit is left empty and freed after the next decision run.
@@ -345,7 +326,7 @@ void Rib::reimport(PeerId peer, FilterPtr new_filter) {
   std::vector<std::pair<base::Prefix, AttrRef>> copy(p->pre_policy.begin(), p->pre_policy.end());
   for (const auto& [prefix, attrs] : copy) {
     const wire::PathAttributes a = AttrStore::materialize(*attrs);
-    announce_path(*p, prefix, attrs, attrs, a, loop_flags_for(*p, a));
+    announce_path(*p, prefix, attrs, attrs, a, loop_flags_for(p->cfg, a));  // already prepared
     --p->counters.received;
   }
 }

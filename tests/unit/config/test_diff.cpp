@@ -67,6 +67,7 @@ TEST_CASE("each peer setting maps to its least disruptive action") {
       {"export limit", [](PeerConfig& p) { p.export_limit = PrefixLimit{10, LimitAction::Block, 60}; }, PeerAction::RerunExport},
       {"next-hop-self", [](PeerConfig& p) { p.next_hop_self = true; }, PeerAction::RerunExport},
       {"both filters", [](PeerConfig& p) { p.import_filter = FilterRef::all(); p.export_filter = FilterRef::all(); }, PeerAction::RerunImportExport},
+      {"default-local-pref", [](PeerConfig& p) { p.default_local_pref = 200; }, PeerAction::Restart},
       {"address", [](PeerConfig& p) { p.address = base::IpAddress::v4(0x0A000063); }, PeerAction::Restart},
       {"asn", [](PeerConfig& p) { p.asn = 65099; }, PeerAction::Restart},
       {"port", [](PeerConfig& p) { p.port = 1179; }, PeerAction::Restart},

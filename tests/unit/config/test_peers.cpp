@@ -33,6 +33,7 @@ peers:
     export: none
     next-hop-self: true
     allowas-in: 2
+    default-local-pref: 200
     always-compare-med: true
     import-limit: { max: 100, action: restart, restart-delay: 30 }
     export-limit: { max: 50, action: block }
@@ -62,6 +63,7 @@ peers:
   CHECK(p.export_filter == FilterRef::none());
   CHECK(p.next_hop_self);
   CHECK(p.allowas_in == 2);
+  CHECK(p.default_local_pref == 200U);
   CHECK(p.always_compare_med);
   CHECK(p.import_limit == PrefixLimit{100, LimitAction::Restart, 30});
   CHECK(p.export_limit == PrefixLimit{50, LimitAction::Block, 60});

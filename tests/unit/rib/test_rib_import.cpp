@@ -101,18 +101,28 @@ TEST_CASE("route reflection checks on receipt", "[rib][import][rr]") {
   auto cfg = config();
   cfg.cluster_id = 0x0A0A0A0A;
   Harness h(cfg);
-  h.up(peer(1, 65001, "10.0.0.2", 2));
+  auto client = peer(1, 65001, "10.0.0.2", 2);
+  client.rr_client = true;
+  h.up(client);
+  h.up(peer(2, 65001, "10.0.0.3", 3));  // a non-client iBGP peer
   auto a = attrs({}, "10.0.0.2");
   a.originator_id = cfg.router_id;
   h.in(announce(1, {pfx("10.50.0.0/24")}, a));
+  h.in(announce(2, {pfx("10.52.0.0/24")}, a));
   auto b = attrs({}, "10.0.0.2");
   b.originator_id = 7;
   b.cluster_list = {0x0B0B0B0B, 0x0A0A0A0A};
   h.in(announce(1, {pfx("10.51.0.0/24")}, b));
+  b.next_hop = ip("10.0.0.3");
+  h.in(announce(2, {pfx("10.53.0.0/24")}, b));
   h.settle();
   CHECK(h.rib.routes(pfx("10.50.0.0/24"))[0].ineligible == "ORIGINATOR_ID is our router id");
+  CHECK(h.rib.routes(pfx("10.52.0.0/24"))[0].ineligible == "ORIGINATOR_ID is our router id");
   CHECK(h.rib.routes(pfx("10.51.0.0/24"))[0].ineligible == "CLUSTER_LIST contains our cluster id");
-  CHECK(h.fib.empty());
+  // From a non-client BIRD 2 does not check the CLUSTER_LIST: neither do we.
+  CHECK(h.rib.routes(pfx("10.53.0.0/24"))[0].best);
+  REQUIRE(h.fib.size() == 1);
+  CHECK(h.fib[0].prefix == pfx("10.53.0.0/24"));
 }
 
 TEST_CASE("LOCAL_PREF from an eBGP peer is ignored", "[rib][import]") {
@@ -154,7 +164,7 @@ TEST_CASE("import filter: rejected routes cost nothing, modified ones are intern
   h.rib.reimport(1, rib::accept_all());
   h.settle();
   CHECK(h.rib.routes(pfx("10.1.1.0/30")).size() == 1);
-  CHECK_FALSE(h.rib.routes(pfx("10.1.16.0/24"))[0].attrs->local_pref());
+  CHECK(h.rib.routes(pfx("10.1.16.0/24"))[0].attrs->local_pref() == 100U);  // eBGP default
   CHECK(h.events_of(rib::RibEvent::Kind::SendRouteRefresh) == 0);
 }
 

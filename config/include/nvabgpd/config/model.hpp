@@ -230,6 +230,9 @@ struct PeerConfig {
   std::optional<std::uint32_t> cluster_id;  // default: router id
   bool route_server_client = false;
   std::uint8_t allowas_in = 0;  // accept paths holding our ASN up to this many times
+  // LOCAL_PREF given to received routes without one, before the import filter (BIRD's
+  // `default bgp_local_pref`); unset: 100.
+  std::optional<std::uint32_t> default_local_pref;
   bool always_compare_med = false;
   std::optional<PrefixLimit> import_limit;
   std::optional<PrefixLimit> export_limit;

@@ -49,6 +49,9 @@ struct PeerUp {
   bool next_hop_self = false;        // iBGP: set next hop to ourselves (eBGP does by default)
   bool next_hop_unchanged = false;   // eBGP: keep the next hop (third party / multihop)
   unsigned allowas_in = 0;           // accept this many occurrences of our ASN in AS_PATH
+  // LOCAL_PREF given to a received route that has none, before the import filter (BIRD's
+  // `default bgp_local_pref`); nullopt: RibConfig::decision.default_local_pref.
+  std::optional<std::uint32_t> default_local_pref;
   bool soft_reconfig_in = false;     // keep the pre-policy Adj-RIB-In copy
   bool resend_on_refresh = true;     // false: answer a route refresh with End-of-RIB only
   bool enhanced_route_refresh = false;  // negotiated RFC 7313: a re-send is framed by BoRR/EoRR

@@ -133,6 +133,21 @@ class Rib {
   FibBatch take_fib();
   std::vector<RibEvent> take_events();
 
+  // The one import preprocessing, run on every received route before the import filter (as
+  // BIRD does): from an eBGP peer LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST are dropped;
+  // the loop checks run on the path as received (own ASN more often than allowas-in, and from
+  // iBGP ORIGINATOR_ID = our router id, our cluster id in CLUSTER_LIST from a route reflector
+  // client); a route with no LOCAL_PREF then gets the peer's default (100), unless an eBGP
+  // peer sent one (it was dropped: BIRD leaves it undefined). Returns the path_flag loop bits
+  // (a looping route is kept ineligible and never reaches the filter). `attrs` is changed in
+  // place. Used by update() and by the daemon's `filter test --peer` (no copy of it).
+  std::uint16_t prepare_import(const PeerUp& peer, wire::PathAttributes& attrs) const;
+  // Why prepare_import's loop bits make a route unusable (empty when none).
+  static std::string loop_reason(std::uint16_t loop_flags);
+  // The well-known community (RFC 1997) that keeps a Loc-RIB route from a peer, checked before
+  // the export filter (as BIRD does), or nullptr. Used by the export and by `filter test`.
+  static const char* community_block(const AttrSet& attrs, bool ebgp_peer);
+
   // --- queries ---
   std::vector<PathView> routes(const base::Prefix& p) const;
   PrefixExplain explain(const base::Prefix& p) const;
@@ -185,7 +200,7 @@ class Rib {
   void free_empty_entries();
   std::uint32_t intern_fib_set(std::span<const base::IpAddress> nhs);
   void release_fib_set(std::uint32_t id);
-  std::uint16_t loop_flags_for(const Peer& p, const wire::PathAttributes& a) const;
+  std::uint16_t loop_flags_for(const PeerUp& p, const wire::PathAttributes& a) const;
   bool peer_is_member(const Group& g, std::uint32_t slot) const;
 
   RibConfig cfg_;
