@@ -1,0 +1,127 @@
+"""Conformance corpus (issue 12): every filter in corpus/*.yaml runs in Debian's bird2 and in
+nvabgpd over real BGP sessions, in import and in export position, and the routes the downstream
+collector receives must be identical (see conformance.py for the topology and the
+normalisations). Negative cases (`load: error`) must be refused by both.
+
+A case is one entry in a corpus file:
+    - name: path_len            # unique
+      row: "bgp_path .len"      # the row of policy/README.md's conformance table it covers
+      filter: "filter f { bgp_med = bgp_path.len; accept; }"
+      positions: [import, export]   # default: both
+      load: ok                  # or error: both daemons must refuse the configuration
+The filter must be named `f` (functions/defines too are renamed per case). All cases see the
+routes of corpus/routes.yaml.
+"""
+import os
+import pathlib
+import subprocess
+import tempfile
+
+import pytest
+import yaml
+
+import conformance
+from bird_diff import BIRD
+from nvbtest import binary
+
+HERE = pathlib.Path(__file__).resolve().parent
+CORPUS = HERE / "corpus"
+ROUTES = yaml.safe_load((CORPUS / "routes.yaml").read_text())["routes"]
+
+# Cases that differ only because a fix made on another branch of issue 12 is not merged yet.
+# Remove entries (or the whole set) once those branches are in.
+PENDING = set()
+
+
+def load_cases():
+    cases = []
+    for f in sorted(CORPUS.glob("*.yaml")):
+        if f.name == "routes.yaml":
+            continue
+        for c in yaml.safe_load(f.read_text()) or []:
+            c.setdefault("load", "ok")
+            c.setdefault("positions", ["import", "export"])
+            c["file"] = f.name
+            cases.append(c)
+    names = [c["name"] for c in cases]
+    dup = {n for n in names if names.count(n) > 1}
+    assert not dup, f"duplicate case names: {dup}"
+    return cases
+
+
+CASES = load_cases()
+POSITIVE = [c for c in CASES if c["load"] == "ok"]
+NEGATIVE = [c for c in CASES if c["load"] == "error"]
+
+
+def bird_parses(text):
+    with tempfile.TemporaryDirectory(prefix="nvbt-corp-") as d:
+        conf = os.path.join(d, "bird.conf")
+        with open(conf, "w") as f:
+            f.write("router id 10.255.0.1;\nprotocol device {}\n" + text + "\n")
+        p = subprocess.run([BIRD, "-p", "-c", conf], capture_output=True, text=True, timeout=20)
+        return p.returncode == 0, (p.stdout + p.stderr).strip()
+
+
+def ours_loads(text):
+    with tempfile.TemporaryDirectory(prefix="nvbt-corp-") as d:
+        path = os.path.join(d, "f.conf")
+        with open(path, "w") as f:
+            f.write(text + "\n")
+        p = subprocess.run([binary("nvabgpctl"), "filter", "test", "--file", path, "--filter",
+                            "f", "--route", "10.0.0.0/8"], capture_output=True, text=True,
+                           timeout=20)
+        return p.returncode != 2, p.stderr.strip()
+
+
+@pytest.mark.parametrize("case", NEGATIVE, ids=[c["name"] for c in NEGATIVE])
+def test_refused_by_both(case):
+    ok, msg = bird_parses(case["filter"])
+    assert not ok, f"bird accepts it: update the corpus ({case['file']})"
+    ok, err = ours_loads(case["filter"])
+    if case["name"] in PENDING:
+        pytest.xfail("fix on another branch")
+    assert not ok, f"nvabgpd accepts what bird refuses ({msg})"
+    assert "error:" in err, err
+
+
+@pytest.fixture(scope="module")
+def session_results(tmp_path_factory):
+    xcases, icases = [], []
+    for i, c in enumerate(POSITIVE):
+        ok, msg = bird_parses(c["filter"])
+        assert ok, f"{c['name']}: bird refuses a load: ok case: {msg}"
+        ok, err = ours_loads(c["filter"])
+        if not ok:
+            continue  # reported by test_same_routes_as_bird
+        if "export" in c["positions"]:
+            xcases.append((i, c))
+        if "import" in c["positions"]:
+            icases.append((i, c))
+    res = conformance.run(str(tmp_path_factory.mktemp("conf")), ROUTES, xcases, icases)
+    print(f"conformance run: {len(xcases)} export + {len(icases)} import cases in "
+          f"{res['_seconds']:.1f} s")
+    return res
+
+
+PARAMS = [(pos, i) for i, c in enumerate(POSITIVE) for pos in ("import", "export")
+          if pos in c["positions"]]
+
+
+@pytest.mark.parametrize("pos,i", PARAMS, ids=[f"{POSITIVE[i]['name']}-{p}" for p, i in PARAMS])
+def test_same_routes_as_bird(session_results, pos, i):
+    case = POSITIVE[i]
+    ok, err = ours_loads(case["filter"])
+    pending = case["name"] in PENDING
+    if not ok:
+        if pending:
+            pytest.xfail("fix on another branch")
+        pytest.fail(f"nvabgpd refuses a filter bird loads: {err}")
+    bird, ours = session_results[(pos, i)]
+    diff = []
+    for p in sorted(set(bird) | set(ours)):
+        if bird.get(p) != ours.get(p):
+            diff.append(f"{p}: bird {bird.get(p)} ours {ours.get(p)}")
+    if diff and pending:
+        pytest.xfail("fix on another branch")
+    assert not diff, f"{case['name']} ({pos}): " + "; ".join(diff)
