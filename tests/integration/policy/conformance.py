@@ -60,7 +60,7 @@ INJ_X, INJ_I = 40, 41                                     # injector-side addres
 
 def rename(text, suffix):
     """The case's top-level names (filter/function/define) made unique in a shared file."""
-    names = set(re.findall(r"^\s*(?:filter|function|define)\s+(\w+)", text, re.M))
+    names = set(re.findall(r"\b(?:filter|function|define)\s+(\w+)", text))
     for n in sorted(names, key=len, reverse=True):
         text = re.sub(rf"\b{re.escape(n)}\b", n + suffix, text)
     return text
@@ -232,14 +232,16 @@ def run(workdir, routes, xcases, icases, timeout=120):
         csock = os.path.join(workdir, "coll.ctl")
         cconf = os.path.join(workdir, "coll.conf")
         open(cconf, "w").write(collector_config(os.path.join(workdir, "coll.log"), xcases, icases))
-        ns.popen([BIRD, "-f", "-c", cconf, "-s", csock, "-P", os.path.join(workdir, "c.pid")],
-                 log_path=os.path.join(workdir, "coll.out"))
+        birds = [ns.popen([BIRD, "-f", "-c", cconf, "-s", csock, "-P",
+                           os.path.join(workdir, "c.pid")],
+                          log_path=os.path.join(workdir, "coll.out"))]
 
         bsock = os.path.join(workdir, "dut.ctl")
         bconf = os.path.join(workdir, "dut.conf")
         open(bconf, "w").write(bird_dut_config(os.path.join(workdir, "dut.log"), xcases, icases))
-        ns.popen([BIRD, "-f", "-c", bconf, "-s", bsock, "-P", os.path.join(workdir, "b.pid")],
-                 log_path=os.path.join(workdir, "dut.out"))
+        birds.append(ns.popen([BIRD, "-f", "-c", bconf, "-s", bsock, "-P",
+                               os.path.join(workdir, "b.pid")],
+                              log_path=os.path.join(workdir, "dut.out")))
 
         # nvabgpd: one daemon for the export position, one per import case
         ffile = "cases.conf"
@@ -273,13 +275,19 @@ def run(workdir, routes, xcases, icases, timeout=120):
         tables += [f"{p}{i}" for i, _ in icases for p in ("cbi", "cni")]
 
         def all_up():
+            for b, out in zip(birds, ("coll.out", "dut.out")):
+                if not b.alive():
+                    raise RuntimeError("bird exited: " + open(os.path.join(workdir, out)).read())
             dead = [t for t, p, _ in daemons if not p.alive()]
             assert not dead, f"nvabgpd exited: {dead}: " + open(
                 os.path.join(workdir, f"nv-{dead[0]}", "nvabgpd.log")).read()[-2000:]
             st = bird_established(ns, csock)
             return len(st) == len(tables) and all(st.values())
 
-        wait_until(all_up, timeout, what="every collector session Established")
+        deadline = time.monotonic() + timeout
+        while not all_up():  # not wait_until: a daemon that exits must fail the run at once
+            assert time.monotonic() < deadline, "timed out waiting for every session"
+            time.sleep(0.5)
 
         def injected():
             n = 0
