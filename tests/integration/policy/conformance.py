@@ -24,6 +24,7 @@ Normalisations (what legitimately differs by configuration only), applied to bot
 - none to the AS path: the downstream sessions are iBGP, so neither daemon prepends;
 - none to the next hop: iBGP keeps the injector's next hop (127.0.0.2) on both daemons unless
   the filter sets one; neither is configured with next-hop-self;
+- nvabgpd's peers carry the names of bird's protocols (upx, ui<k>), so `proto` compares equal;
 - router ids differ (10.255.0.1 bird, 10.255.0.2 nvabgpd); no compared attribute carries one;
 - the collector is iBGP with `allow local as` so that paths which a filter gave the local ASN
   (65010) are shown rather than dropped as loops by the collector itself.
@@ -199,7 +200,14 @@ def inject_routes(ns, api_port, routes):
             cmd += ["med", str(r["med"])]
         for ec in r.get("ext_communities", []):   # rt:A:B only
             cmd += ["rt", ec.split(":", 1)[1]]
-        ns.exec(*cmd)
+        last = []
+
+        def added(cmd=cmd, last=last):
+            r = ns.exec(*cmd, check=False)
+            last[:] = [r.stderr]
+            return r.returncode == 0
+        # gobgpd answers `global` a moment before its RIB takes paths: retry briefly
+        wait_until(added, 20, interval=0.2, what=f"gobgp to take {r['prefix']} ({last})")
 
 
 def run(workdir, routes, xcases, icases, timeout=120):
@@ -259,13 +267,13 @@ def run(workdir, routes, xcases, icases, timeout=120):
             daemons.append((tag, p, d))
 
         if xcases:
-            peers = [_nv_peer("up", addr(INJ_X, 0), INJ_AS, addr(N_UP_X, 0), INJ_PORT, "all",
+            peers = [_nv_peer("upx", addr(INJ_X, 0), INJ_AS, addr(N_UP_X, 0), INJ_PORT, "all",
                               "none")]
             peers += [_nv_peer(f"dx{i}", addr(C_N_X, i), DUT_AS, addr(N_DN_X, i), COLL_PORT,
                                "none", filter_name(i)) for i, _ in xcases]
             start_nv("x", "10.255.0.2", peers, [case_text(i, c) for i, c in xcases])
         for i, c in icases:
-            peers = [_nv_peer("up", addr(INJ_I, i), INJ_AS, addr(N_UP_I, i), INJ_PORT,
+            peers = [_nv_peer(f"ui{i}", addr(INJ_I, i), INJ_AS, addr(N_UP_I, i), INJ_PORT,
                               filter_name(i), "none"),
                      _nv_peer("dn", addr(C_N_I, i), DUT_AS, addr(N_DN_I, i), COLL_PORT,
                               "none", "all")]
