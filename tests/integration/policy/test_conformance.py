@@ -37,7 +37,7 @@ PENDING = {
     # removes our ASN must not save a looped route, one that prepends it must not drop it)
     "bgppath_empty_build", "empty_literals_all", "bgp_path_assign", "path_delete_set",
     "path_delete_all", "path_filter_set", "path_filter_function", "set_in_path_filter",
-    "prepend_own_as", "prepend_own_as_twice",
+    "prepend_own_as", "prepend_own_as_twice", "path_first_of_empty", "unset_path",
     # lib/rib: default LOCAL_PREF 100 on eBGP import, before the import filter
     "defined_local_pref", "med_from_local_pref", "local_pref_plus",
     # policy/src: language items
@@ -72,6 +72,14 @@ KNOWN_DIFFERENCES = {
                                      "non-`*` parts is accepted; bird2 refuses it",
     "neg_lc_set_range_then_range": "large-community set item `(1, 0..7, 1..7)` is accepted; "
                                    "bird2 refuses it",
+    "set_lc_range_pairs": "a large-community set range `(a,b,c)..(d,e,f)` is refused "
+                          "(expected ']'); bird2 accepts it",
+    "case_else_twice": "a case with two `else:` arms is refused (duplicate else); bird2 "
+                       "accepts it",
+    "neg_semicolon_after_block": "`{ ... };` (a `;` after a block) is accepted; bird2 refuses it",
+    "neg_empty_statement": "an empty statement `;` is accepted; bird2 refuses it",
+    "neg_if_empty_statement": "`if c then ;` is accepted; bird2 refuses it",
+    "neg_string_backslash_quote": "a `\\\"` escape in a string is accepted; bird2 refuses it",
 }
 
 
