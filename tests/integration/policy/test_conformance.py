@@ -44,6 +44,7 @@ PENDING = {
     "reject_message_list", "accept_message_list",               # accept/reject message lists
     "return_true_in_filter", "return_after_modify",             # return in a filter body
     "path_last_nonaggregated",                                  # .last_nonaggregated
+    "case_duplicate_many", "case_duplicate_range_then_value",   # case: duplicate labels
     "set_int_mixed_pair",                                       # mixed int/pair sets
     "mask_plus_repeat", "mask_plus_prepended", "mask_plus_after_set",  # `+` in path masks
     "neg_mixed_prefix_set", "neg_mixed_prefix_set_define",      # mixed v4/v6 prefix sets
