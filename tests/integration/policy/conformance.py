@@ -171,6 +171,31 @@ def bird_established(ns, sock):
     return res
 
 
+_KNOWN = {"BGP.as_path", "BGP.origin", "BGP.next_hop", "BGP.med", "BGP.local_pref",
+          "BGP.community", "BGP.large_community", "BGP.ext_community"}
+
+
+def parse_routes(text):
+    """parse_show_route plus every other BGP attribute the collector shows, verbatim, so that
+    an attribute one daemon sends and the other does not is a difference too; extended
+    communities are compared as bird prints them (any kind, not only rt/ro)."""
+    routes = parse_show_route(text)
+    cur = None
+    for line in text.splitlines():
+        m = re.match(r"^([0-9a-fA-F.:]+/\d+)\s", line)
+        if m:
+            cur = routes.get(m.group(1))
+            continue
+        key, _, val = line.strip().partition(": ")
+        if cur is None or not key.startswith("BGP."):
+            continue
+        if key == "BGP.ext_community":
+            cur["ext_communities"] = sorted(re.findall(r"\([^()]*\)", val))
+        elif key not in _KNOWN:
+            cur[key] = val.strip()
+    return routes
+
+
 def collector_tables(ns, sock, names):
     """{table: {prefix: attrs}} for the collector's tables."""
     out = birdc_many(ns, sock, [f"show route table T_{n} all" for n in names]
@@ -180,7 +205,7 @@ def collector_tables(ns, sock, names):
     chunks = re.split(r"^Table T_(\w+):\s*$", out, flags=re.M)
     for j in range(1, len(chunks) - 1, 2):
         if chunks[j] in res:
-            res[chunks[j]] = parse_show_route(chunks[j + 1])
+            res[chunks[j]] = parse_routes(chunks[j + 1])
     return res
 
 
@@ -308,6 +333,7 @@ def run(workdir, routes, xcases, icases, timeout=120):
                 n += adv == len(routes)
             return n == len(neigh)
         wait_until(injected, timeout, what="gobgpd to send every route to every daemon")
+        t_injected = time.monotonic()
         # Routes are sent once the sessions are up; wait until two consecutive dumps, one
         # second apart, are equal (the updates of a few hundred routes take well under that).
         last = [None]
@@ -316,7 +342,7 @@ def run(workdir, routes, xcases, icases, timeout=120):
             cur = collector_tables(ns, csock, tables)
             same = cur == last[0]
             last[0] = cur
-            return same
+            return same and time.monotonic() - t_injected > 2
         wait_until(stable, timeout, interval=1.0, what="collector tables to settle")
         got = last[0]
         res = {}

@@ -77,6 +77,10 @@ KNOWN_DIFFERENCES = {
                           "(expected ']'); bird2 accepts it",
     "case_else_twice": "a case with two `else:` arms is refused (duplicate else); bird2 "
                        "accepts it",
+    "next_hop_ipv6_on_v4_route": "import position: an import filter that sets an IPv6 "
+                                 "bgp_next_hop on an IPv4 route: bird2 keeps the route and "
+                                 "announces it over iBGP with the received next hop; nvabgpd "
+                                 "does not announce it (export position matches)",
     "neg_semicolon_after_block": "`{ ... };` (a `;` after a block) is accepted; bird2 refuses it",
     "neg_empty_statement": "an empty statement `;` is accepted; bird2 refuses it",
     "neg_if_empty_statement": "`if c then ;` is accepted; bird2 refuses it",
