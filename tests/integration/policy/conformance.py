@@ -186,7 +186,7 @@ def parse_routes(text):
         if m:
             cur = routes.get(m.group(1))
             continue
-        key, _, val = line.strip().partition(": ")
+        key, _, val = line.strip().partition(":")
         if cur is None or not key.startswith("BGP."):
             continue
         if key == "BGP.ext_community":
