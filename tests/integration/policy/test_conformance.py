@@ -91,6 +91,8 @@ KNOWN_DIFFERENCES = {
                                       "`bgp_community = -empty-` is true here, false in bird2",
     "neg_case_bool_labels": "case on a bool with `true:`/`false:` labels is accepted; "
                             "bird2 refuses it",
+    "edge_ip_compare_v4_v6": "`<` between an IPv4 and an IPv6 address: bird2 orders IPv4 "
+                             "after `::1` (false here for 10.0.0.0 < ::1), nvabgpd says true",
     "neg_semicolon_after_block": "`{ ... };` (a `;` after a block) is accepted; bird2 refuses it",
     "neg_empty_statement": "an empty statement `;` is accepted; bird2 refuses it",
     "neg_if_empty_statement": "`if c then ;` is accepted; bird2 refuses it",
