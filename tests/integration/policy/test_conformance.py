@@ -14,6 +14,7 @@ A case is one entry in a corpus file:
 The filter must be named `f` (functions/defines too are renamed per case). All cases see the
 routes of corpus/routes.yaml.
 """
+import functools
 import os
 import pathlib
 import subprocess
@@ -145,6 +146,7 @@ REFUSED = [c for c in CASES if c["load"] == "refused"]
 NEWER = [c for c in CASES if c["load"] == "newer"]
 
 
+@functools.lru_cache(maxsize=None)
 def bird_parses(text):
     with tempfile.TemporaryDirectory(prefix="nvbt-corp-") as d:
         conf = os.path.join(d, "bird.conf")
@@ -154,6 +156,7 @@ def bird_parses(text):
         return p.returncode == 0, (p.stdout + p.stderr).strip()
 
 
+@functools.lru_cache(maxsize=None)
 def ours_loads(text):
     with tempfile.TemporaryDirectory(prefix="nvbt-corp-") as d:
         path = os.path.join(d, "f.conf")
