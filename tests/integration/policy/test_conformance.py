@@ -11,7 +11,8 @@ A case is one entry in a corpus file:
       load: ok                  # error: both daemons must refuse the configuration;
                               # refused: bird loads it, nvabgpd refuses it on purpose with the
                               # load error given as `error:` (a documented row of the table)
-The filter must be named `f` (functions/defines too are renamed per case). All cases see the
+The filter must be named `f` (functions/defines too are renamed per case). A shipped filter
+file is given as `filter_file: policy/filters/x.conf` plus `filter_name: NAME`. All cases see the
 routes of corpus/routes.yaml.
 """
 import functools
@@ -129,6 +130,9 @@ def load_cases():
         if f.name == "routes.yaml":
             continue
         for c in yaml.safe_load(f.read_text()) or []:
+            if "filter_file" in c:  # a shipped filter, its filter renamed to f
+                text = (HERE.parents[2] / c["filter_file"]).read_text()
+                c["filter"] = text.replace(f"filter {c['filter_name']}", "filter f")
             c.setdefault("load", "ok")
             c.setdefault("positions", ["import", "export"])
             c["file"] = f.name
