@@ -98,7 +98,6 @@ KNOWN_DIFFERENCES = {
     "neg_semicolon_after_block": "`{ ... };` (a `;` after a block) is accepted; bird2 refuses it",
     "neg_empty_statement": "an empty statement `;` is accepted; bird2 refuses it",
     "neg_if_empty_statement": "`if c then ;` is accepted; bird2 refuses it",
-    "neg_string_backslash_quote": "a `\\\"` escape in a string is accepted; bird2 refuses it",
 }
 
 
