@@ -61,26 +61,6 @@ PENDING = {
 # expected to fail; a case that starts passing fails the test so that its entry is removed.
 # A key "name@import" / "name@export" applies to one position only.
 KNOWN_DIFFERENCES = {
-    "set_int_expr_items": "a parenthesised expression `(X + 6)` as an int set item is parsed "
-                          "as a pair and refused; bird2 accepts it",
-    "neg_set_item_arith": "an unparenthesised expression `X + 6` as a set item is accepted; "
-                          "bird2 refuses it (syntax error)",
-    "neg_case_label_define_bare": "a bare define name as a case label is accepted; bird2 "
-                                  "refuses it (needs parentheses)",
-    "neg_case_label_arith": "`4 * 2:` as a case label is accepted; bird2 refuses it",
-    "neg_case_string_labels": "case on a string is accepted; bird2 refuses it",
-    "neg_case_prefix_labels": "case on a prefix is accepted; bird2 refuses it",
-    "neg_atomic_aggr_as_bool": "`if bgp_atomic_aggr then` loads (runtime error per route); "
-                               "bird2 refuses it at load (the attribute is not a bool)",
-    "neg_lc_star_first": "large-community set item `(*, 1, 3)` is accepted; bird2 refuses it",
-    "neg_lc_set_ranges_after_range": "large-community set item with a range followed by "
-                                     "non-`*` parts is accepted; bird2 refuses it",
-    "neg_lc_set_range_then_range": "large-community set item `(1, 0..7, 1..7)` is accepted; "
-                                   "bird2 refuses it",
-    "set_lc_range_pairs": "a large-community set range `(a,b,c)..(d,e,f)` is refused "
-                          "(expected ']'); bird2 accepts it",
-    "case_else_twice": "a case with two `else:` arms is refused (duplicate else); bird2 "
-                       "accepts it",
     "next_hop_ipv6_on_v4_route@import": "import position: an import filter that sets an IPv6 "
                                  "bgp_next_hop on an IPv4 route: bird2 keeps the route and "
                                  "announces it over iBGP with the received next hop; nvabgpd "
@@ -91,13 +71,9 @@ KNOWN_DIFFERENCES = {
                                "true here, false in bird2",
     "sem_empty_community_is_defined": "`defined(bgp_community)` after "
                                       "`bgp_community = -empty-` is true here, false in bird2",
-    "neg_case_bool_labels": "case on a bool with `true:`/`false:` labels is accepted; "
-                            "bird2 refuses it",
     "edge_ip_compare_v4_v6": "`<` between an IPv4 and an IPv6 address: bird2 orders IPv4 "
                              "after `::1` (false here for 10.0.0.0 < ::1), nvabgpd says true",
-    "neg_semicolon_after_block": "`{ ... };` (a `;` after a block) is accepted; bird2 refuses it",
-    "neg_empty_statement": "an empty statement `;` is accepted; bird2 refuses it",
-    "neg_if_empty_statement": "`if c then ;` is accepted; bird2 refuses it",
+
 }
 
 

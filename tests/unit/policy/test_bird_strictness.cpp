@@ -20,6 +20,82 @@ std::uint32_t med_of(const std::string& text, const char* net, const wire::PathA
 
 }  // namespace
 
+TEST_CASE("set items: a parenthesised expression is an int item, a bare one is refused") {
+  const std::string ok =
+      "define X = 10; filter f { if net.len ~ [(X + 6), (2 * 12), X] then accept; reject; }";
+  Run r(ok);
+  wire::PathAttributes a;
+  CHECK(r("10.0.0.0/16", a).accepted());
+  CHECK(r("10.0.0.0/24", a).accepted());
+  CHECK(r("10.0.0.0/10", a).accepted());
+  CHECK_FALSE(r("10.0.0.0/12", a).accepted());
+  CHECK(load_error("define X = 10; filter f { if net.len ~ [X + 6] then accept; reject; }") ==
+        "t.conf:1:43: error: expected ']', found '+'");
+  CHECK_FALSE(loads("filter f { if net.len ~ [2 * 12] then accept; reject; }"));
+}
+
+TEST_CASE("case labels are numbers, addresses, enums or parenthesised expressions") {
+  CHECK(loads("define X = 8; filter f { case net.len { (X), 9..(X + 2): accept; } reject; }"));
+  CHECK(load_error("define X = 8; filter f { case net.len { X: accept; } reject; }") ==
+        "t.conf:1:41: error: expected case label, found 'X'");
+  CHECK_FALSE(loads("filter f { case net.len { 4 * 2: accept; } reject; }"));
+  CHECK_FALSE(loads("filter f { case proto { \"a\": accept; else: reject; } }"));
+  CHECK_FALSE(loads("filter f { case net { 10.0.0.0/8: accept; else: reject; } }"));
+  CHECK_FALSE(loads("filter f { case net.len > 16 { true: accept; false: reject; } }"));
+}
+
+TEST_CASE("several else arms: the one BIRD's bisection of the sorted labels finds") {
+  // BIRD 2.0.12 (checked with bird2): 1 label + 2 else -> 2nd; 3 else -> 2nd; 5 labels + 3 else
+  // -> 3rd; 6 labels + 2 else -> 2nd.
+  CHECK(med_of("filter f { case net.len { 8: bgp_med = 8; else: bgp_med = 1; else: bgp_med = 2; } "
+               "accept; }",
+               "10.0.0.0/16") == 2);
+  CHECK(med_of("filter f { case net.len { else: bgp_med = 1; else: bgp_med = 2; else: bgp_med = 3; "
+               "} accept; }",
+               "10.0.0.0/16") == 2);
+  CHECK(med_of(
+            "filter f { case net.len { 1: bgp_med = 11; 2: bgp_med = 12; 3: bgp_med = 13; 4: "
+            "bgp_med = 14; "
+            "5: bgp_med = 15; else: bgp_med = 1; else: bgp_med = 2; else: bgp_med = 3; } accept; }",
+            "10.0.0.0/16") == 3);
+  CHECK(med_of(
+            "filter f { case net.len { 1: bgp_med = 11; 2,3,4..6: bgp_med = 12; else: bgp_med = 1; "
+            "9: bgp_med = 9; else: bgp_med = 2; 17: bgp_med = 17; } accept; }",
+            "10.0.0.0/16") == 2);
+  CHECK(med_of("filter f { case net.len { 8: bgp_med = 8; else: bgp_med = 1; else: bgp_med = 2; } "
+               "accept; }",
+               "10.0.0.0/8") == 8);
+}
+
+TEST_CASE("large-community set items: after a range or '*' only '*'; (a,b,c)..(d,e,f) ranges") {
+  auto lc_set = [](const std::string& items) {
+    return "filter f { if bgp_large_community ~ [" + items + "] then accept; reject; }";
+  };
+  CHECK(loads(lc_set("(1, 2, 3..4), (1, 2..3, *), (1..2, *, *), (*, *, *), (1, 2, *), (1, *, *)")));
+  CHECK_FALSE(loads(lc_set("(*, 1, 3)")));
+  CHECK_FALSE(loads(lc_set("(1, 0..7, 1..7)")));
+  CHECK_FALSE(loads(lc_set("(1..13335, 0..7, 1..7)")));
+  Run r(lc_set("(65010, 1, 1)..(65010, 2, 2)"));
+  auto has = [&](std::uint32_t b, std::uint32_t c) {
+    wire::PathAttributes a;
+    a.large_communities.push_back({65010, b, c});
+    return r("10.0.0.0/8", a).accepted();
+  };
+  CHECK(has(1, 1));
+  CHECK(has(1, 4000000000));
+  CHECK(has(2, 2));
+  CHECK_FALSE(has(2, 3));
+  CHECK_FALSE(has(0, 7));
+}
+
+TEST_CASE("statements: no empty statement, no ';' after a block") {
+  CHECK(load_error("filter f { ; accept; }") ==
+        "t.conf:1:12: error: expected statement, found ';'");
+  CHECK_FALSE(loads("filter f { if true then { accept; }; reject; }"));
+  CHECK_FALSE(loads("filter f { if true then ; accept; }"));
+  CHECK(loads("filter f { if true then { } accept; }"));
+}
+
 TEST_CASE("strings have no escapes: a backslash is itself") {
   CHECK_FALSE(loads("filter f { print \"a\\\"b\"; accept; }"));
   Run r("filter f { print \"a\\nb\"; accept; }");
@@ -27,4 +103,11 @@ TEST_CASE("strings have no escapes: a backslash is itself") {
   r("10.0.0.0/8", a);
   REQUIRE(r.printed.size() == 1);
   CHECK(r.printed[0] == "a\\nb");
+}
+
+TEST_CASE("bgp_atomic_aggr is not a bool: `if bgp_atomic_aggr` is refused at load") {
+  CHECK(load_error("filter f { if bgp_atomic_aggr then reject; accept; }") ==
+        "t.conf:1:15: error: if condition must be bool, not bgp_atomic_aggr (test it with "
+        "defined())");
+  CHECK(loads("filter f { if defined(bgp_atomic_aggr) then reject; accept; }"));
 }
