@@ -150,10 +150,11 @@ Value list_union(const Value& o, const Value& a, Type t) {
   return Value::owned(t, std::move(out));
 }
 
-// Smallest or largest element of a list, as a value; void for an empty list.
+// Smallest or largest element of a list, as a value; for an empty list the zero element
+// ((0,0), ec 0, (0,0,0)), as BIRD gives.
 template <typename L, typename Conv>
 Value list_extreme(const L& l, bool max, Conv conv) {
-  if (l.empty()) return {};
+  if (l.empty()) return conv(typename L::value_type{});
   auto it = max ? std::max_element(l.begin(), l.end()) : std::min_element(l.begin(), l.end());
   return conv(*it);
 }

@@ -65,8 +65,6 @@ KNOWN_DIFFERENCES = {
                                  "bgp_next_hop on an IPv4 route: bird2 keeps the route and "
                                  "announces it over iBGP with the received next hop; nvabgpd "
                                  "does not announce it (export position matches)",
-    "sem_clist_min_empty": "`.min` of an empty clist is (0,0) in bird2 (so `= (0,0)` is "
-                           "true); here it does not compare equal",
     "sem_defined_after_unset": "`defined(bgp_community)` after `unset(bgp_community)` is "
                                "true here, false in bird2",
     "sem_empty_community_is_defined": "`defined(bgp_community)` after "

@@ -111,3 +111,21 @@ TEST_CASE("bgp_atomic_aggr is not a bool: `if bgp_atomic_aggr` is refused at loa
         "defined())");
   CHECK(loads("filter f { if defined(bgp_atomic_aggr) then reject; accept; }"));
 }
+
+namespace {
+
+bool holds(const std::string& expr, const wire::PathAttributes& a = {}) {
+  Run r(expr_filter(expr));
+  return r("10.1.0.0/16", a).accepted();
+}
+
+}  // namespace
+
+TEST_CASE(".min and .max of an empty list are the zero element, as in BIRD") {
+  CHECK(holds("(bgp_community.min = (0,0) && bgp_community.max = (0,0))"));
+  CHECK(holds("(bgp_large_community.min = (0,0,0) && bgp_large_community.max = (0,0,0))"));
+  CHECK(holds("(defined(bgp_ext_community.min) && defined(bgp_ext_community.max))"));
+  wire::PathAttributes a;
+  a.communities = {wire::Community{(7U << 16) | 9U}, wire::Community{(3U << 16) | 4U}};
+  CHECK(holds("(bgp_community.min = (3,4) && bgp_community.max = (7,9))", a));
+}
