@@ -69,8 +69,6 @@ KNOWN_DIFFERENCES = {
                                "true here, false in bird2",
     "sem_empty_community_is_defined": "`defined(bgp_community)` after "
                                       "`bgp_community = -empty-` is true here, false in bird2",
-    "edge_ip_compare_v4_v6": "`<` between an IPv4 and an IPv6 address: bird2 orders IPv4 "
-                             "after `::1` (false here for 10.0.0.0 < ::1), nvabgpd says true",
 
 }
 

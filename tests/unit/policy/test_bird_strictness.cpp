@@ -129,3 +129,12 @@ TEST_CASE(".min and .max of an empty list are the zero element, as in BIRD") {
   a.communities = {wire::Community{(7U << 16) | 9U}, wire::Community{(3U << 16) | 4U}};
   CHECK(holds("(bgp_community.min = (3,4) && bgp_community.max = (7,9))", a));
 }
+
+TEST_CASE("IPv4 and IPv6 addresses compare as BIRD stores them (IPv4 as ::ffff:a.b.c.d)") {
+  CHECK_FALSE(holds("(10.0.0.0 < ::1)"));
+  CHECK(holds("(::1 < 10.0.0.0)"));
+  CHECK(holds("(10.0.0.0 < 2001:db8::)"));
+  CHECK(holds("(10.0.0.0 = ::ffff:10.0.0.0)"));
+  CHECK_FALSE(holds("(255.255.255.255 < ::1)"));
+  CHECK(holds("(10.0.0.1 > 10.0.0.0 && 2001:db8::1 > 2001:db8::)"));
+}
