@@ -949,19 +949,19 @@ class Parser {
         if (t.is("[=")) return parse_mask();
         if (t.is("+empty+")) {
           advance();
-          return make_owned_const(at, Type::Path, wire::AsPath{});
+          return make_const(at, null_list(Type::Path));
         }
         if (t.is("-empty-")) {
           advance();
-          return make_owned_const(at, Type::Clist, Clist{});
+          return make_const(at, null_list(Type::Clist));
         }
         if (t.is("--empty--")) {
           advance();
-          return make_owned_const(at, Type::Eclist, Eclist{});
+          return make_const(at, null_list(Type::Eclist));
         }
         if (t.is("---empty---")) {
           advance();
-          return make_owned_const(at, Type::Lclist, Lclist{});
+          return make_const(at, null_list(Type::Lclist));
         }
         fail_expected("expression");
       case Tok::Ident: break;

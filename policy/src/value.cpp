@@ -151,19 +151,58 @@ bool PrefixTrie::match(const base::Prefix& p) const {
 
 // ---------------------------------------------------------------- formatting
 
+bool is_null_list(const Value& v) {
+  bool list = v.type == Type::Path || v.type == Type::Clist || v.type == Type::Eclist ||
+              v.type == Type::Lclist;
+  return list && v.u == kNullList;
+}
+
+Value null_list(Type t) {
+  Value v;
+  switch (t) {
+    case Type::Path:
+      v = Value::owned(t, wire::AsPath{});
+      break;
+    case Type::Clist:
+      v = Value::owned(t, Clist{});
+      break;
+    case Type::Eclist:
+      v = Value::owned(t, Eclist{});
+      break;
+    case Type::Lclist:
+      v = Value::owned(t, Lclist{});
+      break;
+    default:
+      return v;
+  }
+  v.u = kNullList;
+  return v;
+}
+
 Value materialize(const Value& v) {
   if (!v.ephemeral) return v;
+  Value c;
   switch (v.type) {
-    case Type::Path: return Value::owned(v.type, v.as<wire::AsPath>());
-    case Type::Clist: return Value::owned(v.type, v.as<Clist>());
-    case Type::Eclist: return Value::owned(v.type, v.as<Eclist>());
-    case Type::Lclist: return Value::owned(v.type, v.as<Lclist>());
+    case Type::Path:
+      c = Value::owned(v.type, v.as<wire::AsPath>());
+      break;
+    case Type::Clist:
+      c = Value::owned(v.type, v.as<Clist>());
+      break;
+    case Type::Eclist:
+      c = Value::owned(v.type, v.as<Eclist>());
+      break;
+    case Type::Lclist:
+      c = Value::owned(v.type, v.as<Lclist>());
+      break;
     default: {
-      Value c = v;
+      c = v;
       c.ephemeral = false;
       return c;
     }
   }
+  c.u = v.u;  // keeps kNullList
+  return c;
 }
 
 std::string format_ec(std::uint64_t ec) {

@@ -65,10 +65,6 @@ KNOWN_DIFFERENCES = {
                                  "bgp_next_hop on an IPv4 route: bird2 keeps the route and "
                                  "announces it over iBGP with the received next hop; nvabgpd "
                                  "does not announce it (export position matches)",
-    "sem_defined_after_unset": "`defined(bgp_community)` after `unset(bgp_community)` is "
-                               "true here, false in bird2",
-    "sem_empty_community_is_defined": "`defined(bgp_community)` after "
-                                      "`bgp_community = -empty-` is true here, false in bird2",
 
 }
 

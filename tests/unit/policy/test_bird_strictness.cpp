@@ -138,3 +138,33 @@ TEST_CASE("IPv4 and IPv6 addresses compare as BIRD stores them (IPv4 as ::ffff:a
   CHECK_FALSE(holds("(255.255.255.255 < ::1)"));
   CHECK(holds("(10.0.0.1 > 10.0.0.0 && 2001:db8::1 > 2001:db8::)"));
 }
+
+TEST_CASE("defined() of lists: false for a missing or -empty- list, true for an emptied one") {
+  // The answers bird2 2.0.12 gives (a static route, the same statements, print defined()).
+  wire::PathAttributes none;
+  CHECK_FALSE(holds("defined(bgp_community)", none));
+  wire::PathAttributes a;
+  a.communities = {wire::Community{(1U << 16) | 1U}};
+  a.as_path = seq({65001});
+  CHECK(holds("defined(bgp_community)", a));
+  auto after = [&](const std::string& stmts, const std::string& what = "bgp_community") {
+    Run r("filter f { " + stmts + " if defined(" + what + ") then accept; reject; }");
+    return r("10.1.0.0/16", a).accepted();
+  };
+  CHECK_FALSE(after("unset(bgp_community);"));
+  CHECK_FALSE(after("bgp_community = -empty-;"));
+  CHECK_FALSE(after("bgp_community.empty;"));
+  CHECK_FALSE(after("bgp_community = -empty-; bgp_community.delete((1,1));"));
+  CHECK_FALSE(after("unset(bgp_community); bgp_community.filter([(2,2)]);"));
+  CHECK(after("bgp_community.delete((1,1));"));
+  CHECK(after("bgp_community.delete([(*,*)]);"));
+  CHECK(after("bgp_community = -empty-; bgp_community.add((1,1)); bgp_community.filter([(2,2)]);"));
+  CHECK_FALSE(after("unset(bgp_large_community);", "bgp_large_community"));
+  CHECK(after("bgp_large_community.add((1,1,1)); bgp_large_community.delete((1,1,1));",
+              "bgp_large_community"));
+  CHECK_FALSE(after("bgp_ext_community = --empty--;", "bgp_ext_community"));
+  CHECK(after("bgp_path.delete(65001);", "bgp_path"));
+  CHECK_FALSE(after("bgp_path = +empty+;", "bgp_path"));
+  CHECK(after("clist c = -empty-; c = add(c, (1,1)); c = delete(c, (1,1)); bgp_community = c;"));
+  CHECK_FALSE(after("clist c = -empty-; bgp_community = c;"));
+}
