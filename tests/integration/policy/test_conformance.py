@@ -61,11 +61,6 @@ PENDING = {
 # expected to fail; a case that starts passing fails the test so that its entry is removed.
 # A key "name@import" / "name@export" applies to one position only.
 KNOWN_DIFFERENCES = {
-    "next_hop_ipv6_on_v4_route@import": "import position: an import filter that sets an IPv6 "
-                                 "bgp_next_hop on an IPv4 route: bird2 keeps the route and "
-                                 "announces it over iBGP with the received next hop; nvabgpd "
-                                 "does not announce it (export position matches)",
-
 }
 
 
