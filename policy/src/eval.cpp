@@ -150,10 +150,42 @@ Value list_union(const Value& o, const Value& a, Type t) {
   return Value::owned(t, std::move(out));
 }
 
-// Smallest or largest element of a list, as a value; void for an empty list.
+// Slot of a path/list attribute in Ctx::list_null, or -1.
+int list_slot(Attr a) {
+  switch (a) {
+    case Attr::BgpPath:
+      return 0;
+    case Attr::BgpCommunity:
+      return 1;
+    case Attr::BgpExtCommunity:
+      return 2;
+    case Attr::BgpLargeCommunity:
+      return 3;
+    default:
+      return -1;
+  }
+}
+// A list read from the route: the shared empty list when the attribute is missing.
+template <typename L>
+Value attr_list(const Ctx& c, Attr a, Type t, const L* l) {
+  Value v = Value::borrowed(t, l, true);
+  std::int8_t st = c.list_null[list_slot(a)];
+  if (l->empty() && (st == 1 || (st == -1 && a != Attr::BgpPath))) v.u = kNullList;
+  return v;
+}
+// The result of delete/filter on `from`: still the shared empty list when `from` was it.
+template <typename T>
+Value derived(const Value& from, Type t, T obj) {
+  Value v = Value::owned(t, std::move(obj));
+  if (is_null_list(from)) v.u = kNullList;
+  return v;
+}
+
+// Smallest or largest element of a list, as a value; for an empty list the zero element
+// ((0,0), ec 0, (0,0,0)), as BIRD gives.
 template <typename L, typename Conv>
 Value list_extreme(const L& l, bool max, Conv conv) {
-  if (l.empty()) return {};
+  if (l.empty()) return conv(typename L::value_type{});
   auto it = max ? std::max_element(l.begin(), l.end()) : std::min_element(l.begin(), l.end());
   return conv(*it);
 }
@@ -248,14 +280,18 @@ Value AttrExpr::eval(Ctx& c) const {
     case Attr::Ifindex: return Value::of_int(0);
     case Attr::Preference: return Value::of_int(c.preference ? *c.preference : r.preference);
     case Attr::BgpOrigin: return Value::scalar(Type::Origin, static_cast<std::uint64_t>(at.origin));
-    case Attr::BgpPath: return Value::borrowed(Type::Path, &at.as_path, true);
+    case Attr::BgpPath:
+      return attr_list(c, attr, Type::Path, &at.as_path);
     case Attr::BgpNextHop: return at.next_hop ? Value::of_ip(*at.next_hop) : Value{};
     case Attr::BgpMed: return at.med ? Value::of_int(*at.med) : Value{};
     case Attr::BgpLocalPref: return at.local_pref ? Value::of_int(*at.local_pref) : Value{};
     case Attr::BgpAtomicAggr: return at.atomic_aggregate ? Value::of_bool(true) : Value{};
-    case Attr::BgpCommunity: return Value::borrowed(Type::Clist, &at.communities, true);
-    case Attr::BgpExtCommunity: return Value::borrowed(Type::Eclist, &at.ext_communities, true);
-    case Attr::BgpLargeCommunity: return Value::borrowed(Type::Lclist, &at.large_communities, true);
+    case Attr::BgpCommunity:
+      return attr_list(c, attr, Type::Clist, &at.communities);
+    case Attr::BgpExtCommunity:
+      return attr_list(c, attr, Type::Eclist, &at.ext_communities);
+    case Attr::BgpLargeCommunity:
+      return attr_list(c, attr, Type::Lclist, &at.large_communities);
     case Attr::BgpOriginatorId:
       return at.originator_id ? Value::scalar(Type::Quad, *at.originator_id) : Value{};
     case Attr::BgpClusterList: {
@@ -433,10 +469,11 @@ Value MethodExpr::eval(Ctx& c) const {
     }
     case Method::Empty:
       switch (o.type) {
-        case Type::Path: return Value::owned(Type::Path, wire::AsPath{});
-        case Type::Clist: return Value::owned(Type::Clist, Clist{});
-        case Type::Eclist: return Value::owned(Type::Eclist, Eclist{});
-        case Type::Lclist: return Value::owned(Type::Lclist, Lclist{});
+        case Type::Path:
+        case Type::Clist:
+        case Type::Eclist:
+        case Type::Lclist:
+          return null_list(o.type);
         default: return bad();
       }
     case Method::Prepend:
@@ -462,40 +499,52 @@ Value MethodExpr::eval(Ctx& c) const {
       bool keep = m == Method::Filter;
       if (o.type == Type::Path) {
         if (a.type == Type::Int && !keep) {
-          return Value::owned(Type::Path, path_filter(o.as<wire::AsPath>(), nullptr, a.i(), false));
+          return derived(o, Type::Path, path_filter(o.as<wire::AsPath>(), nullptr, a.i(), false));
         }
         if (a.type == Type::IntSet) {
-          return Value::owned(Type::Path, path_filter(o.as<wire::AsPath>(), &a.as<ScalarSet>(), 0, keep));
+          return derived(o, Type::Path,
+                         path_filter(o.as<wire::AsPath>(), &a.as<ScalarSet>(), 0, keep));
         }
         return bad();
       }
       if (o.type == Type::Clist) {
         const auto& l = o.as<Clist>();
         if ((a.type == Type::Pair || a.type == Type::Quad) && !keep) {
-          return Value::owned(Type::Clist, list_select(l, false, [&](wire::Community x) { return x.value == a.i(); }));
+          return derived(o, Type::Clist, list_select(l, false, [&](wire::Community x) {
+                           return x.value == a.i();
+                         }));
         }
         if (a.type == Type::PairSet || a.type == Type::QuadSet) {
           const auto& s = a.as<ScalarSet>();
-          return Value::owned(Type::Clist, list_select(l, keep, [&](wire::Community x) { return s.contains(SetKey{x.value, 0}); }));
+          return derived(o, Type::Clist, list_select(l, keep, [&](wire::Community x) {
+                           return s.contains(SetKey{x.value, 0});
+                         }));
         }
         if (a.type == Type::Clist) {
           const auto& s = a.as<Clist>();
-          return Value::owned(Type::Clist, list_select(l, keep, [&](wire::Community x) { return list_has(s, x); }));
+          return derived(o, Type::Clist,
+                         list_select(l, keep, [&](wire::Community x) { return list_has(s, x); }));
         }
         return bad();
       }
       if (o.type == Type::Eclist) {
         const auto& l = o.as<Eclist>();
         if (a.type == Type::Ec && !keep) {
-          return Value::owned(Type::Eclist, list_select(l, false, [&](wire::ExtCommunity x) { return x.value == a.u; }));
+          return derived(o, Type::Eclist, list_select(l, false, [&](wire::ExtCommunity x) {
+                           return x.value == a.u;
+                         }));
         }
         if (a.type == Type::EcSet) {
           const auto& s = a.as<ScalarSet>();
-          return Value::owned(Type::Eclist, list_select(l, keep, [&](wire::ExtCommunity x) { return s.contains(SetKey{x.value, 0}); }));
+          return derived(o, Type::Eclist, list_select(l, keep, [&](wire::ExtCommunity x) {
+                           return s.contains(SetKey{x.value, 0});
+                         }));
         }
         if (a.type == Type::Eclist) {
           const auto& s = a.as<Eclist>();
-          return Value::owned(Type::Eclist, list_select(l, keep, [&](wire::ExtCommunity x) { return list_has(s, x); }));
+          return derived(o, Type::Eclist, list_select(l, keep, [&](wire::ExtCommunity x) {
+                           return list_has(s, x);
+                         }));
         }
         return bad();
       }
@@ -503,15 +552,21 @@ Value MethodExpr::eval(Ctx& c) const {
         const auto& l = o.as<Lclist>();
         if (a.type == Type::Lc && !keep) {
           auto want = a.lc();
-          return Value::owned(Type::Lclist, list_select(l, false, [&](const wire::LargeCommunity& x) { return x == want; }));
+          return derived(o, Type::Lclist, list_select(l, false, [&](const wire::LargeCommunity& x) {
+                           return x == want;
+                         }));
         }
         if (a.type == Type::LcSet) {
           const auto& s = a.as<ScalarSet>();
-          return Value::owned(Type::Lclist, list_select(l, keep, [&](const wire::LargeCommunity& x) { return s.contains(Value::of_lc(x).key()); }));
+          return derived(o, Type::Lclist, list_select(l, keep, [&](const wire::LargeCommunity& x) {
+                           return s.contains(Value::of_lc(x).key());
+                         }));
         }
         if (a.type == Type::Lclist) {
           const auto& s = a.as<Lclist>();
-          return Value::owned(Type::Lclist, list_select(l, keep, [&](const wire::LargeCommunity& x) { return list_has(s, x); }));
+          return derived(o, Type::Lclist, list_select(l, keep, [&](const wire::LargeCommunity& x) {
+                           return list_has(s, x);
+                         }));
         }
         return bad();
       }
@@ -524,7 +579,7 @@ Value MethodExpr::eval(Ctx& c) const {
 Value DefinedExpr::eval(Ctx& c) const {
   Value v = e->eval(c);
   if (c.halted()) return {};
-  return bool_v(v.type != Type::Void);
+  return bool_v(v.type != Type::Void && !is_null_list(v));
 }
 
 bool Ctx::too_many_steps(const Loc& at) {
@@ -600,6 +655,7 @@ Flow AssignAttrStmt::exec(Ctx& c) const {
       return Flow::Next;
     }
     auto& m = c.mut();
+    if (list_slot(attr) >= 0) c.list_null[list_slot(attr)] = 1;
     switch (attr) {
       case Attr::BgpPath: m.as_path.segments.clear(); break;
       case Attr::BgpNextHop: m.next_hop.reset(); break;
@@ -625,6 +681,7 @@ Flow AssignAttrStmt::exec(Ctx& c) const {
     c.preference = v.i();
     return Flow::Next;
   }
+  if (list_slot(attr) >= 0) c.list_null[list_slot(attr)] = is_null_list(v) ? 1 : 0;
   // Compute before touching the copy: v may point into the current attributes.
   switch (attr) {
     case Attr::BgpOrigin: {

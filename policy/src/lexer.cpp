@@ -164,13 +164,7 @@ class Lexer {
       bump();
       std::string str;
       while (pos_ < s_.size() && peek() != '"' && peek() != '\n') {
-        if (peek() == '\\' && pos_ + 1 < s_.size()) {
-          bump();
-          char e = peek();
-          str += e == 'n' ? '\n' : e == 't' ? '\t' : e;
-        } else {
-          str += peek();
-        }
+        str += peek();  // no escapes: a backslash is itself, as in BIRD 2.0
         bump();
       }
       if (peek() != '"') return make(Tok::Error, "unterminated string");

@@ -71,6 +71,10 @@ struct Ctx {
   const PrintSink* sink = nullptr;
   std::string print_buf;  // printn output waits here for the next print (or the filter's end)
   std::uint32_t steps = 0;  // calls and loop iterations so far, against kMaxSteps
+  // bgp_path, bgp_community, bgp_ext_community, bgp_large_community once the filter set or
+  // unset them: 1 when empty means "no attribute" (kNullList), 0 an emptied but present list,
+  // -1 not set here (as received: an empty community list is no attribute, a path is present).
+  std::int8_t list_null[4] = {-1, -1, -1, -1};
 
   wire::PathAttributes& mut() {
     if (!copy) {

@@ -327,10 +327,6 @@ class Parser {
     const Token t = cur();
     Loc at = here();
     if (t.is("{")) return parse_block();
-    if (t.is(";")) {
-      advance();
-      return std::make_unique<BlockStmt>();
-    }
     if (at_type_decl()) return parse_decl();
     if (t.kind != Tok::Ident) fail_expected("statement");
     if (t.text == "if") {
@@ -547,32 +543,48 @@ class Parser {
     s->loc = at;
     s->e = parse_expr();
     expect_p("{");
+    std::vector<std::unique_ptr<BlockStmt>> elses;
     for (;;) {
       if (accept_p("}")) break;
       if (at_end()) fail_expected("'}'");
       if (cur().is_word("else") && peek().is(":")) {
         advance();
         advance();
-        if (s->otherwise) fail(here(), "duplicate else in case");
-        s->otherwise = parse_arm_body();
+        elses.push_back(parse_arm_body());
         continue;
       }
       CaseStmt::Arm arm;
       do {
-        ExprP lo = parse_add();
-        Value lv = const_value(*lo, "case label");
+        Value lv = case_label();
         Value hv = lv;
-        if (accept_p("..")) {
-          ExprP hi = parse_add();
-          hv = const_value(*hi, "case label");
-        }
+        if (accept_p("..")) hv = case_label();
         arm.labels.push_back({lv, hv});
       } while (accept_p(","));
       expect_p(":");
       arm.body = parse_arm_body();
       s->arms.push_back(std::move(arm));
     }
+    if (!elses.empty()) s->otherwise = std::move(elses[bird_else_index(*s, elses.size())]);
     return s;
+  }
+  // Several `else:` arms: BIRD sorts all labels with the else arms first (in source order) and
+  // looks the else up by bisection from the middle, so it takes the first else arm whose index
+  // is (n / 2^k) for n = else arms + labels.
+  static std::size_t bird_else_index(const CaseStmt& s, std::size_t elses) {
+    std::size_t n = elses;
+    for (const auto& a : s.arms) n += a.labels.size();
+    while (n / 2 >= elses) n /= 2;
+    return n / 2;
+  }
+  // A case label as BIRD takes it: a number, an IP address, an enum constant or `( expr )`.
+  Value case_label() {
+    const Token& t = cur();
+    bool enum_name = false;
+    for (const auto& en : kEnums) enum_name = enum_name || t.is_word(en.name);
+    bool ip = t.kind == Tok::Ip && !peek().is("/");
+    if (t.kind != Tok::Number && !ip && !enum_name && !t.is("(")) fail_expected("case label");
+    ExprP e = parse_primary();
+    return const_value(*e, "case label");
   }
 
   bool at_label_start() const {
@@ -598,6 +610,11 @@ class Parser {
   void need_bool(const Expr& e, std::string_view what) {
     if (e.type != Type::Bool && e.type != Type::Any) {
       fail(e.loc, fmt::format("{} must be bool, not {}", what, type_name(e.type)));
+    }
+    const auto* a = dynamic_cast<const AttrExpr*>(&e);
+    if (a != nullptr && a->attr == Attr::BgpAtomicAggr) {  // BIRD: a flag, not a bool
+      fail(e.loc,
+           fmt::format("{} must be bool, not bgp_atomic_aggr (test it with defined())", what));
     }
   }
   Value const_value(const Expr& e, std::string_view what) {
@@ -942,19 +959,19 @@ class Parser {
         if (t.is("[=")) return parse_mask();
         if (t.is("+empty+")) {
           advance();
-          return make_owned_const(at, Type::Path, wire::AsPath{});
+          return make_const(at, null_list(Type::Path));
         }
         if (t.is("-empty-")) {
           advance();
-          return make_owned_const(at, Type::Clist, Clist{});
+          return make_const(at, null_list(Type::Clist));
         }
         if (t.is("--empty--")) {
           advance();
-          return make_owned_const(at, Type::Eclist, Eclist{});
+          return make_const(at, null_list(Type::Eclist));
         }
         if (t.is("---empty---")) {
           advance();
-          return make_owned_const(at, Type::Lclist, Lclist{});
+          return make_const(at, null_list(Type::Lclist));
         }
         fail_expected("expression");
       case Tok::Ident: break;
@@ -1096,10 +1113,13 @@ class Parser {
   // One component of a tuple pattern: NUM, NUM..NUM or *.
   std::pair<std::uint32_t, std::uint32_t> atom(std::uint32_t max) {
     Loc at = here();
+    atom_plain_ = false;
     if (accept_p("*")) return {0, max};
     std::uint32_t lo = const_int("set item");
     std::uint32_t hi = lo;
-    if (accept_p("..")) hi = const_int("set item");
+    bool range = accept_p("..");
+    if (range) hi = const_int("set item");
+    atom_plain_ = !range;
     if (lo > hi || hi > max) fail(at, fmt::format("value out of range in set item (max {})", max));
     return {lo, hi};
   }
@@ -1150,12 +1170,40 @@ class Parser {
     std::uint32_t max = lc ? 0xFFFFFFFF : 0xFFFF;
     c[n++] = atom(max);
     expect_p(",");
-    c[n++] = atom(max);
     if (lc) {
-      expect_p(",");
+      // BIRD: once a part is a range or `*`, every later part of a large community must be `*`.
+      // (`(a, *, c)`, a `*` in the middle, is left to the check made for it elsewhere.)
+      bool first_plain = atom_plain_;
+      for (int j = 1; j < 3; ++j) {
+        if (j == 2) expect_p(",");
+        bool star_mid = j == 2 && first_plain && toks_[pos_ - 2].is("*");
+        if (!atom_plain_ && !star_mid && !cur().is("*"))
+          fail_expected("'*' (the part after a range or '*')");
+        c[n++] = atom(max);
+      }
+    } else {
       c[n++] = atom(max);
     }
     expect_p(")");
+    if (lc && accept_p("..")) {  // (a,b,c)..(d,e,f)
+      Loc at2 = here();
+      for (int j = 0; j < 3; ++j) {
+        if (c[j].first != c[j].second) fail(at2, "a large-community range needs two plain items");
+      }
+      expect_p("(");
+      std::uint32_t hi[3];
+      for (int j = 0; j < 3; ++j) {
+        if (j > 0) expect_p(",");
+        hi[j] = const_int("set item");
+      }
+      expect_p(")");
+      SetKey lo_key = Value::of_lc({c[0].first, c[1].first, c[2].first}).key();
+      SetKey hi_key = Value::of_lc({hi[0], hi[1], hi[2]}).key();
+      if (hi_key < lo_key) fail(at2, "empty large-community range");
+      set_elem_type(s, Type::Lc, at);
+      s.ranges.push_back({lo_key, hi_key});
+      return;
+    }
     if (lc) {
       set_elem_type(s, Type::Lc, at);
       // Contiguous in key order when every component after the first varying one is full.
@@ -1226,13 +1274,9 @@ class Parser {
           add_tuple_item(s, item);
           continue;
         }
-        ExprP e = parse_add();
-        Value lo = const_value(*e, "set item");
+        Value lo = set_atom();
         Value hi = lo;
-        if (accept_p("..")) {
-          ExprP e2 = parse_add();
-          hi = const_value(*e2, "set item");
-        }
+        if (accept_p("..")) hi = set_atom();
         Type t = lo.type == Type::Ip && lo.ip.is_v4() ? Type::Quad : lo.type;
         if (t == Type::Quad) {
           lo = Value::scalar(Type::Quad, lo.ip.v4_value());
@@ -1251,6 +1295,16 @@ class Parser {
     Type st = set_of(s.elem);
     return make_owned_const(at, st, std::move(s));
   }
+  // A scalar set item as BIRD takes it: a number, an IP address, an enum constant, a defined
+  // constant or `( expr )` (an expression such as `X + 6` must be parenthesised).
+  Value set_atom() {
+    const Token& t = cur();
+    bool name = t.kind == Tok::Ident && !peek().is("(") && !peek().is(".");
+    if (t.kind != Tok::Number && t.kind != Tok::Ip && !name && !t.is("("))
+      fail_expected("set item");
+    ExprP e = parse_primary();
+    return const_value(*e, "set item");
+  }
   // '(' followed by a tuple pattern with '*' or '..' or a plain constant tuple.
   bool looks_like_pattern() const {
     for (std::size_t k = pos_ + 1, depth = 0; k < toks_.size(); ++k) {
@@ -1260,7 +1314,8 @@ class Parser {
         if (depth == 0) return false;
         --depth;
       }
-      if (depth == 0 && (t.is(",") || t.is("*"))) return true;
+      bool wildcard = t.is("*") && (toks_[k - 1].is("(") || toks_[k - 1].is(","));  // not `2 * 12`
+      if (depth == 0 && (t.is(",") || wildcard)) return true;
       if (t.kind == Tok::End || t.kind == Tok::Error) return false;
     }
     return false;
@@ -1366,6 +1421,7 @@ class Parser {
   std::size_t next_slot_ = 0;
   const Function* fn_ = nullptr;
   bool have_elem_ = false;
+  bool atom_plain_ = false;  // the last atom() was one value (not `*`, not a range)
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include "value.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include <fmt/format.h>
 
@@ -150,19 +151,58 @@ bool PrefixTrie::match(const base::Prefix& p) const {
 
 // ---------------------------------------------------------------- formatting
 
+bool is_null_list(const Value& v) {
+  bool list = v.type == Type::Path || v.type == Type::Clist || v.type == Type::Eclist ||
+              v.type == Type::Lclist;
+  return list && v.u == kNullList;
+}
+
+Value null_list(Type t) {
+  Value v;
+  switch (t) {
+    case Type::Path:
+      v = Value::owned(t, wire::AsPath{});
+      break;
+    case Type::Clist:
+      v = Value::owned(t, Clist{});
+      break;
+    case Type::Eclist:
+      v = Value::owned(t, Eclist{});
+      break;
+    case Type::Lclist:
+      v = Value::owned(t, Lclist{});
+      break;
+    default:
+      return v;
+  }
+  v.u = kNullList;
+  return v;
+}
+
 Value materialize(const Value& v) {
   if (!v.ephemeral) return v;
+  Value c;
   switch (v.type) {
-    case Type::Path: return Value::owned(v.type, v.as<wire::AsPath>());
-    case Type::Clist: return Value::owned(v.type, v.as<Clist>());
-    case Type::Eclist: return Value::owned(v.type, v.as<Eclist>());
-    case Type::Lclist: return Value::owned(v.type, v.as<Lclist>());
+    case Type::Path:
+      c = Value::owned(v.type, v.as<wire::AsPath>());
+      break;
+    case Type::Clist:
+      c = Value::owned(v.type, v.as<Clist>());
+      break;
+    case Type::Eclist:
+      c = Value::owned(v.type, v.as<Eclist>());
+      break;
+    case Type::Lclist:
+      c = Value::owned(v.type, v.as<Lclist>());
+      break;
     default: {
-      Value c = v;
+      c = v;
       c.ephemeral = false;
       return c;
     }
   }
+  c.u = v.u;  // keeps kNullList
+  return c;
 }
 
 std::string format_ec(std::uint64_t ec) {
@@ -275,6 +315,15 @@ template <typename T>
 int cmp3(const T& a, const T& b) {
   return a < b ? -1 : (b < a ? 1 : 0);
 }
+// BIRD keeps every address in 128 bits, IPv4 as ::ffff:a.b.c.d, and orders them so:
+// 10.0.0.0 sorts after ::1 and equals ::ffff:10.0.0.0.
+std::array<std::uint8_t, 16> ip128(const base::IpAddress& a) {
+  if (!a.is_v4()) return a.bytes();
+  std::array<std::uint8_t, 16> b{};
+  b[10] = b[11] = 0xFF;
+  for (std::size_t i = 0; i < 4; ++i) b[12 + i] = a.bytes()[i];
+  return b;
+}
 }  // namespace
 
 int compare_values(const Value& a, const Value& b) {
@@ -298,7 +347,7 @@ int compare_values(const Value& a, const Value& b) {
     case Type::Dest:
     case Type::NetType: return cmp3(a.u, b.u);
     case Type::Lc: return cmp3(a.key(), b.key());
-    case Type::Ip: return cmp3(a.ip, b.ip);
+    case Type::Ip: return cmp3(ip128(a.ip), ip128(b.ip));
     case Type::Net: {
       if (a.net.family() != b.net.family()) return a.net.is_v4() ? -1 : 1;
       int c = cmp3(a.net.addr(), b.net.addr());

@@ -198,6 +198,13 @@ using Clist = std::vector<wire::Community>;
 using Eclist = std::vector<wire::ExtCommunity>;
 using Lclist = std::vector<wire::LargeCommunity>;
 
+// A path or list Value whose u is kNullList is BIRD's shared empty list: a missing attribute,
+// `+empty+` / `-empty-` / `--empty--` / `---empty---`, `.empty`, or what delete/filter leave of
+// one. defined() is false for it; a list that delete/filter emptied is a new list, defined.
+constexpr std::uint64_t kNullList = 1;
+bool is_null_list(const Value& v);
+Value null_list(Type t);  // the shared empty path/clist/eclist/lclist
+
 // Makes an ephemeral value (pointing into route attributes) self-owned.
 Value materialize(const Value& v);
 // BIRD-like text of a value, as `print` shows it.

@@ -176,6 +176,17 @@ bool is_end_of_rib(const wire::Update& u, wire::AfiSafi& af) {
   return true;
 }
 
+// BIRD resolves a route's gateway from the received next hop before the import filter. An
+// import filter that sets a next hop of the other address family (an IPv6 bgp_next_hop on an
+// IPv4 route) leaves that gateway in place, and BIRD then announces the gateway over iBGP; so
+// the received next hop is kept here too (issue 12).
+void keep_gateway_family(const base::Prefix& p, const wire::PathAttributes& received,
+                         wire::PathAttributes& filtered) {
+  const auto& in = received.next_hop;
+  const auto& out = filtered.next_hop;
+  if (in && out && in->is_v4() == p.is_v4() && out->is_v4() != p.is_v4()) filtered.next_hop = in;
+}
+
 }  // namespace
 
 void Rib::update(const UpdateIn& in, base::SteadyTime /*now*/) {
@@ -246,7 +257,10 @@ void Rib::announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_
       remove_path(p, prefix);  // an implicit withdraw of what the peer sent before
       return;
     }
-    if (r.modified) accepted = store_.intern(*r.modified);  // its own ASN prepended is no loop
+    if (r.modified) {
+      keep_gateway_family(prefix, wire_attrs, *r.modified);
+      accepted = store_.intern(*r.modified);  // its own ASN prepended is no loop
+    }
   }
   // One probe of the prefix index; an entry created here and then refused by the import
   // limit is left empty and freed after the next decision run.

@@ -168,6 +168,37 @@ TEST_CASE("import filter: rejected routes cost nothing, modified ones are intern
   CHECK(h.events_of(rib::RibEvent::Kind::SendRouteRefresh) == 0);
 }
 
+TEST_CASE("import filter: a next hop of the other family keeps the received one, as in BIRD",
+          "[rib][import]") {
+  // BIRD resolves the gateway before the import filter; an IPv6 bgp_next_hop set on an IPv4
+  // route leaves it, and the route is still used and announced with the received next hop.
+  struct V6NextHop final : rib::RouteFilter {
+    std::string name() const override { return "V6_NH"; }
+    rib::FilterResult run(const base::Prefix&, const wire::PathAttributes& a,
+                          const rib::FilterContext&) const override {
+      auto m = a;
+      m.next_hop = ip("2001:db8::1");
+      m.med = 7;
+      return {true, m, {}};
+    }
+  };
+  Harness h;
+  h.resolver.set(ip("2001:db8::1"), {false, 0, std::nullopt});
+  auto p = peer(1, 65515, "10.1.0.4", 1);
+  p.import_filter = std::make_shared<V6NextHop>();
+  h.up(p);
+  h.in(announce(1, {pfx("10.1.16.0/24")}, attrs({65515}, "10.1.0.4")));
+  h.settle();
+  auto routes = h.rib.routes(pfx("10.1.16.0/24"));
+  const rib::PathView* best = best_of(routes);
+  REQUIRE(best != nullptr);
+  const rib::AttrSet* a = best->attrs.get();
+  REQUIRE(a != nullptr);
+  REQUIRE(a->next_hop() != nullptr);
+  CHECK(a->next_hop()->address() == ip("10.1.0.4"));
+  CHECK(a->med() == 7U);
+}
+
 TEST_CASE("reimport without a pre-policy copy asks for a route refresh", "[rib][import]") {
   Harness h;
   h.up(peer(1, 65515, "10.1.0.4", 1));
