@@ -32,30 +32,6 @@ HERE = pathlib.Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
 ROUTES = yaml.safe_load((CORPUS / "routes.yaml").read_text())["routes"]
 
-# Cases that differ only because a fix made on another branch of issue 12 is not merged yet.
-# Remove this set once those branches are in: every case must then pass.
-PENDING = {
-    # lib/rib: AS-loop check on the path as received, before the import filter (a filter that
-    # removes our ASN must not save a looped route, one that prepends it must not drop it)
-    "bgppath_empty_build", "empty_literals_all", "bgp_path_assign", "path_delete_set",
-    "path_delete_all", "path_filter_set", "path_filter_function", "set_in_path_filter",
-    "prepend_own_as", "prepend_own_as_twice", "path_first_of_empty", "unset_path",
-    "sem_filter_path_empty_set_result",
-    # lib/rib: default LOCAL_PREF 100 on eBGP import, before the import filter
-    "defined_local_pref", "med_from_local_pref", "local_pref_plus",
-    # policy/src: language items
-    "reject_message_list", "accept_message_list",               # accept/reject message lists
-    "return_true_in_filter", "return_after_modify",             # return in a filter body
-    "path_last_nonaggregated",                                  # .last_nonaggregated
-    "case_duplicate_many", "case_duplicate_range_then_value",   # case: duplicate labels
-    "set_int_mixed_pair",                                       # mixed int/pair sets
-    "mask_plus_repeat", "mask_plus_prepended", "mask_plus_after_set",  # `+` in path masks
-    "neg_mixed_prefix_set", "neg_mixed_prefix_set_define",      # mixed v4/v6 prefix sets
-    "neg_fn_params_comma",                                      # comma-separated parameters
-    "neg_fn_name_filter", "neg_fn_name_accept", "neg_fn_name_if", "neg_fn_name_case",
-    "neg_fn_name_add", "neg_fn_name_tag", "neg_fn_name_long",   # reserved words as names
-    "neg_lc_star_middle",                                       # `*` mid large-community pattern
-}
 
 # Differences found by this corpus that no branch of issue 12 fixes yet (real bugs, reported):
 # expected to fail; a case that starts passing fails the test so that its entry is removed.
@@ -73,7 +49,7 @@ DOCUMENTED_DIFFERENCES = {
 
 
 def expect(name, differs, detail, pos=None):
-    """Fails on a difference unless the case is PENDING or a known/documented difference."""
+    """Fails on a difference unless the case is a known/documented difference."""
     known = {**KNOWN_DIFFERENCES, **DOCUMENTED_DIFFERENCES}
     if f"{name}@{pos}" in known:
         name = f"{name}@{pos}"
@@ -81,8 +57,6 @@ def expect(name, differs, detail, pos=None):
         if differs:
             pytest.xfail(known[name])
         pytest.fail(f"{name} now matches bird2: remove it from KNOWN_DIFFERENCES")
-    if differs and name.split("@")[0] in PENDING:
-        pytest.xfail("fixed on another branch of issue 12")
     assert not differs, detail
 
 
