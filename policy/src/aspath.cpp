@@ -40,6 +40,17 @@ std::uint32_t path_last(const wire::AsPath& p) {
   return s.asns.back();
 }
 
+std::uint32_t path_last_nonaggregated(const wire::AsPath& p) {
+  // bird2: the last ASN of the AS_SEQUENCE that comes before the first AS_SET (so the
+  // sequences after a set do not count), 0 when the path starts with a set or is empty.
+  std::uint32_t last = 0;
+  for (const auto& s : p.segments) {
+    if (is_set_segment(s)) break;
+    if (s.type == wire::SegmentType::Sequence && !s.asns.empty()) last = s.asns.back();
+  }
+  return last;
+}
+
 wire::AsPath path_prepend(const wire::AsPath& p, std::uint32_t asn) {
   wire::AsPath out;
   out.segments.reserve(p.segments.size() + 1);

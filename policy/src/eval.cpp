@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "bird_tree.hpp"
 #include "nodes.hpp"
 #include "nvabgpd/policy/route_text.hpp"
 
@@ -407,9 +408,11 @@ Value MethodExpr::eval(Ctx& c) const {
       if (o.type != Type::Path) return bad();
       return Value::of_int(path_first(o.as<wire::AsPath>()));
     case Method::Last:
-    case Method::LastNonAggregated:
       if (o.type != Type::Path) return bad();
       return Value::of_int(path_last(o.as<wire::AsPath>()));
+    case Method::LastNonAggregated:
+      if (o.type != Type::Path) return bad();
+      return Value::of_int(path_last_nonaggregated(o.as<wire::AsPath>()));
     case Method::Asn:
       if (o.type == Type::Lc) return Value::of_int(o.lc().global);
       if (o.type == Type::Pair) return Value::of_int(static_cast<std::uint32_t>(o.u >> 16));
@@ -703,19 +706,28 @@ Flow IfStmt::exec(Ctx& c) const {
 
 Flow TerminalStmt::exec(Ctx& c) const {
   if (what == Flow::Return) {
-    if (e) {
-      Value v = e->eval(c);
-      if (c.halted()) return c.halt;
-      c.ret = materialize(v);
-    } else {
-      c.ret = Value{};
-    }
-    return Flow::Return;
-  }
-  if (e) {
     Value v = e->eval(c);
     if (c.halted()) return c.halt;
-    if (c.sink != nullptr && *c.sink) (*c.sink)(format_value(v), true);
+    if (in_filter) {
+      if (v.type != Type::Bool) {
+        c.fail(loc, "Can't return non-bool from non-function");
+        return c.halt;
+      }
+      c.where = loc;
+      return v.u != 0 ? Flow::Accept : Flow::Reject;
+    }
+    c.ret = materialize(v);
+    return Flow::Return;
+  }
+  if (!msg.empty()) {
+    // bird2: the message joins what printn left pending and goes out as one line.
+    for (const auto& m : msg) {
+      Value v = m->eval(c);
+      if (c.halted()) return c.halt;
+      c.print_buf += format_value(v);
+    }
+    if (c.sink != nullptr && *c.sink) (*c.sink)(c.print_buf, true);
+    c.print_buf.clear();
   }
   c.where = loc;
   return what;
@@ -772,24 +784,20 @@ Flow ForStmt::exec(Ctx& c) const {
   return Flow::Next;
 }
 
+void CaseStmt::finish() {
+  bird_sort(labels, [](const Label& a, const Label& b) { return compare_values(a.lo, b.lo); });
+}
+
 Flow CaseStmt::exec(Ctx& c) const {
   Value v = e->eval(c);
   if (c.halted()) return c.halt;
-  // bird2 finds case labels by raw value, so a pair label (1,2) also matches the int 65538.
-  auto raw = [](Type t) {
-    return t == Type::Int || t == Type::Pair || t == Type::Quad || t == Type::Ec || is_enum(t);
-  };
-  for (const auto& arm : arms) {
-    for (const auto& l : arm.labels) {
-      if (v.type == Type::Void) break;
-      int a = compare_values(l.lo, v);
-      int b = compare_values(v, l.hi);
-      if (a == 2 && raw(v.type) && raw(l.lo.type) && raw(l.hi.type)) {
-        a = l.lo.u < v.u ? -1 : l.lo.u > v.u ? 1 : 0;
-        b = v.u < l.hi.u ? -1 : v.u > l.hi.u ? 1 : 0;
-      }
-      if (a != 2 && b != 2 && a <= 0 && b <= 0) return arm.body->exec(c);
-    }
+  // bird2 walks its label tree; a label of a type that cannot be compared with the value
+  // counts as holding it (so a pair label (1,2) can take the int 7, as in bird2).
+  long i = bird_find(
+      labels, [&](const Label& l) { return compare_values(l.lo, v); },
+      [&](const Label& l) { return compare_values(l.hi, v); });
+  if (i >= 0 && labels[static_cast<std::size_t>(i)].arm >= 0) {
+    return arms[static_cast<std::size_t>(labels[static_cast<std::size_t>(i)].arm)]->exec(c);
   }
   return otherwise ? otherwise->exec(c) : Flow::Next;
 }

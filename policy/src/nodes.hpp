@@ -295,7 +295,9 @@ struct IfStmt : Stmt {
 };
 struct TerminalStmt : Stmt {
   Flow what = Flow::Accept;  // Accept, Reject or Return
-  ExprP e;                   // accept/reject: printed; return: the value
+  ExprP e;                   // return: the value
+  std::vector<ExprP> msg;    // accept/reject: the message items, printed as one line
+  bool in_filter = false;    // return in a filter body: true accepts, false rejects
   Flow exec(Ctx& c) const override;
 };
 struct PrintStmt : Stmt {
@@ -317,14 +319,16 @@ struct ForStmt : Stmt {
 struct CaseStmt : Stmt {
   struct Label {
     Value lo, hi;
-  };
-  struct Arm {
-    std::vector<Label> labels;
-    std::unique_ptr<BlockStmt> body;
+    int arm = -1;  // index into arms; -1: the else arm (a void label, as bird2 stores it)
   };
   ExprP e;
-  std::vector<Arm> arms;
+  std::vector<std::unique_ptr<BlockStmt>> arms;
   std::unique_ptr<BlockStmt> otherwise;
+  // Every label, in bird2's tree order (bird_tree.hpp): repeated or overlapping labels pick
+  // the arm bird2 picks.
+  std::vector<Label> labels;
+  // Sorts the labels once parsing is done.
+  void finish();
   Flow exec(Ctx& c) const override;
 };
 

@@ -335,26 +335,32 @@ class Parser {
       return s;
     }
     if (t.text == "accept" || t.text == "reject") {
+      // accept/reject [message, ...]: the message goes out as one line, after any printn.
       advance();
       auto s = std::make_unique<TerminalStmt>();
       s->loc = at;
       s->what = t.text == "accept" ? Flow::Accept : Flow::Reject;
-      if (!cur().is(";") && !cur().is("}")) s->e = parse_expr();
+      if (!cur().is(";") && !cur().is("}")) {
+        do {
+          s->msg.push_back(parse_expr());
+        } while (accept_p(","));
+      }
       expect_p(";");
       return s;
     }
     if (t.text == "return") {
+      // bird2 needs a value; in a filter body (no function) true accepts, false rejects and
+      // anything else is a runtime error.
       advance();
-      if (fn_ == nullptr) fail(at, "'return' outside of a function");
       auto s = std::make_unique<TerminalStmt>();
       s->loc = at;
       s->what = Flow::Return;
-      if (!cur().is(";")) {
-        s->e = parse_expr();
-        if (fn_->ret != Type::Any && s->e->type != Type::Any && !static_coercible(s->e->type, fn_->ret)) {
-          fail(s->e->loc, fmt::format("function {} returns {}, not {}", fn_->name, type_name(fn_->ret),
-                                      type_name(s->e->type)));
-        }
+      s->in_filter = fn_ == nullptr;
+      s->e = parse_expr();
+      if (fn_ != nullptr && fn_->ret != Type::Any && s->e->type != Type::Any &&
+          !static_coercible(s->e->type, fn_->ret)) {
+        fail(s->e->loc, fmt::format("function {} returns {}, not {}", fn_->name, type_name(fn_->ret),
+                                    type_name(s->e->type)));
       }
       expect_p(";");
       return s;
@@ -364,9 +370,11 @@ class Parser {
       auto s = std::make_unique<PrintStmt>();
       s->loc = at;
       s->newline = t.text == "print";
-      do {
-        s->args.push_back(parse_expr());
-      } while (accept_p(","));
+      if (!cur().is(";")) {  // bird2 accepts a bare `print;` (an empty line)
+        do {
+          s->args.push_back(parse_expr());
+        } while (accept_p(","));
+      }
       expect_p(";");
       return s;
     }
@@ -545,9 +553,10 @@ class Parser {
         advance();
         if (s->otherwise) fail(here(), "duplicate else in case");
         s->otherwise = parse_arm_body();
+        s->labels.push_back(CaseStmt::Label{});  // bird2 keeps else as a void label
         continue;
       }
-      CaseStmt::Arm arm;
+      const int arm = static_cast<int>(s->arms.size());
       do {
         ExprP lo = parse_add();
         Value lv = const_value(*lo, "case label");
@@ -556,12 +565,12 @@ class Parser {
           ExprP hi = parse_add();
           hv = const_value(*hi, "case label");
         }
-        arm.labels.push_back({lv, hv});
+        s->labels.push_back(CaseStmt::Label{lv, hv, arm});
       } while (accept_p(","));
       expect_p(":");
-      arm.body = parse_arm_body();
-      s->arms.push_back(std::move(arm));
+      s->arms.push_back(parse_arm_body());
     }
+    s->finish();
     return s;
   }
 

@@ -213,6 +213,7 @@ bool same_values(const Value& a, const Value& b);
 std::uint32_t path_len(const wire::AsPath& p);
 std::uint32_t path_first(const wire::AsPath& p);
 std::uint32_t path_last(const wire::AsPath& p);
+std::uint32_t path_last_nonaggregated(const wire::AsPath& p);
 wire::AsPath path_prepend(const wire::AsPath& p, std::uint32_t asn);
 // keep == false: remove every ASN matching; keep == true: keep only those.
 wire::AsPath path_filter(const wire::AsPath& p, const ScalarSet* set, std::uint32_t asn,
