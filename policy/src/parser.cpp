@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "lexer.hpp"
+#include "reserved_words.hpp"
 
 namespace nvabgpd::policy {
 
@@ -173,6 +174,7 @@ class Parser {
     auto& s = scopes_.back();
     if (s.count(name) != 0) fail(loc_of(at), fmt::format("variable '{}' already declared in this block", name));
     if (find_attr(name) != nullptr) fail(loc_of(at), fmt::format("'{}' is a route attribute, not a variable name", name));
+    check_not_reserved(at, name, "variable");
     s[name] = Local{next_slot_, t};
     return next_slot_++;
   }
@@ -183,8 +185,15 @@ class Parser {
     }
     return nullptr;
   }
-  void check_global_free(const Token& at, const std::string& name) {
+  void check_global_free(const Token& at, const std::string& name, std::string_view what) {
+    check_not_reserved(at, name, what);
     if (g_.symbols.count(name) != 0) fail(loc_of(at), fmt::format("symbol '{}' already defined", name));
+  }
+  // bird2 refuses its keywords as names ("syntax error, unexpected TABLE").
+  void check_not_reserved(const Token& at, const std::string& name, std::string_view what) {
+    if (is_reserved_word(name)) {
+      fail(loc_of(at), fmt::format("'{}' is a bird2 keyword, it cannot name a {}", name, what));
+    }
   }
 
   std::optional<Type> try_type() {
@@ -209,7 +218,7 @@ class Parser {
     advance();
     const Token name_tok = cur();
     std::string name = expect_ident("constant name");
-    check_global_free(name_tok, name);
+    check_global_free(name_tok, name, "constant");
     expect_p("=");
     begin_body();
     ExprP e = parse_expr();
@@ -225,8 +234,8 @@ class Parser {
   // Old (2.0) style declarations between the header and the body: "int x; pair p;".
   void parse_old_decls() {
     while (at_type_decl()) {
-      const Token at = cur();
       Type t = *try_type();
+      const Token at = cur();
       std::string n = expect_ident("variable name");
       declare(at, n, t);
       expect_p(";");
@@ -237,7 +246,7 @@ class Parser {
     advance();
     const Token name_tok = cur();
     std::string name = expect_ident("filter name");
-    check_global_free(name_tok, name);
+    check_global_free(name_tok, name, "filter");
     begin_body();
     fn_ = nullptr;
     parse_old_decls();
@@ -256,7 +265,7 @@ class Parser {
     advance();
     const Token name_tok = cur();
     std::string name = expect_ident("function name");
-    check_global_free(name_tok, name);
+    check_global_free(name_tok, name, "function");
     auto fn = std::make_unique<Function>();
     fn->name = name;
     fn->loc = loc_of(name_tok);
@@ -264,13 +273,14 @@ class Parser {
     expect_p("(");
     if (!cur().is(")")) {
       for (;;) {
-        const Token at = cur();
         auto t = try_type();
         if (!t) fail_expected("parameter type");
+        const Token at = cur();
         std::string pn = expect_ident("parameter name");
         declare(at, pn, *t);
         fn->params.push_back(*t);
-        if (accept_p(";") || accept_p(",")) continue;
+        if (accept_p(";")) continue;
+        if (cur().is(",")) fail(here(), "function parameters are separated by ';' in bird2, not ','");
         break;
       }
     }
@@ -1093,12 +1103,18 @@ class Parser {
     return v.i();
   }
   // One component of a tuple pattern: NUM, NUM..NUM or *.
-  std::pair<std::uint32_t, std::uint32_t> atom(std::uint32_t max) {
+  std::pair<std::uint32_t, std::uint32_t> atom(std::uint32_t max, bool* single = nullptr) {
     Loc at = here();
+    if (single != nullptr) *single = false;
+    cur_was_star_ = cur().is("*");
     if (accept_p("*")) return {0, max};
     std::uint32_t lo = const_int("set item");
     std::uint32_t hi = lo;
-    if (accept_p("..")) hi = const_int("set item");
+    if (accept_p("..")) {
+      hi = const_int("set item");
+    } else if (single != nullptr) {
+      *single = true;
+    }
     if (lo > hi || hi > max) fail(at, fmt::format("value out of range in set item (max {})", max));
     return {lo, hi};
   }
@@ -1147,14 +1163,41 @@ class Parser {
     pos_ = save;
     bool lc = commas == 2;
     std::uint32_t max = lc ? 0xFFFFFFFF : 0xFFFF;
-    c[n++] = atom(max);
+    bool single[3] = {true, true, true};
+    c[n++] = atom(max, &single[0]);
     expect_p(",");
-    c[n++] = atom(max);
+    Loc second = here();
+    c[n++] = atom(max, &single[1]);
     if (lc) {
+      // bird2: once a component is a range or '*', every later one must be '*'.
+      if (!single[0] && !(c[1].first == 0 && c[1].second == max && cur_was_star_)) {
+        fail(second, "in a large community pattern only '*' may follow a range or '*'");
+      }
       expect_p(",");
-      c[n++] = atom(max);
+      Loc third = here();
+      c[n++] = atom(max, &single[2]);
+      if (!(single[0] && single[1]) && !cur_was_star_) {
+        fail(third, "in a large community pattern only '*' may follow a range or '*'");
+      }
     }
     expect_p(")");
+    if (lc && single[0] && single[1] && single[2] && accept_p("..")) {
+      // (a, b, c)..(d, e, f): a range of large communities
+      Loc at2 = here();
+      expect_p("(");
+      std::uint32_t h[3];
+      for (int j = 0; j < 3; ++j) {
+        if (j > 0) expect_p(",");
+        h[j] = const_int("set item");
+      }
+      expect_p(")");
+      set_elem_type(s, Type::Lc, at);
+      auto lo = Value::of_lc({c[0].first, c[1].first, c[2].first}).key();
+      auto hi = Value::of_lc({h[0], h[1], h[2]}).key();
+      if (hi < lo) fail(at2, "empty large community range");
+      s.ranges.push_back({lo, hi});
+      return;
+    }
     if (lc) {
       set_elem_type(s, Type::Lc, at);
       // Contiguous in key order when every component after the first varying one is full.
@@ -1267,10 +1310,12 @@ class Parser {
 
   ExprP parse_prefix_set(const Loc& at) {
     PrefixSet ps;
+    const bool v4 = cur().ip.is_v4();
     do {
       Loc item = here();
       if (cur().kind != Tok::Ip) fail_expected("prefix");
       base::IpAddress ip = cur().ip;
+      if (ip.is_v4() != v4) fail(item, "mixed IPv4 and IPv6 prefixes in one prefix set");
       advance();
       expect_p("/");
       if (cur().kind != Tok::Number) fail_expected("prefix length");
@@ -1364,6 +1409,7 @@ class Parser {
   std::size_t next_slot_ = 0;
   const Function* fn_ = nullptr;
   bool have_elem_ = false;
+  bool cur_was_star_ = false;  // the last atom() read a '*'
 };
 
 }  // namespace

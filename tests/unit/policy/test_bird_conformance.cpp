@@ -118,3 +118,37 @@ TEST_CASE("return in a filter body: true accepts, false rejects, other values ar
         "t.conf:1:22: error: expected expression, found ';'");
   CHECK(load_error("filter f { return; }") == "t.conf:1:18: error: expected expression, found ';'");
 }
+
+TEST_CASE("bird2 keywords cannot name constants, filters, functions, parameters or variables") {
+  CHECK(load_error("function table() { return 1; } filter f { accept; }") ==
+        "t.conf:1:10: error: 'table' is a bird2 keyword, it cannot name a function");
+  CHECK(load_error("function accept() { return 1; }") ==
+        "t.conf:1:10: error: 'accept' is a bird2 keyword, it cannot name a function");
+  CHECK(load_error("define as = 5;") ==
+        "t.conf:1:8: error: 'as' is a bird2 keyword, it cannot name a constant");
+  CHECK(load_error("define ORIGIN_IGP = 5;") ==
+        "t.conf:1:8: error: 'ORIGIN_IGP' is a bird2 keyword, it cannot name a constant");
+  CHECK(load_error("filter bgp { accept; }") ==
+        "t.conf:1:8: error: 'bgp' is a bird2 keyword, it cannot name a filter");
+  CHECK(load_error("filter f { int len; accept; }") ==
+        "t.conf:1:16: error: 'len' is a bird2 keyword, it cannot name a variable");
+  CHECK(load_error("filter f int rt; { accept; }") ==
+        "t.conf:1:14: error: 'rt' is a bird2 keyword, it cannot name a variable");
+  CHECK(load_error("function g(int s) { return s; }") ==
+        "t.conf:1:16: error: 's' is a bird2 keyword, it cannot name a variable");
+  CHECK(load_error("filter f { for int asn in bgp_path do accept; }") ==
+        "t.conf:1:20: error: 'asn' is a bird2 keyword, it cannot name a variable");
+  // Keywords are case-sensitive, and ordinary names stay free.
+  Run r(
+      "define TABLE = 5; function Accept(int x; int y) { return x + y; } filter f { int x2 = "
+      "Accept(TABLE, 1); if x2 = 6 then accept; }");
+  wire::PathAttributes a;
+  CHECK(r("10.0.0.0/8", a).accepted());
+}
+
+TEST_CASE("function parameters are separated by ';' as in bird2") {
+  CHECK(load_error("function g(int a, int b) { return a + b; }") ==
+        "t.conf:1:17: error: function parameters are separated by ';' in bird2, not ','");
+  CHECK(load_error("function g(int a, int b) -> int { return a + b; }") ==
+        "t.conf:1:17: error: function parameters are separated by ';' in bird2, not ','");
+}

@@ -264,7 +264,7 @@ TEST_CASE("BIRD 2.14 for loops over paths and community lists") {
   a.communities = {wire::Community::of(1, 5), wire::Community::of(2, 7)};
   Run r(R"(filter f {
       int sum = 0;
-      for int asn in bgp_path do { sum = sum + asn; }
+      for int a in bgp_path do { sum = sum + a; }
       for pair c in bgp_community do
         if c ~ [(2, *)] then bgp_community.delete(c);
       bgp_med = sum;
