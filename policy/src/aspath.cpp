@@ -1,6 +1,6 @@
 // AS path operations with BIRD's filter semantics: .len counts an AS_SET as one, delete and
 // filter act on every occurrence (inside sets too) and drop emptied segments, and masks let an
-// AS_SET position match a run of mask items (but never be skipped).
+// AS_SET position match a run of mask items (but never be skipped); `X+` repeats item X.
 #include <algorithm>
 
 #include "value.hpp"
@@ -105,10 +105,10 @@ struct Pos {
   const std::uint32_t* asns = nullptr;
   std::uint32_t count = 0;
   bool set = false;
-  bool mark = false;
 };
 
 bool item_matches(const Pos& pos, const MaskItem& it) {
+  if (it.kind == MaskItem::Kind::Question) return true;
   for (std::uint32_t k = 0; k < pos.count; ++k) {
     std::uint32_t a = pos.asns[k];
     bool hit = false;
@@ -123,54 +123,88 @@ bool item_matches(const Pos& pos, const MaskItem& it) {
   return false;
 }
 
-// After a match at position i: a set position stays live (it may match the next mask item
-// too, so a run of items can match members of one AS_SET) and the next position becomes live.
-// A set cannot be skipped: it must match at least one item (checked against bird2).
-void advance(std::vector<Pos>& pos, std::size_t i, long& new_lo, long& new_hi) {
-  if (pos[i].set) pos[i].mark = true;
-  pos[i + 1].mark = true;
-  new_lo = static_cast<long>(i) + (pos[i].set ? 0 : 1);
-  if (new_hi < 0) new_hi = static_cast<long>(i + 1);
+// Marks of live positions: mark[i] means "the mask so far can end just before position i"
+// (i == n: at the end of the path). [lo, hi] bounds the marks that may be set.
+struct Marks {
+  std::vector<std::uint8_t> on;
+  std::size_t lo = 0, hi = 0;
+  bool any = false;
+  void reset(std::size_t n) {
+    on.assign(n + 1, 0);
+    lo = n + 1;
+    hi = 0;
+    any = false;
+  }
+  void set(std::size_t i) {
+    if (on[i] != 0) return;
+    on[i] = 1;
+    lo = std::min(lo, i);
+    hi = std::max(hi, i);
+    any = true;
+  }
+};
+
+// Applies one mask item to the live positions of `in`, into `out` (reset first).
+// A match at a set position keeps that position live (it may match the next item too, so a
+// run of items can match members of one AS_SET) and makes the next one live; a set is never
+// skipped (checked against bird2). '*' makes every later position live.
+void step(const std::vector<Pos>& pos, const MaskItem& it, const Marks& in, Marks& out) {
+  const std::size_t n = pos.size();
+  out.reset(n);
+  if (!in.any) return;
+  if (it.kind == MaskItem::Kind::Star) {
+    for (std::size_t i = in.lo; i <= n; ++i) out.set(i);
+    return;
+  }
+  for (std::size_t i = in.lo; i <= in.hi && i < n; ++i) {
+    if (in.on[i] == 0 || !item_matches(pos[i], it)) continue;
+    if (pos[i].set) out.set(i);
+    out.set(i + 1);
+  }
 }
 }  // namespace
 
 bool path_match(const wire::AsPath& p, const PathMask& m) {
   thread_local std::vector<Pos> pos;
+  thread_local Marks cur, next, acc;
   pos.clear();
   for (const auto& s : p.segments) {
     if (is_set_segment(s)) {
-      if (!s.asns.empty()) pos.push_back(Pos{s.asns.data(), static_cast<std::uint32_t>(s.asns.size()), true, false});
+      if (!s.asns.empty()) pos.push_back(Pos{s.asns.data(), static_cast<std::uint32_t>(s.asns.size()), true});
     } else {
-      for (const auto& a : s.asns) pos.push_back(Pos{&a, 1, false, false});
+      for (const auto& a : s.asns) pos.push_back(Pos{&a, 1, false});
     }
   }
   const std::size_t n = pos.size();
-  pos.push_back(Pos{});
-  pos[0].mark = true;
-  long lo = 0;
-  long hi = 0;
+  cur.reset(n);
+  cur.set(0);
+  const MaskItem* prev = nullptr;
   for (const auto& it : m.items) {
-    pos[n].mark = false;
-    if (it.kind == MaskItem::Kind::Star) {
-      for (auto i = static_cast<std::size_t>(lo); i <= n; ++i) pos[i].mark = true;
-      hi = static_cast<long>(n);
+    if (it.kind != MaskItem::Kind::Loop) {
+      step(pos, it, cur, next);
+      std::swap(cur, next);
+      if (!cur.any) return false;
+      prev = &it;
       continue;
     }
-    long new_lo = -1;
-    long new_hi = -1;
-    for (long i = hi; i >= lo; --i) {
-      auto ui = static_cast<std::size_t>(i);
-      if (!pos[ui].mark) continue;
-      pos[ui].mark = false;
-      if (ui < n && (it.kind == MaskItem::Kind::Question || item_matches(pos[ui], it))) {
-        advance(pos, ui, new_lo, new_hi);
+    // `X+`: X once more, any number of times (bird2 2.0.12). The marks after X are the
+    // union of X applied 1, 2, 3 ... times; each round only needs the newly live positions.
+    if (prev == nullptr || prev->kind == MaskItem::Kind::Star) continue;
+    acc = cur;
+    for (;;) {
+      step(pos, *prev, cur, next);
+      cur.reset(n);
+      for (std::size_t i = next.lo; next.any && i <= next.hi; ++i) {
+        if (next.on[i] != 0 && acc.on[i] == 0) {
+          acc.set(i);
+          cur.set(i);
+        }
       }
+      if (!cur.any) break;
     }
-    if (new_hi < 0) return false;
-    lo = new_lo;
-    hi = new_hi;
+    std::swap(cur, acc);
   }
-  return pos[n].mark;
+  return cur.on[n] != 0;
 }
 
 }  // namespace nvabgpd::policy

@@ -1359,7 +1359,10 @@ class Parser {
       } else if (accept_p("?")) {
         it.item.kind = MaskItem::Kind::Question;
       } else if (cur().is("+")) {
-        fail(il, "'+' (repeat) in path masks is not supported");
+        // X+ : the previous item once or more (bird2 refuses it first, at load)
+        if (m->items.empty()) fail(il, "'+' (repeat) cannot be the first item of a path mask");
+        advance();
+        it.item.kind = MaskItem::Kind::Loop;
       } else if (cur().kind == Tok::Number) {
         it.item.lo = it.item.hi = static_cast<std::uint32_t>(cur().num);
         it.item.kind = MaskItem::Kind::Asn;

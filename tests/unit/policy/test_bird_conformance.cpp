@@ -2,6 +2,7 @@
 // last_nonaggregated, repeated case labels, accept/reject messages, return in a filter body,
 // `+` in path masks, int/pair set mixes and the constructs bird2 refuses.
 #include "helpers.hpp"
+#include "nvabgpd/policy/route_text.hpp"
 
 using namespace nvabgpd;
 using namespace nvabgpd::policy;
@@ -151,4 +152,45 @@ TEST_CASE("function parameters are separated by ';' as in bird2") {
         "t.conf:1:17: error: function parameters are separated by ';' in bird2, not ','");
   CHECK(load_error("function g(int a, int b) -> int { return a + b; }") ==
         "t.conf:1:17: error: function parameters are separated by ';' in bird2, not ','");
+}
+
+TEST_CASE("'+' in path masks repeats the item before it, AS_SETs included (bird2's results)") {
+  // Each row: a path ("{..}" is an AS_SET) and, for every mask below, whether bird2 2.0.12
+  // matched it (seen over a BGP session from gobgpd, the only way to get AS_SETs into bird2).
+  const std::vector<std::string> masks = {
+      "1+ 2",   "1 + + 2",    "* +",   "? +",      "[1,2]+", "1..3+ 9", "1 2 +",  "5 1+ 9",
+      "5 ?+ 9", "5 [1,2]+ 9", "1+",    "5 1+ 2 9", "* 2+ *", "1 + *",   "? + 9",  "5 2+ 1 9",
+      "5 3+ 9", "[1,2]+ 9",   "? ? +", "5 * + 9",  "1..2+",  "5 ? 9",   "5 1 2 9"};
+  const std::vector<std::pair<std::string, std::string>> rows = {
+      {"1 2", "11111010000011000010100"},         {"1 1 2", "11111000000011000010100"},
+      {"2", "00111000000010000000100"},           {"1 1", "00111000001001000010100"},
+      {"1 2 2", "00111010000011000010100"},       {"5 {1 2} 9", "00110001110110110011011"},
+      {"5 {1} 9", "00110001110000100011010"},     {"5 1 1 9", "00110001110000100011000"},
+      {"5 9", "00110000000000100011000"},         {"1 2 3", "00110000000011000010000"},
+      {"3 3 9", "00110100000000100010000"},       {"5 {1 2} 2 9", "00110000110110100011001"},
+      {"{1 2}", "11111010001011000010100"},       {"1 {1 2} 2", "11111010000011000010100"},
+      {"1 2 1 2", "00111000000011000010100"},     {"5 {1 2} 1 9", "00110001110010110011000"},
+      {"5 1 {1 2} 9", "00110001110110100011001"}, {"5 2 {1 2} 9", "00110000110010110011000"},
+      {"1 1 1", "00111000001001000010100"},       {"2 1 1 9", "00110100000010100110000"},
+      {"5 {2} 2 9", "00110000110010100011000"},
+  };
+  for (const auto& [text, bits] : rows) {
+    wire::AsPath p = *parse_as_path(text);
+    wire::PathAttributes a;
+    a.as_path = p;
+    for (std::size_t i = 0; i < masks.size(); ++i) {
+      Run r(expr_filter("(bgp_path ~ [= " + masks[i] + " =])"));
+      INFO("path " << text << " mask " << masks[i]);
+      CHECK(r("10.0.0.0/8", a).accepted() == (bits[i] == '1'));
+    }
+  }
+  CHECK(load_error("filter f { if bgp_path ~ [= + 1 =] then accept; }") ==
+        "t.conf:1:29: error: '+' (repeat) cannot be the first item of a path mask");
+  // (expr)+ and a variable followed by '+' repeat the value; inside parentheses + adds.
+  wire::PathAttributes a;
+  a.as_path = *parse_as_path("7 7 1 9");
+  Run v(
+      "filter f { int x = 7; if bgp_path ~ [= x + (0+1) 9 =] && bgp_path ~ [= (6+1)+ 1+ 9 =] then "
+      "accept; reject; }");
+  CHECK(v("10.0.0.0/8", a).accepted());
 }
