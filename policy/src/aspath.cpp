@@ -75,7 +75,7 @@ wire::AsPath path_filter(const wire::AsPath& p, const ScalarSet* set, std::uint3
   for (const auto& s : p.segments) {
     wire::AsSegment n{s.type, {}};
     for (auto a : s.asns) {
-      bool hit = set != nullptr ? set->contains(SetKey{a, 0}) : a == asn;
+      bool hit = set != nullptr ? set->has(Type::Int, SetKey{a, 0}) : a == asn;
       if (hit == keep) n.asns.push_back(a);
     }
     if (!n.asns.empty()) out.segments.push_back(std::move(n));
@@ -93,7 +93,7 @@ bool path_contains(const wire::AsPath& p, std::uint32_t asn) {
 bool path_any_in(const wire::AsPath& p, const ScalarSet& set) {
   for (const auto& s : p.segments) {
     for (auto a : s.asns) {
-      if (set.contains(SetKey{a, 0})) return true;
+      if (set.has(Type::Int, SetKey{a, 0})) return true;
     }
   }
   return false;
@@ -115,7 +115,7 @@ bool item_matches(const Pos& pos, const MaskItem& it) {
     switch (it.kind) {
       case MaskItem::Kind::Asn: hit = a == it.lo; break;
       case MaskItem::Kind::Range: hit = it.lo <= a && a <= it.hi; break;
-      case MaskItem::Kind::Set: hit = it.set != nullptr && it.set->contains(SetKey{a, 0}); break;
+      case MaskItem::Kind::Set: hit = it.set != nullptr && it.set->has(Type::Int, SetKey{a, 0}); break;
       default: hit = true; break;
     }
     if (hit) return true;

@@ -94,29 +94,38 @@ int in_range(const Value& a, const Value& b) {
   }
   if (!is_set(b.type)) return -1;
   const auto& set = b.as<ScalarSet>();
+  if (set.bird) {
+    // bird2: the value (or list member) must have the type of the item at the tree's root.
+    Type root = set.root_type();
+    Type want = a.type == Type::Clist ? Type::Pair : a.type == Type::Eclist ? Type::Ec
+              : a.type == Type::Lclist ? Type::Lc : a.type == Type::Path ? Type::Int : a.type;
+    if (want == Type::Ip && root == Type::Quad && a.ip.is_v4()) return set.tree_has(Type::Quad, SetKey{a.ip.v4_value(), 0});
+    if (want != root) return -1;
+    if (want == a.type) return set.tree_has(a.type, a.key());
+  }
   if (a.type == set.elem) return set.contains(a.key());
   if (set.elem == Type::Quad && a.type == Type::Ip && a.ip.is_v4()) return set.contains(SetKey{a.ip.v4_value(), 0});
   switch (a.type) {
     case Type::Clist:
-      if (set.elem != Type::Pair) return -1;
+      if (set.elem != Type::Pair && !set.bird) return -1;
       for (auto c : a.as<Clist>()) {
-        if (set.contains(SetKey{c.value, 0})) return 1;
+        if (set.has(Type::Pair, SetKey{c.value, 0})) return 1;
       }
       return 0;
     case Type::Eclist:
-      if (set.elem != Type::Ec) return -1;
+      if (set.elem != Type::Ec && !set.bird) return -1;
       for (auto c : a.as<Eclist>()) {
-        if (set.contains(SetKey{c.value, 0})) return 1;
+        if (set.has(Type::Ec, SetKey{c.value, 0})) return 1;
       }
       return 0;
     case Type::Lclist:
-      if (set.elem != Type::Lc) return -1;
+      if (set.elem != Type::Lc && !set.bird) return -1;
       for (auto c : a.as<Lclist>()) {
-        if (set.contains(Value::of_lc(c).key())) return 1;
+        if (set.has(Type::Lc, Value::of_lc(c).key())) return 1;
       }
       return 0;
     case Type::Path:
-      if (set.elem != Type::Int) return -1;
+      if (set.elem != Type::Int && !set.bird) return -1;
       return path_any_in(a.as<wire::AsPath>(), set);
     default: return -1;
   }
@@ -479,7 +488,7 @@ Value MethodExpr::eval(Ctx& c) const {
         }
         if (a.type == Type::PairSet || a.type == Type::QuadSet) {
           const auto& s = a.as<ScalarSet>();
-          return Value::owned(Type::Clist, list_select(l, keep, [&](wire::Community x) { return s.contains(SetKey{x.value, 0}); }));
+          return Value::owned(Type::Clist, list_select(l, keep, [&](wire::Community x) { return s.has(Type::Pair, SetKey{x.value, 0}); }));
         }
         if (a.type == Type::Clist) {
           const auto& s = a.as<Clist>();
@@ -494,7 +503,7 @@ Value MethodExpr::eval(Ctx& c) const {
         }
         if (a.type == Type::EcSet) {
           const auto& s = a.as<ScalarSet>();
-          return Value::owned(Type::Eclist, list_select(l, keep, [&](wire::ExtCommunity x) { return s.contains(SetKey{x.value, 0}); }));
+          return Value::owned(Type::Eclist, list_select(l, keep, [&](wire::ExtCommunity x) { return s.has(Type::Ec, SetKey{x.value, 0}); }));
         }
         if (a.type == Type::Eclist) {
           const auto& s = a.as<Eclist>();
@@ -510,7 +519,7 @@ Value MethodExpr::eval(Ctx& c) const {
         }
         if (a.type == Type::LcSet) {
           const auto& s = a.as<ScalarSet>();
-          return Value::owned(Type::Lclist, list_select(l, keep, [&](const wire::LargeCommunity& x) { return s.contains(Value::of_lc(x).key()); }));
+          return Value::owned(Type::Lclist, list_select(l, keep, [&](const wire::LargeCommunity& x) { return s.has(Type::Lc, Value::of_lc(x).key()); }));
         }
         if (a.type == Type::Lclist) {
           const auto& s = a.as<Lclist>();

@@ -1143,7 +1143,7 @@ class Parser {
         return out.u;
       };
       set_elem_type(s, Type::Ec, at);
-      s.ranges.push_back({SetKey{encode(lo), 0}, SetKey{encode(hi), 0}});
+      add_range(s, Type::Ec, SetKey{encode(lo), 0}, SetKey{encode(hi), 0});
       return;
     }
     std::pair<std::uint32_t, std::uint32_t> c[3];
@@ -1195,7 +1195,7 @@ class Parser {
       auto lo = Value::of_lc({c[0].first, c[1].first, c[2].first}).key();
       auto hi = Value::of_lc({h[0], h[1], h[2]}).key();
       if (hi < lo) fail(at2, "empty large community range");
-      s.ranges.push_back({lo, hi});
+      add_range(s, Type::Lc, lo, hi);
       return;
     }
     if (lc) {
@@ -1206,15 +1206,15 @@ class Parser {
       bool contiguous = true;
       for (int j = k + 1; j < 3; ++j) contiguous = contiguous && c[j].first == 0 && c[j].second == max;
       if (contiguous) {
-        s.ranges.push_back({Value::of_lc({c[0].first, c[1].first, c[2].first}).key(),
-                            Value::of_lc({c[0].second, c[1].second, c[2].second}).key()});
+        add_range(s, Type::Lc, Value::of_lc({c[0].first, c[1].first, c[2].first}).key(),
+                  Value::of_lc({c[0].second, c[1].second, c[2].second}).key());
       } else {
         SetBox b;
         for (int j = 0; j < 3; ++j) {
           b.lo[j] = c[j].first;
           b.hi[j] = c[j].second;
         }
-        s.boxes.push_back(b);
+        add_box(s, Type::Lc, b);
       }
       return;
     }
@@ -1233,7 +1233,7 @@ class Parser {
         hi = (std::uint64_t{x.first} << 16) | y.first;
         if (hi < lo) fail(at2, "empty pair range");
       }
-      s.ranges.push_back({SetKey{lo, 0}, SetKey{hi, 0}});
+      add_range(s, Type::Pair, SetKey{lo, 0}, SetKey{hi, 0});
     } else {
       SetBox b;
       b.lo[0] = c[0].first;
@@ -1241,17 +1241,28 @@ class Parser {
       b.lo[1] = c[1].first;
       b.hi[1] = c[1].second;
       b.lo[2] = b.hi[2] = 0;
-      s.boxes.push_back(b);
+      add_box(s, Type::Pair, b);
     }
   }
 
+  // bird2 accepts items of different types in one set (and answers through its search tree,
+  // see ScalarSet::bird); the set's static type is that of its first item.
   void set_elem_type(ScalarSet& s, Type t, const Loc& at) {
+    (void)at;
     if (!have_elem_) {
       s.elem = t;
       have_elem_ = true;
     } else if (s.elem != t) {
-      fail(at, fmt::format("mixed {} and {} items in one set", type_name(s.elem), type_name(t)));
+      s.mixed = true;
     }
+  }
+  static void add_range(ScalarSet& s, Type t, SetKey lo, SetKey hi) {
+    s.ranges.push_back({lo, hi});
+    s.written.push_back(ScalarSet::Written{t, SetRange{lo, hi}, false, {}});
+  }
+  static void add_box(ScalarSet& s, Type t, const SetBox& b) {
+    s.boxes.push_back(b);
+    s.written.push_back(ScalarSet::Written{t, {}, true, b});
   }
 
   ExprP parse_set() {
@@ -1285,7 +1296,7 @@ class Parser {
         }
         set_elem_type(s, t, item);
         if (hi.key() < lo.key()) fail(item, "empty range in set");
-        s.ranges.push_back({lo.key(), hi.key()});
+        add_range(s, t, lo.key(), hi.key());
       } while (accept_p(","));
     }
     expect_p("]");

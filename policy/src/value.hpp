@@ -67,11 +67,34 @@ struct SetBox {
   std::uint32_t hi[3] = {0, 0, 0};
 };
 struct ScalarSet {
-  Type elem = Type::Int;
+  Type elem = Type::Int;         // the first item's type
   std::vector<SetRange> ranges;  // sorted by lo, non-overlapping after finish()
   std::vector<SetBox> boxes;     // non-contiguous pair/lc patterns
+  // The items as written, in order (only while parsing; finish() consumes them).
+  struct Written {
+    Type t = Type::Int;
+    SetRange r;
+    bool is_box = false;
+    SetBox box;
+  };
+  std::vector<Written> written;
+  bool mixed = false;  // items of more than one type (bird2 accepts that)
+  // bird2 keeps set items in a search tree (bird_tree.hpp) that answers differently from a
+  // plain membership test when items have different types or overlap. Such sets are kept in
+  // bird2's tree order and searched its way; every other set uses the merged ranges.
+  struct TreeItem {
+    Type t = Type::Int;
+    SetKey lo, hi;
+  };
+  std::vector<TreeItem> tree;
+  bool bird = false;
   void finish();
   bool contains(SetKey k) const;
+  // Membership of an element of type t (a list member, an ASN ...).
+  bool has(Type t, SetKey k) const { return bird ? tree_has(t, k) : contains(k); }
+  bool tree_has(Type t, SetKey k) const;
+  // The type bird2 checks `x ~ set` against: that of the item at the root of its tree.
+  Type root_type() const;
 };
 
 // Prefix pattern sets: one binary trie per family. A pattern net{lo,hi} is stored at depth

@@ -194,3 +194,65 @@ TEST_CASE("'+' in path masks repeats the item before it, AS_SETs included (bird2
       "accept; reject; }");
   CHECK(v("10.0.0.0/8", a).accepted());
 }
+
+TEST_CASE("sets with items of several types or overlapping items answer as bird2's search tree") {
+  // Rows: set, then for MED 0 1 2 3 5 7 9 11 15 25 65538 100 100000 16909060 whether bird2
+  // 2.0.12 matched ('e': runtime error, "~ applied on unknown type pair").
+  const std::vector<std::uint32_t> meds = {0,  1,  2,  3,     5,   7,      9,
+                                           11, 15, 25, 65538, 100, 100000, 16909060};
+  const std::vector<std::pair<std::string, std::string>> rows = {
+      {"[1, (1,2)]", "11000000000000"},
+      {"[1..10, 2]", "01100000000000"},  // 1..10 is never reached for 3..10
+      {"[5, (*, 7)]", "eeeeeeeeeeeeee"},
+      {"[1, 3, 5, (1,2), 7, 9]", "01011111111111"},
+      {"[(1,2), (2,3), 4, 100]", "eeeeeeeeeeeeee"},
+      {"[1, 1.2.3.4]", "11000000000000"},
+      {"[3..4, 1..10, 20]", "01110000000000"},
+      {"[10, 0..3, 5, 20, 2..30]", "11111000000000"},
+      {"[(1,2), 1]", "eeeeeeeeeeeeee"},
+      {"[7, (1,2), 1]", "eeeeeeeeeeeeee"},
+      {"[(0,5), 9, (0,1)]", "11111111111111"},
+      {"[1, 1, 5]", "01001000000000"},
+      {"[5, 1..3, 2..9, 1]", "01111110000000"},
+      {"[1..3, 5..9]", "01111110000000"},  // disjoint items: a plain membership test
+  };
+  for (const auto& [set, want] : rows) {
+    Run r("filter f { if bgp_med ~ " + set + " then accept; reject; }");
+    for (std::size_t i = 0; i < meds.size(); ++i) {
+      wire::PathAttributes a;
+      a.med = meds[i];
+      auto o = r("10.0.0.0/8", a);
+      INFO(set << " med " << meds[i] << " -> " << o.reason());
+      char got = o.why == Outcome::Why::RuntimeError ? 'e' : o.accepted() ? '1' : '0';
+      CHECK(got == want[i]);
+    }
+  }
+  // Community lists against pair sets with overlapping patterns, match and delete.
+  const std::vector<std::uint32_t> comms = {
+      wire::Community::of(1, 5).value, wire::Community::of(1, 6).value,
+      wire::Community::of(3, 7).value, wire::Community::of(9, 7).value,
+      wire::Community::of(2, 5).value, wire::Community::of(2, 6).value,
+      wire::Community::of(3, 5).value, wire::Community::of(0, 1).value,
+      wire::Community::of(1, 2).value, wire::Community::of(4, 4).value};
+  const std::vector<std::pair<std::string, std::string>> crow = {
+      {"[(1,*), (1,5)]", "1000000010"},
+      {"[(*,7), (3,7)]", "0011000000"},
+      {"[(1..3, 5..6), (2, 5)]", "1100101000"},
+      {"[(1,2), 1]", "0000000110"},
+      {"[(1,1)..(1,9), (1,5)]", "1000000010"},
+      {"[(0,1), (1..3,5..6), (2,5), (4,4)]", "1100101101"},
+  };
+  for (const auto& [set, want] : crow) {
+    Run m("filter f { if bgp_community ~ " + set + " then accept; reject; }");
+    Run d("filter f { bgp_community.delete(" + set + "); accept; }");
+    for (std::size_t i = 0; i < comms.size(); ++i) {
+      wire::PathAttributes a;
+      a.communities = {wire::Community{comms[i]}};
+      INFO(set << " community " << i);
+      CHECK(m("10.0.0.0/8", a).accepted() == (want[i] == '1'));
+      auto o = d("10.0.0.0/8", a);
+      REQUIRE(o.accepted());
+      CHECK(o.modified->communities.empty() == (want[i] == '1'));
+    }
+  }
+}
