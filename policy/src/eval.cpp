@@ -801,14 +801,17 @@ Flow CaseStmt::exec(Ctx& c) const {
   Value v = e->eval(c);
   if (c.halted()) return c.halt;
   // bird2 walks its label tree; a label of a type that cannot be compared with the value
-  // counts as holding it (so a pair label (1,2) can take the int 7, as in bird2).
-  long i = bird_find(
-      labels, [&](const Label& l) { return compare_values(l.lo, v); },
-      [&](const Label& l) { return compare_values(l.hi, v); });
-  if (i >= 0 && labels[static_cast<std::size_t>(i)].arm >= 0) {
-    return arms[static_cast<std::size_t>(labels[static_cast<std::size_t>(i)].arm)]->exec(c);
-  }
-  return otherwise ? otherwise->exec(c) : Flow::Next;
+  // counts as holding it (so a pair label (1,2) can take the int 7, as in bird2). Without a
+  // hit it looks for the void label of else the same way.
+  auto find = [&](const Value& x) {
+    return bird_find(
+        labels, [&](const Label& l) { return compare_values(l.lo, x); },
+        [&](const Label& l) { return compare_values(l.hi, x); });
+  };
+  long i = find(v);
+  if (i < 0 && has_else && v.type != Type::Void) i = find(Value{});
+  if (i < 0) return Flow::Next;
+  return arms[static_cast<std::size_t>(labels[static_cast<std::size_t>(i)].arm)]->exec(c);
 }
 
 std::optional<std::string> fold(const Expr& e, Value& out) {

@@ -163,14 +163,9 @@ class Lexer {
     if (c == '"') {
       bump();
       std::string str;
+      // bird2 has no escapes: a string is every character up to the next '"' on the line.
       while (pos_ < s_.size() && peek() != '"' && peek() != '\n') {
-        if (peek() == '\\' && pos_ + 1 < s_.size()) {
-          bump();
-          char e = peek();
-          str += e == 'n' ? '\n' : e == 't' ? '\t' : e;
-        } else {
-          str += peek();
-        }
+        str += peek();
         bump();
       }
       if (peek() != '"') return make(Tok::Error, "unterminated string");

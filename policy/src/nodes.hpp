@@ -318,12 +318,12 @@ struct ForStmt : Stmt {
 };
 struct CaseStmt : Stmt {
   struct Label {
-    Value lo, hi;
-    int arm = -1;  // index into arms; -1: the else arm (a void label, as bird2 stores it)
+    Value lo, hi;  // both void: an else arm, as bird2 stores it
+    int arm = 0;   // index into arms
   };
   ExprP e;
   std::vector<std::unique_ptr<BlockStmt>> arms;
-  std::unique_ptr<BlockStmt> otherwise;
+  bool has_else = false;
   // Every label, in bird2's tree order (bird_tree.hpp): repeated or overlapping labels pick
   // the arm bird2 picks.
   std::vector<Label> labels;

@@ -89,7 +89,9 @@ class Parser {
   void run() {
     while (!at_end()) {
       const Token& t = cur();
-      if (t.is_word("filter")) {
+      if (t.is(";")) {  // bird2 allows empty statements between definitions
+        advance();
+      } else if (t.is_word("filter")) {
         parse_filter();
       } else if (t.is_word("function")) {
         parse_function();
@@ -327,10 +329,7 @@ class Parser {
     const Token t = cur();
     Loc at = here();
     if (t.is("{")) return parse_block();
-    if (t.is(";")) {
-      advance();
-      return std::make_unique<BlockStmt>();
-    }
+    if (t.is(";")) fail(at, "empty statement: bird2 refuses a ';' that ends no statement");
     if (at_type_decl()) return parse_decl();
     if (t.kind != Tok::Ident) fail_expected("statement");
     if (t.text == "if") {
@@ -559,20 +558,21 @@ class Parser {
       if (accept_p("}")) break;
       if (at_end()) fail_expected("'}'");
       if (cur().is_word("else") && peek().is(":")) {
+        // bird2 keeps else as a void label (and takes a second else too: the tree decides)
         advance();
         advance();
-        if (s->otherwise) fail(here(), "duplicate else in case");
-        s->otherwise = parse_arm_body();
-        s->labels.push_back(CaseStmt::Label{});  // bird2 keeps else as a void label
+        s->labels.push_back(CaseStmt::Label{Value{}, Value{}, static_cast<int>(s->arms.size())});
+        s->arms.push_back(parse_arm_body());
+        s->has_else = true;
         continue;
       }
       const int arm = static_cast<int>(s->arms.size());
       do {
-        ExprP lo = parse_add();
+        ExprP lo = parse_case_label();
         Value lv = const_value(*lo, "case label");
         Value hv = lv;
         if (accept_p("..")) {
-          ExprP hi = parse_add();
+          ExprP hi = parse_case_label();
           hv = const_value(*hi, "case label");
         }
         s->labels.push_back(CaseStmt::Label{lv, hv, arm});
@@ -582,6 +582,22 @@ class Parser {
     }
     s->finish();
     return s;
+  }
+
+  // bird2's case labels are literals: numbers, addresses, enum names, tuples or (expr); no
+  // operators, constant names, strings or booleans.
+  ExprP parse_case_label() {
+    const Token& t = cur();
+    if (t.kind == Tok::String || t.is_word("true") || t.is_word("false")) {
+      fail(here(), fmt::format("bird2 does not accept {} as a case label", describe(t)));
+    }
+    if (t.kind == Tok::Ident) {
+      auto g = g_.symbols.find(t.text);
+      if (g != g_.symbols.end() && g->second.kind == Symbol::Kind::Const) {
+        fail(here(), fmt::format("bird2 does not accept the constant '{}' as a case label; write ({})", t.text, t.text));
+      }
+    }
+    return parse_unary();
   }
 
   bool at_label_start() const {
@@ -1279,11 +1295,12 @@ class Parser {
           add_tuple_item(s, item);
           continue;
         }
-        ExprP e = parse_add();
+        // bird2: an operator in a set item needs parentheses ([(1+1)], not [1+1])
+        ExprP e = parse_unary();
         Value lo = const_value(*e, "set item");
         Value hi = lo;
         if (accept_p("..")) {
-          ExprP e2 = parse_add();
+          ExprP e2 = parse_unary();
           hi = const_value(*e2, "set item");
         }
         Type t = lo.type == Type::Ip && lo.ip.is_v4() ? Type::Quad : lo.type;
@@ -1295,7 +1312,13 @@ class Parser {
           fail(item, fmt::format("unsupported set item of type {}", type_name(lo.type)));
         }
         set_elem_type(s, t, item);
-        if (hi.key() < lo.key()) fail(item, "empty range in set");
+        if (hi.key() < lo.key()) {
+          // bird2 keeps a reversed range as an item that holds nothing (it still shapes the
+          // search tree, so the set is answered bird2's way).
+          s.written.push_back(ScalarSet::Written{t, SetRange{lo.key(), hi.key()}, false, {}});
+          s.mixed = true;
+          continue;
+        }
         add_range(s, t, lo.key(), hi.key());
       } while (accept_p(","));
     }

@@ -6,13 +6,13 @@
 #include "reserved_words.hpp"
 
 #include <algorithm>
-#include <array>
+#include <iterator>
 
 namespace nvabgpd::policy {
 
 namespace {
 using namespace std::literals;
-constexpr std::array kReserved = {
+constexpr std::string_view kReserved[] = {
     "AF_IPV4"sv,
     "AF_IPV6"sv,
     "NET_FLOW4"sv,
@@ -589,7 +589,7 @@ constexpr std::array kReserved = {
 }  // namespace
 
 bool is_reserved_word(std::string_view w) {
-  return std::binary_search(kReserved.begin(), kReserved.end(), w);
+  return std::binary_search(std::begin(kReserved), std::end(kReserved), w);
 }
 
 }  // namespace nvabgpd::policy

@@ -256,3 +256,50 @@ TEST_CASE("sets with items of several types or overlapping items answer as bird2
     }
   }
 }
+
+TEST_CASE("more of bird2's grammar: empty statements, case labels, set items, strings") {
+  CHECK(load_error("filter f { ; accept; }") ==
+        "t.conf:1:12: error: empty statement: bird2 refuses a ';' that ends no statement");
+  CHECK(load_error("filter f { if true then { accept; }; }") ==
+        "t.conf:1:36: error: empty statement: bird2 refuses a ';' that ends no statement");
+  must_load("function g() { return 1; }; filter f { accept; };");  // between definitions: fine
+  CHECK(load_error("filter f { case bgp_med { 1+1: accept; } reject; }") ==
+        "t.conf:1:28: error: expected ':', found '+'");
+  CHECK(load_error("define C = 5; filter f { case bgp_med { 1..C: accept; } reject; }") ==
+        "t.conf:1:44: error: bird2 does not accept the constant 'C' as a case label; write (C)");
+  CHECK(load_error("filter f { case proto { \"a\": accept; } reject; }") ==
+        "t.conf:1:25: error: bird2 does not accept string as a case label");
+  CHECK(load_error("filter f { case true { true: accept; } reject; }") ==
+        "t.conf:1:24: error: bird2 does not accept 'true' as a case label");
+  CHECK(load_error("filter f { if bgp_med ~ [1+1, 7] then accept; reject; }") ==
+        "t.conf:1:27: error: expected ']', found '+'");
+  must_load(
+      "define C = 5; filter f { case bgp_med { (C), (1+1): accept; } if bgp_med ~ [(1+1), C..9] "
+      "then accept; reject; }");
+
+  // Two else arms and reversed ranges load; the search tree decides (as bird2).
+  Run r(R"(filter f {
+      case bgp_med { 1: bgp_local_pref = 1; else: bgp_local_pref = 2; 3: bgp_local_pref = 3; else: bgp_local_pref = 4; }
+      if bgp_med ~ [5..1] then bgp_community.add((1,1));
+      if bgp_med ~ [5..1, 5] then bgp_community.add((1,2));
+      if bgp_med ~ [7, 5..1, 3] then bgp_community.add((1,3));
+      print "x\ny";
+      accept; })");
+  auto run = [&](std::uint32_t med) {
+    wire::PathAttributes a;
+    a.med = med;
+    auto o = r("10.0.0.0/8", a);
+    REQUIRE(o.modified.has_value());
+    std::string comms;
+    for (auto c : o.modified->communities) comms += std::to_string(c.value & 0xFFFF);
+    return std::to_string(*o.modified->local_pref) + "/" + comms;
+  };
+  CHECK(run(0) == "4/");
+  CHECK(run(1) == "1/");
+  CHECK(run(2) == "4/");
+  CHECK(run(3) == "3/3");
+  CHECK(run(5) == "4/2");
+  CHECK(run(7) == "4/3");
+  // Strings have no escapes in bird2: the backslash is kept.
+  CHECK(r.printed.front() == "x\\ny");
+}
