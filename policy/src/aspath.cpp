@@ -115,7 +115,9 @@ bool item_matches(const Pos& pos, const MaskItem& it) {
     switch (it.kind) {
       case MaskItem::Kind::Asn: hit = a == it.lo; break;
       case MaskItem::Kind::Range: hit = it.lo <= a && a <= it.hi; break;
-      case MaskItem::Kind::Set: hit = it.set != nullptr && it.set->has(Type::Int, SetKey{a, 0}); break;
+      case MaskItem::Kind::Set:
+        hit = it.set != nullptr && it.set->has(Type::Int, SetKey{a, 0});
+        break;
       default: hit = true; break;
     }
     if (hit) return true;
@@ -170,7 +172,8 @@ bool path_match(const wire::AsPath& p, const PathMask& m) {
   pos.clear();
   for (const auto& s : p.segments) {
     if (is_set_segment(s)) {
-      if (!s.asns.empty()) pos.push_back(Pos{s.asns.data(), static_cast<std::uint32_t>(s.asns.size()), true});
+      if (!s.asns.empty())
+        pos.push_back(Pos{s.asns.data(), static_cast<std::uint32_t>(s.asns.size()), true});
     } else {
       for (const auto& a : s.asns) pos.push_back(Pos{&a, 1, false});
     }

@@ -97,9 +97,13 @@ int in_range(const Value& a, const Value& b) {
   if (set.bird) {
     // bird2: the value (or list member) must have the type of the item at the tree's root.
     Type root = set.root_type();
-    Type want = a.type == Type::Clist ? Type::Pair : a.type == Type::Eclist ? Type::Ec
-              : a.type == Type::Lclist ? Type::Lc : a.type == Type::Path ? Type::Int : a.type;
-    if (want == Type::Ip && root == Type::Quad && a.ip.is_v4()) return set.tree_has(Type::Quad, SetKey{a.ip.v4_value(), 0});
+    Type want = a.type == Type::Clist    ? Type::Pair
+                : a.type == Type::Eclist ? Type::Ec
+                : a.type == Type::Lclist ? Type::Lc
+                : a.type == Type::Path   ? Type::Int
+                                         : a.type;
+    if (want == Type::Ip && root == Type::Quad && a.ip.is_v4())
+      return set.tree_has(Type::Quad, SetKey{a.ip.v4_value(), 0});
     if (want != root) return -1;
     if (want == a.type) return set.tree_has(a.type, a.key());
   }
@@ -488,7 +492,9 @@ Value MethodExpr::eval(Ctx& c) const {
         }
         if (a.type == Type::PairSet || a.type == Type::QuadSet) {
           const auto& s = a.as<ScalarSet>();
-          return Value::owned(Type::Clist, list_select(l, keep, [&](wire::Community x) { return s.has(Type::Pair, SetKey{x.value, 0}); }));
+          return Value::owned(Type::Clist, list_select(l, keep, [&](wire::Community x) {
+                                return s.has(Type::Pair, SetKey{x.value, 0});
+                              }));
         }
         if (a.type == Type::Clist) {
           const auto& s = a.as<Clist>();
@@ -503,7 +509,9 @@ Value MethodExpr::eval(Ctx& c) const {
         }
         if (a.type == Type::EcSet) {
           const auto& s = a.as<ScalarSet>();
-          return Value::owned(Type::Eclist, list_select(l, keep, [&](wire::ExtCommunity x) { return s.has(Type::Ec, SetKey{x.value, 0}); }));
+          return Value::owned(Type::Eclist, list_select(l, keep, [&](wire::ExtCommunity x) {
+                                return s.has(Type::Ec, SetKey{x.value, 0});
+                              }));
         }
         if (a.type == Type::Eclist) {
           const auto& s = a.as<Eclist>();
@@ -519,7 +527,10 @@ Value MethodExpr::eval(Ctx& c) const {
         }
         if (a.type == Type::LcSet) {
           const auto& s = a.as<ScalarSet>();
-          return Value::owned(Type::Lclist, list_select(l, keep, [&](const wire::LargeCommunity& x) { return s.has(Type::Lc, Value::of_lc(x).key()); }));
+          return Value::owned(Type::Lclist,
+                              list_select(l, keep, [&](const wire::LargeCommunity& x) {
+                                return s.has(Type::Lc, Value::of_lc(x).key());
+                              }));
         }
         if (a.type == Type::Lclist) {
           const auto& s = a.as<Lclist>();

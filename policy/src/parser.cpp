@@ -282,7 +282,8 @@ class Parser {
         declare(at, pn, *t);
         fn->params.push_back(*t);
         if (accept_p(";")) continue;
-        if (cur().is(",")) fail(here(), "function parameters are separated by ';' in bird2, not ','");
+        if (cur().is(","))
+          fail(here(), "function parameters are separated by ';' in bird2, not ','");
         break;
       }
     }
@@ -368,8 +369,8 @@ class Parser {
       s->e = parse_expr();
       if (fn_ != nullptr && fn_->ret != Type::Any && s->e->type != Type::Any &&
           !static_coercible(s->e->type, fn_->ret)) {
-        fail(s->e->loc, fmt::format("function {} returns {}, not {}", fn_->name, type_name(fn_->ret),
-                                    type_name(s->e->type)));
+        fail(s->e->loc, fmt::format("function {} returns {}, not {}", fn_->name,
+                                    type_name(fn_->ret), type_name(s->e->type)));
       }
       expect_p(";");
       return s;
@@ -594,7 +595,9 @@ class Parser {
     if (t.kind == Tok::Ident) {
       auto g = g_.symbols.find(t.text);
       if (g != g_.symbols.end() && g->second.kind == Symbol::Kind::Const) {
-        fail(here(), fmt::format("bird2 does not accept the constant '{}' as a case label; write ({})", t.text, t.text));
+        fail(here(),
+             fmt::format("bird2 does not accept the constant '{}' as a case label; write ({})",
+                         t.text, t.text));
       }
     }
     return parse_unary();

@@ -120,7 +120,8 @@ void ScalarSet::finish() {
       for (const auto& r : ranges) {
         if (box_meets_range(boxes[i], r.lo.a, r.hi.a)) overlap = true;
       }
-      for (std::size_t j = i + 1; j < boxes.size() && !overlap; ++j) overlap = boxes_meet(boxes[i], boxes[j]);
+      for (std::size_t j = i + 1; j < boxes.size() && !overlap; ++j)
+        overlap = boxes_meet(boxes[i], boxes[j]);
     }
   }
   bird = mixed || overlap;
@@ -132,7 +133,8 @@ void ScalarSet::finish() {
         continue;
       }
       for (std::uint64_t x = w.box.lo[0]; x <= w.box.hi[0]; ++x) {
-        tree.push_back(TreeItem{w.t, SetKey{(x << 16) | w.box.lo[1], 0}, SetKey{(x << 16) | w.box.hi[1], 0}});
+        tree.push_back(
+            TreeItem{w.t, SetKey{(x << 16) | w.box.lo[1], 0}, SetKey{(x << 16) | w.box.hi[1], 0}});
       }
     }
     bird_sort(tree, [](const TreeItem& a, const TreeItem& b) {

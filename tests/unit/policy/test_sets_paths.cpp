@@ -145,8 +145,11 @@ TEST_CASE("pair sets: values, ranges, wildcards") {
         "t.conf:1:21: error: in a large community pattern only '*' may follow a range or '*'");
   CHECK(load_error("define S = [ (1, 2..3, 4) ];") ==
         "t.conf:1:24: error: in a large community pattern only '*' may follow a range or '*'");
-  CHECK(holds("((1, 2, 3) ~ [ (1, 2..5, *) ] && (9, 0, 1) ~ [ (1..9, *, *) ] && (1, 2, 4) ~ [ (*, *, *) ])", a));
-  CHECK(holds("((1, 2, 4) ~ [ (1, 2, 3)..(1, 2, 5) ] && !((1, 3, 0) ~ [ (1, 2, 3)..(1, 2, 5) ]))", a));
+  CHECK(holds(
+      "((1, 2, 3) ~ [ (1, 2..5, *) ] && (9, 0, 1) ~ [ (1..9, *, *) ] && (1, 2, 4) ~ [ (*, *, *) ])",
+      a));
+  CHECK(holds("((1, 2, 4) ~ [ (1, 2, 3)..(1, 2, 5) ] && !((1, 3, 0) ~ [ (1, 2, 3)..(1, 2, 5) ]))",
+              a));
   CHECK(holds("((1, 2, 3) ~ [ (1, 2, 0..10) ])", a));
 }
 
