@@ -328,6 +328,14 @@ std::string format_value(const Value& v) {
       if (is_set(v.type) && v.type != Type::PrefixSet) {
         const auto& set = v.as<ScalarSet>();
         std::string out = "[";
+        if (set.bird) {  // every item as written, in bird2's tree order
+          for (std::size_t i = 0; i < set.tree.size(); ++i) {
+            const auto& t = set.tree[i];
+            out += (i ? ", " : "") + format_key(t.t, t.lo);
+            if (t.hi != t.lo) out += ".." + format_key(t.t, t.hi);
+          }
+          return out + "]";
+        }
         for (std::size_t i = 0; i < set.ranges.size(); ++i) {
           const auto& r = set.ranges[i];
           out += (i ? ", " : "") + format_key(set.elem, r.lo);

@@ -227,6 +227,11 @@ TEST_CASE("sets with items of several types or overlapping items answer as bird2
       CHECK(got == want[i]);
     }
   }
+  // print shows such sets item by item in bird2's tree order.
+  Run p(R"(filter f { print [1, (1,2), 3..4, 1..9], " ", [5..1, 2], " ", [1, 1, 2]; accept; })");
+  wire::PathAttributes none;
+  p("10.0.0.0/8", none);
+  CHECK(p.printed == std::vector<std::string>{"[1..9, 3..4, (1,2), 1] [2, 5..1] [1, 1, 2]"});
   // Community lists against pair sets with overlapping patterns, match and delete.
   const std::vector<std::uint32_t> comms = {
       wire::Community::of(1, 5).value, wire::Community::of(1, 6).value,
