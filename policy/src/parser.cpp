@@ -1326,7 +1326,11 @@ class Parser {
       } while (accept_p(","));
     }
     expect_p("]");
-    s.finish();
+    if (!s.finish()) {
+      fail(at, fmt::format("set too large: its items of several types or overlapping items make more "
+                           "than {} search tree entries",
+                           ScalarSet::kMaxTreeItems));
+    }
     Type st = set_of(s.elem);
     return make_owned_const(at, st, std::move(s));
   }

@@ -101,7 +101,7 @@ Value key_value(Type t, SetKey k) {
 }
 }  // namespace
 
-void ScalarSet::finish() {
+bool ScalarSet::finish() {
   std::sort(ranges.begin(), ranges.end(),
             [](const SetRange& x, const SetRange& y) { return x.lo < y.lo; });
   bool overlap = false;
@@ -126,6 +126,9 @@ void ScalarSet::finish() {
   }
   bird = mixed || overlap;
   if (bird) {
+    std::size_t items = 0;
+    for (const auto& w : written) items += w.is_box ? std::size_t{w.box.hi[0]} - w.box.lo[0] + 1 : 1;
+    if (items > kMaxTreeItems) return false;
     // bird2 stores a pair pattern that is no single range as one item per first value.
     for (const auto& w : written) {
       if (!w.is_box) {
@@ -143,6 +146,7 @@ void ScalarSet::finish() {
   }
   written.clear();
   written.shrink_to_fit();
+  return true;
 }
 
 bool ScalarSet::tree_has(Type t, SetKey k) const {

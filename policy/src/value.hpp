@@ -88,7 +88,10 @@ struct ScalarSet {
   };
   std::vector<TreeItem> tree;
   bool bird = false;
-  void finish();
+  // Sorts and merges; false when the set needs bird2's tree and that tree would hold more
+  // than kMaxTreeItems items (a pair pattern such as (*, 7) is 65,536 of them).
+  static constexpr std::size_t kMaxTreeItems = std::size_t{1} << 20;
+  bool finish();
   bool contains(SetKey k) const;
   // Membership of an element of type t (a list member, an ASN ...).
   bool has(Type t, SetKey k) const { return bird ? tree_has(t, k) : contains(k); }

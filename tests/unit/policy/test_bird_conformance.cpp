@@ -308,3 +308,13 @@ TEST_CASE("more of bird2's grammar: empty statements, case labels, set items, st
   // Strings have no escapes in bird2: the backslash is kept.
   CHECK(r.printed.front() == "x\\ny");
 }
+
+TEST_CASE("a set that needs bird2's search tree is bounded in size") {
+  // (*, 1..2) is 65,536 tree items; 17 of them with an overlap exceed the bound.
+  std::string set = "[5";
+  for (int i = 0; i < 17; ++i) set += ", (*, 1..2)";
+  CHECK(load_error("define S = " + set + "];") ==
+        "t.conf:1:12: error: set too large: its items of several types or overlapping items make "
+        "more than 1048576 search tree entries");
+  must_load("define S = [5, (*, 7), (3, 7)];");
+}
