@@ -105,10 +105,10 @@ struct Pos {
   const std::uint32_t* asns = nullptr;
   std::uint32_t count = 0;
   bool set = false;
+  bool mark = false;  // live: the mask so far can end just before this position
 };
 
 bool item_matches(const Pos& pos, const MaskItem& it) {
-  if (it.kind == MaskItem::Kind::Question) return true;
   for (std::uint32_t k = 0; k < pos.count; ++k) {
     std::uint32_t a = pos.asns[k];
     bool hit = false;
@@ -125,89 +125,97 @@ bool item_matches(const Pos& pos, const MaskItem& it) {
   return false;
 }
 
-// Marks of live positions: mark[i] means "the mask so far can end just before position i"
-// (i == n: at the end of the path). [lo, hi] bounds the marks that may be set.
-struct Marks {
-  std::vector<std::uint8_t> on;
-  std::size_t lo = 0, hi = 0;
-  bool any = false;
-  void reset(std::size_t n) {
-    on.assign(n + 1, 0);
-    lo = n + 1;
-    hi = 0;
-    any = false;
-  }
-  void set(std::size_t i) {
-    if (on[i] != 0) return;
-    on[i] = 1;
-    lo = std::min(lo, i);
-    hi = std::max(hi, i);
-    any = true;
-  }
-};
-
-// Applies one mask item to the live positions of `in`, into `out` (reset first).
-// A match at a set position keeps that position live (it may match the next item too, so a
-// run of items can match members of one AS_SET) and makes the next one live; a set is never
-// skipped (checked against bird2). '*' makes every later position live.
-void step(const std::vector<Pos>& pos, const MaskItem& it, const Marks& in, Marks& out) {
-  const std::size_t n = pos.size();
-  out.reset(n);
-  if (!in.any) return;
+// Applies one mask item to the live positions (pos[i].mark, i in [lo, hi]; pos[n] is the
+// end of the path). A match at a set position keeps that position live (it may match the next
+// item too, so a run of items can match members of one AS_SET) and makes the next one live; a
+// set is never skipped (checked against bird2). '*' makes every later position live. Returns
+// false when no position is live afterwards.
+[[gnu::always_inline]] inline bool apply_item(std::vector<Pos>& pos, std::size_t n, const MaskItem& it, long& lo,
+                                              long& hi) {
+  pos[n].mark = false;
   if (it.kind == MaskItem::Kind::Star) {
-    for (std::size_t i = in.lo; i <= n; ++i) out.set(i);
-    return;
+    for (auto i = static_cast<std::size_t>(lo); i <= n; ++i) pos[i].mark = true;
+    hi = static_cast<long>(n);
+    return true;
   }
-  for (std::size_t i = in.lo; i <= in.hi && i < n; ++i) {
-    if (in.on[i] == 0 || !item_matches(pos[i], it)) continue;
-    if (pos[i].set) out.set(i);
-    out.set(i + 1);
+  long new_lo = -1;
+  long new_hi = -1;
+  for (long i = hi; i >= lo; --i) {
+    auto ui = static_cast<std::size_t>(i);
+    if (!pos[ui].mark) continue;
+    pos[ui].mark = false;
+    if (ui < n && (it.kind == MaskItem::Kind::Question || item_matches(pos[ui], it))) {
+      if (pos[ui].set) pos[ui].mark = true;
+      pos[ui + 1].mark = true;
+      new_lo = static_cast<long>(ui) + (pos[ui].set ? 0 : 1);
+      if (new_hi < 0) new_hi = static_cast<long>(ui + 1);
+    }
   }
+  if (new_hi < 0) return false;
+  lo = new_lo;
+  hi = new_hi;
+  return true;
+}
+
+// `X+` after X: X once more, any number of times (bird2 2.0.12). The live positions become
+// the union of those after X applied 1, 2, 3 ... times; each round only steps from the
+// positions that were not live before.
+void apply_repeat(std::vector<Pos>& pos, std::size_t n, const MaskItem& x, long& lo, long& hi) {
+  thread_local std::vector<std::uint8_t> acc;
+  acc.assign(n + 1, 0);
+  for (long i = lo; i <= hi; ++i) acc[static_cast<std::size_t>(i)] = pos[static_cast<std::size_t>(i)].mark ? 1 : 0;
+  long alo = lo, ahi = hi;
+  for (;;) {
+    if (!apply_item(pos, n, x, lo, hi)) break;
+    bool fresh = false;
+    for (long i = lo; i <= hi; ++i) {
+      auto ui = static_cast<std::size_t>(i);
+      if (!pos[ui].mark) continue;
+      if (acc[ui] != 0) {
+        pos[ui].mark = false;
+      } else {
+        acc[ui] = 1;
+        fresh = true;
+        alo = std::min(alo, i);
+        ahi = std::max(ahi, i);
+      }
+    }
+    if (!fresh) break;
+  }
+  for (long i = std::min(lo, alo); i <= std::max(hi, ahi); ++i) {
+    pos[static_cast<std::size_t>(i)].mark = acc[static_cast<std::size_t>(i)] != 0;
+  }
+  lo = alo;
+  hi = ahi;
 }
 }  // namespace
 
 bool path_match(const wire::AsPath& p, const PathMask& m) {
   thread_local std::vector<Pos> pos;
-  thread_local Marks cur, next, acc;
   pos.clear();
   for (const auto& s : p.segments) {
     if (is_set_segment(s)) {
       if (!s.asns.empty())
-        pos.push_back(Pos{s.asns.data(), static_cast<std::uint32_t>(s.asns.size()), true});
+        pos.push_back(Pos{s.asns.data(), static_cast<std::uint32_t>(s.asns.size()), true, false});
     } else {
-      for (const auto& a : s.asns) pos.push_back(Pos{&a, 1, false});
+      for (const auto& a : s.asns) pos.push_back(Pos{&a, 1, false, false});
     }
   }
   const std::size_t n = pos.size();
-  cur.reset(n);
-  cur.set(0);
+  pos.push_back(Pos{});
+  pos[0].mark = true;
+  long lo = 0;
+  long hi = 0;
   const MaskItem* prev = nullptr;
   for (const auto& it : m.items) {
-    if (it.kind != MaskItem::Kind::Loop) {
-      step(pos, it, cur, next);
-      std::swap(cur, next);
-      if (!cur.any) return false;
-      prev = &it;
+    if (it.kind == MaskItem::Kind::Loop) {
+      if (prev != nullptr && prev->kind != MaskItem::Kind::Star) apply_repeat(pos, n, *prev, lo, hi);
       continue;
     }
-    // `X+`: X once more, any number of times (bird2 2.0.12). The marks after X are the
-    // union of X applied 1, 2, 3 ... times; each round only needs the newly live positions.
-    if (prev == nullptr || prev->kind == MaskItem::Kind::Star) continue;
-    acc = cur;
-    for (;;) {
-      step(pos, *prev, cur, next);
-      cur.reset(n);
-      for (std::size_t i = next.lo; next.any && i <= next.hi; ++i) {
-        if (next.on[i] != 0 && acc.on[i] == 0) {
-          acc.set(i);
-          cur.set(i);
-        }
-      }
-      if (!cur.any) break;
-    }
-    std::swap(cur, acc);
+    if (!apply_item(pos, n, it, lo, hi)) return false;
+    prev = &it;
   }
-  return cur.on[n] != 0;
+  return pos[n].mark;
 }
 
 }  // namespace nvabgpd::policy
