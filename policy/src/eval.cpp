@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "bird_tree.hpp"
 #include "nodes.hpp"
 #include "nvabgpd/policy/route_text.hpp"
 
@@ -93,29 +94,42 @@ int in_range(const Value& a, const Value& b) {
   }
   if (!is_set(b.type)) return -1;
   const auto& set = b.as<ScalarSet>();
+  if (set.bird) {
+    // bird2: the value (or list member) must have the type of the item at the tree's root.
+    Type root = set.root_type();
+    Type want = a.type == Type::Clist    ? Type::Pair
+                : a.type == Type::Eclist ? Type::Ec
+                : a.type == Type::Lclist ? Type::Lc
+                : a.type == Type::Path   ? Type::Int
+                                         : a.type;
+    if (want == Type::Ip && root == Type::Quad && a.ip.is_v4())
+      return set.tree_has(Type::Quad, SetKey{a.ip.v4_value(), 0});
+    if (want != root) return -1;
+    if (want == a.type) return set.tree_has(a.type, a.key());
+  }
   if (a.type == set.elem) return set.contains(a.key());
   if (set.elem == Type::Quad && a.type == Type::Ip && a.ip.is_v4()) return set.contains(SetKey{a.ip.v4_value(), 0});
   switch (a.type) {
     case Type::Clist:
-      if (set.elem != Type::Pair) return -1;
+      if (set.elem != Type::Pair && !set.bird) return -1;
       for (auto c : a.as<Clist>()) {
-        if (set.contains(SetKey{c.value, 0})) return 1;
+        if (set.has(Type::Pair, SetKey{c.value, 0})) return 1;
       }
       return 0;
     case Type::Eclist:
-      if (set.elem != Type::Ec) return -1;
+      if (set.elem != Type::Ec && !set.bird) return -1;
       for (auto c : a.as<Eclist>()) {
-        if (set.contains(SetKey{c.value, 0})) return 1;
+        if (set.has(Type::Ec, SetKey{c.value, 0})) return 1;
       }
       return 0;
     case Type::Lclist:
-      if (set.elem != Type::Lc) return -1;
+      if (set.elem != Type::Lc && !set.bird) return -1;
       for (auto c : a.as<Lclist>()) {
-        if (set.contains(Value::of_lc(c).key())) return 1;
+        if (set.has(Type::Lc, Value::of_lc(c).key())) return 1;
       }
       return 0;
     case Type::Path:
-      if (set.elem != Type::Int) return -1;
+      if (set.elem != Type::Int && !set.bird) return -1;
       return path_any_in(a.as<wire::AsPath>(), set);
     default: return -1;
   }
@@ -443,9 +457,11 @@ Value MethodExpr::eval(Ctx& c) const {
       if (o.type != Type::Path) return bad();
       return Value::of_int(path_first(o.as<wire::AsPath>()));
     case Method::Last:
-    case Method::LastNonAggregated:
       if (o.type != Type::Path) return bad();
       return Value::of_int(path_last(o.as<wire::AsPath>()));
+    case Method::LastNonAggregated:
+      if (o.type != Type::Path) return bad();
+      return Value::of_int(path_last_nonaggregated(o.as<wire::AsPath>()));
     case Method::Asn:
       if (o.type == Type::Lc) return Value::of_int(o.lc().global);
       if (o.type == Type::Pair) return Value::of_int(static_cast<std::uint32_t>(o.u >> 16));
@@ -517,7 +533,7 @@ Value MethodExpr::eval(Ctx& c) const {
         if (a.type == Type::PairSet || a.type == Type::QuadSet) {
           const auto& s = a.as<ScalarSet>();
           return derived(o, Type::Clist, list_select(l, keep, [&](wire::Community x) {
-                           return s.contains(SetKey{x.value, 0});
+                           return s.has(Type::Pair, SetKey{x.value, 0});
                          }));
         }
         if (a.type == Type::Clist) {
@@ -537,7 +553,7 @@ Value MethodExpr::eval(Ctx& c) const {
         if (a.type == Type::EcSet) {
           const auto& s = a.as<ScalarSet>();
           return derived(o, Type::Eclist, list_select(l, keep, [&](wire::ExtCommunity x) {
-                           return s.contains(SetKey{x.value, 0});
+                           return s.has(Type::Ec, SetKey{x.value, 0});
                          }));
         }
         if (a.type == Type::Eclist) {
@@ -559,7 +575,7 @@ Value MethodExpr::eval(Ctx& c) const {
         if (a.type == Type::LcSet) {
           const auto& s = a.as<ScalarSet>();
           return derived(o, Type::Lclist, list_select(l, keep, [&](const wire::LargeCommunity& x) {
-                           return s.contains(Value::of_lc(x).key());
+                           return s.has(Type::Lc, Value::of_lc(x).key());
                          }));
         }
         if (a.type == Type::Lclist) {
@@ -760,19 +776,28 @@ Flow IfStmt::exec(Ctx& c) const {
 
 Flow TerminalStmt::exec(Ctx& c) const {
   if (what == Flow::Return) {
-    if (e) {
-      Value v = e->eval(c);
-      if (c.halted()) return c.halt;
-      c.ret = materialize(v);
-    } else {
-      c.ret = Value{};
-    }
-    return Flow::Return;
-  }
-  if (e) {
     Value v = e->eval(c);
     if (c.halted()) return c.halt;
-    if (c.sink != nullptr && *c.sink) (*c.sink)(format_value(v), true);
+    if (in_filter) {
+      if (v.type != Type::Bool) {
+        c.fail(loc, "Can't return non-bool from non-function");
+        return c.halt;
+      }
+      c.where = loc;
+      return v.u != 0 ? Flow::Accept : Flow::Reject;
+    }
+    c.ret = materialize(v);
+    return Flow::Return;
+  }
+  if (!msg.empty()) {
+    // bird2: the message joins what printn left pending and goes out as one line.
+    for (const auto& m : msg) {
+      Value v = m->eval(c);
+      if (c.halted()) return c.halt;
+      c.print_buf += format_value(v);
+    }
+    if (c.sink != nullptr && *c.sink) (*c.sink)(c.print_buf, true);
+    c.print_buf.clear();
   }
   c.where = loc;
   return what;
@@ -829,26 +854,25 @@ Flow ForStmt::exec(Ctx& c) const {
   return Flow::Next;
 }
 
+void CaseStmt::finish() {
+  bird_sort(labels, [](const Label& a, const Label& b) { return compare_values(a.lo, b.lo); });
+}
+
 Flow CaseStmt::exec(Ctx& c) const {
   Value v = e->eval(c);
   if (c.halted()) return c.halt;
-  // bird2 finds case labels by raw value, so a pair label (1,2) also matches the int 65538.
-  auto raw = [](Type t) {
-    return t == Type::Int || t == Type::Pair || t == Type::Quad || t == Type::Ec || is_enum(t);
+  // bird2 walks its label tree; a label of a type that cannot be compared with the value
+  // counts as holding it (so a pair label (1,2) can take the int 7, as in bird2). Without a
+  // hit it looks for the void label of else the same way.
+  auto find = [&](const Value& x) {
+    return bird_find(
+        labels, [&](const Label& l) { return compare_values(l.lo, x); },
+        [&](const Label& l) { return compare_values(l.hi, x); });
   };
-  for (const auto& arm : arms) {
-    for (const auto& l : arm.labels) {
-      if (v.type == Type::Void) break;
-      int a = compare_values(l.lo, v);
-      int b = compare_values(v, l.hi);
-      if (a == 2 && raw(v.type) && raw(l.lo.type) && raw(l.hi.type)) {
-        a = l.lo.u < v.u ? -1 : l.lo.u > v.u ? 1 : 0;
-        b = v.u < l.hi.u ? -1 : v.u > l.hi.u ? 1 : 0;
-      }
-      if (a != 2 && b != 2 && a <= 0 && b <= 0) return arm.body->exec(c);
-    }
-  }
-  return otherwise ? otherwise->exec(c) : Flow::Next;
+  long i = find(v);
+  if (i < 0 && has_else && v.type != Type::Void) i = find(Value{});
+  if (i < 0) return Flow::Next;
+  return arms[static_cast<std::size_t>(labels[static_cast<std::size_t>(i)].arm)]->exec(c);
 }
 
 std::optional<std::string> fold(const Expr& e, Value& out) {

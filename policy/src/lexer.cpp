@@ -163,6 +163,7 @@ class Lexer {
     if (c == '"') {
       bump();
       std::string str;
+      // bird2 has no escapes: a string is every character up to the next '"' on the line.
       while (pos_ < s_.size() && peek() != '"' && peek() != '\n') {
         str += peek();  // no escapes: a backslash is itself, as in BIRD 2.0
         bump();

@@ -299,7 +299,9 @@ struct IfStmt : Stmt {
 };
 struct TerminalStmt : Stmt {
   Flow what = Flow::Accept;  // Accept, Reject or Return
-  ExprP e;                   // accept/reject: printed; return: the value
+  ExprP e;                   // return: the value
+  std::vector<ExprP> msg;    // accept/reject: the message items, printed as one line
+  bool in_filter = false;    // return in a filter body: true accepts, false rejects
   Flow exec(Ctx& c) const override;
 };
 struct PrintStmt : Stmt {
@@ -320,15 +322,17 @@ struct ForStmt : Stmt {
 };
 struct CaseStmt : Stmt {
   struct Label {
-    Value lo, hi;
-  };
-  struct Arm {
-    std::vector<Label> labels;
-    std::unique_ptr<BlockStmt> body;
+    Value lo, hi;  // both void: an else arm, as bird2 stores it
+    int arm = 0;   // index into arms
   };
   ExprP e;
-  std::vector<Arm> arms;
-  std::unique_ptr<BlockStmt> otherwise;
+  std::vector<std::unique_ptr<BlockStmt>> arms;
+  bool has_else = false;
+  // Every label, in bird2's tree order (bird_tree.hpp): repeated or overlapping labels pick
+  // the arm bird2 picks.
+  std::vector<Label> labels;
+  // Sorts the labels once parsing is done.
+  void finish();
   Flow exec(Ctx& c) const override;
 };
 

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "lexer.hpp"
+#include "reserved_words.hpp"
 
 namespace nvabgpd::policy {
 
@@ -93,7 +94,9 @@ class Parser {
     stack_top_ = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
     while (!at_end()) {
       const Token& t = cur();
-      if (t.is_word("filter")) {
+      if (t.is(";")) {  // bird2 allows empty statements between definitions
+        advance();
+      } else if (t.is_word("filter")) {
         parse_filter();
       } else if (t.is_word("function")) {
         parse_function();
@@ -183,6 +186,7 @@ class Parser {
     auto& s = scopes_.back();
     if (s.count(name) != 0) fail(loc_of(at), fmt::format("variable '{}' already declared in this block", name));
     if (find_attr(name) != nullptr) fail(loc_of(at), fmt::format("'{}' is a route attribute, not a variable name", name));
+    check_not_reserved(at, name, "variable");
     s[name] = Local{next_slot_, t};
     return next_slot_++;
   }
@@ -193,8 +197,15 @@ class Parser {
     }
     return nullptr;
   }
-  void check_global_free(const Token& at, const std::string& name) {
+  void check_global_free(const Token& at, const std::string& name, std::string_view what) {
+    check_not_reserved(at, name, what);
     if (g_.symbols.count(name) != 0) fail(loc_of(at), fmt::format("symbol '{}' already defined", name));
+  }
+  // bird2 refuses its keywords as names ("syntax error, unexpected TABLE").
+  void check_not_reserved(const Token& at, const std::string& name, std::string_view what) {
+    if (is_reserved_word(name)) {
+      fail(loc_of(at), fmt::format("'{}' is a bird2 keyword, it cannot name a {}", name, what));
+    }
   }
 
   std::optional<Type> try_type() {
@@ -219,7 +230,7 @@ class Parser {
     advance();
     const Token name_tok = cur();
     std::string name = expect_ident("constant name");
-    check_global_free(name_tok, name);
+    check_global_free(name_tok, name, "constant");
     expect_p("=");
     begin_body();
     ExprP e = parse_expr();
@@ -235,8 +246,8 @@ class Parser {
   // Old (2.0) style declarations between the header and the body: "int x; pair p;".
   void parse_old_decls() {
     while (at_type_decl()) {
-      const Token at = cur();
       Type t = *try_type();
+      const Token at = cur();
       std::string n = expect_ident("variable name");
       declare(at, n, t);
       expect_p(";");
@@ -247,7 +258,7 @@ class Parser {
     advance();
     const Token name_tok = cur();
     std::string name = expect_ident("filter name");
-    check_global_free(name_tok, name);
+    check_global_free(name_tok, name, "filter");
     begin_body();
     fn_ = nullptr;
     parse_old_decls();
@@ -266,7 +277,7 @@ class Parser {
     advance();
     const Token name_tok = cur();
     std::string name = expect_ident("function name");
-    check_global_free(name_tok, name);
+    check_global_free(name_tok, name, "function");
     auto fn = std::make_unique<Function>();
     fn->name = name;
     fn->loc = loc_of(name_tok);
@@ -274,13 +285,15 @@ class Parser {
     expect_p("(");
     if (!cur().is(")")) {
       for (;;) {
-        const Token at = cur();
         auto t = try_type();
         if (!t) fail_expected("parameter type");
+        const Token at = cur();
         std::string pn = expect_ident("parameter name");
         declare(at, pn, *t);
         fn->params.push_back(*t);
-        if (accept_p(";") || accept_p(",")) continue;
+        if (accept_p(";")) continue;
+        if (cur().is(","))
+          fail(here(), "function parameters are separated by ';' in bird2, not ','");
         break;
       }
     }
@@ -327,6 +340,7 @@ class Parser {
     const Token t = cur();
     Loc at = here();
     if (t.is("{")) return parse_block();
+    if (t.is(";")) fail(at, "empty statement: bird2 refuses a ';' that ends no statement");
     if (at_type_decl()) return parse_decl();
     if (t.kind != Tok::Ident) fail_expected("statement");
     if (t.text == "if") {
@@ -341,26 +355,32 @@ class Parser {
       return s;
     }
     if (t.text == "accept" || t.text == "reject") {
+      // accept/reject [message, ...]: the message goes out as one line, after any printn.
       advance();
       auto s = std::make_unique<TerminalStmt>();
       s->loc = at;
       s->what = t.text == "accept" ? Flow::Accept : Flow::Reject;
-      if (!cur().is(";") && !cur().is("}")) s->e = parse_expr();
+      if (!cur().is(";") && !cur().is("}")) {
+        do {
+          s->msg.push_back(parse_expr());
+        } while (accept_p(","));
+      }
       expect_p(";");
       return s;
     }
     if (t.text == "return") {
+      // bird2 needs a value; in a filter body (no function) true accepts, false rejects and
+      // anything else is a runtime error.
       advance();
-      if (fn_ == nullptr) fail(at, "'return' outside of a function");
       auto s = std::make_unique<TerminalStmt>();
       s->loc = at;
       s->what = Flow::Return;
-      if (!cur().is(";")) {
-        s->e = parse_expr();
-        if (fn_->ret != Type::Any && s->e->type != Type::Any && !static_coercible(s->e->type, fn_->ret)) {
-          fail(s->e->loc, fmt::format("function {} returns {}, not {}", fn_->name, type_name(fn_->ret),
-                                      type_name(s->e->type)));
-        }
+      s->in_filter = fn_ == nullptr;
+      s->e = parse_expr();
+      if (fn_ != nullptr && fn_->ret != Type::Any && s->e->type != Type::Any &&
+          !static_coercible(s->e->type, fn_->ret)) {
+        fail(s->e->loc, fmt::format("function {} returns {}, not {}", fn_->name,
+                                    type_name(fn_->ret), type_name(s->e->type)));
       }
       expect_p(";");
       return s;
@@ -370,9 +390,11 @@ class Parser {
       auto s = std::make_unique<PrintStmt>();
       s->loc = at;
       s->newline = t.text == "print";
-      do {
-        s->args.push_back(parse_expr());
-      } while (accept_p(","));
+      if (!cur().is(";")) {  // bird2 accepts a bare `print;` (an empty line)
+        do {
+          s->args.push_back(parse_expr());
+        } while (accept_p(","));
+      }
       expect_p(";");
       return s;
     }
@@ -543,48 +565,51 @@ class Parser {
     s->loc = at;
     s->e = parse_expr();
     expect_p("{");
-    std::vector<std::unique_ptr<BlockStmt>> elses;
     for (;;) {
       if (accept_p("}")) break;
       if (at_end()) fail_expected("'}'");
       if (cur().is_word("else") && peek().is(":")) {
+        // bird2 keeps else as a void label (and takes a second else too: the tree decides)
         advance();
         advance();
-        elses.push_back(parse_arm_body());
+        s->labels.push_back(CaseStmt::Label{Value{}, Value{}, static_cast<int>(s->arms.size())});
+        s->arms.push_back(parse_arm_body());
+        s->has_else = true;
         continue;
       }
-      CaseStmt::Arm arm;
+      const int arm = static_cast<int>(s->arms.size());
       do {
-        Value lv = case_label();
+        ExprP lo = parse_case_label();
+        Value lv = const_value(*lo, "case label");
         Value hv = lv;
-        if (accept_p("..")) hv = case_label();
-        arm.labels.push_back({lv, hv});
+        if (accept_p("..")) {
+          ExprP hi = parse_case_label();
+          hv = const_value(*hi, "case label");
+        }
+        s->labels.push_back(CaseStmt::Label{lv, hv, arm});
       } while (accept_p(","));
       expect_p(":");
-      arm.body = parse_arm_body();
-      s->arms.push_back(std::move(arm));
+      s->arms.push_back(parse_arm_body());
     }
-    if (!elses.empty()) s->otherwise = std::move(elses[bird_else_index(*s, elses.size())]);
+    s->finish();
     return s;
   }
-  // Several `else:` arms: BIRD sorts all labels with the else arms first (in source order) and
-  // looks the else up by bisection from the middle, so it takes the first else arm whose index
-  // is (n / 2^k) for n = else arms + labels.
-  static std::size_t bird_else_index(const CaseStmt& s, std::size_t elses) {
-    std::size_t n = elses;
-    for (const auto& a : s.arms) n += a.labels.size();
-    while (n / 2 >= elses) n /= 2;
-    return n / 2;
-  }
-  // A case label as BIRD takes it: a number, an IP address, an enum constant or `( expr )`.
-  Value case_label() {
+  // bird2's case labels are literals: numbers, addresses, enum names, tuples or (expr); no
+  // operators, constant names, strings or booleans.
+  ExprP parse_case_label() {
     const Token& t = cur();
-    bool enum_name = false;
-    for (const auto& en : kEnums) enum_name = enum_name || t.is_word(en.name);
-    bool ip = t.kind == Tok::Ip && !peek().is("/");
-    if (t.kind != Tok::Number && !ip && !enum_name && !t.is("(")) fail_expected("case label");
-    ExprP e = parse_primary();
-    return const_value(*e, "case label");
+    if (t.kind == Tok::String || t.is_word("true") || t.is_word("false")) {
+      fail(here(), fmt::format("bird2 does not accept {} as a case label", describe(t)));
+    }
+    if (t.kind == Tok::Ident) {
+      auto g = g_.symbols.find(t.text);
+      if (g != g_.symbols.end() && g->second.kind == Symbol::Kind::Const) {
+        fail(here(),
+             fmt::format("bird2 does not accept the constant '{}' as a case label; write ({})",
+                         t.text, t.text));
+      }
+    }
+    return parse_unary();
   }
 
   bool at_label_start() const {
@@ -1111,15 +1136,18 @@ class Parser {
     return v.i();
   }
   // One component of a tuple pattern: NUM, NUM..NUM or *.
-  std::pair<std::uint32_t, std::uint32_t> atom(std::uint32_t max) {
+  std::pair<std::uint32_t, std::uint32_t> atom(std::uint32_t max, bool* single = nullptr) {
     Loc at = here();
-    atom_plain_ = false;
+    if (single != nullptr) *single = false;
+    cur_was_star_ = cur().is("*");
     if (accept_p("*")) return {0, max};
     std::uint32_t lo = const_int("set item");
     std::uint32_t hi = lo;
-    bool range = accept_p("..");
-    if (range) hi = const_int("set item");
-    atom_plain_ = !range;
+    if (accept_p("..")) {
+      hi = const_int("set item");
+    } else if (single != nullptr) {
+      *single = true;
+    }
     if (lo > hi || hi > max) fail(at, fmt::format("value out of range in set item (max {})", max));
     return {lo, hi};
   }
@@ -1148,7 +1176,7 @@ class Parser {
         return out.u;
       };
       set_elem_type(s, Type::Ec, at);
-      s.ranges.push_back({SetKey{encode(lo), 0}, SetKey{encode(hi), 0}});
+      add_range(s, Type::Ec, SetKey{encode(lo), 0}, SetKey{encode(hi), 0});
       return;
     }
     std::pair<std::uint32_t, std::uint32_t> c[3];
@@ -1168,40 +1196,39 @@ class Parser {
     pos_ = save;
     bool lc = commas == 2;
     std::uint32_t max = lc ? 0xFFFFFFFF : 0xFFFF;
-    c[n++] = atom(max);
+    bool single[3] = {true, true, true};
+    c[n++] = atom(max, &single[0]);
     expect_p(",");
+    Loc second = here();
+    c[n++] = atom(max, &single[1]);
     if (lc) {
-      // BIRD: once a part is a range or `*`, every later part of a large community must be `*`.
-      // (`(a, *, c)`, a `*` in the middle, is left to the check made for it elsewhere.)
-      bool first_plain = atom_plain_;
-      for (int j = 1; j < 3; ++j) {
-        if (j == 2) expect_p(",");
-        bool star_mid = j == 2 && first_plain && toks_[pos_ - 2].is("*");
-        if (!atom_plain_ && !star_mid && !cur().is("*"))
-          fail_expected("'*' (the part after a range or '*')");
-        c[n++] = atom(max);
+      // bird2: once a component is a range or '*', every later one must be '*'.
+      if (!single[0] && !(c[1].first == 0 && c[1].second == max && cur_was_star_)) {
+        fail(second, "in a large community pattern only '*' may follow a range or '*'");
       }
-    } else {
-      c[n++] = atom(max);
+      expect_p(",");
+      Loc third = here();
+      c[n++] = atom(max, &single[2]);
+      if (!(single[0] && single[1]) && !cur_was_star_) {
+        fail(third, "in a large community pattern only '*' may follow a range or '*'");
+      }
     }
     expect_p(")");
-    if (lc && accept_p("..")) {  // (a,b,c)..(d,e,f)
+    if (lc && single[0] && single[1] && single[2] && accept_p("..")) {
+      // (a, b, c)..(d, e, f): a range of large communities
       Loc at2 = here();
-      for (int j = 0; j < 3; ++j) {
-        if (c[j].first != c[j].second) fail(at2, "a large-community range needs two plain items");
-      }
       expect_p("(");
-      std::uint32_t hi[3];
+      std::uint32_t h[3];
       for (int j = 0; j < 3; ++j) {
         if (j > 0) expect_p(",");
-        hi[j] = const_int("set item");
+        h[j] = const_int("set item");
       }
       expect_p(")");
-      SetKey lo_key = Value::of_lc({c[0].first, c[1].first, c[2].first}).key();
-      SetKey hi_key = Value::of_lc({hi[0], hi[1], hi[2]}).key();
-      if (hi_key < lo_key) fail(at2, "empty large-community range");
       set_elem_type(s, Type::Lc, at);
-      s.ranges.push_back({lo_key, hi_key});
+      auto lo = Value::of_lc({c[0].first, c[1].first, c[2].first}).key();
+      auto hi = Value::of_lc({h[0], h[1], h[2]}).key();
+      if (hi < lo) fail(at2, "empty large community range");
+      add_range(s, Type::Lc, lo, hi);
       return;
     }
     if (lc) {
@@ -1212,15 +1239,15 @@ class Parser {
       bool contiguous = true;
       for (int j = k + 1; j < 3; ++j) contiguous = contiguous && c[j].first == 0 && c[j].second == max;
       if (contiguous) {
-        s.ranges.push_back({Value::of_lc({c[0].first, c[1].first, c[2].first}).key(),
-                            Value::of_lc({c[0].second, c[1].second, c[2].second}).key()});
+        add_range(s, Type::Lc, Value::of_lc({c[0].first, c[1].first, c[2].first}).key(),
+                  Value::of_lc({c[0].second, c[1].second, c[2].second}).key());
       } else {
         SetBox b;
         for (int j = 0; j < 3; ++j) {
           b.lo[j] = c[j].first;
           b.hi[j] = c[j].second;
         }
-        s.boxes.push_back(b);
+        add_box(s, Type::Lc, b);
       }
       return;
     }
@@ -1239,7 +1266,7 @@ class Parser {
         hi = (std::uint64_t{x.first} << 16) | y.first;
         if (hi < lo) fail(at2, "empty pair range");
       }
-      s.ranges.push_back({SetKey{lo, 0}, SetKey{hi, 0}});
+      add_range(s, Type::Pair, SetKey{lo, 0}, SetKey{hi, 0});
     } else {
       SetBox b;
       b.lo[0] = c[0].first;
@@ -1247,17 +1274,28 @@ class Parser {
       b.lo[1] = c[1].first;
       b.hi[1] = c[1].second;
       b.lo[2] = b.hi[2] = 0;
-      s.boxes.push_back(b);
+      add_box(s, Type::Pair, b);
     }
   }
 
+  // bird2 accepts items of different types in one set (and answers through its search tree,
+  // see ScalarSet::bird); the set's static type is that of its first item.
   void set_elem_type(ScalarSet& s, Type t, const Loc& at) {
+    (void)at;
     if (!have_elem_) {
       s.elem = t;
       have_elem_ = true;
     } else if (s.elem != t) {
-      fail(at, fmt::format("mixed {} and {} items in one set", type_name(s.elem), type_name(t)));
+      s.mixed = true;
     }
+  }
+  static void add_range(ScalarSet& s, Type t, SetKey lo, SetKey hi) {
+    s.ranges.push_back({lo, hi});
+    s.written.push_back(ScalarSet::Written{t, SetRange{lo, hi}, false, {}});
+  }
+  static void add_box(ScalarSet& s, Type t, const SetBox& b) {
+    s.boxes.push_back(b);
+    s.written.push_back(ScalarSet::Written{t, {}, true, b});
   }
 
   ExprP parse_set() {
@@ -1274,9 +1312,14 @@ class Parser {
           add_tuple_item(s, item);
           continue;
         }
-        Value lo = set_atom();
+        // bird2: an operator in a set item needs parentheses ([(1+1)], not [1+1])
+        ExprP e = parse_unary();
+        Value lo = const_value(*e, "set item");
         Value hi = lo;
-        if (accept_p("..")) hi = set_atom();
+        if (accept_p("..")) {
+          ExprP e2 = parse_unary();
+          hi = const_value(*e2, "set item");
+        }
         Type t = lo.type == Type::Ip && lo.ip.is_v4() ? Type::Quad : lo.type;
         if (t == Type::Quad) {
           lo = Value::scalar(Type::Quad, lo.ip.v4_value());
@@ -1286,24 +1329,24 @@ class Parser {
           fail(item, fmt::format("unsupported set item of type {}", type_name(lo.type)));
         }
         set_elem_type(s, t, item);
-        if (hi.key() < lo.key()) fail(item, "empty range in set");
-        s.ranges.push_back({lo.key(), hi.key()});
+        if (hi.key() < lo.key()) {
+          // bird2 keeps a reversed range as an item that holds nothing (it still shapes the
+          // search tree, so the set is answered bird2's way).
+          s.written.push_back(ScalarSet::Written{t, SetRange{lo.key(), hi.key()}, false, {}});
+          s.mixed = true;
+          continue;
+        }
+        add_range(s, t, lo.key(), hi.key());
       } while (accept_p(","));
     }
     expect_p("]");
-    s.finish();
+    if (!s.finish()) {
+      fail(at, fmt::format("set too large: its items of several types or overlapping items make more "
+                           "than {} search tree entries",
+                           ScalarSet::kMaxTreeItems));
+    }
     Type st = set_of(s.elem);
     return make_owned_const(at, st, std::move(s));
-  }
-  // A scalar set item as BIRD takes it: a number, an IP address, an enum constant, a defined
-  // constant or `( expr )` (an expression such as `X + 6` must be parenthesised).
-  Value set_atom() {
-    const Token& t = cur();
-    bool name = t.kind == Tok::Ident && !peek().is("(") && !peek().is(".");
-    if (t.kind != Tok::Number && t.kind != Tok::Ip && !name && !t.is("("))
-      fail_expected("set item");
-    ExprP e = parse_primary();
-    return const_value(*e, "set item");
   }
   // '(' followed by a tuple pattern with '*' or '..' or a plain constant tuple.
   bool looks_like_pattern() const {
@@ -1323,10 +1366,12 @@ class Parser {
 
   ExprP parse_prefix_set(const Loc& at) {
     PrefixSet ps;
+    const bool v4 = cur().ip.is_v4();
     do {
       Loc item = here();
       if (cur().kind != Tok::Ip) fail_expected("prefix");
       base::IpAddress ip = cur().ip;
+      if (ip.is_v4() != v4) fail(item, "mixed IPv4 and IPv6 prefixes in one prefix set");
       advance();
       expect_p("/");
       if (cur().kind != Tok::Number) fail_expected("prefix length");
@@ -1370,7 +1415,10 @@ class Parser {
       } else if (accept_p("?")) {
         it.item.kind = MaskItem::Kind::Question;
       } else if (cur().is("+")) {
-        fail(il, "'+' (repeat) in path masks is not supported");
+        // X+ : the previous item once or more (bird2 refuses it first, at load)
+        if (m->items.empty()) fail(il, "'+' (repeat) cannot be the first item of a path mask");
+        advance();
+        it.item.kind = MaskItem::Kind::Loop;
       } else if (cur().kind == Tok::Number) {
         it.item.lo = it.item.hi = static_cast<std::uint32_t>(cur().num);
         it.item.kind = MaskItem::Kind::Asn;
@@ -1421,7 +1469,7 @@ class Parser {
   std::size_t next_slot_ = 0;
   const Function* fn_ = nullptr;
   bool have_elem_ = false;
-  bool atom_plain_ = false;  // the last atom() was one value (not `*`, not a range)
+  bool cur_was_star_ = false;  // the last atom() read a '*'
 };
 
 }  // namespace

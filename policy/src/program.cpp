@@ -55,7 +55,8 @@ Outcome Program::run(const Filter& f, const RouteView& route, const PrintSink* s
   stack.resize(c.base + f.frame);
   Flow fl = f.body->exec(c);
   stack.resize(c.base);
-  if (!c.print_buf.empty() && sink != nullptr && *sink) (*sink)(c.print_buf, false);
+  // printn text still pending here is dropped: bird2 logs it only with a later print or an
+  // accept/reject message.
   Outcome o;
   switch (fl) {
     case Flow::Accept:

@@ -1,6 +1,8 @@
 // Value helpers: names, sets, prefix tries, formatting and comparison.
 #include "value.hpp"
 
+#include "bird_tree.hpp"
+
 #include <algorithm>
 #include <array>
 
@@ -73,18 +75,91 @@ Type set_of(Type elem) {
 
 // ---------------------------------------------------------------- scalar sets
 
-void ScalarSet::finish() {
+namespace {
+// Does pair box b hold some key of [lo, hi]? (pair keys: first << 16 | second)
+bool box_meets_range(const SetBox& b, std::uint64_t lo, std::uint64_t hi) {
+  std::uint64_t xl = std::max<std::uint64_t>(b.lo[0], lo >> 16);
+  std::uint64_t xh = std::min<std::uint64_t>(b.hi[0], hi >> 16);
+  if (xl > xh) return false;
+  if (xh - xl >= 2) return true;  // a whole row lies inside [lo, hi]
+  for (std::uint64_t x = xl; x <= xh; ++x) {
+    std::uint64_t a = (x << 16) | b.lo[1];
+    std::uint64_t z = (x << 16) | b.hi[1];
+    if (a <= hi && lo <= z) return true;
+  }
+  return false;
+}
+bool boxes_meet(const SetBox& a, const SetBox& b) {
+  for (int c = 0; c < 3; ++c) {
+    if (a.hi[c] < b.lo[c] || b.hi[c] < a.lo[c]) return false;
+  }
+  return true;
+}
+Value key_value(Type t, SetKey k) {
+  Value v = Value::scalar(t, k.a);
+  if (t == Type::Lc) v.u2 = k.b;
+  return v;
+}
+}  // namespace
+
+bool ScalarSet::finish() {
   std::sort(ranges.begin(), ranges.end(),
             [](const SetRange& x, const SetRange& y) { return x.lo < y.lo; });
+  bool overlap = false;
   std::vector<SetRange> merged;
   for (const auto& r : ranges) {
     if (!merged.empty() && !(merged.back().hi < r.lo)) {
+      overlap = true;
       merged.back().hi = std::max(merged.back().hi, r.hi);
     } else {
       merged.push_back(r);
     }
   }
   ranges = std::move(merged);
+  if (elem == Type::Pair) {
+    for (std::size_t i = 0; i < boxes.size() && !overlap; ++i) {
+      for (const auto& r : ranges) {
+        if (box_meets_range(boxes[i], r.lo.a, r.hi.a)) overlap = true;
+      }
+      for (std::size_t j = i + 1; j < boxes.size() && !overlap; ++j)
+        overlap = boxes_meet(boxes[i], boxes[j]);
+    }
+  }
+  bird = mixed || overlap;
+  if (bird) {
+    std::size_t items = 0;
+    for (const auto& w : written) items += w.is_box ? std::size_t{w.box.hi[0]} - w.box.lo[0] + 1 : 1;
+    if (items > kMaxTreeItems) return false;
+    // bird2 stores a pair pattern that is no single range as one item per first value.
+    for (const auto& w : written) {
+      if (!w.is_box) {
+        tree.push_back(TreeItem{w.t, w.r.lo, w.r.hi});
+        continue;
+      }
+      for (std::uint64_t x = w.box.lo[0]; x <= w.box.hi[0]; ++x) {
+        tree.push_back(
+            TreeItem{w.t, SetKey{(x << 16) | w.box.lo[1], 0}, SetKey{(x << 16) | w.box.hi[1], 0}});
+      }
+    }
+    bird_sort(tree, [](const TreeItem& a, const TreeItem& b) {
+      return compare_values(key_value(a.t, a.lo), key_value(b.t, b.lo));
+    });
+  }
+  written.clear();
+  written.shrink_to_fit();
+  return true;
+}
+
+bool ScalarSet::tree_has(Type t, SetKey k) const {
+  const Value v = key_value(t, k);
+  return bird_find(
+             tree, [&](const TreeItem& it) { return compare_values(key_value(it.t, it.lo), v); },
+             [&](const TreeItem& it) { return compare_values(key_value(it.t, it.hi), v); }) >= 0;
+}
+
+Type ScalarSet::root_type() const {
+  if (!bird) return elem;
+  return tree.empty() ? Type::Void : tree[tree.size() / 2].t;
 }
 
 bool ScalarSet::contains(SetKey k) const {
@@ -297,6 +372,14 @@ std::string format_value(const Value& v) {
       if (is_set(v.type) && v.type != Type::PrefixSet) {
         const auto& set = v.as<ScalarSet>();
         std::string out = "[";
+        if (set.bird) {  // every item as written, in bird2's tree order
+          for (std::size_t i = 0; i < set.tree.size(); ++i) {
+            const auto& t = set.tree[i];
+            out += (i ? ", " : "") + format_key(t.t, t.lo);
+            if (t.hi != t.lo) out += ".." + format_key(t.t, t.hi);
+          }
+          return out + "]";
+        }
         for (std::size_t i = 0; i < set.ranges.size(); ++i) {
           const auto& r = set.ranges[i];
           out += (i ? ", " : "") + format_key(set.elem, r.lo);

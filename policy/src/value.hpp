@@ -67,11 +67,37 @@ struct SetBox {
   std::uint32_t hi[3] = {0, 0, 0};
 };
 struct ScalarSet {
-  Type elem = Type::Int;
+  Type elem = Type::Int;         // the first item's type
   std::vector<SetRange> ranges;  // sorted by lo, non-overlapping after finish()
   std::vector<SetBox> boxes;     // non-contiguous pair/lc patterns
-  void finish();
+  // The items as written, in order (only while parsing; finish() consumes them).
+  struct Written {
+    Type t = Type::Int;
+    SetRange r;
+    bool is_box = false;
+    SetBox box;
+  };
+  std::vector<Written> written;
+  bool mixed = false;  // items of more than one type (bird2 accepts that)
+  // bird2 keeps set items in a search tree (bird_tree.hpp) that answers differently from a
+  // plain membership test when items have different types or overlap. Such sets are kept in
+  // bird2's tree order and searched its way; every other set uses the merged ranges.
+  struct TreeItem {
+    Type t = Type::Int;
+    SetKey lo, hi;
+  };
+  std::vector<TreeItem> tree;
+  bool bird = false;
+  // Sorts and merges; false when the set needs bird2's tree and that tree would hold more
+  // than kMaxTreeItems items (a pair pattern such as (*, 7) is 65,536 of them).
+  static constexpr std::size_t kMaxTreeItems = std::size_t{1} << 20;
+  bool finish();
   bool contains(SetKey k) const;
+  // Membership of an element of type t (a list member, an ASN ...).
+  bool has(Type t, SetKey k) const { return bird ? tree_has(t, k) : contains(k); }
+  bool tree_has(Type t, SetKey k) const;
+  // The type bird2 checks `x ~ set` against: that of the item at the root of its tree.
+  Type root_type() const;
 };
 
 // Prefix pattern sets: one binary trie per family. A pattern net{lo,hi} is stored at depth
@@ -220,6 +246,7 @@ bool same_values(const Value& a, const Value& b);
 std::uint32_t path_len(const wire::AsPath& p);
 std::uint32_t path_first(const wire::AsPath& p);
 std::uint32_t path_last(const wire::AsPath& p);
+std::uint32_t path_last_nonaggregated(const wire::AsPath& p);
 wire::AsPath path_prepend(const wire::AsPath& p, std::uint32_t asn);
 // keep == false: remove every ASN matching; keep == true: keep only those.
 wire::AsPath path_filter(const wire::AsPath& p, const ScalarSet* set, std::uint32_t asn,

@@ -148,8 +148,8 @@ function is_long() -> bool {
   return net.len > 24;
 }
 
-function classify(int first) -> int {
-  case first {
+function classify(int head) -> int {
+  case head {
     174, 701, 1299: return 1;
     2914 .. 3491: return 2;
     64512 .. 65534: return 3;

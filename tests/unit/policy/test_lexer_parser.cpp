@@ -83,11 +83,11 @@ TEST_CASE("BIRD 2.0 and 2.14+ function and variable syntax both load") {
   a.as_path = seq({65001, 65002});
   // 2.0: parameters separated by ';', locals declared before the body, untyped return.
   Run old(R"(
-    function is_long(int limit; prefix p)
+    function is_long(int lim; prefix p)
     int l;
     {
       l = p.len;
-      return l > limit;
+      return l > lim;
     }
     filter f
     bool b;
@@ -99,9 +99,9 @@ TEST_CASE("BIRD 2.0 and 2.14+ function and variable syntax both load") {
   CHECK(old("10.0.0.0/24", a).why == Outcome::Why::Accept);
   // 2.14+: typed return, declarations with initialisers inside blocks.
   Run neu(R"(
-    function is_long(int limit, prefix p) -> bool {
+    function is_long(int lim; prefix p) -> bool {
       int l = p.len;
-      return l > limit;
+      return l > lim;
     }
     filter f {
       bool b = is_long(24, net);

@@ -229,7 +229,8 @@ TEST_CASE("the lexer is linear on long runs of dotted numbers and hex with colon
   CHECK(load_error("filter f { if " + colons + " then accept; }").find("t.conf:1:") == 0);
   // Addresses still lex as before.
   Run r(
-      "filter f { if net ~ [ 2001:db8::/32+, 10.0.0.0/8+ ] && from = 10.1.3.4 then accept; reject; "
+      "filter f { if (net ~ [ 2001:db8::/32+ ] || net ~ [ 10.0.0.0/8+ ]) && from = 10.1.3.4 then "
+      "accept; reject; "
       "}");
   CHECK(r("10.1.0.0/16", med(0)).accepted());
 }

@@ -99,8 +99,8 @@ struct Outcome {
 class Filter;  // opaque handle, owned by its Program
 
 // Receives `print` output one line per call, as BIRD logs it: `printn` text is kept and
-// prefixed to the next `print`; what is still pending when the filter ends comes last with
-// newline == false.
+// prefixed to the next `print` or accept/reject message; what is still pending when the
+// filter ends is dropped, as bird2 does. newline is always true (kept for callers).
 using PrintSink = std::function<void(std::string_view text, bool newline)>;
 
 class Program {
