@@ -200,8 +200,15 @@ def test_man_page_renders_without_warnings(page):
     g = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z", str(src)], capture_output=True,
                        text=True, timeout=30)
     assert g.returncode == 0 and g.stderr == "", g.stderr
-    text = man_text(src)
+    # what lintian runs (manpage-has-errors-from-man) and what mandb reads for whatis(1)
+    w = subprocess.run(["man", "--warnings", "-E", "UTF-8", "-l", "-Tutf8", "-Z", str(src)],
+                       capture_output=True, text=True, timeout=30,
+                       env=dict(os.environ, LC_ALL="C.UTF-8", MANROFFSEQ="", MANWIDTH="80"))
+    assert w.returncode == 0 and w.stderr == "", w.stderr
     name = page.rsplit(".", 1)[0]
+    whatis = subprocess.run(["lexgrog", str(src)], capture_output=True, text=True, timeout=30)
+    assert whatis.returncode == 0 and f'"{name} - ' in whatis.stdout, whatis.stdout
+    text = man_text(src)
     assert re.search(rf"^NAME\n\s+{re.escape(name)} - ", text, re.M), text[:300]
     assert re.search(r"^SYNOPSIS\n", text, re.M) and "SEE ALSO" in text
     assert max(len(ln) for ln in text.splitlines()) <= 80
