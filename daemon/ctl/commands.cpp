@@ -1,6 +1,7 @@
 #include "commands.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -89,8 +90,10 @@ int run_reload(const Invocation& inv) {
 }
 
 // `filter test` keeps its own CLI11 definition (filter_test.cpp); the global --json is
-// handed on to it.
+// handed on to it, and the socket (-s or the default) in NVABGPCTL_SOCKET for a test that asks
+// the daemon.
 int run_filter_test_command(const Invocation& inv) {
+  ::setenv("NVABGPCTL_SOCKET", inv.globals.socket.c_str(), 1);
   CLI::App app{"nvabgpctl"};
   int exit_code = kExitOk;
   add_filter_commands(app, &exit_code);

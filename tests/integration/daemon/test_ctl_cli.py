@@ -4,7 +4,6 @@ generated from the command table, and the man pages (rendered without groff warn
 installed by `cmake --install`)."""
 import json
 import os
-import pathlib
 import re
 import socket
 import subprocess
