@@ -14,6 +14,7 @@ constexpr const char* kGlobalOptions =
     "                     or $NVABGPCTL_SOCKET)\n"
     "  --json             print the daemon's JSON answer (stable schema, see\n"
     "                     docs/control-protocol.md)\n"
+    "  --timeout SECONDS  longest wait for the daemon's answer (default 30)\n"
     "  -V, --version      print the version and exit\n"
     "  -h, --help         this help; COMMAND --help for one command or group\n";
 

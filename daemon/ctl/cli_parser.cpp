@@ -49,6 +49,13 @@ bool takes_value_somewhere(const std::string& token) {
   return false;
 }
 
+// "5" -> 5000 ms; anything but 1..3600 whole seconds -> 0 (reported as a usage error).
+int parse_seconds(const std::string& v) {
+  if (v.empty() || v.size() > 4 || v.find_first_not_of("0123456789") != std::string::npos) return 0;
+  int s = std::stoi(v);
+  return s >= 1 && s <= 3600 ? s * 1000 : 0;
+}
+
 bool word_matches(const CommandSpec& c, std::size_t i, const std::string& word) {
   if (c.words[i] == word) return true;
   return i + 1 == c.words.size() &&
@@ -153,6 +160,15 @@ ParsedLine parse_line(const std::vector<std::string>& argv, const Globals& defau
       line.version = true;
     } else if (t == "-h" || t == "--help") {
       line.help = true;
+    } else if (t == "--timeout" || starts_with(t, "--timeout=")) {
+      std::string v;
+      if (t != "--timeout")
+        v = t.substr(10);
+      else if (i + 1 < argv.size())
+        v = argv[++i];
+      else
+        missing = t;
+      if (missing.empty()) g.timeout_ms = parse_seconds(v);
     } else if (t == "-s" || t == "--socket") {
       if (i + 1 >= argv.size())
         missing = t;
@@ -180,7 +196,10 @@ ParsedLine parse_line(const std::vector<std::string>& argv, const Globals& defau
                         positional.begin() + static_cast<long>(group_depth(positional)));
     return line;
   }
-  if (!missing.empty()) throw UsageError("option " + missing + " needs a socket path");
+  if (!missing.empty())
+    throw UsageError("option " + missing +
+                     (missing == "--timeout" ? " needs SECONDS" : " needs a socket path"));
+  if (g.timeout_ms <= 0) throw UsageError("--timeout needs a number of seconds (1..3600)");
   if (c == nullptr) unmatched(positional);
   line.command = c;
   Invocation& inv = line.inv;

@@ -29,6 +29,7 @@ struct UsageError : std::runtime_error {
 struct Globals {
   std::string socket = "/run/nvabgpd/nvabgpd.ctl";
   bool json = false;
+  int timeout_ms = 30000;  // --timeout: longest wait for each answer (line) from the daemon
 };
 
 // What the shell completes for a command's free arguments.

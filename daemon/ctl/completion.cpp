@@ -11,7 +11,7 @@ namespace nvabgpd::ctl {
 
 namespace {
 
-constexpr const char* kGlobalWords = "-s --socket --json -V --version -h --help";
+constexpr const char* kGlobalWords = "-s --socket --json --timeout -V --version -h --help";
 
 std::string join(const std::vector<std::string>& words) {
   std::string out;
@@ -81,7 +81,7 @@ std::string bash_completion() {
   // Group arms: the words that may follow each group of words ("" the first word).
   std::vector<std::string> groups{""};
   std::vector<std::vector<std::string>> next{{}};
-  std::set<std::string> value_options{"-s", "--socket"};
+  std::set<std::string> value_options{"-s", "--socket", "--timeout"};
   std::set<std::string> file_options{"-s", "--socket"};
   for (const auto& c : command_table()) {
     std::string group;

@@ -24,7 +24,7 @@ int print_no_daemon(const std::string& error) {
 
 int call_daemon(const Globals& g, const std::string& command, const nlohmann::json& args,
                 const Render& render) {
-  auto r = control_request(g.socket, command, args);
+  auto r = control_request(g.socket, command, args, g.timeout_ms);
   if (!r.transport_ok) return print_no_daemon(r.error);
   if (!r.response.value("ok", false)) return print_refusal(g, r.response);
   const nlohmann::json& result = r.response["result"];

@@ -23,13 +23,13 @@ int dump_mrt(const Globals& g, const std::string& file) {
     std::fprintf(stderr, "nvabgpctl: %s: %s\n", file.c_str(), ec.message().c_str());
     return kExitUsage;
   }
-  auto r = control_request(g.socket, "dump mrt", nlohmann::json{{"file", path}});
+  auto r = control_request(g.socket, "dump mrt", nlohmann::json{{"file", path}}, g.timeout_ms);
   if (!r.transport_ok) return print_no_daemon(r.error);
   if (!r.response.value("ok", false)) return print_refusal(g, r.response);
   const std::uint64_t id = r.response["result"].value("id", std::uint64_t{0});
   const auto deadline = std::chrono::steady_clock::now() + kGiveUpAfter;
   while (std::chrono::steady_clock::now() < deadline) {
-    auto s = control_request(g.socket, "dump mrt status", nlohmann::json{{"id", id}});
+    auto s = control_request(g.socket, "dump mrt status", nlohmann::json{{"id", id}}, g.timeout_ms);
     if (!s.transport_ok) return print_no_daemon(s.error);
     if (!s.response.value("ok", false)) return print_refusal(g, s.response);
     const nlohmann::json& st = s.response["result"];

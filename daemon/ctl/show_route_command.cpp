@@ -25,7 +25,7 @@ int show_route_stream(const Globals& g, const json& args, bool all) {
     }
     first = false;
   };
-  auto r = control_stream(g.socket, "show route", args, "routes", on_item);
+  auto r = control_stream(g.socket, "show route", args, "routes", on_item, g.timeout_ms);
   if (!r.transport_ok) return print_no_daemon(r.error);
   if (!r.response.value("ok", false)) return print_refusal(g, r.response);
   if (g.json) std::cout << (first ? "{\"routes\": []}\n" : "\n]}\n");

@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import tempfile
+import time
 
 import pytest
 
@@ -99,6 +100,8 @@ USAGE_ERRORS = [
     ["dump", "mrt"],                         # missing FILE
     ["show", "status", "-s"],                # -s without its path
     ["filter", "test", "--bogus"],           # filter test's own parser (CLI11): still 2
+    ["--timeout", "0", "show", "status"],    # not 1..3600 seconds
+    ["show", "status", "--timeout=soon"],
 ]
 
 
@@ -122,6 +125,18 @@ def test_exit_3_when_no_daemon_listens(tmp_path):
                 r = ctl("-s", path, *line)
                 assert r.returncode == 3, (path, line, r.stderr)
                 assert "cannot connect" in r.stderr and r.stdout == "", r.stderr
+
+
+def test_exit_3_when_the_daemon_does_not_answer_in_time(tmp_path):
+    path = str(tmp_path / "mute.ctl")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.bind(path)
+        s.listen(8)  # connections complete in the backlog, nobody ever reads or answers
+        for line in (["show", "status"], ["show", "route"], ["--json", "show", "protocols"]):
+            t0 = time.monotonic()
+            r = ctl(*line, "--timeout", "1", "-s", path)
+            assert r.returncode == 3 and "timed out" in r.stderr, (line, r.stderr)
+            assert time.monotonic() - t0 < 10
 
 
 def test_version_and_help():
