@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's run command: the seed document's topology, live, in network namespaces.
 #
-#   scripts/lab.sh up     [--nva auto|nvabgpd|bird] [--prefix P] [--no-fix]
+#   scripts/lab.sh up     [--nva auto|nvabgpd|bird] [--prefix P] [--no-fix[=nva1|nva2|all]]
 #   scripts/lab.sh show   [--prefix P]     # status + the seed's tables from every speaker
 #   scripts/lab.sh status [--prefix P]
 #   scripts/lab.sh down   [--prefix P]     # stops every lab daemon (by PID), deletes namespaces

@@ -153,6 +153,8 @@ void Daemon::install_control_handlers() {
       if (!p) throw ControlError("no such peer: " + name);
       q.export_peer = p->rid;
       q.export_name = name;
+      q.export_self_v4 = p->local_address;
+      q.export_self_v6 = p->self_v6;
     }
     RouteContext ctx;
     ctx.rib = rib_.get();

@@ -87,10 +87,8 @@ void OutboundEncoder::encode(const rib::OutboundBatch& batch) {
       if (!buf.empty() && (a.except != buf_except || buf.size() >= kMaxBuffer)) flush(rcv.peers, buf_except);
       buf_except = a.except;
       wire::PathAttributes attrs = rib::AttrStore::materialize(*a.attrs);
-      if (attrs.next_hop && rib::is_self_next_hop(*attrs.next_hop)) {
-        attrs.next_hop = attrs.next_hop->is_v6() ? rcv.wire.self_v6.value_or(rcv.wire.self_v4)
-                                                 : rcv.wire.self_v4;
-      }
+      if (attrs.next_hop)
+        attrs.next_hop = rib::self_next_hop(*attrs.next_hop, rcv.wire.self_v4, rcv.wire.self_v6);
       v4.clear();
       v6.clear();
       for (const auto& p : a.prefixes) (p.is_v4() ? v4 : v6).push_back(p);

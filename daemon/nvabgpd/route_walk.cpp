@@ -48,7 +48,10 @@ void RouteWalk::visit(const base::Prefix& pfx, ControlSink& sink) {
     ++count_;
     if (q_.count_only) return;
     w.begin_object().key("paths").begin_array().begin_object().key("attributes");
-    write_attributes(w, rib::AttrStore::materialize(*ex.attrs));
+    wire::PathAttributes sent = rib::AttrStore::materialize(*ex.attrs);
+    if (sent.next_hop)
+      sent.next_hop = rib::self_next_hop(*sent.next_hop, q_.export_self_v4, q_.export_self_v6);
+    write_attributes(w, sent);
     w.field("best", true).field("export", true).field("peer", q_.export_name);
     w.end_object().end_array().field("prefix", pfx.to_string()).end_object();
     sink.item(text_);

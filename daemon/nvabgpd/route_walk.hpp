@@ -38,6 +38,10 @@ struct RouteQuery {
   std::optional<rib::PeerId> protocol;      // only paths from this peer
   std::optional<rib::PeerId> export_peer;   // what would be sent to this peer
   std::string export_name;
+  // That peer's own addresses, written where the RIB holds the next-hop-self placeholder, so
+  // the route shows the next hop the peer really receives.
+  base::IpAddress export_self_v4;
+  std::optional<base::IpAddress> export_self_v6;
   bool count_only = false;
   bool filtered = false;  // routes the import filter rejected (soft-reconfiguration copies)
 };

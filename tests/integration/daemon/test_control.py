@@ -7,7 +7,7 @@ import pytest
 
 from nvbtest import binary, wait_until
 from nvbtest.peers import GoBgp, Neighbor
-from nvd import Nvabgpd, gobgp_add, gobgp_routes, link, peer
+from nvd import Nvabgpd, gobgp_add, gobgp_attrs, gobgp_routes, link, peer
 
 FILTERS = {"out.conf": "filter OUT {\n  if net ~ [ 10.66.0.0/16+ ] then reject;\n  accept;\n}\n"}
 
@@ -60,6 +60,15 @@ def test_show_route_all_layout_json_and_explain(lab, tmp_path):
     assert not why["exported"] and "out.conf:2" in why["why"], why
     why = d.ctl_json("explain", "10.40.0.0/24", "to", "other")["export"]
     assert why["exported"]
+    # `show route export` shows what the peer receives: our address toward it as next hop
+    # (next-hop-self toward eBGP), our ASN prepended; the same as GoBGP got.
+    sent = d.routes("export", "other")["10.40.0.0/24"][0]["attributes"]
+    got = gobgp_attrs(gobgp_routes(h)["10.40.0.0/24"])
+    assert sent["next_hop"] == "10.0.2.1" == got[3]["nexthop"], (sent, got)
+    assert sent["as_path"] == "65001 65002", sent
+    assert [a for s in got[2]["as_paths"] for a in s["asns"]] == [65001, 65002], got
+    text = d.ctl("show", "route", "export", "other", "all").stdout
+    assert "BGP.next_hop: 10.0.2.1" in text, text
 
 
 def _raw(sock_path, data, read=True):

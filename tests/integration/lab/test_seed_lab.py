@@ -34,7 +34,7 @@ def lab(request):
             pytest.skip(f"nvabgpd NVAs: {reason}")
     lab = SeedLab(unique_name(""), request.param)
     try:
-        lab.up(nva2_fixed=False)
+        lab.up(nva1_fixed=False, nva2_fixed=False)   # the seed's story starts before both fixes
         yield lab
     finally:
         lab.down()
@@ -73,6 +73,19 @@ def test_every_session_is_established(lab):
     for n in (1, 2):
         states = lab.nva(n).sessions()
         assert len(states) == 3 and set(states.values()) == {"Established"}, states
+
+
+# -- without NVA1's fix, then with it --------------------------------------------------------------
+
+def test_without_nva1_fix_the_expressroute_gateway_learns_the_hub1_summary(lab):
+    # The seed's first gateway table: 10.1.0.0/16 from both Route Servers, path 65001.
+    rib = lab.ergw.rib()
+    assert sorted(p.get("peerId") for p in rib[H1.vnet]) == sorted(H1.rs_addrs), rib[H1.vnet]
+    assert {p.get("path") for p in rib[H1.vnet]} == {"65001"}
+    lab.set_nva1_fix(True)                      # NO_ADVERTISE on the summary toward ARS
+    wait_until(lambda: H1.vnet not in lab.ergw.rib(), 60, what="10.1.0.0/16 gone from the gateway")
+    # ... and the VNet is still programmed with it
+    assert kernel_gateways(lab.kernel_route("f1", H1.vnet)) == {H1.nva_addr}
 
 
 # -- without NVA2's fix --------------------------------------------------------------------------
@@ -135,6 +148,25 @@ def test_route_servers_advertise_the_seed_tables_to_the_nvas(lab):
             assert set(adv) == expected, rs
     onprem = lab.rs_advertised("rs10")[T.ONPREM_PREFIX]
     assert onprem["path"].split() == ["12076", "133937"] and onprem["bgpOriginCode"] == "?"
+
+
+def test_lab_show_prints_both_nvas_with_the_attribute_block(lab, capsys):
+    """`scripts/lab.sh show`: NVA1's routes from rs0 with BIRD's attribute block (the seed shows
+    65517:65517 and the Route Server as next hop), NVA2's 1.2.3.0/24 with its path."""
+    from nvlab.tables import print_tables
+    capsys.readouterr()
+    print_tables(lab)
+    out = capsys.readouterr().out
+    nva1 = out.split("\n== NVA1:")[1].split("\n== ")[0]
+    assert "show route protocol rs0 all" in nva1.splitlines()[0]
+    block = nva1[nva1.index(T.ONPREM_PREFIX):]
+    assert "BGP.community: (65517,65517)" in block, nva1
+    assert f"BGP.next_hop: {H1.rs_addrs[0]}" in block, nva1
+    onprem2 = [s for s in out.split("\n== NVA2:")[1:] if f"show route {T.ONPREM_PREFIX} all" in s]
+    assert onprem2 and "BGP.as_path: 65001 65515 12076 133937" in onprem2[0], out
+    # the seed's order: hub1's Route Server before the gateway, NVA1 before hub1's spokes
+    assert out.index("learned from NVA1") < out.index("ExpressRoute gateway (FRR)") \
+        < out.index("== NVA1:") < out.index("spoke effective routes, hub1")
 
 
 def test_nvas_hold_the_seed_routes(lab):

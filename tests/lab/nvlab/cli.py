@@ -24,8 +24,11 @@ def main(argv=None):
     ap.add_argument("--prefix", default="nvlab", help="namespace name prefix (default nvlab)")
     ap.add_argument("--nva", default="auto", choices=["auto", "bird", "nvabgpd"],
                     help="what runs on the NVAs (auto: nvabgpd when built, else bird)")
-    ap.add_argument("--no-fix", action="store_true",
-                    help="start NVA2 with the seed's TO_RS before the 65515 fix")
+    ap.add_argument("--no-fix", nargs="?", const="all", default=None,
+                    choices=["nva1", "nva2", "all"],
+                    help="start NVA1 (no NO_ADVERTISE on 10.1.0.0/16), NVA2 (65515 kept in "
+                         "1.2.3.0/24) or both (the default of a bare --no-fix) with the seed's "
+                         "TO_RS before its fix")
     args = ap.parse_args(argv)
     if args.command == "down":
         lab = SeedLab(args.prefix)
@@ -48,7 +51,8 @@ def main(argv=None):
     lab = SeedLab(args.prefix, kind)
     from .nva_nvabgpd import NvabgpdMissing
     try:
-        lab.up(nva2_fixed=not args.no_fix)
+        lab.up(nva1_fixed=args.no_fix not in ("nva1", "all"),
+               nva2_fixed=args.no_fix not in ("nva2", "all"))
     except NvabgpdMissing as e:
         print(f"cannot run nvabgpd: {e}", file=sys.stderr)
         return 3

@@ -55,7 +55,7 @@ class SeedLab:
         return [*self.rs.values(), self.ergw]
 
     # -- lifecycle --------------------------------------------------------------------------
-    def up(self, nva2_fixed=True, wait=True, timeout=120):
+    def up(self, nva2_fixed=True, wait=True, timeout=120, nva1_fixed=True):
         if shutil.which("bird") is None or shutil.which("gobgpd") is None \
                 or not os.path.exists("/usr/lib/frr/bgpd"):
             raise RuntimeError("bird2, gobgpd and frr are needed: run scripts/install-deps.sh")
@@ -66,8 +66,10 @@ class SeedLab:
                 Daemon(self.run_dir, f"{hub.nva}-{old}").stop()
         nvas = [self.nva(hub.n) for hub in T.HUBS]   # raises NvabgpdMissing early
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        running_fixed = self.state().get("nva2_fixed", True) if old == self.kind else True
-        self._save_state(nva2_fixed)
+        wanted = {1: nva1_fixed, 2: nva2_fixed}
+        running = {n: self.state().get(f"nva{n}_fixed", True) if old == self.kind else True
+                   for n in (1, 2)}
+        self._save_state(nva1_fixed, nva2_fixed)
         if self.fabric.create(self.log):
             self.log(f"created {len(T.nodes())} namespaces {self.prefix}*")
         for inst in self.frr_all():
@@ -82,24 +84,29 @@ class SeedLab:
                 self.fabric.ns(hub.fabric),
                 ["/usr/bin/python3", "-m", "nvlab.programmer", "--run-dir", self.run_dir,
                  "--hub", str(hub.n)], env=env)
-        nva2 = nvas[1]
-        nva2.fixed = running_fixed if nva2.alive() else nva2_fixed
-        for nva in nvas:
+        for n, nva in zip((1, 2), nvas):
+            nva.fixed = running[n] if nva.alive() else wanted[n]
             if not nva.alive():
                 nva.start()
-        if nva2.fixed != nva2_fixed:        # `up` again with(out) --no-fix: switch live
-            nva2.set_fix(nva2_fixed)
+            if nva.fixed != wanted[n]:       # `up` again with(out) --no-fix: switch live
+                nva.set_fix(wanted[n])
         if wait:
-            self.wait_converged(nva2_fixed, timeout)
+            self.wait_converged(nva2_fixed, timeout, nva1_fixed)
 
-    def _save_state(self, nva2_fixed):
+    def _save_state(self, nva1_fixed, nva2_fixed):
         self.state_file.write_text(json.dumps({"prefix": self.prefix, "nva": self.kind,
+                                               "nva1_fixed": nva1_fixed,
                                                "nva2_fixed": nva2_fixed}))
 
     def set_nva2_fix(self, fixed: bool):
         """NVA2's TO_RS with (the seed's final state) or without the 65515 deletion."""
         self.nva(2).set_fix(fixed)
-        self._save_state(fixed)
+        self._save_state(self.state().get("nva1_fixed", True), fixed)
+
+    def set_nva1_fix(self, fixed: bool):
+        """NVA1's TO_RS with (the seed's final state) or without NO_ADVERTISE on 10.1.0.0/16."""
+        self.nva(1).set_fix(fixed)
+        self._save_state(fixed, self.state().get("nva2_fixed", True))
 
     def down(self):
         """Stops every daemon recorded in the run dir (by PID) and deletes the namespaces."""
@@ -139,7 +146,7 @@ class SeedLab:
                 return r
         return None
 
-    def converged(self, nva2_fixed=True):
+    def converged(self, nva2_fixed=True, nva1_fixed=True):
         h1, h2 = T.HUB1, T.HUB2
         for name in h1.rs_names:
             learned = self.rs_learned(name)
@@ -155,14 +162,17 @@ class SeedLab:
                 return False
         if h2.vnet not in self.onprem.rib():
             return False
+        # NVA1's NO_ADVERTISE keeps its summary away from the ExpressRoute gateway
+        if (h1.vnet in self.ergw.rib()) == nva1_fixed:
+            return False
         # the VNet programming has caught up with the Route Servers
         if self.kernel_route("f1", h2.vnet) is None or self.kernel_route("f2", h1.vnet) is None:
             return False
         return (self.kernel_route("f2", T.ONPREM_PREFIX) is not None) == nva2_fixed
 
-    def wait_converged(self, nva2_fixed=True, timeout=120):
+    def wait_converged(self, nva2_fixed=True, timeout=120, nva1_fixed=True):
         try:
-            wait_until(lambda: self.converged(nva2_fixed), timeout, interval=0.5,
+            wait_until(lambda: self.converged(nva2_fixed, nva1_fixed), timeout, interval=0.5,
                        what="the lab to converge")
         except TimeoutError:
             self.log(self.diagnose())

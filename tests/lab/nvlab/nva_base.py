@@ -4,7 +4,9 @@ import pathlib
 from . import topology as T
 from .util import Daemon, Ns, SOURCE_DIR
 
-NOFIX_FILTER = SOURCE_DIR / "tests/lab/filters/nva2_to_rs_nofix.conf"
+# Each NVA's TO_RS before its fix in the seed: NVA1 without NO_ADVERTISE on 10.1.0.0/16, NVA2
+# without deleting 65515 from 1.2.3.0/24.
+NOFIX_FILTERS = {n: SOURCE_DIR / f"tests/lab/filters/nva{n}_to_rs_nofix.conf" for n in (1, 2)}
 
 
 class NvaBase:
@@ -15,10 +17,10 @@ class NvaBase:
         self.ns, self.hub = ns, hub
         self.dir = run_dir / self.kind / hub.nva
         self.daemon = Daemon(run_dir, f"{hub.nva}-{self.kind}")
-        self.fixed = True       # NVA2: the seed's TO_RS with the 65515 fix
+        self.fixed = True       # the seed's final TO_RS (NVA1: NO_ADVERTISE, NVA2: 65515 fix)
 
     def to_rs_filter(self, shipped: pathlib.Path) -> pathlib.Path:
-        return NOFIX_FILTER if self.hub.n == 2 and not self.fixed else shipped
+        return shipped if self.fixed else NOFIX_FILTERS[self.hub.n]
 
     def stop(self):
         self.daemon.stop()

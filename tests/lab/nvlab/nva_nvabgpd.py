@@ -98,11 +98,13 @@ class NvabgpdNva(NvaBase):
             raise RuntimeError(f"nvabgpd on {self.hub.nva} exited:\n{self.daemon.log_tail()}")
 
     def set_fix(self, fixed: bool):
-        """Rewrites the config with the other TO_RS file and restarts the daemon on it (a
-        restart, not a reload, so the lab does not depend on reload support)."""
+        """Rewrites the config with the other TO_RS file and reloads it live (`nvabgpctl
+        reload`: the export filter changes, no session is reset)."""
         self.fixed = fixed
-        self.stop()
-        self.start()
+        self._write()
+        out = self.ctl("reload")
+        if "rejected" in out.lower():
+            raise RuntimeError(f"nvabgpd on {self.hub.nva}: reload rejected:\n{out}")
 
     def ctl(self, *args) -> str:
         return sh(self.nvabgpctl, "-s", self.sock, *args).stdout

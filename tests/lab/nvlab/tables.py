@@ -43,9 +43,16 @@ def ergw_advertised(lab, rs_addr):
           f"{T.ERGW_ADDR})", ["Network", "NextHop", "Origin", "AsPath"], rows)
 
 
-def rs_tables(lab, name):
+def rs_tables(lab, name, learned=True, advertised=True):
     hub = T.HUBS[int(name[2]) - 1]
     rs_addr = hub.rs_addrs[int(name[3])]
+    if learned:
+        rs_learned_table(lab, name, hub, rs_addr)
+    if advertised:
+        rs_advertised_table(lab, name, hub, rs_addr)
+
+
+def rs_learned_table(lab, name, hub, rs_addr):
     rows = []
     for prefix, paths in sorted(lab.rs_learned(name).items()):
         for p in paths:
@@ -53,6 +60,9 @@ def rs_tables(lab, name):
                          p.get("peerId", ""), "EBgp", _as_path(p.get("path", ""))])
     table(f"Route Server {name} ({rs_addr}): learned from NVA{hub.n}",
           ["LocalAddress", "Network", "NextHop", "SourcePeer", "Origin", "AsPath"], rows)
+
+
+def rs_advertised_table(lab, name, hub, rs_addr):
     rows = [[rs_addr, prefix, rs_addr, ORIGIN.get(r.get("bgpOriginCode"), ""),
              _as_path(f"{T.RS_ASN} {r.get('path', '')}")]
             for prefix, r in sorted(lab.rs_advertised(name).items())]
@@ -60,10 +70,17 @@ def rs_tables(lab, name):
           ["LocalAddress", "Network", "NextHop", "Origin", "AsPath"], rows)
 
 
-def nva_table(lab, n):
+# What the seed shows of each NVA, in its order: NVA1's routes from its Route Server with the
+# attribute block (community 65517:65517, the Route Server as next hop), NVA2's routes from
+# hub1 over the VXLAN and then 1.2.3.0/24 with its attributes (the 65515 in its path).
+NVA_VIEWS = {1: (("protocol", "rs0", "all"),),
+             2: (("protocol", "hub1"), (T.ONPREM_PREFIX, "all"))}
+
+
+def nva_table(lab, n, views=None):
     nva = lab.nva(n)
     tool = "birdc" if nva.kind == "bird" else "nvabgpctl"
-    for args in ((), (T.ONPREM_PREFIX, "all")) if n == 2 else ((),):
+    for args in views or NVA_VIEWS[n]:
         print(f"\n== NVA{n}: {nva.describe()}  [{tool}: show route {' '.join(args)}]")
         try:
             print(nva.show(*args).rstrip())
@@ -123,13 +140,23 @@ def print_status(lab):
 
 
 def print_tables(lab):
+    """The seed's tables in the seed's order (hub1's Route Server and gateway, NVA1, hub1's
+    spokes, then hub2), followed by the tables the seed does not show."""
+    h1_rs, h2_rs = ([n for n in lab.rs if n.startswith(f"rs{h}")] for h in (1, 2))
+    rs_tables(lab, h1_rs[0], advertised=False)
     ergw_learned(lab)
     ergw_advertised(lab, T.HUB1.rs_addrs[0])
-    for name in lab.rs:
+    rs_tables(lab, h1_rs[0], learned=False)
+    nva_table(lab, 1)
+    effective_routes(lab, T.HUB1)
+    nva_table(lab, 2, NVA_VIEWS[2][:1])
+    effective_routes(lab, T.HUB2)
+    for name in h2_rs:
         rs_tables(lab, name)
-    for n in (1, 2):
-        nva_table(lab, n)
+    nva_table(lab, 2, NVA_VIEWS[2][1:])
+    for name in h1_rs[1:]:
+        rs_tables(lab, name)
+    nva_table(lab, 1, ((),))
+    nva_table(lab, 2, ((),))
     gobgp_table(lab, lab.msee, "MSEE (GoBGP, AS 12076)")
     gobgp_table(lab, lab.onprem, "on-premises (GoBGP, AS 133937)")
-    for hub in T.HUBS:
-        effective_routes(lab, hub)

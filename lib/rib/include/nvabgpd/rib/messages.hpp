@@ -85,11 +85,15 @@ struct RefreshRequest {  // the peer asked us to re-send (ROUTE-REFRESH received
 // ::) and the encoder writes the receiving peer's own local address, so that peers with
 // different local addresses share one update group (one export run, one Adj-RIB-Out).
 inline bool is_self_next_hop(const base::IpAddress& a) { return a.is_unspecified(); }
-// The NEXT_HOP a peer must receive for `nh` (as found in an Announce's attributes).
-inline base::IpAddress self_next_hop(const base::IpAddress& nh, const PeerUp& to) {
+// The NEXT_HOP a peer with these own addresses must receive for `nh` (as found in an
+// Announce's attributes).
+inline base::IpAddress self_next_hop(const base::IpAddress& nh, const base::IpAddress& self_v4,
+                                     const std::optional<base::IpAddress>& self_v6) {
   if (!is_self_next_hop(nh)) return nh;
-  if (nh.is_v6()) return to.local_address_v6.value_or(to.local_address);
-  return to.local_address;
+  return nh.is_v6() ? self_v6.value_or(self_v4) : self_v4;
+}
+inline base::IpAddress self_next_hop(const base::IpAddress& nh, const PeerUp& to) {
+  return self_next_hop(nh, to.local_address, to.local_address_v6);
 }
 
 // One attribute set and the prefixes that leave with it (one or more UPDATEs after encoding).
