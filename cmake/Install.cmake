@@ -42,3 +42,33 @@ foreach(doc README.md docs/config.md)
     install(FILES ${CMAKE_SOURCE_DIR}/${doc} DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT daemon)
   endif()
 endforeach()
+
+# Manual pages (man/, roff written by hand: nvabgpd(8), nvabgpctl(8), nvabgpd.yaml(5)),
+# compressed as Debian policy asks (gzip -9n: no name or time stamp, reproducible), and the
+# bash completion script nvabgpctl prints (`nvabgpctl completion bash`, generated from its
+# command table), into <prefix>/share/man and <prefix>/share/bash-completion/completions.
+find_program(NVABGPD_GZIP gzip REQUIRED)
+set(nvabgpd_man_gz "")
+foreach(page nvabgpd.8 nvabgpctl.8 nvabgpd.yaml.5)
+  string(REGEX REPLACE ".*\\.([0-9])$" "\\1" section ${page})
+  set(gz ${CMAKE_BINARY_DIR}/man/${page}.gz)
+  add_custom_command(OUTPUT ${gz}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/man
+    COMMAND sh -c "${NVABGPD_GZIP} -9nc '${CMAKE_SOURCE_DIR}/man/${page}' > '${gz}'"
+    DEPENDS ${CMAKE_SOURCE_DIR}/man/${page} VERBATIM)
+  list(APPEND nvabgpd_man_gz ${gz})
+  install(FILES ${gz} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section} COMPONENT daemon)
+endforeach()
+add_custom_target(nvabgpd_man_pages ALL DEPENDS ${nvabgpd_man_gz})
+
+if(TARGET nvabgpctl)
+  # Named .bash in the build tree: tests find the built binaries by name under build/.
+  set(nvabgpctl_completion ${CMAKE_BINARY_DIR}/completion/nvabgpctl.bash)
+  add_custom_command(OUTPUT ${nvabgpctl_completion}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/completion
+    COMMAND sh -c "'$<TARGET_FILE:nvabgpctl>' completion bash > '${nvabgpctl_completion}'"
+    DEPENDS nvabgpctl VERBATIM)
+  add_custom_target(nvabgpctl_completion ALL DEPENDS ${nvabgpctl_completion})
+  install(FILES ${nvabgpctl_completion} RENAME nvabgpctl
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions COMPONENT daemon)
+endif()

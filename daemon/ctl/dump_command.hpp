@@ -1,14 +1,10 @@
 #pragma once
 // `nvabgpctl dump mrt FILE`: asks the daemon for a TABLE_DUMP_V2 snapshot into FILE and waits
 // until it is written.
-#include <string>
-
-#include <CLI/CLI.hpp>
+#include "command_spec.hpp"
 
 namespace nvabgpd::ctl {
 
-// `socket` and `json_out` are read when the command runs (after parsing).
-void add_dump_commands(CLI::App& app, const std::string* socket, const bool* json_out,
-                       int* exit_code);
+int run_dump_mrt(const Invocation& inv);
 
 }  // namespace nvabgpd::ctl

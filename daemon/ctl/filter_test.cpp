@@ -92,11 +92,11 @@ int run_on_daemon(const FilterTestOptions& opt, std::istream& in, std::ostream& 
                 {"routes", routes}};
       if (!daemon("filter test", args, response, error)) {
         err << "nvabgpctl: " << error << "\n";
-        return 2;
+        return 3;  // nvabgpctl's "cannot talk to the daemon"
       }
       if (!response.value("ok", false)) {
         err << "nvabgpctl: " << response.value("error", std::string("error")) << "\n";
-        return 2;
+        return 1;  // the daemon said no (an unknown peer)
       }
       results = response["result"].value("results", json::array());
       if (results.size() != routes.size()) {

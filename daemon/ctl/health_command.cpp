@@ -70,40 +70,4 @@ std::string render_drain(const nlohmann::json& r) {
   return out;
 }
 
-void add_drain_commands(CLI::App& app, const std::string* socket, const bool* json_out,
-                        int* exit_code) {
-  for (const char* op : {"drain", "undrain"}) {
-    auto peers = std::make_shared<std::vector<std::string>>();
-    const std::string name = op;
-    auto* c = app.add_subcommand(
-        op, name == "drain"
-                ? "drain peers (RFC 8326 graceful shutdown: GRACEFUL_SHUTDOWN community, AS "
-                  "path prepend toward eBGP, LOCAL_PREF 0 toward iBGP); no PEER: every peer"
-                : "end the drain of peers; no PEER: every peer");
-    c->add_option("peers", *peers, "peer names");
-    c->callback([socket, json_out, exit_code, peers, name] {
-      nlohmann::json args = nlohmann::json::object();
-      if (!peers->empty()) args["peers"] = *peers;
-      auto r = control_request(*socket, name, args);
-      if (!r.transport_ok) {
-        std::fprintf(stderr, "nvabgpctl: %s\n", r.error.c_str());
-        *exit_code = 2;
-        return;
-      }
-      if (!r.response.value("ok", false)) {
-        if (*json_out)
-          std::cout << r.response.dump(2) << "\n";
-        else
-          std::fprintf(stderr, "nvabgpctl: %s\n",
-                       r.response.value("error", std::string("error")).c_str());
-        *exit_code = 1;
-        return;
-      }
-      std::cout << (*json_out ? r.response["result"].dump(2) + "\n"
-                              : render_drain(r.response["result"]));
-      *exit_code = 0;
-    });
-  }
-}
-
 }  // namespace nvabgpd::ctl

@@ -223,4 +223,43 @@ std::string render_reload(const nlohmann::json& r) {
   return out;
 }
 
+namespace {
+
+void generic(std::string& out, const nlohmann::json& j, std::size_t indent) {
+  const std::string pad(indent, ' ');
+  auto scalar = [](const nlohmann::json& v) {
+    return v.is_string() ? v.get<std::string>() : v.dump();
+  };
+  auto leaf = [](const nlohmann::json& v) { return !v.is_structured() || v.empty(); };
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (leaf(it.value())) {
+        out += pad + it.key() + ": " + scalar(it.value()) + "\n";
+      } else {
+        out += pad + it.key() + ":\n";
+        generic(out, it.value(), indent + 2);
+      }
+    }
+  } else if (j.is_array()) {
+    for (const auto& v : j) {
+      if (leaf(v)) {
+        out += pad + "- " + scalar(v) + "\n";
+      } else {
+        out += pad + "-\n";
+        generic(out, v, indent + 2);
+      }
+    }
+  } else {
+    out += pad + scalar(j) + "\n";
+  }
+}
+
+}  // namespace
+
+std::string render_generic(const nlohmann::json& result) {
+  std::string out;
+  generic(out, result, 0);
+  return out;
+}
+
 }  // namespace nvabgpd::ctl

@@ -14,5 +14,8 @@ std::string render_explain(const nlohmann::json& result);
 std::string render_status(const nlohmann::json& result);
 std::string render_memory(const nlohmann::json& result);
 std::string render_reload(const nlohmann::json& result);
+// Any answer as indented "key: value" lines, for commands without a rendering of their own
+// (show health, show bfd, drain).
+std::string render_generic(const nlohmann::json& result);
 
 }  // namespace nvabgpd::ctl

@@ -1,6 +1,7 @@
 """The CPack .deb installs on a clean Debian 12 (a podman container of the mmdebstrap base):
-files land in their FHS places, postinst creates the nvabgpd system user, the shipped
-examples pass `nvabgpd --check` as installed, and purge removes the user again.
+files land in their FHS places (the man pages and the bash completion too), postinst creates
+the nvabgpd system user, the shipped examples pass `nvabgpd --check` as installed, and purge
+removes the user again.
 """
 import pathlib
 import shutil
@@ -18,6 +19,11 @@ set -eu
 dpkg -i /debs/nvabgpd.deb
 test -x /usr/sbin/nvabgpd && test -x /usr/bin/nvabgpctl
 test -f /usr/lib/systemd/system/nvabgpd.service
+for p in man8/nvabgpd.8 man8/nvabgpctl.8 man5/nvabgpd.yaml.5; do
+  zcat /usr/share/man/$p.gz | grep -q '^\.SH SYNOPSIS' && echo "man-installed $p"
+done
+grep -q '^complete -F _nvabgpctl nvabgpctl$' /usr/share/bash-completion/completions/nvabgpctl \
+  && echo completion-installed
 getent passwd nvabgpd | grep -q ':/usr/sbin/nologin$'
 stat -c '%U:%G %a' /etc/nvabgpd/policy
 grep -c '^/etc/nvabgpd/policy/.*\.conf$' /var/lib/dpkg/info/nvabgpd.conffiles
@@ -43,6 +49,12 @@ def test_deb_installs_and_purges_on_clean_debian():
                        check=True, capture_output=True, text=True, timeout=300)
         debs = list(out.glob("nvabgpd_*.deb"))
         assert len(debs) == 1, list(out.iterdir())
+        listing = subprocess.run(["dpkg-deb", "-c", str(debs[0])], check=True,
+                                 capture_output=True, text=True).stdout
+        for path in ("./usr/share/man/man8/nvabgpd.8.gz", "./usr/share/man/man8/nvabgpctl.8.gz",
+                     "./usr/share/man/man5/nvabgpd.yaml.5.gz",
+                     "./usr/share/bash-completion/completions/nvabgpctl"):
+            assert f" {path}\n" in listing, listing
         debdir = out / "debs"
         debdir.mkdir()
         shutil.copy2(debs[0], debdir / "nvabgpd.deb")
@@ -61,3 +73,6 @@ def test_deb_installs_and_purges_on_clean_debian():
         assert str(shipped) in lines, f"expected {shipped} conffiles:\n{r.stdout}"
         assert sum("configuration OK" in ln for ln in lines) >= 4, r.stdout
         assert "user-removed" in lines and "binaries-removed" in lines, r.stdout
+        for p in ("man8/nvabgpd.8", "man8/nvabgpctl.8", "man5/nvabgpd.yaml.5"):
+            assert f"man-installed {p}" in lines, r.stdout
+        assert "completion-installed" in lines, r.stdout
