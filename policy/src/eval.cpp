@@ -714,7 +714,10 @@ Flow AssignAttrStmt::exec(Ctx& c) const {
       break;
     }
     case Attr::BgpNextHop: c.mut().next_hop = v.ip; break;
-    case Attr::BgpMed: c.mut().med = v.i(); break;
+    case Attr::BgpMed:
+      c.mut().med = v.i();
+      c.med_assigned = true;
+      break;
     case Attr::BgpLocalPref: c.mut().local_pref = v.i(); break;
     case Attr::BgpAtomicAggr: c.mut().atomic_aggregate = v.u != 0; break;
     case Attr::BgpCommunity: {

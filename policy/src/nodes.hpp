@@ -62,6 +62,7 @@ struct Ctx {
   const wire::PathAttributes* attrs = nullptr;  // current attributes (original or copy)
   std::optional<wire::PathAttributes> copy;
   std::optional<std::uint32_t> preference;
+  bool med_assigned = false;  // a statement assigned bgp_med (even its old value)
   std::vector<Value>* stack = nullptr;
   std::size_t base = 0;
   Flow halt = Flow::Next;

@@ -64,6 +64,7 @@ Outcome Program::run(const Filter& f, const RouteView& route, const PrintSink* s
       o.where = impl_->loc(c.where);
       o.modified = std::move(c.copy);
       o.preference = c.preference;
+      o.med_assigned = c.med_assigned;
       break;
     case Flow::Reject:
       o.why = Outcome::Why::Reject;

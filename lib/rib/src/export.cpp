@@ -249,7 +249,8 @@ Rib::ExportResult Rib::export_route(const Group& g, EntryId id, bool want_reason
           return fmt::format("rejected by export filter {}{}{}", f->name(), fr.reason.empty() ? "" : ": ", fr.reason);
         });
       if (fr.modified) {
-        keep_med = fr.modified->med && fr.modified->med != w.med;
+        // BIRD keeps a MED toward eBGP when the export filter set it, to any value.
+        keep_med = fr.modified->med && (fr.med_assigned || fr.modified->med != w.med);
         attrs = store_.intern(*fr.modified);
       }
     }

@@ -135,6 +135,14 @@ TEST_CASE("attribute assignment is copy-on-write") {
   CHECK(m.ext_communities.size() == 1);
   CHECK(m.originator_id == 0x09090909U);
   CHECK(o.preference == 50U);
+  CHECK(o.med_assigned);
+  CHECK_FALSE(untouched.med_assigned);
+  // Assigning the MED the route already has is still an assignment (BIRD then sends it to
+  // eBGP peers); touching only other attributes is not.
+  wire::PathAttributes with_med = a;
+  with_med.med = 7;
+  CHECK(outcome("filter f { bgp_med = bgp_med; accept; }", with_med).med_assigned);
+  CHECK_FALSE(outcome("filter f { bgp_local_pref = 1; accept; }", with_med).med_assigned);
   // The caller's attributes are untouched.
   CHECK(a.as_path == seq({65001}));
   CHECK(a.communities.size() == 1);

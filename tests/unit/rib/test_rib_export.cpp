@@ -190,6 +190,40 @@ TEST_CASE("export filter none and a rejecting program", "[rib][export]") {
   CHECK(x.adj_rib_out == x.attrs);
 }
 
+TEST_CASE("a MED the export filter assigned is sent to eBGP even when unchanged", "[rib][export]") {
+  // BIRD: an eBGP peer receives a MED only if the export filter set it; setting the value the
+  // route already had counts (a filter touching other attributes does not).
+  struct SetMed final : rib::RouteFilter {
+    bool assign;
+    explicit SetMed(bool a) : assign(a) {}
+    std::string name() const override { return "OUT"; }
+    rib::FilterResult run(const base::Prefix&, const wire::PathAttributes& a,
+                          const rib::FilterContext&) const override {
+      auto m = a;
+      m.communities.push_back(wire::Community::of(65001, 1));
+      rib::FilterResult r{true, m, {}};
+      r.med_assigned = assign;  // bgp_med = bgp_med;
+      return r;
+    }
+  };
+  Harness h;
+  h.up(peer(kEbgpIn, 65515, "10.1.0.4", 1));
+  auto with = peer(kEbgpOut, 65002, "192.168.0.2", 2);
+  with.export_filter = std::make_shared<SetMed>(true);
+  h.up(with);
+  auto without = peer(7, 65003, "192.168.0.3", 7);
+  without.export_filter = std::make_shared<SetMed>(false);
+  h.up(without);
+  auto a = attrs({65515}, "10.1.0.4");
+  a.med = 40;
+  h.in(announce(kEbgpIn, {pfx("10.1.16.0/24")}, a));
+  h.settle();
+  REQUIRE(h.has(kEbgpOut, "10.1.16.0/24"));
+  CHECK(h.sent(kEbgpOut, "10.1.16.0/24").med == 40U);
+  REQUIRE(h.has(7, "10.1.16.0/24"));
+  CHECK_FALSE(h.sent(7, "10.1.16.0/24").med);  // learned from another AS, not ours to pass on
+}
+
 TEST_CASE("locally originated routes are exported through the filters", "[rib][export]") {
   Harness h;
   h.up(peer(kEbgpOut, 65515, "10.1.0.4", 2));

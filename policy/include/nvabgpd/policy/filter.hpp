@@ -87,6 +87,9 @@ struct Outcome {
   // Engaged only when the route is accepted and a statement modified its attributes.
   std::optional<wire::PathAttributes> modified;
   std::optional<std::uint32_t> preference;  // set when the filter assigned `preference`
+  // The filter assigned bgp_med, to any value (BIRD sends a MED to an eBGP peer only when the
+  // export filter set one: assigning the value the route already had counts).
+  bool med_assigned = false;
   SourceLoc where;       // the accept/reject statement, the failing one, or the filter's end
   // Why::RuntimeError: the message; Why::FellOffEnd: a fixed text. BIRD logs both, so should
   // the caller (once per filter).

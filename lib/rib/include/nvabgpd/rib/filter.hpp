@@ -24,6 +24,7 @@ struct FilterResult {
   bool accept = false;
   std::optional<wire::PathAttributes> modified;  // set only when the filter changed something
   std::string reason;                            // e.g. "TO_RS: rejected at line 12"
+  bool med_assigned = false;  // the filter assigned MED (an export keeps it toward eBGP)
 };
 
 class RouteFilter {
