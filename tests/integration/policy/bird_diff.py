@@ -41,6 +41,25 @@ def _static_route(r):
     return f"  route {r['prefix']} blackhole {{ {' '.join(cmds)} }};"
 
 
+def gobgp_rib_add_args(r):
+    """`gobgp global rib add` arguments for a test route (AS_SETs written `{1,2}` for gobgp;
+    of the extended communities only rt:A:B)."""
+    args = ["global", "rib", "add", r["prefix"], "origin", r.get("origin", "igp")]
+    if r.get("as_path"):
+        args += ["aspath", re.sub(r"\{([^}]*)\}", lambda m: "{" + ",".join(m.group(1).split()) + "}",
+                                  str(r["as_path"]))]
+    if r.get("communities"):
+        args += ["community", ",".join(r["communities"])]
+    if r.get("large_communities"):
+        args += ["large-community", ",".join(r["large_communities"])]
+    if "med" in r:
+        args += ["med", str(r["med"])]
+    for ec in r.get("ext_communities", []):
+        if ec.startswith("rt:"):
+            args += ["rt", ec.split(":", 1)[1]]
+    return args
+
+
 def bird_config(filter_text, routes, log_path):
     v4 = [r for r in routes if ":" not in r["prefix"]]
     v6 = [r for r in routes if ":" in r["prefix"]]
@@ -262,19 +281,7 @@ protocol pipe p4 {{ table src4; peer table dst4; export filter f; import none; }
             wait_until(lambda: subprocess.run(api + ["global"], capture_output=True).returncode == 0,
                        timeout=20, what="gobgpd API")
             for r in routes:
-                cmd = api + ["global", "rib", "add", r["prefix"], "nexthop", a_gobgp,
-                             "origin", r.get("origin", "igp")]
-                if r.get("as_path"):
-                    # gobgp writes AS_SETs as {1,2}
-                    cmd += ["aspath", re.sub(r"\{([^}]*)\}",
-                                             lambda m: "{" + ",".join(m.group(1).split()) + "}",
-                                             r["as_path"])]
-                if r.get("communities"):
-                    cmd += ["community", ",".join(r["communities"])]
-                if r.get("large_communities"):
-                    cmd += ["large-community", ",".join(r["large_communities"])]
-                if "med" in r:
-                    cmd += ["med", str(r["med"])]
+                cmd = api + gobgp_rib_add_args(r) + ["nexthop", a_gobgp]
                 subprocess.run(cmd, check=True, capture_output=True, timeout=20)
 
             def settled():

@@ -37,7 +37,7 @@ import re
 import subprocess
 import time
 
-from bird_diff import BIRD, BIRDC, parse_show_route
+from bird_diff import BIRD, BIRDC, gobgp_rib_add_args, parse_show_route
 from nvbtest import Netns, binary, wait_until
 
 INJ_ADDR, INJ_PORT, COLL_PORT = "198.18.0.2", 2179, 1791
@@ -212,19 +212,7 @@ def collector_tables(ns, sock, names):
 def inject_routes(ns, api_port, routes):
     api = ["gobgp", "-u", "127.0.0.1", "-p", str(api_port)]
     for r in routes:
-        cmd = api + ["global", "rib", "add", r["prefix"], "origin", r.get("origin", "igp")]
-        if r.get("as_path"):
-            cmd += ["aspath", re.sub(r"\{([^}]*)\}",
-                                     lambda m: "{" + ",".join(m.group(1).split()) + "}",
-                                     str(r["as_path"]))]
-        if r.get("communities"):
-            cmd += ["community", ",".join(r["communities"])]
-        if r.get("large_communities"):
-            cmd += ["large-community", ",".join(r["large_communities"])]
-        if "med" in r:
-            cmd += ["med", str(r["med"])]
-        for ec in r.get("ext_communities", []):   # rt:A:B only
-            cmd += ["rt", ec.split(":", 1)[1]]
+        cmd = api + gobgp_rib_add_args(r)
         last = []
 
         def added(cmd=cmd, last=last):
