@@ -311,6 +311,11 @@ bool apply_key(Reader& r, const Entry& e, PeerConfig& p) {
   if (k == "enabled") return set_bool(r, e, p.enabled);
   if (k == "track") return read_track(r, e, p.track);
   if (k == "on-failure") return read_on_failure(r, e, p.track);
+  if (k == "bfd") {
+    auto v = read_bfd(r, e);
+    if (v) p.bfd = *v;
+    return v.has_value();
+  }
   return true;
 }
 

@@ -601,6 +601,7 @@ class Parser {
     if (t.kind == Tok::String || t.is_word("true") || t.is_word("false")) {
       fail(here(), fmt::format("bird2 does not accept {} as a case label", describe(t)));
     }
+    if (t.kind == Tok::Ip && peek().is("/")) fail(here(), "bird2 does not accept a prefix as a case label");
     if (t.kind == Tok::Ident) {
       auto g = g_.symbols.find(t.text);
       if (g != g_.symbols.end() && g->second.kind == Symbol::Kind::Const) {

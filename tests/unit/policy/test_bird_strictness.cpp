@@ -37,7 +37,7 @@ TEST_CASE("set items: a parenthesised expression is an int item, a bare one is r
 TEST_CASE("case labels are numbers, addresses, enums or parenthesised expressions") {
   CHECK(loads("define X = 8; filter f { case net.len { (X), 9..(X + 2): accept; } reject; }"));
   CHECK(load_error("define X = 8; filter f { case net.len { X: accept; } reject; }") ==
-        "t.conf:1:41: error: expected case label, found 'X'");
+        "t.conf:1:41: error: bird2 does not accept the constant 'X' as a case label; write (X)");
   CHECK_FALSE(loads("filter f { case net.len { 4 * 2: accept; } reject; }"));
   CHECK_FALSE(loads("filter f { case proto { \"a\": accept; else: reject; } }"));
   CHECK_FALSE(loads("filter f { case net { 10.0.0.0/8: accept; else: reject; } }"));
@@ -90,7 +90,7 @@ TEST_CASE("large-community set items: after a range or '*' only '*'; (a,b,c)..(d
 
 TEST_CASE("statements: no empty statement, no ';' after a block") {
   CHECK(load_error("filter f { ; accept; }") ==
-        "t.conf:1:12: error: expected statement, found ';'");
+        "t.conf:1:12: error: empty statement: bird2 refuses a ';' that ends no statement");
   CHECK_FALSE(loads("filter f { if true then { accept; }; reject; }"));
   CHECK_FALSE(loads("filter f { if true then ; accept; }"));
   CHECK(loads("filter f { if true then { } accept; }"));
