@@ -49,7 +49,13 @@ nlohmann::json Daemon::filter_test(const std::string& name, bool export_side,
           refused(r, "dropped before the import filter: " + rib::Rib::loop_reason(loops)));
       continue;
     }
-    const auto* program = dynamic_cast<const PolicyFilter*>(filter.get());
+    // The peer's configured filter may be wrapped by the health-tracking / drain overlay
+    // (export) or the GRACEFUL_SHUTDOWN rule (import): its outcome (print output, deciding
+    // statement) comes from the program, the final verdict and attributes from the whole.
+    const rib::RouteFilter* inner = filter.get();
+    while (inner != nullptr && dynamic_cast<const PolicyFilter*>(inner) == nullptr)
+      inner = inner->wrapped();
+    const auto* program = dynamic_cast<const PolicyFilter*>(inner);
     if (program == nullptr) {
       // `all` or `none` (or no filter: all).
       const bool accept = !filter || filter->kind() != rib::RouteFilter::Kind::RejectAll;
@@ -64,7 +70,15 @@ nlohmann::json Daemon::filter_test(const std::string& name, bool export_side,
     }
     std::vector<std::string> printed;
     const policy::PrintSink sink = [&](std::string_view s, bool) { printed.emplace_back(s); };
-    const policy::Outcome o = program->evaluate(r.net, r.attrs, ctx, &sink);
+    policy::Outcome o = program->evaluate(r.net, r.attrs, ctx, &sink);
+    if (program != filter.get() && o.accepted()) {
+      rib::FilterResult whole = filter->run(r.net, r.attrs, ctx);
+      if (!whole.accept) {
+        results.push_back(refused(r, whole.reason));
+        continue;
+      }
+      o.modified = std::move(whole.modified);
+    }
     results.push_back(ctl::filter_result_json(r, o, printed));
   }
   return nlohmann::json{

@@ -42,6 +42,7 @@ class ExportOverlay final : public rib::RouteFilter {
  public:
   ExportOverlay(rib::FilterPtr inner, ExportModifier mod, std::uint32_t local_asn)
       : inner_(std::move(inner)), mod_(std::move(mod)), local_asn_(local_asn) {}
+  const rib::RouteFilter* wrapped() const override { return inner_.get(); }
   std::string name() const override;
   rib::FilterResult run(const base::Prefix& prefix, const wire::PathAttributes& attrs,
                         const rib::FilterContext& ctx) const override;
@@ -55,6 +56,7 @@ class ExportOverlay final : public rib::RouteFilter {
 class GshutImport final : public rib::RouteFilter {
  public:
   explicit GshutImport(rib::FilterPtr inner) : inner_(std::move(inner)) {}
+  const rib::RouteFilter* wrapped() const override { return inner_.get(); }
   std::string name() const override { return inner_->name(); }
   rib::FilterResult run(const base::Prefix& prefix, const wire::PathAttributes& attrs,
                         const rib::FilterContext& ctx) const override;

@@ -251,7 +251,8 @@ def test_received_graceful_shutdown_gets_local_pref_0(lab, tmp_path):
                            for p in ("10.60.0.0/24", "10.61.0.0/24")), 20,
                what="routes re-imported through the new filter")
     assert d.routes("10.60.0.0/24")["10.60.0.0/24"][0]["attributes"]["local_pref"] == 0
-    assert "local_pref" not in d.routes("10.61.0.0/24")["10.61.0.0/24"][0]["attributes"]
+    # the other keeps the default LOCAL_PREF an eBGP route gets before the import filter
+    assert d.routes("10.61.0.0/24")["10.61.0.0/24"][0]["attributes"]["local_pref"] == 100
 
 
 def test_sigterm_drains_before_cease(lab, tmp_path):

@@ -32,6 +32,9 @@ class RouteFilter {
   enum class Kind : std::uint8_t { AcceptAll, RejectAll, Program };
   virtual ~RouteFilter() = default;
   virtual Kind kind() const { return Kind::Program; }
+  // A filter that wraps another (the daemon's health-tracking, drain and GRACEFUL_SHUTDOWN
+  // overlays) returns it; nullptr otherwise.
+  virtual const RouteFilter* wrapped() const { return nullptr; }
   virtual std::string name() const = 0;
   // Program filters may depend on the prefix; the RIB calls this per route.
   virtual FilterResult run(const base::Prefix& prefix, const wire::PathAttributes& attrs,
