@@ -2,6 +2,7 @@
 # The README's run command: the seed document's topology, live, in network namespaces.
 #
 #   scripts/lab.sh up     [--nva auto|nvabgpd|bird] [--prefix P] [--no-fix[=nva1|nva2|all]]
+#   scripts/lab.sh up --ha [--prefix P]   # two nvabgpd NVAs in hub1 (issue 14, README)
 #   scripts/lab.sh show   [--prefix P]     # status + the seed's tables from every speaker
 #   scripts/lab.sh status [--prefix P]
 #   scripts/lab.sh down   [--prefix P]     # stops every lab daemon (by PID), deletes namespaces

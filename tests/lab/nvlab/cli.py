@@ -29,6 +29,9 @@ def main(argv=None):
                     help="start NVA1 (no NO_ADVERTISE on 10.1.0.0/16), NVA2 (65515 kept in "
                          "1.2.3.0/24) or both (the default of a bare --no-fix) with the seed's "
                          "TO_RS before its fix")
+    ap.add_argument("--ha", action="store_true",
+                    help="two nvabgpd NVAs in hub1 (NVA1a, NVA1b) with a firewall health check, "
+                         "drain and BFD to NVA2 (issue 14; see tests/lab/README.md)")
     args = ap.parse_args(argv)
     if args.command == "down":
         lab = SeedLab(args.prefix)
@@ -36,19 +39,23 @@ def main(argv=None):
         print(f"stopped {len(stopped)} daemons, deleted {len(gone)} namespaces "
               f"({args.prefix}*)")
         return 0
-    state_kind = SeedLab(args.prefix).state().get("nva")
+    state = SeedLab(args.prefix).state()
+    state_kind = state.get("nva")
     if args.command in ("status", "show"):
         if not state_kind:
             print(f"no lab {args.prefix!r} is running (scripts/lab.sh up)")
             return 1
-        lab = SeedLab(args.prefix, state_kind)
+        lab = SeedLab(args.prefix, state_kind, ha=state.get("ha", False))
         from .tables import print_status, print_tables
         print_status(lab)
         if args.command == "show":
             print_tables(lab)
         return 0
     kind = _resolve_kind(args.nva)
-    lab = SeedLab(args.prefix, kind)
+    if args.ha and kind != "nvabgpd":
+        print("--ha runs nvabgpd NVAs only (build nvabgpd, or drop --ha)", file=sys.stderr)
+        return 3
+    lab = SeedLab(args.prefix, kind, ha=args.ha)
     from .nva_nvabgpd import NvabgpdMissing
     try:
         lab.up(nva1_fixed=args.no_fix not in ("nva1", "all"),

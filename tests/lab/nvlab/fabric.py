@@ -10,20 +10,23 @@ from .util import Ns, sh
 
 
 class Fabric:
-    def __init__(self, prefix: str):
-        self.prefix = prefix
+    def __init__(self, prefix: str, ha: bool = False):
+        self.prefix, self.ha = prefix, ha
+
+    def nodes(self):
+        return T.ha_nodes() if self.ha else T.nodes()
 
     def ns(self, tag: str) -> Ns:
         return Ns(self.prefix + tag)
 
     def all_ns(self):
-        return [self.ns(n.tag) for n in T.nodes()]
+        return [self.ns(n.tag) for n in self.nodes()]
 
     # -- building -------------------------------------------------------------------------
     def create(self, log=print):
         """Creates whatever is missing (idempotent: an existing namespace is left as it is)."""
         fresh = []
-        for node in T.nodes():
+        for node in self.nodes():
             ns = self.ns(node.tag)
             if ns.exists():
                 continue
@@ -39,7 +42,7 @@ class Fabric:
         if not fresh:
             log("namespaces already exist; keeping them")
             return False
-        if len(fresh) != len(T.nodes()):
+        if len(fresh) != len(self.nodes()):
             raise RuntimeError(f"lab {self.prefix} is half built (missing {fresh}); "
                                f"run `down` first")
         self._wire()
@@ -103,6 +106,27 @@ class Fabric:
         msee.ip("route", "add", T.ONPREM_PREFIX, "via", T.addr(T.ONPREM_TRANSIT))
         msee.ip("route", "add", "10.0.0.0/8", "via", T.ERGW_ADDR)
         self._vxlan()
+        if self.ha:
+            self._wire_ha()
+
+    def _wire_ha(self):
+        """NVA1b beside NVA1 in hub1's NVA subnet, its own VXLAN (VNI 101) to NVA2, and the
+        extra spoke11 source addresses the drills choose flows with."""
+        b, hub, f1 = T.NVA1B, T.HUB1, self.ns("f1")
+        nva = self.ns(b.tag)
+        self._plug(nva, "eth0", b.addr + "/24", f1, "nvasub", b.tag)
+        nva.ip("route", "add", "default", "via", T.addr(hub.nva_subnet_gw))
+        for ns, dev, local, remote, cidr in (
+                (nva, "vxlan0", b.addr, T.HUB2.nva_addr, b.overlay_addr),
+                (self.ns(T.HUB2.nva), b.nva2_dev, T.HUB2.nva_addr, b.addr,
+                 b.peer_overlay_addr)):
+            ns.ip("link", "add", dev, "type", "vxlan", "id", str(b.vni), "local", local,
+                  "remote", remote, "dstport", str(T.VXLAN_PORT), "dev", "eth0")
+            ns.ip("link", "set", dev, "mtu", "1450")
+            ns.ip("addr", "add", cidr + "/30", "dev", dev)
+            ns.ip("link", "set", dev, "up")
+        for a in T.HA_SPOKE11_SOURCES:
+            self.ns("h11").ip("addr", "add", a + "/24", "dev", "eth0")
 
     def _vxlan(self):
         for hub in T.HUBS:
@@ -118,7 +142,7 @@ class Fabric:
     # -- teardown ---------------------------------------------------------------------------
     def delete(self):
         gone = []
-        for ns in self.all_ns():
+        for ns in [self.ns(n.tag) for n in T.ha_nodes()]:   # whichever option built it
             if ns.exists():
                 sh("ip", "netns", "del", ns.name, check=False)
                 gone.append(ns.name)

@@ -23,7 +23,9 @@ def _timers(nb):
     return [f" neighbor {nb} timers {T.KEEPALIVE} {T.HOLD}", f" neighbor {nb} timers connect 2"]
 
 
-def rs_config(hub: T.Hub, rs_addr: str, name: str) -> str:
+def rs_config(hub: T.Hub, rs_addr: str, name: str, extra_nvas=()) -> str:
+    """extra_nvas: more NVA addresses of the hub (same ASN, same policy as the NVA; the HA
+    option's NVA1b); then the instance load-balances over them (ECMP, like ARS)."""
     nva = hub.nva_addr
     lines = [
         "frr defaults traditional", f"hostname {name}", "!",
@@ -44,6 +46,10 @@ def rs_config(hub: T.Hub, rs_addr: str, name: str) -> str:
         f" neighbor {nva} ebgp-multihop 255", f" neighbor {nva} update-source {rs_addr}",
         *_timers(nva),
     ]
+    for x in extra_nvas:
+        lines += [f" neighbor {x} remote-as {hub.nva_asn}", f" neighbor {x} description NVA",
+                  f" neighbor {x} ebgp-multihop 255", f" neighbor {x} update-source {rs_addr}",
+                  *_timers(x)]
     if hub.has_er:
         lines += [f" neighbor {T.ERGW_ADDR} remote-as {T.RS_ASN}",
                   f" neighbor {T.ERGW_ADDR} description ExpressRoute-gateway",
@@ -52,6 +58,11 @@ def rs_config(hub: T.Hub, rs_addr: str, name: str) -> str:
     lines += [f"  network {p}" for p in hub.vnet_prefixes]
     lines += [f"  neighbor {nva} activate", f"  neighbor {nva} soft-reconfiguration inbound",
               f"  neighbor {nva} route-map TO_NVA out"]
+    for x in extra_nvas:
+        lines += [f"  neighbor {x} activate", f"  neighbor {x} soft-reconfiguration inbound",
+                  f"  neighbor {x} route-map TO_NVA out"]
+    if extra_nvas:
+        lines += ["  maximum-paths 8"]
     if hub.has_er:
         lines += [f"  neighbor {T.ERGW_ADDR} activate",
                   f"  neighbor {T.ERGW_ADDR} route-reflector-client",

@@ -15,18 +15,24 @@ NVA_KINDS = {"bird": BirdNva, "nvabgpd": NvabgpdNva}
 
 
 class SeedLab:
-    def __init__(self, prefix="nvlab", nva="bird", run_root=RUN_ROOT, log=print):
+    def __init__(self, prefix="nvlab", nva="bird", run_root=RUN_ROOT, log=print, ha=False):
         if not valid_prefix(prefix):
             raise ValueError(f"bad lab prefix {prefix!r}: [a-z][a-z0-9]{{0,10}}")
         self.prefix, self.kind, self.log = prefix, nva, log
+        # ha: NVA1b beside NVA1 in hub1 (nvabgpd only; see ha.py)
+        self.ha = ha
+        if ha and nva != "nvabgpd":
+            raise ValueError("the HA option runs nvabgpd NVAs only")
         self.run_dir = run_root / prefix
-        self.fabric = Fabric(prefix)
+        self.fabric = Fabric(prefix, ha)
         ns = self.fabric.ns
         self.rs = {}
         for hub in T.HUBS:
             for name, a in zip(hub.rs_names, hub.rs_addrs):
                 self.rs[name] = FrrInstance(self.run_dir, ns(name), name,
-                                            rs_config(hub, a, name), install=False)
+                                            rs_config(hub, a, name, extra_nvas=(
+                                                T.NVA1B.addr,) if ha and hub.n == 1 else ()),
+                                            install=False)
         self.ergw = FrrInstance(self.run_dir, ns("ergw"), "ergw", ergw_config(), install=True)
         self.msee = GoBgp(self.run_dir, ns("msee"), "msee", msee_config())
         self.onprem = GoBgp(self.run_dir, ns("onp"), "onp", onprem_config())
@@ -46,6 +52,9 @@ class SeedLab:
             return {}
 
     def nva(self, n):
+        if n not in self.nvas and self.ha:
+            from .ha import ha_nva
+            self.nvas[n] = ha_nva(self, n)
         if n not in self.nvas:
             self.nvas[n] = NVA_KINDS[self.kind](self.run_dir, self.fabric.ns(f"nva{n}"),
                                                T.HUBS[n - 1])
@@ -90,13 +99,15 @@ class SeedLab:
                 nva.start()
             if nva.fixed != wanted[n]:       # `up` again with(out) --no-fix: switch live
                 nva.set_fix(wanted[n])
+        if self.ha and not self.nva("1b").alive():
+            self.nva("1b").start()
         if wait:
             self.wait_converged(nva2_fixed, timeout, nva1_fixed)
 
     def _save_state(self, nva1_fixed, nva2_fixed):
         self.state_file.write_text(json.dumps({"prefix": self.prefix, "nva": self.kind,
                                                "nva1_fixed": nva1_fixed,
-                                               "nva2_fixed": nva2_fixed}))
+                                               "nva2_fixed": nva2_fixed, "ha": self.ha}))
 
     def set_nva2_fix(self, fixed: bool):
         """NVA2's TO_RS with (the seed's final state) or without the 65515 deletion."""
@@ -168,6 +179,10 @@ class SeedLab:
         # the VNet programming has caught up with the Route Servers
         if self.kernel_route("f1", h2.vnet) is None or self.kernel_route("f2", h1.vnet) is None:
             return False
+        if self.ha:
+            from .ha import ha_converged
+            if not ha_converged(self):
+                return False
         return (self.kernel_route("f2", T.ONPREM_PREFIX) is not None) == nva2_fixed
 
     def wait_converged(self, nva2_fixed=True, timeout=120, nva1_fixed=True):
@@ -182,9 +197,9 @@ class SeedLab:
         lines = ["--- lab diagnostics ---"]
         for inst in self.frr_all():
             lines.append(inst.vtysh("show bgp ipv4 unicast summary", check=False))
-        for n in (1, 2):
+        for n in (1, 2, *(("1b",) if self.ha else ())):
             nva = self.nva(n)
-            lines.append(f"{nva.hub.nva}: alive={nva.alive()}")
+            lines.append(f"{getattr(nva, 'name', nva.hub.nva)}: alive={nva.alive()}")
             try:
                 lines.append(nva.show())
             except Exception as e:  # noqa: BLE001 - diagnostics only

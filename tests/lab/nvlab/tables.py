@@ -126,11 +126,13 @@ def print_status(lab):
     states = [f"{f.stem}:{'up' if Daemon(lab.run_dir, f.stem).alive() else 'DOWN'}" for f in pids]
     print("daemons: " + " ".join(states))
     present = sum(ns.exists() for ns in lab.fabric.all_ns())
-    print(f"namespaces: {present}/{len(T.nodes())} present ({lab.prefix}*)")
+    print(f"namespaces: {present}/{len(lab.fabric.nodes())} present ({lab.prefix}*)")
     speakers = [(name, inst.sessions) for name, inst in lab.rs.items()]
     speakers += [("ergw", lab.ergw.sessions), ("msee", lab.msee.sessions),
                  ("onprem", lab.onprem.sessions), ("nva1", lab.nva(1).sessions),
                  ("nva2", lab.nva(2).sessions)]
+    if getattr(lab, "ha", False):
+        speakers.append(("nva1b", lab.nva("1b").sessions))
     for name, sessions in speakers:
         try:
             states = " ".join(f"{peer}={state}" for peer, state in sessions().items())

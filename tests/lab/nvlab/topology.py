@@ -96,3 +96,31 @@ def nodes():
             out.append(Node(f"h{hub.n}{i + 1}", "host", hub.n, {"addr": host}))
     out += [Node("ergw", "ergw", 1), Node("msee", "msee", 1), Node("onp", "onprem", 1)]
     return out
+
+
+# -- the high-availability option (issue 14): a second NVA in hub1 ------------------------------
+# NVA1b sits beside NVA1 ("NVA1a") in hub1's NVA subnet with the same ASN, peers with both hub1
+# Route Servers and has its own VXLAN (VNI 101) to NVA2. Only `SeedLab(..., ha=True)` builds it.
+@dataclass(frozen=True)
+class ExtraNva:
+    tag: str                    # namespace suffix (at most 4 characters)
+    name: str                   # peer name on NVA2 and in the figures
+    addr: str
+    overlay_addr: str           # its end of the /30
+    peer_overlay_addr: str      # NVA2's end
+    vni: int
+    nva2_dev: str               # NVA2's VXLAN device toward it
+
+
+NVA1B = ExtraNva("nv1b", "hub1b", "10.1.1.5", "192.168.0.5", "192.168.0.6", 101, "vxlan1")
+# Extra source addresses of spoke11 (ECMP picks an NVA per flow: the drills pick a source whose
+# flow crosses the NVA they break).
+HA_SPOKE11_SOURCES = tuple(f"10.1.16.{i}" for i in range(20, 36))
+
+
+def ha_nodes():
+    """nodes() plus NVA1b."""
+    out = nodes()
+    out.insert(out.index(next(n for n in out if n.tag == "nva1")) + 1,
+               Node(NVA1B.tag, "nva", 1))
+    return out
