@@ -78,18 +78,32 @@ def rx_packets(ns):
     return link["stats64"]["rx"]["packets"]
 
 
-def pick_source(lab, dst, via):
-    """A spoke11 address whose flow to dst the fabric's ECMP sends through the NVA `via`
-    (seen on the NVAs' receive counters), so the drill breaks the path it measures."""
+def carrier(lab, tag, dst, src=None):
+    """The hub1 NVA a flow crosses (10 quick pings, seen on the NVAs' receive counters), or
+    None when neither (or both) saw it."""
     nss = {A: lab.fabric.ns("nva1"), B: lab.fabric.ns(T.NVA1B.tag)}
+    before = {k: rx_packets(ns) for k, ns in nss.items()}
+    lab.fabric.ns(tag).run("ping", "-n", "-q", "-c", "10", "-i", "0.01", "-W", "1",
+                           *(["-I", src] if src else []), dst, check=False)
+    delta = {k: rx_packets(ns) - before[k] for k, ns in nss.items()}
+    hit = [k for k, d in delta.items() if d >= 10]
+    return hit[0] if len(hit) == 1 and min(delta.values()) < 5 else None
+
+
+def pick_source(lab, dst, via):
+    """A spoke11 address whose flow to dst the fabric's ECMP sends through the NVA `via`, so
+    the drill breaks the path it measures."""
     for src in (SPOKE11, *T.HA_SPOKE11_SOURCES):
-        before = {k: rx_packets(ns) for k, ns in nss.items()}
-        lab.fabric.ns("h11").run("ping", "-n", "-q", "-c", "10", "-i", "0.01", "-W", "1",
-                                 "-I", src, dst, check=False)
-        delta = {k: rx_packets(ns) - before[k] for k, ns in nss.items()}
-        if delta[via] >= 10 and delta[A if via == B else B] < 5:
+        if carrier(lab, "h11", dst, src) == via:
             return src
     pytest.fail(f"no spoke11 source address hashes to {via}")
+
+
+def paths(lab, src):
+    """Which hub1 NVA each measured flow crosses before the drill (for the report)."""
+    return {"h11->on-prem": carrier(lab, "h11", T.ONPREM_HOST),
+            f"h11({src})->h21": carrier(lab, "h11", SPOKE21, src),
+            "h21->on-prem": carrier(lab, "h21", T.ONPREM_HOST)}
 
 
 def settle(lab, timeout=60):
@@ -148,6 +162,7 @@ def test_firewall_dies(lab, tracking):
         lab.nva(n).set_features(track=tracking)
     settle(lab)
     src = pick_source(lab, SPOKE21, A)
+    via = paths(lab, src)
     ps = pings(lab, src)
     time.sleep(1)    # traffic flowing before the failure (the pings measure, nothing waits)
     t0 = time.monotonic()
@@ -164,7 +179,7 @@ def test_firewall_dies(lab, tracking):
            "failure_to_rs_withdrawal_s": to_rs,
            "failure_to_spokes_ecmp_nva1b_only_s": to_spokes,
            "check": "command, 200 ms, fall 3 (expected 0.4-0.6 s + probe)",
-           "observed_s": window, "pings": results}
+           "observed_s": window, "pings": results, "flows_via": via}
     report(f"firewall-dies-{'tracking' if tracking else 'no-tracking'}", fig)
     assert flowing(lab)
     if tracking:
@@ -184,6 +199,7 @@ def test_drain_then_stop(lab, drain):
         lab.nva(n).set_features(track=True)
     settle(lab)
     src = pick_source(lab, SPOKE21, A)
+    via = paths(lab, src)
     ps = pings(lab, src)
     time.sleep(1)
     moved = None
@@ -204,7 +220,7 @@ def test_drain_then_stop(lab, drain):
     a.start()
     settle(lab)
     fig = {"drain": drain, "drain_to_spokes_on_nva1b_s": moved,
-           "stop_to_spokes_on_nva1b_s": gone, "pings": results}
+           "stop_to_spokes_on_nva1b_s": gone, "pings": results, "flows_via": via}
     report(f"drain-then-stop-{'drain' if drain else 'no-drain'}", fig)
     assert flowing(lab)
 
@@ -232,6 +248,7 @@ def test_inter_hub_link_fails(lab, victim):
             return b
         wait_until(lambda: nva2_bfd()["state"] == "Up", 20, what="BFD Up on NVA2 toward NVA1a")
         bfd = {k: nva2_bfd()[k] for k in ("state", "tx_interval_ms", "detection_time_ms")}
+    via = paths(lab, src)
     ps = pings(lab, src)
     time.sleep(1)
     holes = [(nva.ns, T.HUB2.nva_addr), (nva2.ns, nva.addr)]
@@ -250,7 +267,7 @@ def test_inter_hub_link_fails(lab, victim):
     settle(lab, 90)
     fig = {"bfd": with_bfd, "link_down_to_nva2_session_down_s": dropped,
            "link_down_to_spokes_on_other_nva_s": moved, "configured_hold_s": 9,
-           "negotiated_hold_s": hold, "pings": results}
+           "negotiated_hold_s": hold, "pings": results, "flows_via": via}
     if bfd is not None:
         fig["bfd_session"] = bfd
     report(f"inter-hub-link-{victim}", fig)
