@@ -68,6 +68,14 @@ class Pinger:
         return {"sent": int(m.group(1)), "lost": int(m.group(1)) - int(m.group(2))}
 
 
+def stop(ps):
+    """Pingers left running by a failed drill."""
+    for p in ps:
+        if p.proc.poll() is None:
+            p.proc.kill()
+            p.proc.wait(5)
+
+
 def pings(lab, src):
     return [Pinger(lab, "h11", T.ONPREM_HOST), Pinger(lab, "h11", SPOKE21, src),
             Pinger(lab, "h21", T.ONPREM_HOST)]
@@ -165,15 +173,19 @@ def test_firewall_dies(lab, tracking):
     via = paths(lab, src)
     ps = pings(lab, src)
     time.sleep(1)    # traffic flowing before the failure (the pings measure, nothing waits)
-    t0 = time.monotonic()
-    a.set_firewall(False)
     window = 8 if tracking else 5
-    check_down = wait_time(lambda: check_status(a) == "down", t0, 3, interval=0.01)
-    to_rs = wait_time(lambda: rs_without(lab, A), t0, window)
-    to_spokes = wait_time(lambda: spoke_next_hops(lab, T.HUB2.vnet) == {B}, t0, 3 if to_rs else 0.1)
-    time.sleep(1.5)
-    results = {p.what: p.result() for p in ps}
-    a.set_firewall(True)
+    t0 = time.monotonic()
+    try:
+        a.set_firewall(False)
+        check_down = wait_time(lambda: check_status(a) == "down", t0, 3, interval=0.01)
+        to_rs = wait_time(lambda: rs_without(lab, A), t0, window)
+        to_spokes = wait_time(lambda: spoke_next_hops(lab, T.HUB2.vnet) == {B}, t0,
+                              3 if to_rs else 0.1)
+        time.sleep(1.5)
+        results = {p.what: p.result() for p in ps}
+    finally:
+        stop(ps)
+        a.set_firewall(True)
     settle(lab)
     fig = {"tracking": tracking, "failure_to_check_down_s": check_down,
            "failure_to_rs_withdrawal_s": to_rs,
@@ -203,21 +215,27 @@ def test_drain_then_stop(lab, drain):
     ps = pings(lab, src)
     time.sleep(1)
     moved = None
-    if drain:
-        t0 = time.monotonic()
-        a.ctl("drain")
-        moved = wait_time(lambda: spoke_next_hops(lab, T.HUB2.vnet) == {B}
-                          and nva2_next_hops(lab) == {T.NVA1B.overlay_addr}, t0, 15)
-        assert moved is not None, "the Route Servers never preferred NVA1b"
-        time.sleep(1)   # NVA2's move is in the same update; margin for the programmer's period
-    t1 = time.monotonic()
-    a.stop()
-    a.ns.sysctl("net.ipv4.ip_forward", 0)
-    gone = wait_time(lambda: spoke_next_hops(lab, T.HUB2.vnet) == {B}, t1, 6)
-    time.sleep(1.5)
-    results = {p.what: p.result() for p in ps}
-    a.ns.sysctl("net.ipv4.ip_forward", 1)
-    a.start()
+    try:
+        if drain:
+            t0 = time.monotonic()
+            a.ctl("drain")
+            moved = wait_time(lambda: spoke_next_hops(lab, T.HUB2.vnet) == {B}
+                              and nva2_next_hops(lab) == {T.NVA1B.overlay_addr}, t0, 15)
+            assert moved is not None, "the Route Servers never preferred NVA1b"
+            time.sleep(1)   # margin for the programmer's period
+        t1 = time.monotonic()
+        a.stop()
+        a.ns.sysctl("net.ipv4.ip_forward", 0)
+        gone = wait_time(lambda: spoke_next_hops(lab, T.HUB2.vnet) == {B}, t1, 6)
+        time.sleep(1.5)
+        results = {p.what: p.result() for p in ps}
+    finally:
+        stop(ps)
+        a.ns.sysctl("net.ipv4.ip_forward", 1)
+        if not a.alive():
+            a.start()
+        else:
+            a.ctl("undrain")
     settle(lab)
     fig = {"drain": drain, "drain_to_spokes_on_nva1b_s": moved,
            "stop_to_spokes_on_nva1b_s": gone, "pings": results, "flows_via": via}
@@ -262,6 +280,7 @@ def test_inter_hub_link_fails(lab, victim):
         time.sleep(1.5)
         results = {p.what: p.result() for p in ps}
     finally:
+        stop(ps)
         for ns, vtep in holes:
             ns.ip("route", "del", "blackhole", vtep + "/32", check=False)
     settle(lab, 90)
