@@ -10,6 +10,7 @@ PKGS=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
+  clang-format-14  # scripts/check-format.sh pins this version
   # libraries
   libboost-dev libboost-system-dev libyaml-cpp-dev libfmt-dev libspdlog-dev catch2
   libnl-3-dev libnl-route-3-dev libcli11-dev nlohmann-json3-dev libsystemd-dev
