@@ -5,7 +5,8 @@
 #   scripts/check-format.sh          every tracked C++ file (*.cpp *.hpp *.h) -- what CI runs
 #   scripts/check-format.sh BASE     only the C++ files changed between BASE and the working
 #                                    tree (added, copied, modified or renamed; e.g. origin/main),
-#                                    for a quick check before a commit
+#                                    for a quick check before a commit (untracked files are
+#                                    not seen: git add them first)
 #
 # Prints clang-format's own "file:line:col: error: code should be clang-formatted" for each
 # offending spot, then one summary line. Exits 0 when clean, 1 when a file needs formatting,
@@ -48,7 +49,7 @@ bad_files=0
 bad_spots=0
 for f in "${files[@]}"; do
   if ! out=$("$cf" --dry-run -Werror --style=file "$f" 2>&1); then
-    printf '%s\n' "$out"
+    printf '%s\n' "$out" >&2
     bad_files=$((bad_files + 1))
     bad_spots=$((bad_spots + $(grep -c 'code should be clang-formatted' <<<"$out" || true)))
   fi

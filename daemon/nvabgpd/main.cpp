@@ -11,9 +11,9 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon.hpp"
+#include "nvabgpd/config/load_with_filters.hpp"
 #include "nvabgpd/config/print.hpp"
 #include "nvabgpd/version.hpp"
-#include "program_loader.hpp"
 #include "service_manager.hpp"
 
 int main(int argc, char** argv) {
@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
 
-  nvabgpd::daemon::LoadedConfig loaded = nvabgpd::daemon::load_everything(config_path);
+  nvabgpd::config::LoadedConfig loaded = nvabgpd::config::load_with_filters(config_path);
   for (const auto& w : loaded.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   if (!loaded.errors.empty()) {
     for (const auto& e : loaded.errors) std::fprintf(stderr, "error: %s\n", e.c_str());

@@ -9,13 +9,13 @@
 
 #include "daemon.hpp"
 #include "nvabgpd/config/load.hpp"
-#include "program_loader.hpp"
+#include "nvabgpd/config/load_with_filters.hpp"
 
 namespace nvabgpd::daemon {
 
 nlohmann::json Daemon::reload(bool check_only) {
   nlohmann::json out;
-  LoadedConfig next = load_everything(opts_.config_path);
+  config::LoadedConfig next = config::load_with_filters(opts_.config_path);
   if (!next.errors.empty()) {
     out["applied"] = false;
     out["errors"] = next.errors;

@@ -45,7 +45,7 @@ LoadResult parse_config(std::string_view text, std::string_view file_name,
                         const std::filesystem::path& base_dir, const LoadOptions& opts = {});
 
 // Reports every import/export filter name that `exists` does not know, at the config line that
-// names it. The daemon calls this after compiling the filter files.
+// names it. load_with_filters (load_with_filters.hpp) calls this after compiling the filter files.
 std::vector<Diagnostic> check_filter_names(const Config& cfg, const SourceMap& sources,
                                            const std::function<bool(std::string_view)>& exists);
 

@@ -1,20 +1,21 @@
-#include "program_loader.hpp"
+#include "nvabgpd/config/load_with_filters.hpp"
 
 #include <fstream>
 #include <sstream>
 
 #include "nvabgpd/config/load.hpp"
 
-namespace nvabgpd::daemon {
+namespace nvabgpd::config {
 
-LoadedConfig load_everything(const std::string& config_path) {
+LoadedConfig load_with_filters(const std::filesystem::path& path) {
   LoadedConfig out;
-  config::LoadResult lr = config::load_config(config_path);
+  LoadResult lr = load_config(path);
   for (const auto& w : lr.warnings) out.warnings.push_back(w.to_string());
   if (!lr.ok()) {
     for (const auto& e : lr.errors) out.errors.push_back(e.to_string());
     // The last listed entry is the "... and N more" line when some were left out.
-    out.error_count = lr.errors_omitted ? lr.errors.size() - 1 + lr.errors_omitted : lr.errors.size();
+    out.error_count =
+        lr.errors_omitted ? lr.errors.size() - 1 + lr.errors_omitted : lr.errors.size();
     return out;
   }
   std::vector<policy::SourceFile> files;
@@ -36,7 +37,7 @@ LoadedConfig load_everything(const std::string& config_path) {
     return out;
   }
   auto program = std::make_shared<const policy::Program>(std::move(prog.value()));
-  for (const auto& e : config::check_filter_names(*lr.config, lr.sources, [&](std::string_view n) {
+  for (const auto& e : check_filter_names(*lr.config, lr.sources, [&](std::string_view n) {
          return program->find_filter(n) != nullptr;
        }))
     out.errors.push_back(e.to_string());
@@ -46,4 +47,4 @@ LoadedConfig load_everything(const std::string& config_path) {
   return out;
 }
 
-}  // namespace nvabgpd::daemon
+}  // namespace nvabgpd::config
