@@ -43,21 +43,16 @@ if [ ${#files[@]} -eq 0 ]; then
   exit 0
 fi
 
-# One clang-format run per file so a summary can name the files; --dry-run -Werror makes each
-# difference an error on stderr and the exit status non-zero.
-bad_files=0
-bad_spots=0
-for f in "${files[@]}"; do
-  if ! out=$("$cf" --dry-run -Werror --style=file "$f" 2>&1); then
-    printf '%s\n' "$out" >&2
-    bad_files=$((bad_files + 1))
-    bad_spots=$((bad_spots + $(grep -c 'code should be clang-formatted' <<<"$out" || true)))
-  fi
-done
-
-if [ "$bad_files" -gt 0 ]; then
-  echo "check-format: $bad_spots spot(s) in $bad_files of ${#files[@]} $scope C++ file(s)" \
-    "need formatting (clang-format-14 -i FILE)" >&2
-  exit 1
+# One clang-format run over all the files; --dry-run -Werror reports each difference as
+# "file:line:col: error: code should be clang-formatted" on stderr and exits non-zero.
+if out=$("$cf" --dry-run -Werror --style=file "${files[@]}" 2>&1); then
+  echo "check-format: ${#files[@]} $scope C++ file(s) formatted"
+  exit 0
 fi
-echo "check-format: ${#files[@]} $scope C++ file(s) formatted"
+printf '%s\n' "$out" >&2
+spots=$(grep -c 'code should be clang-formatted' <<<"$out" || true)
+bad_files=$(grep -o '^[^:]*:[0-9]*:[0-9]*: error: code should be clang-formatted' <<<"$out" |
+  cut -d: -f1 | sort -u | wc -l)
+echo "check-format: $spots spot(s) in $bad_files of ${#files[@]} $scope C++ file(s)" \
+  "need formatting (clang-format-14 -i FILE)" >&2
+exit 1
