@@ -19,6 +19,10 @@ if ! command -v "$cf" >/dev/null 2>&1; then
   echo "check-format: $cf not found (scripts/install-deps.sh installs it)" >&2
   exit 2
 fi
+if ! git rev-parse --git-dir >/dev/null 2>&1; then
+  echo "check-format: not a git checkout (the files to check are git's tracked files)" >&2
+  exit 2
+fi
 if [ $# -gt 1 ]; then
   echo "usage: $0 [BASE]" >&2
   exit 2
