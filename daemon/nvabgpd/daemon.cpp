@@ -507,13 +507,7 @@ void Daemon::pump() {
   if (!export_held_)
     for (const auto& batch : rib_->take_outbound(clock_.now(), congested)) encoder_->encode(batch);
   auto fib = rib_->take_fib();
-  if (fib_ && !fib.empty()) {
-    fib::FibBatch out;
-    out.next_hop_sets = std::move(fib.next_hop_sets);
-    out.deltas.reserve(fib.deltas.size());
-    for (const auto& d : fib.deltas) out.deltas.push_back({d.prefix, d.next_hops});
-    fib_->submit(std::move(out));
-  }
+  if (fib_ && !fib.empty()) fib_->submit(std::move(fib));
   handle_events(rib_->take_events());
   if (rib_->busy()) schedule_pump();
   arm_rib_timer();
