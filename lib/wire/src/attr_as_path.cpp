@@ -50,13 +50,13 @@ void encode_segments(const AsPath& path, bool two_octet, bool skip_confed, AttrW
     if (skip_confed && is_confed(seg.type)) continue;
     for (std::size_t i = 0; i < seg.asns.size(); i += kMaxSegmentAsns) {
       const std::size_t n = std::min(kMaxSegmentAsns, seg.asns.size() - i);
-      w.u8(static_cast<std::uint8_t>(seg.type));
-      w.u8(static_cast<std::uint8_t>(n));
+      w.put_u8(static_cast<std::uint8_t>(seg.type));
+      w.put_u8(static_cast<std::uint8_t>(n));
       for (std::size_t k = i; k < i + n; ++k) {
         if (two_octet)
-          w.u16(two_octet_as(seg.asns[k]));
+          w.put_u16(two_octet_as(seg.asns[k]));
         else
-          w.u32(seg.asns[k]);
+          w.put_u32(seg.asns[k]);
       }
     }
   }
@@ -131,8 +131,8 @@ void encode_as4_aggregator(const AttrEncodeCtx& c, AttrWriter& w) {
   const auto& agg = c.update.attrs.aggregator;
   if (c.params.four_octet_as || !agg || agg->asn <= 0xFFFF) return;
   w.begin(kOptionalTransitive, attr::kAs4Aggregator);
-  w.u32(agg->asn);
-  w.u32(agg->address.is_v4() ? agg->address.v4_value() : 0);
+  w.put_u32(agg->asn);
+  w.put_u32(agg->address.is_v4() ? agg->address.v4_value() : 0);
   w.end();
 }
 
