@@ -438,23 +438,8 @@ void Daemon::on_update(session::UpdateIn&& u) {
       if (owed) log_suppressed(*owed);
       spdlog::warn("peer {}: malformed UPDATE handled per RFC 7606: {}", p.cfg.name, e.reason);
     }
-    if (u.action == wire::ErrorAction::TreatAsWithdraw) {
-      // Every NLRI of the update is withdrawn.
-      auto& up = u.update;
-      up.withdrawn.insert(up.withdrawn.end(), up.nlri.begin(), up.nlri.end());
-      up.nlri.clear();
-      if (up.mp_reach) {
-        wire::MpUnreach un{up.mp_reach->af, std::move(up.mp_reach->nlri)};
-        up.mp_reach.reset();
-        if (up.mp_unreach && up.mp_unreach->af == un.af) {
-          up.mp_unreach->withdrawn.insert(up.mp_unreach->withdrawn.end(), un.withdrawn.begin(),
-                                          un.withdrawn.end());
-        } else if (!up.mp_unreach) {
-          up.mp_unreach = std::move(un);
-        }
-      }
-      up.has_attributes = false;
-    }
+    // Nothing left to withdraw: drop it rather than let it read as End-of-RIB.
+    if (u.action == wire::ErrorAction::TreatAsWithdraw && !u.update.treat_as_withdraw()) return;
   }
   if (auto af = u.update.end_of_rib()) convergence_->end_of_rib(u.peer, *af);
   const rib::UpdateIn in{p.rid, std::move(u.update)};
@@ -507,13 +492,7 @@ void Daemon::pump() {
   if (!export_held_)
     for (const auto& batch : rib_->take_outbound(clock_.now(), congested)) encoder_->encode(batch);
   auto fib = rib_->take_fib();
-  if (fib_ && !fib.empty()) {
-    fib::FibBatch out;
-    out.next_hop_sets = std::move(fib.next_hop_sets);
-    out.deltas.reserve(fib.deltas.size());
-    for (const auto& d : fib.deltas) out.deltas.push_back({d.prefix, d.next_hops});
-    fib_->submit(std::move(out));
-  }
+  if (fib_ && !fib.empty()) fib_->submit(std::move(fib));
   handle_events(rib_->take_events());
   if (rib_->busy()) schedule_pump();
   arm_rib_timer();

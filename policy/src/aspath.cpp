@@ -1,103 +1,11 @@
-// AS path operations with BIRD's filter semantics: .len counts an AS_SET as one, delete and
-// filter act on every occurrence (inside sets too) and drop emptied segments, and masks let an
-// AS_SET position match a run of mask items (but never be skipped); `X+` repeats item X.
+// AS path mask matching with BIRD's filter semantics: masks let an AS_SET position match a run
+// of mask items (but never be skipped); `X+` repeats item X. The other AS path operations
+// (.len, .first, .last, prepend, delete, filter, ~) are wire::AsPath's (wire/as_path.hpp).
 #include <algorithm>
 
 #include "value.hpp"
 
 namespace nvabgpd::policy {
-
-namespace {
-bool is_set_segment(const wire::AsSegment& s) {
-  return s.type == wire::SegmentType::Set || s.type == wire::SegmentType::ConfedSet;
-}
-bool is_confed(const wire::AsSegment& s) {
-  return s.type == wire::SegmentType::ConfedSequence || s.type == wire::SegmentType::ConfedSet;
-}
-}  // namespace
-
-std::uint32_t path_len(const wire::AsPath& p) {
-  std::uint32_t n = 0;
-  for (const auto& s : p.segments) {
-    if (is_confed(s)) continue;
-    n += s.type == wire::SegmentType::Set ? 1 : static_cast<std::uint32_t>(s.asns.size());
-  }
-  return n;
-}
-
-std::uint32_t path_first(const wire::AsPath& p) {
-  if (p.segments.empty()) return 0;
-  const auto& s = p.segments.front();
-  if (s.type != wire::SegmentType::Sequence || s.asns.empty()) return 0;
-  return s.asns.front();
-}
-
-std::uint32_t path_last(const wire::AsPath& p) {
-  if (p.segments.empty()) return 0;
-  const auto& s = p.segments.back();
-  if (s.asns.empty()) return 0;
-  if (is_set_segment(s)) return 0;  // bird2: even a one-member set has no "last" ASN
-  return s.asns.back();
-}
-
-std::uint32_t path_last_nonaggregated(const wire::AsPath& p) {
-  // bird2: the last ASN of the AS_SEQUENCE that comes before the first AS_SET (so the
-  // sequences after a set do not count), 0 when the path starts with a set or is empty.
-  std::uint32_t last = 0;
-  for (const auto& s : p.segments) {
-    if (is_set_segment(s)) break;
-    if (s.type == wire::SegmentType::Sequence && !s.asns.empty()) last = s.asns.back();
-  }
-  return last;
-}
-
-wire::AsPath path_prepend(const wire::AsPath& p, std::uint32_t asn) {
-  wire::AsPath out;
-  out.segments.reserve(p.segments.size() + 1);
-  bool merge = !p.segments.empty() && p.segments.front().type == wire::SegmentType::Sequence &&
-               p.segments.front().asns.size() < 255;
-  wire::AsSegment head{wire::SegmentType::Sequence, {}};
-  head.asns.push_back(asn);
-  std::size_t from = 0;
-  if (merge) {
-    const auto& f = p.segments.front().asns;
-    head.asns.insert(head.asns.end(), f.begin(), f.end());
-    from = 1;
-  }
-  out.segments.push_back(std::move(head));
-  for (std::size_t i = from; i < p.segments.size(); ++i) out.segments.push_back(p.segments[i]);
-  return out;
-}
-
-wire::AsPath path_filter(const wire::AsPath& p, const ScalarSet* set, std::uint32_t asn,
-                         bool keep) {
-  wire::AsPath out;
-  for (const auto& s : p.segments) {
-    wire::AsSegment n{s.type, {}};
-    for (auto a : s.asns) {
-      bool hit = set != nullptr ? set->has(Type::Int, SetKey{a, 0}) : a == asn;
-      if (hit == keep) n.asns.push_back(a);
-    }
-    if (!n.asns.empty()) out.segments.push_back(std::move(n));
-  }
-  return out;
-}
-
-bool path_contains(const wire::AsPath& p, std::uint32_t asn) {
-  for (const auto& s : p.segments) {
-    if (std::find(s.asns.begin(), s.asns.end(), asn) != s.asns.end()) return true;
-  }
-  return false;
-}
-
-bool path_any_in(const wire::AsPath& p, const ScalarSet& set) {
-  for (const auto& s : p.segments) {
-    for (auto a : s.asns) {
-      if (set.has(Type::Int, SetKey{a, 0})) return true;
-    }
-  }
-  return false;
-}
 
 namespace {
 // One position of the path as the mask sees it: a single ASN, or a whole AS_SET.
@@ -194,7 +102,7 @@ bool path_match(const wire::AsPath& p, const PathMask& m) {
   thread_local std::vector<Pos> pos;
   pos.clear();
   for (const auto& s : p.segments) {
-    if (is_set_segment(s)) {
+    if (wire::is_set_segment(s.type)) {
       if (!s.asns.empty())
         pos.push_back(Pos{s.asns.data(), static_cast<std::uint32_t>(s.asns.size()), true, false});
     } else {

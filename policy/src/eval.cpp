@@ -88,7 +88,7 @@ int in_range(const Value& a, const Value& b) {
       if (a.type == Type::Path) return path_match(a.as<wire::AsPath>(), b.as<PathMask>());
       return -1;
     case Type::Path:
-      if (a.type == Type::Int) return path_contains(b.as<wire::AsPath>(), a.i());
+      if (a.type == Type::Int) return b.as<wire::AsPath>().contains(a.i());
       return -1;
     default: break;
   }
@@ -130,7 +130,8 @@ int in_range(const Value& a, const Value& b) {
       return 0;
     case Type::Path:
       if (set.elem != Type::Int && !set.bird) return -1;
-      return path_any_in(a.as<wire::AsPath>(), set);
+      return a.as<wire::AsPath>().any_of(
+          [&set](std::uint32_t x) { return set.has(Type::Int, SetKey{x, 0}); });
     default: return -1;
   }
 }
@@ -433,7 +434,7 @@ Value MethodExpr::eval(Ctx& c) const {
   switch (m) {
     case Method::Len:
       switch (o.type) {
-        case Type::Path: return Value::of_int(path_len(o.as<wire::AsPath>()));
+        case Type::Path: return Value::of_int(o.as<wire::AsPath>().length());
         case Type::Clist: return Value::of_int(static_cast<std::uint32_t>(o.as<Clist>().size()));
         case Type::Eclist: return Value::of_int(static_cast<std::uint32_t>(o.as<Eclist>().size()));
         case Type::Lclist: return Value::of_int(static_cast<std::uint32_t>(o.as<Lclist>().size()));
@@ -455,13 +456,13 @@ Value MethodExpr::eval(Ctx& c) const {
     }
     case Method::First:
       if (o.type != Type::Path) return bad();
-      return Value::of_int(path_first(o.as<wire::AsPath>()));
+      return Value::of_int(o.as<wire::AsPath>().leading_asn().value_or(0));
     case Method::Last:
       if (o.type != Type::Path) return bad();
-      return Value::of_int(path_last(o.as<wire::AsPath>()));
+      return Value::of_int(o.as<wire::AsPath>().last_asn().value_or(0));
     case Method::LastNonAggregated:
       if (o.type != Type::Path) return bad();
-      return Value::of_int(path_last_nonaggregated(o.as<wire::AsPath>()));
+      return Value::of_int(o.as<wire::AsPath>().last_nonaggregated_asn().value_or(0));
     case Method::Asn:
       if (o.type == Type::Lc) return Value::of_int(o.lc().global);
       if (o.type == Type::Pair) return Value::of_int(static_cast<std::uint32_t>(o.u >> 16));
@@ -494,7 +495,11 @@ Value MethodExpr::eval(Ctx& c) const {
       }
     case Method::Prepend:
       if (o.type != Type::Path || a.type != Type::Int) return bad();
-      return Value::owned(Type::Path, path_prepend(o.as<wire::AsPath>(), a.i()));
+    {
+      wire::AsPath p = o.as<wire::AsPath>();
+      p.prepend(a.i());
+      return Value::owned(Type::Path, std::move(p));
+    }
     case Method::Add:
       if (o.type == Type::Clist && (a.type == Type::Pair || a.type == Type::Quad)) {
         return Value::owned(Type::Clist, list_add(o.as<Clist>(), wire::Community{a.i()}));
@@ -515,11 +520,17 @@ Value MethodExpr::eval(Ctx& c) const {
       bool keep = m == Method::Filter;
       if (o.type == Type::Path) {
         if (a.type == Type::Int && !keep) {
-          return derived(o, Type::Path, path_filter(o.as<wire::AsPath>(), nullptr, a.i(), false));
+          const std::uint32_t asn = a.i();
+          return derived(o, Type::Path, o.as<wire::AsPath>().filtered([asn](std::uint32_t x) {
+            return x != asn;
+          }));
         }
         if (a.type == Type::IntSet) {
-          return derived(o, Type::Path,
-                         path_filter(o.as<wire::AsPath>(), &a.as<ScalarSet>(), 0, keep));
+          const auto& set = a.as<ScalarSet>();
+          const auto in_set = [&set, keep](std::uint32_t x) {
+            return set.has(Type::Int, SetKey{x, 0}) == keep;
+          };
+          return derived(o, Type::Path, o.as<wire::AsPath>().filtered(in_set));
         }
         return bad();
       }

@@ -242,18 +242,9 @@ std::string format_ec(std::uint64_t ec);
 int compare_values(const Value& a, const Value& b);
 bool same_values(const Value& a, const Value& b);
 
-// --- AS path helpers (BIRD semantics; independent of the wire library's .cpp) ---
-std::uint32_t path_len(const wire::AsPath& p);
-std::uint32_t path_first(const wire::AsPath& p);
-std::uint32_t path_last(const wire::AsPath& p);
-std::uint32_t path_last_nonaggregated(const wire::AsPath& p);
-wire::AsPath path_prepend(const wire::AsPath& p, std::uint32_t asn);
-// keep == false: remove every ASN matching; keep == true: keep only those.
-wire::AsPath path_filter(const wire::AsPath& p, const ScalarSet* set, std::uint32_t asn,
-                         bool keep);
+// --- AS path helpers. Every other AS path operation is wire::AsPath's (as_path.hpp); mask
+// matching stays here because masks are filter-language values. ---
 bool path_match(const wire::AsPath& p, const PathMask& m);
-bool path_contains(const wire::AsPath& p, std::uint32_t asn);
-bool path_any_in(const wire::AsPath& p, const ScalarSet& s);
 std::string path_to_string(const wire::AsPath& p);
 
 }  // namespace nvabgpd::policy

@@ -18,11 +18,7 @@ std::size_t begin(base::ByteWriter& w, MessageType type) {
 }
 
 Bytes finish(Bytes out, std::size_t at) {
-  const auto len = static_cast<std::uint32_t>(out.size() - at);
-  out[at + 1] = static_cast<std::uint8_t>(len >> 24);
-  out[at + 2] = static_cast<std::uint8_t>(len >> 16);
-  out[at + 3] = static_cast<std::uint8_t>(len >> 8);
-  out[at + 4] = static_cast<std::uint8_t>(len);
+  base::ByteWriter(out).patch_u32(at + 1, static_cast<std::uint32_t>(out.size() - at));
   return out;
 }
 
@@ -80,9 +76,9 @@ Bytes termination(TerminationReason reason, const std::string& text) {
   base::ByteWriter w(out);
   const std::size_t at = begin(w, MessageType::Termination);
   if (!text.empty()) put_tlv(w, info::kString, text);
-  const auto code = static_cast<std::uint16_t>(reason);
-  const std::uint8_t v[2] = {static_cast<std::uint8_t>(code >> 8), static_cast<std::uint8_t>(code)};
-  put_tlv(w, 1, std::span<const std::uint8_t>(v, 2));
+  Bytes code;
+  base::ByteWriter(code).put_u16(static_cast<std::uint16_t>(reason));
+  put_tlv(w, 1, code);
   return finish(std::move(out), at);
 }
 

@@ -65,11 +65,7 @@ void FibEngine::apply(std::span<const FibDelta> deltas) {
 }
 
 void FibEngine::apply(const FibBatch& batch) {
-  static const std::vector<base::IpAddress> kNone;
-  for (const auto& d : batch.deltas) {
-    set_wanted(d.prefix,
-               d.next_hops < batch.next_hop_sets.size() ? batch.next_hop_sets[d.next_hops] : kNone);
-  }
+  for (const auto& d : batch.deltas) set_wanted(d.prefix, batch.next_hops(d));
   flush();
 }
 

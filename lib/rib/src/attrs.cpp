@@ -32,51 +32,13 @@ std::vector<std::uint32_t> flatten(const wire::AsPath& p) {
 }
 }  // namespace
 
-AsPathData::AsPathData(const wire::AsPath& p) : words_(flatten(p)) { compute_length(); }
-
-AsPathData::AsPathData(const std::vector<std::uint32_t>& words, FromWords) : words_(words) { compute_length(); }
-
-AsPathData AsPathData::from_words(std::vector<std::uint32_t> words) { return AsPathData(words, FromWords{}); }
-
-void AsPathData::compute_length() {
-  length_ = 0;
-  for (std::size_t i = 0; i < words_.size(); i += 1 + seg_count(words_[i])) {
-    switch (seg_type(words_[i])) {
-      case wire::SegmentType::Sequence: length_ += static_cast<std::uint32_t>(seg_count(words_[i])); break;
-      case wire::SegmentType::Set: length_ += 1; break;
-      case wire::SegmentType::ConfedSequence:
-      case wire::SegmentType::ConfedSet: break;
-    }
-  }
-}
-
-std::optional<std::uint32_t> AsPathData::neighbour_as() const {
-  if (words_.size() < 2 || seg_type(words_[0]) != wire::SegmentType::Sequence) return std::nullopt;
-  return words_[1];
-}
-
-unsigned AsPathData::count(std::uint32_t asn) const {
-  unsigned n = 0;
-  for (std::size_t i = 0; i < words_.size(); i += 1 + seg_count(words_[i])) {
-    for (std::size_t k = 1; k <= seg_count(words_[i]); ++k) n += words_[i + k] == asn ? 1U : 0U;
-  }
-  return n;
-}
+AsPathData::AsPathData(const wire::AsPath& p)
+    : length_(p.length()), neighbour_as_(p.neighbour_as().value_or(0)), words_(flatten(p)) {}
 
 AsPathData AsPathData::prepended(std::uint32_t asn, unsigned times) const {
-  std::vector<std::uint32_t> w;
-  w.reserve(words_.size() + times + 1);
-  std::size_t rest = 0;
-  std::size_t lead = 0;
-  if (!words_.empty() && seg_type(words_[0]) == wire::SegmentType::Sequence) {
-    lead = seg_count(words_[0]);
-    rest = 1 + lead;
-  }
-  w.push_back(header(wire::SegmentType::Sequence, lead + times));
-  w.insert(w.end(), times, asn);
-  if (lead) w.insert(w.end(), words_.begin() + 1, words_.begin() + static_cast<std::ptrdiff_t>(rest));
-  w.insert(w.end(), words_.begin() + static_cast<std::ptrdiff_t>(rest), words_.end());
-  return from_words(std::move(w));
+  wire::AsPath p = to_wire();
+  p.prepend(asn, times);
+  return AsPathData(p);
 }
 
 wire::AsPath AsPathData::to_wire() const {

@@ -8,10 +8,7 @@ namespace nvabgpd::rib {
 
 std::uint16_t Rib::loop_flags_for(const PeerUp& p, const wire::PathAttributes& a) const {
   std::uint16_t f = 0;
-  unsigned own = 0;
-  for (const auto& seg : a.as_path.segments)
-    own += static_cast<unsigned>(std::count(seg.asns.begin(), seg.asns.end(), cfg_.local_asn));
-  if (own > p.allowas_in) f |= path_flag::kAsLoop;
+  if (a.as_path.count(cfg_.local_asn) > p.allowas_in) f |= path_flag::kAsLoop;
   if (!p.ebgp()) {
     // RFC 4456 section 8: our own ORIGINATOR_ID means the route looped. Our CLUSTER_ID in the
     // CLUSTER_LIST is checked on routes from our clients only: BIRD 2 accepts it from a

@@ -10,12 +10,6 @@ namespace {
 
 constexpr std::uint8_t kWellKnown = attr::kFlagTransitive;
 constexpr std::uint8_t kOptionalTransitive = attr::kFlagOptional | attr::kFlagTransitive;
-constexpr std::size_t kMaxSegmentAsns = 255;
-
-bool is_confed(SegmentType t) {
-  return t == SegmentType::ConfedSequence || t == SegmentType::ConfedSet;
-}
-
 const char* decode_segments(base::ByteReader v, bool four_octet, AsPath& out) {
   while (!v.empty()) {
     std::uint8_t type = 0;
@@ -47,16 +41,16 @@ const char* decode_segments(base::ByteReader v, bool four_octet, AsPath& out) {
 // become AS_TRANS; with `skip_confed`, confederation segments are left out.
 void encode_segments(const AsPath& path, bool two_octet, bool skip_confed, AttrWriter& w) {
   for (const auto& seg : path.segments) {
-    if (skip_confed && is_confed(seg.type)) continue;
+    if (skip_confed && is_confed_segment(seg.type)) continue;
     for (std::size_t i = 0; i < seg.asns.size(); i += kMaxSegmentAsns) {
       const std::size_t n = std::min(kMaxSegmentAsns, seg.asns.size() - i);
-      w.u8(static_cast<std::uint8_t>(seg.type));
-      w.u8(static_cast<std::uint8_t>(n));
+      w.put_u8(static_cast<std::uint8_t>(seg.type));
+      w.put_u8(static_cast<std::uint8_t>(n));
       for (std::size_t k = i; k < i + n; ++k) {
         if (two_octet)
-          w.u16(two_octet_as(seg.asns[k]));
+          w.put_u16(two_octet_as(seg.asns[k]));
         else
-          w.u32(seg.asns[k]);
+          w.put_u32(seg.asns[k]);
       }
     }
   }
@@ -64,7 +58,7 @@ void encode_segments(const AsPath& path, bool two_octet, bool skip_confed, AttrW
 
 bool needs_four_octets(const AsPath& path) {
   for (const auto& seg : path.segments) {
-    if (is_confed(seg.type)) continue;
+    if (is_confed_segment(seg.type)) continue;
     for (auto asn : seg.asns)
       if (asn > 0xFFFF) return true;
   }
@@ -88,7 +82,7 @@ const char* decode_as_path(base::ByteReader v, AttrDecodeCtx& c) {
   // confederation (every external peer: nvabgpd runs none) make the AS_PATH malformed.
   if (c.params.ebgp)
     for (const auto& seg : path.segments)
-      if (is_confed(seg.type)) return "confederation segment from an external peer";
+      if (is_confed_segment(seg.type)) return "confederation segment from an external peer";
   c.update.attrs.as_path = std::move(path);
   return nullptr;
 }
@@ -104,7 +98,7 @@ const char* decode_as4_path(base::ByteReader v, AttrDecodeCtx& c) {
   AsPath path;
   if (const char* e = decode_segments(v, true, path)) return e;
   for (const auto& seg : path.segments)
-    if (is_confed(seg.type)) return "confederation segment";
+    if (is_confed_segment(seg.type)) return "confederation segment";
   c.as4_path = std::move(path);
   return nullptr;
 }
@@ -131,8 +125,8 @@ void encode_as4_aggregator(const AttrEncodeCtx& c, AttrWriter& w) {
   const auto& agg = c.update.attrs.aggregator;
   if (c.params.four_octet_as || !agg || agg->asn <= 0xFFFF) return;
   w.begin(kOptionalTransitive, attr::kAs4Aggregator);
-  w.u32(agg->asn);
-  w.u32(agg->address.is_v4() ? agg->address.v4_value() : 0);
+  w.put_u32(agg->asn);
+  w.put_u32(agg->address.is_v4() ? agg->address.v4_value() : 0);
   w.end();
 }
 
@@ -143,41 +137,7 @@ void merge_as4(AttrDecodeCtx& c) {
     return;
   }
   if (attrs.aggregator && c.as4_aggregator) attrs.aggregator = *c.as4_aggregator;
-  if (!c.as4_path) return;
-  const AsPath& as4 = *c.as4_path;
-  const unsigned as_len = attrs.as_path.length();
-  const unsigned as4_len = as4.length();
-  if (as_len < as4_len) return;  // AS4_PATH is ignored
-  // Keep the leading (as_len - as4_len) ASNs of AS_PATH (and its confederation segments),
-  // then continue with AS4_PATH.
-  unsigned need = as_len - as4_len;
-  AsPath merged;
-  for (const auto& seg : attrs.as_path.segments) {
-    if (is_confed(seg.type)) {
-      merged.segments.push_back(seg);
-      continue;
-    }
-    if (need == 0) break;
-    if (seg.type == SegmentType::Set) {
-      merged.segments.push_back(seg);
-      --need;
-      continue;
-    }
-    const std::size_t take = std::min<std::size_t>(need, seg.asns.size());
-    merged.segments.push_back(AsSegment{
-        seg.type, {seg.asns.begin(), seg.asns.begin() + static_cast<std::ptrdiff_t>(take)}});
-    need -= static_cast<unsigned>(take);
-  }
-  for (const auto& seg : as4.segments) {
-    auto& segs = merged.segments;
-    if (!segs.empty() && segs.back().type == SegmentType::Sequence &&
-        seg.type == SegmentType::Sequence) {
-      segs.back().asns.insert(segs.back().asns.end(), seg.asns.begin(), seg.asns.end());
-    } else {
-      segs.push_back(seg);
-    }
-  }
-  attrs.as_path = std::move(merged);
+  if (c.as4_path) attrs.as_path = merge_as4_path(attrs.as_path, *c.as4_path);
 }
 
 }  // namespace nvabgpd::wire::detail

@@ -15,7 +15,7 @@ bool read_exact_u32(base::ByteReader& v, std::uint32_t& out) {
 
 void put_u32_attr(AttrWriter& w, std::uint8_t flags, std::uint8_t code, std::uint32_t value) {
   w.begin(flags, code);
-  w.u32(value);
+  w.put_u32(value);
   w.end();
 }
 
@@ -81,7 +81,7 @@ const char* decode_origin(base::ByteReader v, AttrDecodeCtx& c) {
 
 void encode_origin(const AttrEncodeCtx& c, AttrWriter& w) {
   w.begin(kWellKnown, attr::kOrigin);
-  w.u8(static_cast<std::uint8_t>(c.update.attrs.origin));
+  w.put_u8(static_cast<std::uint8_t>(c.update.attrs.origin));
   w.end();
 }
 
@@ -157,10 +157,10 @@ void encode_aggregator(const AttrEncodeCtx& c, AttrWriter& w) {
   if (!agg) return;
   w.begin(kOptionalTransitive, attr::kAggregator);
   if (c.params.four_octet_as)
-    w.u32(agg->asn);
+    w.put_u32(agg->asn);
   else
-    w.u16(two_octet_as(agg->asn));
-  w.u32(agg->address.is_v4() ? agg->address.v4_value() : 0);
+    w.put_u16(two_octet_as(agg->asn));
+  w.put_u32(agg->address.is_v4() ? agg->address.v4_value() : 0);
   w.end();
 }
 
@@ -189,7 +189,7 @@ void encode_cluster_list(const AttrEncodeCtx& c, AttrWriter& w) {
   const auto& ids = c.update.attrs.cluster_list;
   if (ids.empty()) return;
   w.begin(kOptional, attr::kClusterList);
-  for (auto id : ids) w.u32(id);
+  for (auto id : ids) w.put_u32(id);
   w.end();
 }
 

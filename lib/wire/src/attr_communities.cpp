@@ -37,7 +37,7 @@ const char* decode_communities(base::ByteReader v, AttrDecodeCtx& c) {
 
 void encode_communities(const AttrEncodeCtx& c, AttrWriter& w) {
   encode_sorted(c.update.attrs.communities, attr::kCommunities, w,
-                [](AttrWriter& aw, Community x) { aw.u32(x.value); });
+                [](AttrWriter& aw, Community x) { aw.put_u32(x.value); });
 }
 
 const char* decode_ext_communities(base::ByteReader v, AttrDecodeCtx& c) {
@@ -54,8 +54,8 @@ const char* decode_ext_communities(base::ByteReader v, AttrDecodeCtx& c) {
 void encode_ext_communities(const AttrEncodeCtx& c, AttrWriter& w) {
   encode_sorted(c.update.attrs.ext_communities, attr::kExtCommunities, w,
                 [](AttrWriter& aw, ExtCommunity x) {
-                  aw.u32(static_cast<std::uint32_t>(x.value >> 32));
-                  aw.u32(static_cast<std::uint32_t>(x.value));
+                  aw.put_u32(static_cast<std::uint32_t>(x.value >> 32));
+                  aw.put_u32(static_cast<std::uint32_t>(x.value));
                 });
 }
 
@@ -71,9 +71,9 @@ const char* decode_large_communities(base::ByteReader v, AttrDecodeCtx& c) {
 void encode_large_communities(const AttrEncodeCtx& c, AttrWriter& w) {
   encode_sorted(c.update.attrs.large_communities, attr::kLargeCommunities, w,
                 [](AttrWriter& aw, const LargeCommunity& x) {
-                  aw.u32(x.global);
-                  aw.u32(x.local1);
-                  aw.u32(x.local2);
+                  aw.put_u32(x.global);
+                  aw.put_u32(x.local1);
+                  aw.put_u32(x.local2);
                 });
 }
 

@@ -33,8 +33,8 @@ void note_unsupported(AttrDecodeCtx& c, std::uint8_t code, AfiSafi af) {
 }
 
 void put_af(AttrWriter& w, AfiSafi af) {
-  w.u16(static_cast<std::uint16_t>(af.afi));
-  w.u8(static_cast<std::uint8_t>(af.safi));
+  w.put_u16(static_cast<std::uint16_t>(af.afi));
+  w.put_u8(static_cast<std::uint8_t>(af.safi));
 }
 
 }  // namespace
@@ -70,15 +70,15 @@ void encode_mp_reach(const AttrEncodeCtx& c, AttrWriter& w) {
   w.begin(kOptional, attr::kMpReach);
   put_af(w, mp->af);
   if (mp->next_hop.is_v4()) {
-    w.u8(4);
-    w.u32(mp->next_hop.v4_value());
+    w.put_u8(4);
+    w.put_u32(mp->next_hop.v4_value());
   } else {
-    w.u8(mp->link_local_next_hop ? 32 : 16);
-    w.bytes(mp->next_hop.bytes());
-    if (mp->link_local_next_hop) w.bytes(mp->link_local_next_hop->bytes());
+    w.put_u8(mp->link_local_next_hop ? 32 : 16);
+    w.put_bytes(mp->next_hop.bytes());
+    if (mp->link_local_next_hop) w.put_bytes(mp->link_local_next_hop->bytes());
   }
-  w.u8(0);  // reserved
-  for (const auto& p : mp->nlri) encode_prefix(p, w.out());
+  w.put_u8(0);  // reserved
+  for (const auto& p : mp->nlri) encode_prefix(p, w.buffer());
   w.end();
 }
 
@@ -101,7 +101,7 @@ void encode_mp_unreach(const AttrEncodeCtx& c, AttrWriter& w) {
   if (!mp) return;
   w.begin(kOptional, attr::kMpUnreach);
   put_af(w, mp->af);
-  for (const auto& p : mp->withdrawn) encode_prefix(p, w.out());
+  for (const auto& p : mp->withdrawn) encode_prefix(p, w.buffer());
   w.end();
 }
 

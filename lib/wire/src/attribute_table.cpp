@@ -75,7 +75,7 @@ void encode_unknown(const RawAttribute& a, AttrWriter& w) {
       find_attribute(a.type) == nullptr)
     flags |= attr::kFlagPartial;
   w.begin(flags, a.type);
-  w.bytes(a.value);
+  w.put_bytes(a.value);
   w.end();
 }
 

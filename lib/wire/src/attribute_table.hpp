@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "nvabgpd/base/byte_reader.hpp"
+#include "nvabgpd/base/byte_writer.hpp"
 #include "nvabgpd/wire/codec.hpp"
 
 namespace nvabgpd::wire::detail {
@@ -30,40 +31,28 @@ struct AttrEncodeCtx {
 };
 
 // Writes one attribute: flags, type, length (extended only when the value needs it), value.
-class AttrWriter {
+// The bytes go through base::ByteWriter; this only adds the attribute header framing.
+class AttrWriter : public base::ByteWriter {
  public:
-  explicit AttrWriter(std::vector<std::uint8_t>& out) : out_(out) {}
+  explicit AttrWriter(std::vector<std::uint8_t>& out) : base::ByteWriter(out) {}
   void begin(std::uint8_t flags, std::uint8_t code) {
-    start_ = out_.size();
-    out_.push_back(static_cast<std::uint8_t>(flags & ~attr::kFlagExtendedLength));
-    out_.push_back(code);
-    out_.push_back(0);
+    start_ = size();
+    put_u8(static_cast<std::uint8_t>(flags & ~attr::kFlagExtendedLength));
+    put_u8(code);
+    put_u8(0);
   }
   void end() {
-    const std::size_t len = out_.size() - start_ - 3;
+    const std::size_t len = size() - start_ - 3;
     if (len <= 255) {
-      out_[start_ + 2] = static_cast<std::uint8_t>(len);
+      patch_u8(start_ + 2, static_cast<std::uint8_t>(len));
       return;
     }
-    out_[start_] |= attr::kFlagExtendedLength;
-    out_.insert(out_.begin() + static_cast<std::ptrdiff_t>(start_ + 2), 0);
-    out_[start_ + 2] = static_cast<std::uint8_t>(len >> 8);
-    out_[start_ + 3] = static_cast<std::uint8_t>(len);
+    patch_u8(start_, static_cast<std::uint8_t>(buffer()[start_] | attr::kFlagExtendedLength));
+    insert_zeros(start_ + 2, 1);
+    patch_u16(start_ + 2, static_cast<std::uint16_t>(len));
   }
-  void u8(std::uint8_t v) { out_.push_back(v); }
-  void u16(std::uint16_t v) {
-    out_.push_back(static_cast<std::uint8_t>(v >> 8));
-    out_.push_back(static_cast<std::uint8_t>(v));
-  }
-  void u32(std::uint32_t v) {
-    u16(static_cast<std::uint16_t>(v >> 16));
-    u16(static_cast<std::uint16_t>(v));
-  }
-  void bytes(std::span<const std::uint8_t> b) { out_.insert(out_.end(), b.begin(), b.end()); }
-  std::vector<std::uint8_t>& out() { return out_; }
 
  private:
-  std::vector<std::uint8_t>& out_;
   std::size_t start_ = 0;
 };
 

@@ -10,7 +10,9 @@ namespace detail {
 
 namespace {
 std::vector<std::uint8_t> u16_data(std::uint16_t v) {
-  return {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+  std::vector<std::uint8_t> out;
+  base::ByteWriter(out).put_u16(v);
+  return out;
 }
 }  // namespace
 
@@ -62,9 +64,7 @@ std::size_t begin_message(std::vector<std::uint8_t>& out, MessageType type) {
 }
 
 void finish_message(std::vector<std::uint8_t>& out, std::size_t start) {
-  const std::size_t len = out.size() - start;
-  out[start + 16] = static_cast<std::uint8_t>(len >> 8);
-  out[start + 17] = static_cast<std::uint8_t>(len);
+  base::ByteWriter(out).patch_u16(start + 16, static_cast<std::uint16_t>(out.size() - start));
 }
 
 void add_error(DecodeResult& r, ErrorAction action, std::uint8_t attr_type, std::string reason) {

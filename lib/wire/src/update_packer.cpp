@@ -7,6 +7,7 @@
 #include "attribute_table.hpp"
 #include "message_codec.hpp"
 #include "nlri.hpp"
+#include "nvabgpd/base/byte_writer.hpp"
 
 namespace nvabgpd::wire {
 namespace {
@@ -38,27 +39,18 @@ std::size_t fitting(std::span<const base::Prefix> prefixes, std::size_t from, st
   return n;
 }
 
-void put_u16_at(std::vector<std::uint8_t>& out, std::size_t at, std::size_t v) {
-  out[at] = static_cast<std::uint8_t>(v >> 8);
-  out[at + 1] = static_cast<std::uint8_t>(v);
-}
-
-void put_u16(std::vector<std::uint8_t>& out, std::size_t v) {
-  out.push_back(static_cast<std::uint8_t>(v >> 8));
-  out.push_back(static_cast<std::uint8_t>(v));
-}
-
 void put_prefixes(std::span<const base::Prefix> ps, std::vector<std::uint8_t>& out) {
   for (const auto& p : ps) detail::encode_prefix(p, out);
 }
 
 // Writes the MP attribute header (extended length) and AFI/SAFI; returns where the length goes.
 std::size_t begin_mp_attribute(std::uint8_t code, std::vector<std::uint8_t>& out) {
+  base::ByteWriter w(out);
   out.push_back(attr::kFlagOptional | attr::kFlagExtendedLength);
   out.push_back(code);
   const std::size_t len_at = out.size();
-  put_u16(out, 0);
-  put_u16(out, static_cast<std::uint16_t>(Afi::Ipv6));
+  w.put_u16(0);
+  w.put_u16(static_cast<std::uint16_t>(Afi::Ipv6));
   out.push_back(static_cast<std::uint8_t>(Safi::Unicast));
   return len_at;
 }
@@ -119,15 +111,17 @@ base::Result<PackStats, std::string> pack_announcements(const PathAttributes& at
 
   PackStats stats;
   pack_runs(v4, max - v4_fixed, out, stats, [&](std::span<const base::Prefix> run) {
-    put_u16(out, 0);
-    put_u16(out, attr_bytes.size());
+    base::ByteWriter w(out);
+    w.put_u16(0);
+    w.put_u16(static_cast<std::uint16_t>(attr_bytes.size()));
     out.insert(out.end(), attr_bytes.begin(), attr_bytes.end());
     put_prefixes(run, out);
   });
   pack_runs(v6, max - v6_fixed, out, stats, [&](std::span<const base::Prefix> run) {
-    put_u16(out, 0);
+    base::ByteWriter w(out);
+    w.put_u16(0);
     const std::size_t attrs_len_at = out.size();
-    put_u16(out, 0);
+    w.put_u16(0);
     // MP_REACH_NLRI first (RFC 7606 5.1), then the shared attributes.
     const std::size_t mp_len_at = begin_mp_attribute(attr::kMpReach, out);
     out.push_back(static_cast<std::uint8_t>(nh_len));
@@ -139,9 +133,9 @@ base::Result<PackStats, std::string> pack_announcements(const PathAttributes& at
     }
     out.push_back(0);  // reserved
     put_prefixes(run, out);
-    put_u16_at(out, mp_len_at, out.size() - mp_len_at - 2);
+    w.patch_u16(mp_len_at, static_cast<std::uint16_t>(out.size() - mp_len_at - 2));
     out.insert(out.end(), attr_bytes.begin(), attr_bytes.end());
-    put_u16_at(out, attrs_len_at, out.size() - attrs_len_at - 2);
+    w.patch_u16(attrs_len_at, static_cast<std::uint16_t>(out.size() - attrs_len_at - 2));
   });
   return stats;
 }
@@ -153,21 +147,23 @@ PackStats pack_withdrawals(std::span<const base::Prefix> prefixes, const Session
   const auto v6 = of_family(prefixes, base::Family::V6);
   PackStats stats;
   pack_runs(v4, max - kUpdateOverhead, out, stats, [&](std::span<const base::Prefix> run) {
+    base::ByteWriter w(out);
     const std::size_t len_at = out.size();
-    put_u16(out, 0);
+    w.put_u16(0);
     put_prefixes(run, out);
-    put_u16_at(out, len_at, out.size() - len_at - 2);
-    put_u16(out, 0);
+    w.patch_u16(len_at, static_cast<std::uint16_t>(out.size() - len_at - 2));
+    w.put_u16(0);
   });
   const std::size_t v6_fixed = kUpdateOverhead + kExtAttrHeader + 3;
   pack_runs(v6, max - v6_fixed, out, stats, [&](std::span<const base::Prefix> run) {
-    put_u16(out, 0);
+    base::ByteWriter w(out);
+    w.put_u16(0);
     const std::size_t attrs_len_at = out.size();
-    put_u16(out, 0);
+    w.put_u16(0);
     const std::size_t mp_len_at = begin_mp_attribute(attr::kMpUnreach, out);
     put_prefixes(run, out);
-    put_u16_at(out, mp_len_at, out.size() - mp_len_at - 2);
-    put_u16_at(out, attrs_len_at, out.size() - attrs_len_at - 2);
+    w.patch_u16(mp_len_at, static_cast<std::uint16_t>(out.size() - mp_len_at - 2));
+    w.patch_u16(attrs_len_at, static_cast<std::uint16_t>(out.size() - attrs_len_at - 2));
   });
   return stats;
 }

@@ -201,6 +201,27 @@ TEST_CASE("AS path delete removes every occurrence, inside sets too, and may emp
   CHECK(e.modified->as_path.segments.empty());
 }
 
+TEST_CASE("AS path prepend splits at 255 ASNs per segment; .first and .len see confederations") {
+  // The filter language shares wire::AsPath::prepend with the RIB's export and the daemon's
+  // configured prepend: a full leading AS_SEQUENCE gets a new one in front (RFC 4271 5.1.2 b).
+  Run r("filter f { bgp_path.prepend(7); bgp_path.prepend(7); accept; }");
+  auto o = r("10.0.0.0/8", with_path(seq(std::vector<std::uint32_t>(254, 65010))));
+  REQUIRE(o.modified.has_value());
+  const auto& segs = o.modified->as_path.segments;
+  REQUIRE(segs.size() == 2);
+  CHECK(segs[0].asns == std::vector<std::uint32_t>{7});
+  CHECK(segs[1].asns.size() == 255);
+  CHECK(segs[1].asns.front() == 7U);
+
+  wire::AsPath confed;
+  confed.segments = {{wire::SegmentType::ConfedSequence, {65100}},
+                     {wire::SegmentType::Sequence, {65001, 65002}}};
+  // BIRD's .first: the path must start with an AS_SEQUENCE.
+  CHECK(holds("bgp_path.first = 0", with_path(confed)));
+  CHECK(holds("bgp_path.len = 2", with_path(confed)));
+  CHECK(holds("bgp_path.last = 65002", with_path(confed)));
+}
+
 TEST_CASE("AS path masks") {
   auto a = with_path(seq({65001, 65515, 12076, 133937}));
   CHECK(holds("(bgp_path ~ [= * 65515 * =])", a));

@@ -60,7 +60,7 @@ TEST_CASE("AS path helpers", "[rib][attrs]") {
   rib::AsPathData p(path({65010, 65020}));
   CHECK(p.length() == 2);
   CHECK(p.neighbour_as() == 65010U);
-  CHECK(p.count(65020) == 1);
+  CHECK(p.to_wire().count(65020) == 1);
   auto q = p.prepended(65001, 2);
   CHECK(q.to_wire() == path({65001, 65001, 65010, 65020}));
   CHECK(q.length() == 4);
@@ -75,4 +75,24 @@ TEST_CASE("AS path helpers", "[rib][attrs]") {
   REQUIRE(sp.segments.size() == 3);
   CHECK(sp.segments[0].asns == std::vector<std::uint32_t>{9});
   CHECK(sp.segments[1].type == wire::SegmentType::Set);
+}
+
+TEST_CASE("AS path: neighbour AS past confederation segments, prepend at most 255 per segment",
+          "[rib][attrs]") {
+  // Both used to be the RIB's own: it stopped at a leading AS_CONFED_SEQUENCE and grew the
+  // leading segment without bound. Now they are wire::AsPath's.
+  wire::AsPath confed;
+  confed.segments = {{wire::SegmentType::ConfedSequence, {65100, 65101}},
+                     {wire::SegmentType::Sequence, {65010, 65020}}};
+  rib::AsPathData c(confed);
+  CHECK(c.neighbour_as() == 65010U);
+  CHECK(c.length() == 2);
+
+  rib::AsPathData full(path(std::vector<std::uint32_t>(255, 65010)));
+  const auto p = full.prepended(65001).to_wire();
+  REQUIRE(p.segments.size() == 2);
+  CHECK(p.segments[0].asns == std::vector<std::uint32_t>{65001});
+  CHECK(p.segments[1].asns.size() == 255);
+  CHECK(full.prepended(65001).length() == 256);
+  CHECK(full.prepended(65001).neighbour_as() == 65001U);
 }

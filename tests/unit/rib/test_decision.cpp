@@ -146,6 +146,23 @@ TEST_CASE("each decision step decides in both orders", "[rib][decision]") {
     o.always_compare_med = true;
     check_pair(ca, cb, DecisionStep::Med, o);
   }
+  SECTION("MED compared for one neighbour AS behind confederation segments (RFC 5065 5.2)") {
+    // The neighbour AS skips the confederation segments: both routes come from AS 65010. The
+    // RIB's former copy stopped at the AS_CONFED_SEQUENCE, took the local AS for a, skipped
+    // MED and let b win on eBGP over iBGP.
+    auto a = plain();
+    a.as_path.segments = {{wire::SegmentType::ConfedSequence, {65100}},
+                          {wire::SegmentType::Sequence, {65010, 7}}};
+    a.med = 10;
+    auto b = plain();
+    b.as_path = path({65010, 8});
+    b.med = 20;
+    Candidate ca = f.base_candidate(a);
+    CHECK(ca.neighbour_as == 65010U);
+    Candidate cb = f.base_candidate(b);
+    cb.ebgp = true;
+    check_pair(ca, cb, DecisionStep::Med);
+  }
   SECTION("eBGP over iBGP") {
     Candidate a = ref;
     a.ebgp = true;

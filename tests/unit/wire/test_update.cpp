@@ -165,8 +165,13 @@ TEST_CASE("AS_PATH longer than 255 ASNs is split into segments") {
   Update u;
   u.has_attributes = true;
   u.attrs.next_hop = ip("10.0.0.1");
+  // prepend() already keeps segments at 255 ASNs, new ones in front (RFC 4271 5.1.2 b).
   u.attrs.as_path.prepend(65001, 300);
-  CHECK(u.attrs.as_path.segments.size() == 1);
+  REQUIRE(u.attrs.as_path.segments.size() == 2);
+  CHECK(u.attrs.as_path.segments[0].asns.size() == 45);
+  CHECK(round_trip(u) == u);
+  // A longer segment built some other way (an AS4_PATH merge) is split by the encoder.
+  u.attrs.as_path.segments = {{SegmentType::Sequence, std::vector<std::uint32_t>(300, 65001)}};
   const auto back = round_trip(u);
   REQUIRE(back.attrs.as_path.segments.size() == 2);
   CHECK(back.attrs.as_path.segments[0].asns.size() == 255);

@@ -25,10 +25,18 @@ class ByteWriter {
   }
   void put_bytes(std::span<const std::uint8_t> b) { out_.insert(out_.end(), b.begin(), b.end()); }
   void put_zeros(std::size_t n) { out_.insert(out_.end(), n, 0); }
+  // Opens n zero bytes at `at`, moving what follows (a length field that turned out longer).
+  void insert_zeros(std::size_t at, std::size_t n) {
+    out_.insert(out_.begin() + static_cast<std::ptrdiff_t>(at), n, 0);
+  }
   void patch_u8(std::size_t at, std::uint8_t v) { out_[at] = v; }
   void patch_u16(std::size_t at, std::uint16_t v) {
     out_[at] = static_cast<std::uint8_t>(v >> 8);
     out_[at + 1] = static_cast<std::uint8_t>(v);
+  }
+  void patch_u32(std::size_t at, std::uint32_t v) {
+    patch_u16(at, static_cast<std::uint16_t>(v >> 16));
+    patch_u16(at + 2, static_cast<std::uint16_t>(v));
   }
   void truncate(std::size_t n) { out_.resize(n); }
   std::vector<std::uint8_t>& buffer() { return out_; }

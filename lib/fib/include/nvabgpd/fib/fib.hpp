@@ -3,7 +3,8 @@
 //
 // What the rest of the daemon sees (value types only; no RIB or wire types):
 //   FibBatch         prefixes to install (add or replace) or withdraw, with shared sets of BGP
-//                    next hops (the shape of rib::FibBatch); FibDelta is the one-route form
+//                    next hops (base::FibBatch, what the RIB produces); FibDelta is the
+//                    one-route form
 //   FibSink          consumes batches; never blocks its caller on the kernel
 //   NextHopResolver  resolves a BGP next hop through the kernel's non-BGP routes (BIRD's
 //                    "gateway recursive" with an "igp table") and reports changes
@@ -50,6 +51,7 @@
 #include <optional>
 #include <vector>
 
+#include "nvabgpd/base/fib_batch.hpp"
 #include "nvabgpd/base/ip.hpp"
 
 namespace nvabgpd::fib {
@@ -71,18 +73,9 @@ struct FibDelta {
   static FibDelta withdraw(const base::Prefix& p) { return FibDelta{Kind::Withdraw, p, {}}; }
 };
 
-// The same changes with shared next-hop sets (the shape of rib::FibBatch, so the daemon moves
-// one into the other without touching a route): each delta names an index into
-// next_hop_sets; the empty set (index 0) withdraws, as does an index out of range.
-struct FibBatch {
-  struct Delta {
-    base::Prefix prefix;
-    std::uint32_t next_hops = 0;
-  };
-  std::vector<std::vector<base::IpAddress>> next_hop_sets{1};  // [0] is the empty set
-  std::vector<Delta> deltas;
-  bool empty() const { return deltas.empty(); }
-};
+// The same changes with shared next-hop sets: the RIB's own output type (base/fib_batch.hpp),
+// submitted as is.
+using FibBatch = base::FibBatch;
 
 class FibSink {
  public:

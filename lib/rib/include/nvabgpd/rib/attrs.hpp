@@ -18,22 +18,23 @@
 namespace nvabgpd::rib {
 
 // An AS path in one flat array: per segment a header word (type << 24 | count) followed by
-// its ASNs. The selection length and the neighbour AS are computed once at intern time.
+// its ASNs. This is only the RIB's storage form: what a path means (its selection length,
+// neighbour AS, prepending) is wire::AsPath's (wire/as_path.hpp), asked once at intern time.
 class AsPathData : public Interned<AsPathData> {
  public:
   AsPathData() = default;
   explicit AsPathData(const wire::AsPath& p);
-  static AsPathData from_words(std::vector<std::uint32_t> words);
 
-  // RFC 4271 9.1.2.2 a / RFC 5065: AS_SEQUENCE ASNs count one each, an AS_SET counts one,
-  // confederation segments count zero.
+  // wire::AsPath::length(): RFC 4271 9.1.2.2 a / RFC 5065 5.3.
   unsigned length() const { return length_; }
-  // Leftmost ASN of a leading AS_SEQUENCE: the neighbour AS for MED comparison.
-  std::optional<std::uint32_t> neighbour_as() const;
-  unsigned count(std::uint32_t asn) const;
+  // wire::AsPath::neighbour_as(): the neighbouring AS for MED comparison (RFC 5065 5.2 skips
+  // leading confederation segments).
+  std::optional<std::uint32_t> neighbour_as() const {
+    return neighbour_as_ != 0 ? std::optional(neighbour_as_) : std::nullopt;
+  }
   bool empty() const { return words_.empty(); }
   const SmallWords<11>& words() const { return words_; }
-  // A copy with asn prepended `times` times to the leading AS_SEQUENCE.
+  // A copy with asn prepended `times` times (wire::AsPath::prepend, 255 ASNs per segment).
   AsPathData prepended(std::uint32_t asn, unsigned times = 1) const;
   wire::AsPath to_wire() const;
 
@@ -41,11 +42,9 @@ class AsPathData : public Interned<AsPathData> {
   bool same_value(const AsPathData& o) const { return words_ == o.words_; }
 
  private:
-  struct FromWords {};
-  AsPathData(const std::vector<std::uint32_t>& words, FromWords);
-  void compute_length();
   std::uint32_t length_ = 0;
-  SmallWords<11> words_;  // one segment of up to 10 ASNs stays inline
+  std::uint32_t neighbour_as_ = 0;  // 0: none (AS 0 never appears in a path, RFC 7607)
+  SmallWords<11> words_;            // one segment of up to 10 ASNs stays inline
 };
 
 // A community list, in received order (duplicates kept, as the codec hands them over).

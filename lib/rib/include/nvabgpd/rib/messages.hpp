@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nvabgpd/base/clock.hpp"
+#include "nvabgpd/base/fib_batch.hpp"
 #include "nvabgpd/base/ip.hpp"
 #include "nvabgpd/rib/attrs.hpp"
 #include "nvabgpd/rib/filter.hpp"
@@ -132,20 +133,8 @@ struct OutboundBatch {
   }
 };
 
-// A FIB change: the prefix and an index into its batch's next-hop sets (0: remove the route).
-// Deltas share their sets, so a full table costs one allocation per distinct set.
-struct FibDelta {
-  base::Prefix prefix;
-  std::uint32_t next_hops = 0;
-};
-
-struct FibBatch {
-  std::vector<std::vector<base::IpAddress>> next_hop_sets{1};  // [0] is the empty set
-  std::vector<FibDelta> deltas;
-  // The forwarding addresses of a delta (sorted; empty = remove the route).
-  const std::vector<base::IpAddress>& next_hops(const FibDelta& d) const { return next_hop_sets[d.next_hops]; }
-  bool empty() const { return deltas.empty(); }
-};
+// A FIB change set: the one type the FIB consumes (base/fib_batch.hpp).
+using FibBatch = base::FibBatch;
 
 // Things the daemon must act on or log (the RIB does not log).
 struct RibEvent {

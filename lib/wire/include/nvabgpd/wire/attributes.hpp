@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "nvabgpd/base/ip.hpp"
+#include "nvabgpd/wire/as_path.hpp"
 
 namespace nvabgpd::wire {
 
@@ -51,38 +52,6 @@ inline constexpr std::uint8_t kFlagExtendedLength = 0x10;
 }  // namespace attr
 
 enum class Origin : std::uint8_t { Igp = 0, Egp = 1, Incomplete = 2 };
-
-enum class SegmentType : std::uint8_t { Set = 1, Sequence = 2, ConfedSequence = 3, ConfedSet = 4 };
-
-struct AsSegment {
-  SegmentType type = SegmentType::Sequence;
-  std::vector<std::uint32_t> asns;
-  bool operator==(const AsSegment&) const = default;
-  auto operator<=>(const AsSegment&) const = default;
-};
-
-struct AsPath {
-  std::vector<AsSegment> segments;
-
-  // Length for best-path selection (RFC 4271 9.1.2.2 a, RFC 5065): each ASN of an
-  // AS_SEQUENCE counts 1, an AS_SET counts 1, confederation segments count 0.
-  unsigned length() const;
-  bool empty() const { return segments.empty(); }
-  bool contains(std::uint32_t asn) const;
-  unsigned count(std::uint32_t asn) const;
-  // Leftmost ASN of the first AS_SEQUENCE (the neighbour AS); nullopt if none.
-  std::optional<std::uint32_t> first_asn() const;
-  // Rightmost ASN of the path (the origin AS) when the last segment is an AS_SEQUENCE.
-  std::optional<std::uint32_t> origin_asn() const;
-  // Prepends asn `times` times to the leading AS_SEQUENCE (creating one if needed, and
-  // splitting at 255 ASNs per segment when encoded).
-  void prepend(std::uint32_t asn, unsigned times = 1);
-  // "65001 65515 {1 2} (65000)"; empty string for an empty path.
-  std::string to_string() const;
-
-  bool operator==(const AsPath&) const = default;
-  auto operator<=>(const AsPath&) const = default;
-};
 
 // RFC 1997 community, as (asn << 16) | value.
 struct Community {
@@ -158,11 +127,3 @@ struct PathAttributes {
 std::string attribute_name(std::uint8_t type);
 
 }  // namespace nvabgpd::wire
-
-template <>
-struct fmt::formatter<nvabgpd::wire::AsPath> : fmt::formatter<std::string_view> {
-  template <typename Ctx>
-  auto format(const nvabgpd::wire::AsPath& p, Ctx& ctx) const {
-    return fmt::formatter<std::string_view>::format(p.to_string(), ctx);
-  }
-};

@@ -127,6 +127,13 @@ struct Update {
   // RFC 4724: an empty UPDATE is End-of-RIB for IPv4 unicast; an UPDATE holding only an
   // empty MP_UNREACH is End-of-RIB for that family.
   std::optional<AfiSafi> end_of_rib() const;
+  // RFC 7606 2 "treat-as-withdraw": rewrites this UPDATE into the withdrawal of every prefix it
+  // announces or withdraws (IPv4 NLRI and IPv4 MP_REACH into the withdrawn routes field, other
+  // MP_REACH into MP_UNREACH) and drops its attributes. Returns false when nothing is left to
+  // withdraw: the caller drops the UPDATE instead of applying it, since the now empty message
+  // would read as an End-of-RIB that the peer never sent (RFC 4724 2: End-of-RIB carries no
+  // attributes).
+  bool treat_as_withdraw();
   bool operator==(const Update&) const = default;
 };
 
