@@ -33,22 +33,6 @@ rib::PrefixLimit to_rib(const std::optional<config::PrefixLimit>& l) {
 }
 }  // namespace
 
-// The RIB's next-hop resolver over the kernel's non-BGP routes (fib::NetlinkFib). Without a
-// FIB (kernel disabled) every next hop is reachable at cost 0, as for directly connected peers.
-class Daemon::Resolver final : public rib::NextHopResolver {
- public:
-  explicit Resolver(fib::NetlinkFib* fib) : fib_(fib) {}
-  rib::NextHopInfo resolve(const base::IpAddress& nh) const override {
-    if (fib_ == nullptr) return {true, 0, std::nullopt};
-    auto r = fib_->resolve(nh);
-    if (!r) return {false, 0, std::nullopt};
-    return {true, r->igp_metric, std::nullopt};  // the FIB resolves the BGP next hop itself
-  }
-
- private:
-  fib::NetlinkFib* fib_;
-};
-
 Daemon::Daemon(asio::io_context& io, DaemonOptions opts, config::Config cfg,
                std::shared_ptr<const policy::Program> program)
     : io_(io),
@@ -121,9 +105,9 @@ std::optional<std::string> Daemon::start() {
     for (const auto& p : cfg_.peers) fc.protected_addresses.push_back(p.address);
     auto f = fib::NetlinkFib::start(fc, [this](std::vector<base::IpAddress> changed) {
       // FIB worker thread: hand over to the BGP thread.
-      asio::post(io_, [this, n = changed.size()] {
-        spdlog::debug("fib: {} next hop(s) changed; re-resolving", n);
-        rib_->next_hops_changed();
+      asio::post(io_, [this, changed = std::move(changed)] {
+        spdlog::debug("fib: {} next hop(s) changed; re-resolving", changed.size());
+        rib_->next_hops_changed(changed);
         schedule_pump();
       });
     }, [this](std::vector<fib::FibBatchReport> done) {
@@ -145,8 +129,6 @@ std::optional<std::string> Daemon::start() {
         "convergence; graceful restart peers get the Restart State bit, our routes and "
         "End-of-RIB after their End-of-RIB (RFC 4724)",
         adopted_);
-  resolver_ = std::make_unique<Resolver>(fib_.get());
-
   rib::RibConfig rc;
   rc.local_asn = cfg_.asn;
   rc.router_id = cfg_.router_id.v4_value();
@@ -156,7 +138,9 @@ std::optional<std::string> Daemon::start() {
   }
   rc.decision.max_paths = cfg_.kernel.max_paths == 0 ? 1 : cfg_.kernel.max_paths;
   rc.fib = fib_ != nullptr;  // fixed for the daemon's lifetime (kernel settings apply at restart)
-  rib_ = std::make_unique<rib::Rib>(rc, *resolver_);
+  // The RIB resolves next hops through the kernel's non-BGP routes (the FIB); without a FIB
+  // every next hop is reachable at cost 0, as for directly connected peers.
+  rib_ = std::make_unique<rib::Rib>(rc, fib_ ? static_cast<base::NextHopResolver&>(*fib_) : no_fib_resolver_);
 
   session::SpeakerConfig sc;
   sc.asn = cfg_.asn;

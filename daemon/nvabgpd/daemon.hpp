@@ -25,6 +25,7 @@
 #include "health_monitor.hpp"
 #include "metrics.hpp"
 #include "nvabgpd/base/clock.hpp"
+#include "nvabgpd/base/next_hop_resolver.hpp"
 #include "nvabgpd/base/rate_limiter.hpp"
 #include "nvabgpd/config/diff.hpp"
 #include "nvabgpd/config/model.hpp"
@@ -112,9 +113,6 @@ class Daemon {
   std::chrono::system_clock::time_point last_reload() const { return last_reload_; }
 
  private:
-  class Resolver;
-  friend class Resolver;
-
   // `predecessor`: the slot of the same peer before a restart by reload, whose totals the new
   // slot continues (not for a peer removed and later added back: that is a new peer).
   void add_peer(const config::PeerConfig& pc, std::optional<std::size_t> predecessor = {});
@@ -163,7 +161,7 @@ class Daemon {
   PeerDirectory directory_;
   std::vector<PeerRuntime> peers_;  // index = session id
   std::unique_ptr<fib::NetlinkFib> fib_;
-  std::unique_ptr<Resolver> resolver_;
+  base::ReachableResolver no_fib_resolver_;  // the RIB's resolver when there is no FIB
   std::unique_ptr<rib::Rib> rib_;
   std::unique_ptr<session::SessionManager> sessions_;
   std::unique_ptr<OutboundEncoder> encoder_;

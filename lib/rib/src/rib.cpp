@@ -6,7 +6,8 @@
 
 namespace nvabgpd::rib {
 
-Rib::Rib(RibConfig cfg, const NextHopResolver& resolver) : cfg_(std::move(cfg)), resolver_(resolver) {
+Rib::Rib(RibConfig cfg, base::NextHopResolver& resolver)
+    : cfg_(std::move(cfg)), next_hops_(resolver, table_) {
   auto local = std::make_unique<Peer>();
   local->local = true;
   local->up = true;
@@ -56,7 +57,7 @@ void Rib::mark_dirty(EntryId id) {
 }
 
 bool Rib::busy() const {
-  if (dirty_head_ < dirty_.size()) return true;
+  if (dirty_head_ < dirty_.size() || next_hops_.marking()) return true;
   return std::any_of(groups_.begin(), groups_.end(), [](const auto& g) { return g->walking; });
 }
 
@@ -117,7 +118,7 @@ void Rib::remove_all_paths(Peer& p, bool keep_as_stale) {
       p.has_stale = true;
       continue;
     }
-    e.remove(p.slot);
+    drop_path(id, p.slot);
     if (p.counters.accepted) --p.counters.accepted;
     mark_dirty(id);
   }
@@ -135,7 +136,7 @@ void Rib::sweep_stale(Peer& p, std::optional<wire::AfiSafi> af) {
       left = true;
       continue;
     }
-    e.remove(p.slot);
+    drop_path(id, p.slot);
     if (p.counters.accepted) --p.counters.accepted;
     ++swept;
     mark_dirty(id);
@@ -231,7 +232,7 @@ void Rib::withdraw_path(Peer& p, const base::Prefix& prefix) {
 void Rib::remove_path(Peer& p, const base::Prefix& prefix) {
   const EntryId id = table_.find(prefix);
   if (id == kNoEntry) return;
-  if (table_.at(id).remove(p.slot)) {
+  if (drop_path(id, p.slot)) {
     if (p.counters.accepted) --p.counters.accepted;
     mark_dirty(id);
   }
@@ -286,8 +287,7 @@ void Rib::announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_
       return;
     }
   }
-  Entry& e = table_.at(id);
-  Path& path = e.upsert(p.slot, std::move(accepted));
+  Path& path = set_path(id, p.slot, std::move(accepted));
   path.flags = loop_flags;  // a fresh announcement also clears the stale mark
   if (loop_flags) ++p.counters.loops;
   if (is_new) ++p.counters.accepted;
@@ -360,15 +360,27 @@ void Rib::withdraw_local(const base::Prefix& prefix) { withdraw_path(*peers_[0],
 // ---------------------------------------------------------------------------------------
 // Decision
 
-bool Rib::resolve(NextHop& nh) const {
-  if (!nh.resolved) {
-    const NextHopInfo i = resolver_.resolve(nh.address());
-    nh.reachable = i.reachable;
-    nh.igp_cost = i.igp_cost;
-    nh.via = i.via;
-    nh.resolved = true;
+Path& Rib::set_path(EntryId id, std::uint32_t slot, AttrRef attrs) {
+  Entry& e = table_.at(id);
+  const Path* old = e.find(slot);
+  const NextHop* before = old ? old->attrs->next_hop() : nullptr;
+  Path& path = e.upsert(slot, std::move(attrs));
+  // Local routes need no resolution (see candidate()): they are not in next_hops_.
+  if (!peers_[slot]->local && path.attrs->next_hop() != before) {
+    if (path.attrs->next_hop()) next_hops_.add(path.attrs->next_hop_ref(), id);
+    if (before) next_hops_.remove(before);  // `before` is kept alive by next_hops_ until here
   }
-  return nh.reachable;
+  return path;
+}
+
+bool Rib::drop_path(EntryId id, std::uint32_t slot) {
+  Entry& e = table_.at(id);
+  const Path* old = e.find(slot);
+  if (!old) return false;
+  Ref<NextHop> nh = peers_[slot]->local ? Ref<NextHop>{} : old->attrs->next_hop_ref();
+  e.remove(slot);
+  if (nh) next_hops_.remove(nh.get());
+  return true;
 }
 
 Candidate Rib::candidate(const Path& path) const {
@@ -383,9 +395,9 @@ Candidate Rib::candidate(const Path& path) const {
   c.eligible = (path.flags & path_flag::kIneligibleMask) == 0;
   if (c.eligible && !src.local) {
     // A learned route needs a resolvable next hop to be usable (RFC 4271 9.1.2).
-    auto* nh = const_cast<NextHop*>(c.attrs->next_hop());  // resolution state is RIB-owned
-    c.eligible = nh && resolve(*nh);
-    if (nh) c.igp_cost = nh->igp_cost;
+    const NextHopState nh = next_hops_.state(c.attrs->next_hop());
+    c.eligible = nh.reachable;
+    c.igp_cost = nh.igp_cost;
   }
   return c;
 }
@@ -417,7 +429,8 @@ void Rib::decide(EntryId id) {
 }
 
 std::size_t Rib::run(std::size_t budget) {
-  std::size_t used = 0;
+  // Prefixes whose next hop changed, first: marking one is far cheaper than deciding one.
+  std::size_t used = next_hops_.drain(budget, [this](EntryId id) { mark_dirty(id); });
   while (used < budget && dirty_head_ < dirty_.size()) {
     const EntryId id = dirty_[dirty_head_++];
     if (table_.live(id) && (table_.at(id).flags & entry_flag::kDirty)) decide(id);
@@ -487,7 +500,7 @@ void Rib::update_fib(EntryId id, Entry& e) {
   if (best && !peers_[best->peer]->local) {
     for (const Path& p : e) {
       if (!(p.flags & path_flag::kEcmp) || n == kMax) continue;
-      if (const NextHop* nh = p.attrs->next_hop()) buf[n++] = nh->via.value_or(nh->address());
+      if (const NextHop* nh = p.attrs->next_hop()) buf[n++] = nh->address();  // the FIB resolves it
     }
     std::sort(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
     n = static_cast<std::size_t>(std::unique(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n)) - buf.begin());
@@ -512,29 +525,7 @@ void Rib::update_fib(EntryId id, Entry& e) {
   fib_out_.deltas.push_back({table_.prefix(id), index});
 }
 
-void Rib::next_hops_changed() {
-  std::unordered_map<const NextHop*, bool> changed;
-  store_.for_each_next_hop([&](NextHop& nh) {
-    if (!nh.resolved) return;
-    const NextHopInfo i = resolver_.resolve(nh.address());
-    if (i.reachable != nh.reachable || i.igp_cost != nh.igp_cost || i.via != nh.via) {
-      nh.reachable = i.reachable;
-      nh.igp_cost = i.igp_cost;
-      nh.via = i.via;
-      changed[&nh] = true;
-    }
-  });
-  if (changed.empty()) return;
-  for (EntryId id = 0; id < table_.id_limit(); ++id) {
-    if (!table_.live(id)) continue;
-    for (const Path& p : table_.at(id)) {
-      if (changed.count(p.attrs->next_hop())) {
-        mark_dirty(id);
-        break;
-      }
-    }
-  }
-}
+void Rib::next_hops_changed(std::span<const base::IpAddress> changed) { next_hops_.changed(changed); }
 
 FibBatch Rib::take_fib() {
   std::fill(fib_batch_index_.begin(), fib_batch_index_.end(), 0);

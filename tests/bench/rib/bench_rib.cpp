@@ -122,7 +122,7 @@ rib::PeerUp make_peer(rib::PeerId id, std::uint32_t asn, std::uint32_t local_add
 // export policy, so each is its own update group (the worst case).
 void run_shape(benchmark::State& state, int peers, bool distinct_groups) {
   const auto& updates = input();
-  rib::ReachableResolver resolver;
+  base::ReachableResolver resolver;
   std::size_t bytes_per_route = 0;
   std::size_t announced = 0;
   std::size_t attr_sets = 0;

@@ -2,6 +2,7 @@
 // Helpers for RIB unit tests: build prefixes, attributes, updates and drive a Rib.
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,26 @@ inline rib::RibConfig config() {
   return c;
 }
 
+// A fixed table of next-hop reachability; unknown addresses are reachable at cost 0. Counts
+// the resolver calls, as the FIB would see them.
+class StaticResolver final : public base::NextHopResolver {
+ public:
+  void set(const base::IpAddress& a, bool reachable, std::uint32_t igp_cost = 0) {
+    table_[a] = reachable ? std::optional(base::ResolvedNextHop{a, 0, igp_cost}) : std::nullopt;
+  }
+  std::optional<base::ResolvedNextHop> resolve(const base::IpAddress& a) override {
+    ++resolves[a];
+    auto it = table_.find(a);
+    return it == table_.end() ? std::optional(base::ResolvedNextHop{a, 0, 0}) : it->second;
+  }
+  void forget(const base::IpAddress& a) override { ++forgets[a]; }
+  std::map<base::IpAddress, int> resolves;
+  std::map<base::IpAddress, int> forgets;
+
+ private:
+  std::map<base::IpAddress, std::optional<base::ResolvedNextHop>> table_;
+};
+
 // Everything a peer has been sent, replayed from OutboundBatches into a per-peer table.
 struct PeerView {
   std::map<base::Prefix, wire::PathAttributes> routes;
@@ -79,7 +100,7 @@ struct PeerView {
 };
 
 struct Harness {
-  rib::StaticResolver resolver;
+  StaticResolver resolver;
   rib::Rib rib;
   base::SteadyTime now{};
   std::map<PeerId, PeerView> views;

@@ -48,8 +48,8 @@ TEST_CASE("best path, ECMP and FIB deltas", "[rib][import]") {
 
 TEST_CASE("unresolvable next hop is ineligible until the resolver says otherwise", "[rib][import]") {
   Harness h;
-  h.resolver.set(ip("10.9.9.9"), {false, 0, std::nullopt});
-  h.resolver.set(ip("10.1.0.4"), {true, 10, ip("10.1.1.1")});
+  h.resolver.set(ip("10.9.9.9"), false);
+  h.resolver.set(ip("10.1.0.4"), true, 10);
   h.up(peer(1, 65515, "10.1.0.4", 1));
   h.up(peer(2, 65002, "10.2.0.4", 2));
   h.in(announce(2, {pfx("1.2.3.0/24")}, attrs({65002}, "10.9.9.9")));  // shorter but unreachable
@@ -58,17 +58,18 @@ TEST_CASE("unresolvable next hop is ineligible until the resolver says otherwise
   auto routes = h.rib.routes(pfx("1.2.3.0/24"));
   REQUIRE(best_of(routes));
   CHECK(best_of(routes)->peer == 1);
-  // Recursive resolution: the FIB gets the immediate gateway.
+  // The FIB gets the BGP next hop (it resolves recursive next hops itself, fib.hpp).
   REQUIRE(h.fib.size() == 1);
-  CHECK(h.fib[0].next_hops == std::vector<base::IpAddress>{ip("10.1.1.1")});
+  CHECK(h.fib[0].next_hops == std::vector<base::IpAddress>{ip("10.1.0.4")});
   auto ex = h.rib.explain(pfx("1.2.3.0/24"));
   bool saw_unreachable = false;
   for (const auto& p : ex.paths)
     if (p.peer == 2) saw_unreachable = p.ineligible == "next hop unreachable";
   CHECK(saw_unreachable);
 
-  h.resolver.set(ip("10.9.9.9"), {true, 0, std::nullopt});
-  h.rib.next_hops_changed();
+  h.resolver.set(ip("10.9.9.9"), true);
+  const std::vector<base::IpAddress> changed{ip("10.9.9.9")};
+  h.rib.next_hops_changed(changed);
   h.settle();
   CHECK(best_of(h.rib.routes(pfx("1.2.3.0/24")))->peer == 2);
   CHECK(h.fib.back().next_hops == std::vector<base::IpAddress>{ip("10.9.9.9")});
@@ -183,7 +184,7 @@ TEST_CASE("import filter: a next hop of the other family keeps the received one,
     }
   };
   Harness h;
-  h.resolver.set(ip("2001:db8::1"), {false, 0, std::nullopt});
+  h.resolver.set(ip("2001:db8::1"), false);
   auto p = peer(1, 65515, "10.1.0.4", 1);
   p.import_filter = std::make_shared<V6NextHop>();
   h.up(p);

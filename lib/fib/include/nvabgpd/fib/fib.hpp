@@ -53,6 +53,7 @@
 
 #include "nvabgpd/base/fib_batch.hpp"
 #include "nvabgpd/base/ip.hpp"
+#include "nvabgpd/base/next_hop_resolver.hpp"
 
 namespace nvabgpd::fib {
 
@@ -92,26 +93,13 @@ class FibSink {
   virtual void set_protected_addresses(std::vector<base::IpAddress> addrs) = 0;
 };
 
-// A BGP next hop resolved through the IGP (non-BGP) routes of the kernel.
-struct ResolvedNextHop {
-  base::IpAddress gateway;  // the next hop itself when it is on a connected subnet
-  int ifindex = 0;
-  std::uint32_t igp_metric = 0;  // metric of the kernel route used (for best-path cost)
-  constexpr bool operator==(const ResolvedNextHop&) const = default;
-};
+// A BGP next hop resolved through the IGP (non-BGP) routes of the kernel, and the resolver
+// interface: the one shared with the RIB (base/next_hop_resolver.hpp).
+using base::ResolvedNextHop;
+using base::NextHopResolver;
 
 // Called with the BGP next hops whose resolution changed (became reachable, unreachable or
 // moved to another gateway/device). Runs on the FIB thread; see the notes above.
 using NextHopChangeFn = std::function<void(std::vector<base::IpAddress> changed)>;
-
-class NextHopResolver {
- public:
-  virtual ~NextHopResolver() = default;
-  // Value in, value out: nullopt means unreachable (the path is not eligible for best path).
-  // The address is remembered and watched: later changes are reported to the change callback.
-  virtual std::optional<ResolvedNextHop> resolve(const base::IpAddress& next_hop) = 0;
-  // Stop watching a next hop no path uses any more.
-  virtual void forget(const base::IpAddress& next_hop) = 0;
-};
 
 }  // namespace nvabgpd::fib

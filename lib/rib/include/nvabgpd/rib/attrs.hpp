@@ -67,8 +67,8 @@ class CommunityList : public Interned<CommunityList> {
   SmallWords<7> values_;
 };
 
-// A BGP next hop address and its current resolution (shared by every attribute set that
-// carries the address; updated in place by Rib::next_hops_changed()).
+// A BGP next hop address (shared by every attribute set that carries the address). Its
+// resolution is not a value of the address: the RIB's NextHopTable holds it.
 class NextHop : public Interned<NextHop> {
  public:
   NextHop() = default;
@@ -76,12 +76,6 @@ class NextHop : public Interned<NextHop> {
   const base::IpAddress& address() const { return addr_; }
   std::size_t compute_hash() const;
   bool same_value(const NextHop& o) const { return addr_ == o.addr_; }
-
-  // Resolution state, mutable through the RIB only.
-  bool resolved = false;  // resolve() has run for the current resolver state
-  bool reachable = false;
-  std::uint32_t igp_cost = 0;
-  std::optional<base::IpAddress> via;  // immediate forwarding address, if not the BGP next hop
 
  private:
   base::IpAddress addr_;
@@ -192,10 +186,6 @@ class AttrStore {
   std::size_t as_paths() const { return paths_.size(); }
   std::size_t community_lists() const { return communities_.size(); }
   std::size_t next_hops() const { return next_hops_.size(); }
-  template <typename F>
-  void for_each_next_hop(F&& f) {
-    next_hops_.for_each(f);
-  }
 
  private:
   // Declaration order matters: attribute sets hold refs into the other pools, so they are

@@ -17,10 +17,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "nvabgpd/base/next_hop_resolver.hpp"
 #include "nvabgpd/rib/attrs.hpp"
 #include "nvabgpd/rib/decision.hpp"
 #include "nvabgpd/rib/messages.hpp"
-#include "nvabgpd/rib/next_hop_resolver.hpp"
+#include "nvabgpd/rib/next_hop_table.hpp"
 #include "nvabgpd/rib/prefix_table.hpp"
 
 namespace nvabgpd::rib {
@@ -78,7 +79,8 @@ struct ExportExplain {
 
 class Rib {
  public:
-  Rib(RibConfig cfg, const NextHopResolver& resolver);
+  // `resolver` (the FIB, or base::ReachableResolver without one) must outlive the Rib.
+  Rib(RibConfig cfg, base::NextHopResolver& resolver);
   Rib(const Rib&) = delete;
   Rib& operator=(const Rib&) = delete;
   ~Rib();
@@ -111,16 +113,17 @@ class Rib {
   // Locally originated routes (from the config); exported like any route.
   void originate(const base::Prefix& prefix, const wire::PathAttributes& attrs);
   void withdraw_local(const base::Prefix& prefix);
-  // The resolver's answers changed: re-resolve every next hop and re-decide the prefixes
-  // whose next hop changed.
-  void next_hops_changed();
+  // The resolver's answers may have changed for these next hops (the FIB's list): each is
+  // re-resolved, and the prefixes with a path via one whose reachability or IGP cost changed
+  // are re-decided by run(), in its budget (this call touches no prefix).
+  void next_hops_changed(std::span<const base::IpAddress> changed);
   // Timers (graceful restart). Call when the earliest next_deadline() passes.
   void tick(base::SteadyTime now);
   std::optional<base::SteadyTime> next_deadline() const;
 
   // --- work ---
-  // Runs up to `budget` units (one dirty prefix decided, or one entry of a group's table
-  // walk). Returns the units used.
+  // Runs up to `budget` units (one prefix examined after a next-hop change, one dirty prefix
+  // decided, or one entry of a group's table walk). Returns the units used.
   std::size_t run(std::size_t budget);
   bool busy() const;
 
@@ -164,6 +167,7 @@ class Rib {
   const AttrStore& store() const { return store_; }
   AttrStore& store() { return store_; }
   const PrefixTable& table() const { return table_; }
+  const NextHopTable& next_hops() const { return next_hops_; }
 
  private:
   struct Peer;
@@ -176,6 +180,9 @@ class Rib {
   void mark_dirty(EntryId id);
   void withdraw_path(Peer& p, const base::Prefix& prefix);
   void remove_path(Peer& p, const base::Prefix& prefix);
+  // Every change of a Loc-RIB path goes through these two (they keep next_hops_ up to date).
+  Path& set_path(EntryId id, std::uint32_t slot, AttrRef attrs);
+  bool drop_path(EntryId id, std::uint32_t slot);
   void announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_policy, const AttrRef& accepted_same,
                      const wire::PathAttributes& wire_attrs, std::uint16_t loop_flags);
   void end_of_rib(Peer& p, wire::AfiSafi af);
@@ -183,7 +190,6 @@ class Rib {
   void sweep_stale(Peer& p, std::optional<wire::AfiSafi> af = std::nullopt);
   void remove_all_paths(Peer& p, bool keep_as_stale);
   void decide(EntryId id);
-  bool resolve(NextHop& nh) const;
   Candidate candidate(const Path& path) const;
   void update_fib(EntryId id, Entry& e);
   void export_entry(Group& g, EntryId id);
@@ -204,9 +210,9 @@ class Rib {
   bool peer_is_member(const Group& g, std::uint32_t slot) const;
 
   RibConfig cfg_;
-  const NextHopResolver& resolver_;
   mutable AttrStore store_;
   PrefixTable table_;
+  NextHopTable next_hops_;  // after store_ and table_: it holds next hops and reads the table
   std::vector<std::unique_ptr<Peer>> peers_;  // by slot; slot 0 = local routes
   std::unordered_map<PeerId, std::uint32_t> slot_of_;
   std::vector<std::unique_ptr<Group>> groups_;
