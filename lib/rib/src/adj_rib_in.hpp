@@ -21,7 +21,7 @@ class AdjRibIn {
   AdjRibIn(const AdjRibIn&) = delete;
   AdjRibIn& operator=(const AdjRibIn&) = delete;
 
-  PeerUp cfg;             // the settings of the peer's current (or last) session
+  PeerUp cfg;  // the settings of the peer's current (or last) session
   PeerCounters counters;
   const std::uint32_t slot;  // the peer's tag on its Loc-RIB paths (Path::peer)
   const bool local;          // slot 0: locally originated routes
@@ -45,8 +45,12 @@ class AdjRibIn {
   // --- stale routes (graceful restart helper, RFC 4724; BoRR, RFC 7313) ---
   // Whether some of its Loc-RIB paths carry the stale mark, and until when they may stay.
   bool has_stale() const { return has_stale_; }
-  std::optional<base::SteadyTime> stale_deadline() const { return has_stale_ ? stale_deadline_ : std::nullopt; }
-  bool stale_due(base::SteadyTime now) const { return has_stale_ && stale_deadline_ && now >= *stale_deadline_; }
+  std::optional<base::SteadyTime> stale_deadline() const {
+    return has_stale_ ? stale_deadline_ : std::nullopt;
+  }
+  bool stale_due(base::SteadyTime now) const {
+    return has_stale_ && stale_deadline_ && now >= *stale_deadline_;
+  }
   // Paths were marked stale (restart or BoRR); the deadline is set separately.
   void marked_stale() { has_stale_ = true; }
   void set_stale_deadline(base::SteadyTime t) { stale_deadline_ = t; }

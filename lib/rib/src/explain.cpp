@@ -52,8 +52,9 @@ PrefixExplain Rib::explain(const base::Prefix& prefix) const {
     if (held) return;
     std::string why = "rejected by the import filter";
     if (const RouteFilter* f = peer.cfg.import_filter.get()) {
-      const FilterResult r = f->run(prefix, AttrStore::materialize(**received),
-                                    FilterContext{FilterDirection::Import, peer.cfg.id, peer.cfg.remote_asn, 0});
+      const FilterResult r =
+          f->run(prefix, AttrStore::materialize(**received),
+                 FilterContext{FilterDirection::Import, peer.cfg.id, peer.cfg.remote_asn, 0});
       why = r.accept ? "held back by the import limit" : fmt::format("rejected by import filter {}: {}", f->name(), r.reason);
     }
     x.filtered.emplace_back(peer.cfg.id, std::move(why));

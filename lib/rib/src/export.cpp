@@ -18,7 +18,8 @@ void Rib::join_group(Peer& p) {
       return;
     }
   }
-  groups_.push_back(std::make_unique<UpdateGroup>(next_group_id_++, key, p.cfg.export_filter, p.cfg.id));
+  groups_.push_back(
+      std::make_unique<UpdateGroup>(next_group_id_++, key, p.cfg.export_filter, p.cfg.id));
   p.group = groups_.back().get();
 }
 
@@ -90,7 +91,9 @@ void Rib::refresh_request(const RefreshRequest& r) {
   g.request_refresh(r.peer, r.af);
 }
 
-const char* Rib::community_block(const AttrSet& a, bool ebgp) { return ExportPolicy::community_block(a, ebgp); }
+const char* Rib::community_block(const AttrSet& a, bool ebgp) {
+  return ExportPolicy::community_block(a, ebgp);
+}
 
 void Rib::export_entry(UpdateGroup& g, EntryId id) {
   ExportResult r = export_policy_->route(g, id, false);
@@ -114,9 +117,13 @@ void Rib::hold_back(UpdateGroup& g, EntryId id) {
   if (!g.report_limit()) return;
   for (PeerId m : g.members()) {
     const Peer* mp = peer_by_id(m);
-    events_.push_back({RibEvent::Kind::ExportLimitReached, m, wire::kIpv4Unicast, g.out().count(), {},
-                       fmt::format("export limit {} reached toward {}: new routes are held back", g.key().export_limit,
-                                   mp ? mp->cfg.name : "?")});
+    events_.push_back({RibEvent::Kind::ExportLimitReached,
+                       m,
+                       wire::kIpv4Unicast,
+                       g.out().count(),
+                       {},
+                       fmt::format("export limit {} reached toward {}: new routes are held back",
+                                   g.key().export_limit, mp ? mp->cfg.name : "?")});
   }
 }
 
@@ -128,8 +135,12 @@ void Rib::unblock(UpdateGroup& g) {
     if (table_.live(b)) mark_dirty(b);
   if (!g.clear_limit_report()) return;
   for (PeerId m : g.members())
-    events_.push_back(
-        {RibEvent::Kind::ExportLimitCleared, m, wire::kIpv4Unicast, g.out().count(), {}, "export below limit again"});
+    events_.push_back({RibEvent::Kind::ExportLimitCleared,
+                       m,
+                       wire::kIpv4Unicast,
+                       g.out().count(),
+                       {},
+                       "export below limit again"});
 }
 
 void Rib::free_empty_entries() {

@@ -13,8 +13,8 @@ const char* ExportPolicy::community_block(const AttrSet& a, bool ebgp) {
   return nullptr;
 }
 
-AttrRef ExportPolicy::transform(const UpdateGroup& g, const AttrRef& attrs, const AdjRibIn& src, bool keep_med,
-                                bool v6) const {
+AttrRef ExportPolicy::transform(const UpdateGroup& g, const AttrRef& attrs, const AdjRibIn& src,
+                                bool keep_med, bool v6) const {
   const GroupKey& key = g.key();
   const bool reflected = !key.ebgp && !src.local && !src.cfg.ebgp();
   const UpdateGroup::MemoKey mk{attrs.get(), reflected ? src.slot : 0U,
@@ -28,7 +28,8 @@ AttrRef ExportPolicy::transform(const UpdateGroup& g, const AttrRef& attrs, cons
   if (key.ebgp) {
     // RFC 4271 5.1.2: prepend our AS toward an external peer; RFC 7947 2.2: a route
     // server does not.
-    if (!key.route_server_client) s.set_as_path(store_.intern_path(attrs->as_path().prepended(key.local_asn)));
+    if (!key.route_server_client)
+      s.set_as_path(store_.intern_path(attrs->as_path().prepended(key.local_asn)));
     s.set_local_pref(std::nullopt);  // 5.1.5: LOCAL_PREF only inside the AS
     // 5.1.4: a MED learned from a neighbouring AS is not passed on, unless our export filter
     // set it (then it is ours); RFC 7947: a route server passes it unchanged.
@@ -87,12 +88,15 @@ ExportResult ExportPolicy::route(const UpdateGroup& g, EntryId id, bool want_rea
   // from a client to everyone, from a non-client to clients only.
   if (!key.ebgp && !src.local && !src.cfg.ebgp() && !src.cfg.rr_client && !key.rr_client)
     return reject([&] {
-      return fmt::format("iBGP split horizon: learned from iBGP peer {} (not a route reflector client)", src.cfg.name);
+      return fmt::format(
+          "iBGP split horizon: learned from iBGP peer {} (not a route reflector client)",
+          src.cfg.name);
     });
   // Well-known communities (RFC 1997), checked on the route as it is in the Loc-RIB, before
   // the export filter (as BIRD does): a filter adding NO_ADVERTISE does not stop it here.
   const AttrSet& a = *best->attrs;
-  if (const char* why = community_block(a, key.ebgp)) return reject([why] { return std::string(why); });
+  if (const char* why = community_block(a, key.ebgp))
+    return reject([why] { return std::string(why); });
 
   AttrRef attrs = best->attrs;
   bool keep_med = false;
@@ -103,12 +107,14 @@ ExportResult ExportPolicy::route(const UpdateGroup& g, EntryId id, bool want_rea
       const wire::PathAttributes w = AttrStore::materialize(a);
       const PeerId to = g.first_member();
       const AdjRibIn* top = peers_.find(to);
-      FilterResult fr = f->run(table_.prefix(id), w,
-                               FilterContext{FilterDirection::Export, to, top ? top->cfg.remote_asn : 0,
-                                             src.local ? kLocalPeer : src.cfg.id});
+      FilterResult fr =
+          f->run(table_.prefix(id), w,
+                 FilterContext{FilterDirection::Export, to, top ? top->cfg.remote_asn : 0,
+                               src.local ? kLocalPeer : src.cfg.id});
       if (!fr.accept)
         return reject([&] {
-          return fmt::format("rejected by export filter {}{}{}", f->name(), fr.reason.empty() ? "" : ": ", fr.reason);
+          return fmt::format("rejected by export filter {}{}{}", f->name(),
+                             fr.reason.empty() ? "" : ": ", fr.reason);
         });
       if (fr.modified) {
         // BIRD keeps a MED toward eBGP when the export filter set it, to any value.

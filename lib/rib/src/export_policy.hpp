@@ -20,7 +20,8 @@ struct ExportResult {
 
 class ExportPolicy {
  public:
-  ExportPolicy(const RibConfig& cfg, AttrStore& store, const PrefixTable& table, const PeerTable& peers)
+  ExportPolicy(const RibConfig& cfg, AttrStore& store, const PrefixTable& table,
+               const PeerTable& peers)
       : cfg_(cfg), store_(store), table_(table), peers_(peers) {}
 
   // What group `g` exports for entry `id`. The reason text is built only when asked
@@ -30,7 +31,8 @@ class ExportPolicy {
   static const char* community_block(const AttrSet& attrs, bool ebgp_peer);
 
  private:
-  AttrRef transform(const UpdateGroup& g, const AttrRef& attrs, const AdjRibIn& src, bool keep_med, bool v6) const;
+  AttrRef transform(const UpdateGroup& g, const AttrRef& attrs, const AdjRibIn& src, bool keep_med,
+                    bool v6) const;
 
   const RibConfig& cfg_;
   AttrStore& store_;

@@ -1,6 +1,8 @@
 // The RIB's peers by PeerId and by slot (see peer_table.hpp).
 #include "peer_table.hpp"
 
+#include <algorithm>
+
 namespace nvabgpd::rib {
 
 PeerTable::PeerTable() {
@@ -20,15 +22,11 @@ const AdjRibIn* PeerTable::find(PeerId id) const {
 
 AdjRibIn& PeerTable::get_or_add(PeerId id) {
   if (AdjRibIn* p = find(id)) return *p;
-  std::uint32_t slot;
-  if (!free_.empty()) {
-    slot = free_.back();
-    free_.pop_back();
-  } else {
-    slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
-  }
-  slots_[slot] = std::make_unique<AdjRibIn>(slot, false);
+  // The first released slot, else a new one (peers are added rarely: a scan is enough).
+  auto gap = std::find(slots_.begin(), slots_.end(), nullptr);
+  if (gap == slots_.end()) gap = slots_.insert(gap, nullptr);
+  const auto slot = static_cast<std::uint32_t>(gap - slots_.begin());
+  *gap = std::make_unique<AdjRibIn>(slot, false);
   slot_of_[id] = slot;
   return *slots_[slot];
 }
@@ -37,7 +35,6 @@ void PeerTable::release(PeerId id) {
   auto it = slot_of_.find(id);
   if (it == slot_of_.end() || it->second == 0) return;
   slots_[it->second].reset();
-  free_.push_back(it->second);
   slot_of_.erase(it);
 }
 

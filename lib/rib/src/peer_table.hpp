@@ -41,9 +41,8 @@ class PeerTable {
   }
 
  private:
-  std::vector<std::unique_ptr<AdjRibIn>> slots_;
+  std::vector<std::unique_ptr<AdjRibIn>> slots_;  // null: released, reused first
   std::unordered_map<PeerId, std::uint32_t> slot_of_;
-  std::vector<std::uint32_t> free_;
 };
 
 }  // namespace nvabgpd::rib

@@ -16,7 +16,8 @@ struct Packer {
       return hash_mix(reinterpret_cast<std::uintptr_t>(k.first), k.second);
     }
   };
-  std::unordered_map<std::pair<const AttrSet*, PeerId>, std::size_t, KeyHash> index;  // -> announce slot
+  std::unordered_map<std::pair<const AttrSet*, PeerId>, std::size_t, KeyHash>
+      index;  // -> announce slot
   void add(OutboundBatch& b, const AttrRef& attrs, PeerId except, const base::Prefix& p) {
     auto [it, fresh] = index.try_emplace({attrs.get(), except}, b.announce.size());
     if (fresh) b.announce.push_back(Announce{attrs, except, {}});
@@ -51,7 +52,8 @@ void UpdateBuilder::group_batch(UpdateGroup& g, std::vector<OutboundBatch>& out)
     if (!rib_out.at(id) || rib_out.source(id) != peer) continue;
     auto it = std::find_if(b.peer_withdraw.begin(), b.peer_withdraw.end(),
                            [peer = peer](const PeerWithdraw& w) { return w.peer == peer; });
-    if (it == b.peer_withdraw.end()) it = b.peer_withdraw.insert(b.peer_withdraw.end(), PeerWithdraw{peer, {}});
+    if (it == b.peer_withdraw.end())
+      it = b.peer_withdraw.insert(b.peer_withdraw.end(), PeerWithdraw{peer, {}});
     it->prefixes.push_back(table_.prefix(id));
   }
   // Routes only a former source member lacks: one packed batch per such peer.
@@ -59,7 +61,8 @@ void UpdateBuilder::group_batch(UpdateGroup& g, std::vector<OutboundBatch>& out)
   for (const auto& [peer, id] : g.take_peer_announce()) {
     if (!rib_out.at(id) || rib_out.source(id) == peer) continue;
     if (std::find(g.members().begin(), g.members().end(), peer) == g.members().end()) continue;
-    auto it = std::find_if(singles.begin(), singles.end(), [p = peer](const auto& s) { return s.first.peers[0] == p; });
+    auto it = std::find_if(singles.begin(), singles.end(),
+                           [p = peer](const auto& s) { return s.first.peers[0] == p; });
     if (it == singles.end()) {
       singles.emplace_back(to_one(g, peer), Packer{});
       it = singles.end() - 1;
@@ -70,12 +73,14 @@ void UpdateBuilder::group_batch(UpdateGroup& g, std::vector<OutboundBatch>& out)
   for (auto& s : singles) out.push_back(std::move(s.first));
 }
 
-OutboundBatch UpdateBuilder::dump(const UpdateGroup& g, PeerId to, std::span<const std::pair<EntryId, AttrRef>> held,
+OutboundBatch UpdateBuilder::dump(const UpdateGroup& g, PeerId to,
+                                  std::span<const std::pair<EntryId, AttrRef>> held,
                                   std::span<const wire::AfiSafi> families) const {
   OutboundBatch b = to_one(g, to);
   Packer pk;
   const auto has = [&](wire::Afi afi) {
-    return std::any_of(families.begin(), families.end(), [afi](const auto& f) { return f.afi == afi; });
+    return std::any_of(families.begin(), families.end(),
+                       [afi](const auto& f) { return f.afi == afi; });
   };
   const bool v4 = families.empty() || has(wire::Afi::Ipv4);
   const bool v6 = families.empty() || has(wire::Afi::Ipv6);
@@ -85,7 +90,8 @@ OutboundBatch UpdateBuilder::dump(const UpdateGroup& g, PeerId to, std::span<con
     if (a && !(table_.prefix(id).is_v4() ? v4 : v6)) return AttrRef{};
     return a;
   };
-  const std::size_t end = std::max<std::size_t>(rib_out.size(), held.empty() ? 0 : held.back().first + 1);
+  const std::size_t end =
+      std::max<std::size_t>(rib_out.size(), held.empty() ? 0 : held.back().first + 1);
   auto h = held.begin();
   for (EntryId id = 0; id < end; ++id) {
     const AttrRef cur = now_held(id);
@@ -137,12 +143,14 @@ void UpdateBuilder::end_of_rib_only(UpdateGroup& g, std::vector<OutboundBatch>& 
   g.eor_only_sent();
 }
 
-std::vector<OutboundBatch> Rib::take_outbound(base::SteadyTime now, const std::function<bool(PeerId)>& congested) {
+std::vector<OutboundBatch> Rib::take_outbound(base::SteadyTime now,
+                                              const std::function<bool(PeerId)>& congested) {
   std::vector<OutboundBatch> out;
   const UpdateBuilder builder(table_);
   for (auto& gp : groups_) {
     UpdateGroup& g = *gp;
-    if (g.mrai_holds(now)) continue;  // coalesce until the minimum advertisement interval has passed
+    if (g.mrai_holds(now))
+      continue;  // coalesce until the minimum advertisement interval has passed
     // Flow control: encoding faster than every member can take it only queues bytes. Held
     // only while ALL members are congested (one slow peer never stalls the others) and
     // nobody is joining. A re-send owed to a member waits until that member is not congested
@@ -177,7 +185,8 @@ std::vector<OutboundBatch> Rib::take_outbound(base::SteadyTime now, const std::f
         g.eor_after_walk(p);
         if (err)
           for (const auto& af : asked)
-            if (std::find(m.eorr_owed.begin(), m.eorr_owed.end(), af) == m.eorr_owed.end()) m.eorr_owed.push_back(af);
+            if (std::find(m.eorr_owed.begin(), m.eorr_owed.end(), af) == m.eorr_owed.end())
+              m.eorr_owed.push_back(af);
       } else {
         d.end_of_rib = asked;
         if (err) d.refresh_end = asked;

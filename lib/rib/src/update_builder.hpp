@@ -26,7 +26,8 @@ class UpdateBuilder {
   // What `to` must be sent to hold the group's Adj-RIB-Out, given what it holds now (`held`,
   // sorted by id; a null AttrRef: unknown). With nothing held, a full dump. `families`:
   // only routes of these families (empty: all).
-  OutboundBatch dump(const UpdateGroup& g, PeerId to, std::span<const std::pair<EntryId, AttrRef>> held = {},
+  OutboundBatch dump(const UpdateGroup& g, PeerId to,
+                     std::span<const std::pair<EntryId, AttrRef>> held = {},
                      std::span<const wire::AfiSafi> families = {}) const;
 
  private:

@@ -7,7 +7,9 @@ namespace nvabgpd::rib {
 
 namespace {
 
-bool contains(const std::vector<PeerId>& v, PeerId p) { return std::find(v.begin(), v.end(), p) != v.end(); }
+bool contains(const std::vector<PeerId>& v, PeerId p) {
+  return std::find(v.begin(), v.end(), p) != v.end();
+}
 
 void add_once(std::vector<PeerId>& v, PeerId p) {
   if (!contains(v, p)) v.push_back(p);
@@ -69,7 +71,9 @@ UpdateGroup::Member UpdateGroup::leave(PeerId peer) {
 
 bool UpdateGroup::is_joining(PeerId peer) const { return contains(joining_, peer); }
 bool UpdateGroup::owes_eor(PeerId peer) const { return contains(eor_waiting_, peer); }
-bool UpdateGroup::has_member(PeerId peer) const { return contains(members_, peer) || contains(joining_, peer); }
+bool UpdateGroup::has_member(PeerId peer) const {
+  return contains(members_, peer) || contains(joining_, peer);
+}
 
 PeerId UpdateGroup::first_member() const {
   return members_.empty() ? (joining_.empty() ? 0 : joining_.front()) : members_.front();
@@ -91,7 +95,8 @@ std::vector<std::pair<EntryId, AttrRef>> UpdateGroup::held_by(PeerId peer) const
   return held;
 }
 
-void UpdateGroup::seed(PeerId peer, const std::vector<std::pair<EntryId, AttrRef>>& held, bool eor_owed) {
+void UpdateGroup::seed(PeerId peer, const std::vector<std::pair<EntryId, AttrRef>>& held,
+                       bool eor_owed) {
   if (!eor_owed) std::erase(eor_waiting_, peer);
   for (const auto& [id, attrs] : held) {
     ensure(id);
@@ -102,7 +107,8 @@ void UpdateGroup::seed(PeerId peer, const std::vector<std::pair<EntryId, AttrRef
   }
 }
 
-void UpdateGroup::reexport_into(PeerId peer, std::vector<std::pair<EntryId, AttrRef>> held, bool eor_owed) {
+void UpdateGroup::reexport_into(PeerId peer, std::vector<std::pair<EntryId, AttrRef>> held,
+                                bool eor_owed) {
   Member& m = member_[peer];
   m.reexport_held = std::move(held);
   m.reexporting = true;

@@ -90,8 +90,8 @@ class UpdateGroup {
   const std::vector<PeerId>& joining() const { return joining_; }
   const std::vector<PeerId>& eor_only() const { return eor_only_; }
   bool is_joining(PeerId peer) const;
-  bool owes_eor(PeerId peer) const;  // End-of-RIB waits for the walk
-  bool has_member(PeerId peer) const;   // member or joiner
+  bool owes_eor(PeerId peer) const;    // End-of-RIB waits for the walk
+  bool has_member(PeerId peer) const;  // member or joiner
   std::size_t member_count() const { return members_.size() + joining_.size(); }
   // The member an export filter runs for (FilterContext::peer_id), 0 if none.
   PeerId first_member() const;
@@ -132,15 +132,21 @@ class UpdateGroup {
 
   // --- pending changes, for the UpdateBuilder ---
   bool has_pending() const { return pending_overflow_ || !pending_.empty(); }
-  bool has_changes() const { return has_pending() || !peer_withdraw_.empty() || !peer_announce_.empty(); }
+  bool has_changes() const {
+    return has_pending() || !peer_withdraw_.empty() || !peer_announce_.empty();
+  }
   // Calls f(id) for each pending id (in the order queued, or in id order after an
   // overflow) and clears the pending set.
   template <typename F>
   void drain_pending(F&& f);
   // Changes for single members: the source member must withdraw (it held the route before
   // becoming its source), a former source member must be announced to.
-  std::vector<std::pair<PeerId, EntryId>> take_peer_withdraw() { return std::exchange(peer_withdraw_, {}); }
-  std::vector<std::pair<PeerId, EntryId>> take_peer_announce() { return std::exchange(peer_announce_, {}); }
+  std::vector<std::pair<PeerId, EntryId>> take_peer_withdraw() {
+    return std::exchange(peer_withdraw_, {});
+  }
+  std::vector<std::pair<PeerId, EntryId>> take_peer_announce() {
+    return std::exchange(peer_announce_, {});
+  }
   // Joiners become members (after their dumps).
   void joined() {
     members_.insert(members_.end(), joining_.begin(), joining_.end());
@@ -158,7 +164,8 @@ class UpdateGroup {
 
   // --- MRAI ---
   bool mrai_holds(base::SteadyTime now) const {
-    return key_.mrai_ms > 0 && last_sent_ && now < *last_sent_ + std::chrono::milliseconds(key_.mrai_ms);
+    return key_.mrai_ms > 0 && last_sent_ &&
+           now < *last_sent_ + std::chrono::milliseconds(key_.mrai_ms);
   }
   void sent(base::SteadyTime now) { last_sent_ = now; }
 
