@@ -45,21 +45,20 @@ PrefixExplain Rib::explain(const base::Prefix& prefix) const {
     std::stable_sort(x.paths.begin(), x.paths.end(), [](const PathView& a, const PathView& b) { return a.best > b.best; });
   }
   // Routes the import filter rejected (visible when the peer keeps a pre-policy copy).
-  for (const auto& peer : peers_) {
-    if (!peer->cfg.soft_reconfig_in) continue;
-    auto it = peer->pre_policy.find(prefix);
-    if (it == peer->pre_policy.end()) continue;
-    const bool held = id != kNoEntry && table_.at(id).find(peer->slot) != nullptr;
-    if (held) continue;
+  peers_.for_each([&](const Peer& peer) {
+    const AttrRef* received = peer.pre_policy(prefix);
+    if (!received) return;
+    const bool held = id != kNoEntry && table_.at(id).find(peer.slot) != nullptr;
+    if (held) return;
     std::string why = "rejected by the import filter";
-    if (const RouteFilter* f = peer->cfg.import_filter.get()) {
+    if (const RouteFilter* f = peer.cfg.import_filter.get()) {
       const FilterResult r =
-          f->run(prefix, AttrStore::materialize(*it->second),
-                 FilterContext{FilterDirection::Import, peer->cfg.id, peer->cfg.remote_asn, 0});
+          f->run(prefix, AttrStore::materialize(**received),
+                 FilterContext{FilterDirection::Import, peer.cfg.id, peer.cfg.remote_asn, 0});
       why = r.accept ? "held back by the import limit" : fmt::format("rejected by import filter {}: {}", f->name(), r.reason);
     }
-    x.filtered.emplace_back(peer->cfg.id, std::move(why));
-  }
+    x.filtered.emplace_back(peer.cfg.id, std::move(why));
+  });
   return x;
 }
 
@@ -75,15 +74,16 @@ ExportExplain Rib::explain_export(const base::Prefix& prefix, PeerId peer) const
     x.reason = "prefix not in the Loc-RIB";
     return x;
   }
-  const Group& g = *p->group;
-  ExportResult r = export_route(g, id, true);
+  const UpdateGroup& g = *p->group;
+  ExportResult r = export_policy_->route(g, id, true);
   x.adj_rib_out = adj_rib_out(peer, prefix);
   if (r.attrs && r.except == peer) {
     x.reason = "best path was learned from this peer";
     return x;
   }
-  if (r.attrs && !g.current(id) && g.key.export_limit && g.out_count >= g.key.export_limit) {
-    x.reason = fmt::format("held back by the export limit ({} routes)", g.key.export_limit);
+  const std::uint32_t limit = g.key().export_limit;
+  if (r.attrs && !g.out().route(id) && limit && g.out().count() >= limit) {
+    x.reason = fmt::format("held back by the export limit ({} routes)", limit);
     x.attrs = r.attrs;
     return x;
   }

@@ -1,23 +1,25 @@
 // Rib: peers, import (Adj-RIB-In), the decision run and the FIB stream.
 #include <algorithm>
 #include <array>
+#include <utility>
 
 #include "rib_state.hpp"
 
 namespace nvabgpd::rib {
 
 Rib::Rib(RibConfig cfg, base::NextHopResolver& resolver)
-    : cfg_(std::move(cfg)), next_hops_(resolver, table_) {
-  auto local = std::make_unique<Peer>();
-  local->local = true;
-  local->up = true;
-  local->cfg.id = kLocalPeer;
-  local->cfg.name = "local";
-  local->cfg.local_asn = cfg_.local_asn;
-  local->cfg.remote_asn = cfg_.local_asn;
-  local->cfg.remote_router_id = cfg_.router_id;
-  peers_.push_back(std::move(local));
-  slot_of_[kLocalPeer] = 0;
+    : cfg_(std::move(cfg)),
+      next_hops_(resolver, table_),
+      peer_table_(std::make_unique<PeerTable>()),
+      peers_(*peer_table_),
+      export_policy_(std::make_unique<ExportPolicy>(cfg_, store_, table_, peers_)) {
+  Peer& local = peers_.local();
+  local.up = true;
+  local.cfg.id = kLocalPeer;
+  local.cfg.name = "local";
+  local.cfg.local_asn = cfg_.local_asn;
+  local.cfg.remote_asn = cfg_.local_asn;
+  local.cfg.remote_router_id = cfg_.router_id;
   fib_sets_.push_back({});  // id 0: no route
 }
 
@@ -25,29 +27,13 @@ Rib::~Rib() {
   // Release every reference before the pools go away (members are destroyed in reverse
   // order, store_ last among the ones holding refs).
   groups_.clear();
-  for (auto& p : peers_) p->pre_policy.clear();
+  peers_.for_each([](Peer& p) { p.clear_pre_policy(); });
   for (EntryId id = 0; id < table_.id_limit(); ++id)
     if (table_.live(id)) table_.at(id).clear_paths();
 }
 
-Rib::Peer* Rib::peer_by_id(PeerId id) {
-  auto it = slot_of_.find(id);
-  return it == slot_of_.end() ? nullptr : peers_[it->second].get();
-}
-const Rib::Peer* Rib::peer_by_id(PeerId id) const {
-  auto it = slot_of_.find(id);
-  return it == slot_of_.end() ? nullptr : peers_[it->second].get();
-}
-
-std::uint32_t Rib::slot_for(PeerId id) {
-  auto it = slot_of_.find(id);
-  if (it != slot_of_.end()) return it->second;
-  const auto slot = static_cast<std::uint32_t>(peers_.size());
-  peers_.push_back(std::make_unique<Peer>());
-  peers_.back()->slot = slot;
-  slot_of_[id] = slot;
-  return slot;
-}
+Rib::Peer* Rib::peer_by_id(PeerId id) { return peers_.find(id); }
+const Rib::Peer* Rib::peer_by_id(PeerId id) const { return peers_.find(id); }
 
 void Rib::mark_dirty(EntryId id) {
   Entry& e = table_.at(id);
@@ -58,7 +44,7 @@ void Rib::mark_dirty(EntryId id) {
 
 bool Rib::busy() const {
   if (dirty_head_ < dirty_.size() || next_hops_.marking()) return true;
-  return std::any_of(groups_.begin(), groups_.end(), [](const auto& g) { return g->walking; });
+  return std::any_of(groups_.begin(), groups_.end(), [](const auto& g) { return g->walking(); });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -66,25 +52,19 @@ bool Rib::busy() const {
 
 void Rib::peer_up(const PeerUp& cfg, base::SteadyTime now) {
   if (cfg.id == kLocalPeer) return;
-  Peer& p = *peers_[slot_for(cfg.id)];
-  if (p.up) leave_group(p);
-  p.reexporting = false;
-  p.reexport_held.clear();
-  p.refresh_families.clear();
-  p.eorr_owed.clear();
-  const bool had_stale = p.has_stale;
+  Peer& p = peers_.get_or_add(cfg.id);
+  if (p.up) leave_group(p);  // its export state there goes with it
   p.cfg = cfg;
   p.up = true;
   p.import_limit_reported = false;
-  if (had_stale) {
+  if (p.has_stale()) {
     if (cfg.graceful_restart) {
-      p.stale_deadline = now + cfg.stale_time;  // RFC 4724 4.2: wait for End-of-RIB
+      p.set_stale_deadline(now + cfg.stale_time);  // RFC 4724 4.2: wait for End-of-RIB
     } else {
       sweep_stale(p);  // the peer came back without graceful restart: drop what it left
     }
   }
-  Group& g = group_for(p);
-  p.group = &g;
+  join_group(p);
 }
 
 void Rib::peer_down(const PeerDown& d, base::SteadyTime now) {
@@ -92,18 +72,13 @@ void Rib::peer_down(const PeerDown& d, base::SteadyTime now) {
   if (!p || !p->up || p->local) return;
   leave_group(*p);
   p->up = false;
-  p->pre_policy.clear();
-  p->reexporting = false;
-  p->reexport_held.clear();
-  p->refresh_families.clear();
-  p->eorr_owed.clear();
+  p->clear_pre_policy();
   const bool keep = d.graceful && p->cfg.graceful_restart;
   remove_all_paths(*p, keep);
-  if (keep && p->has_stale) {
-    p->stale_deadline = now + p->cfg.restart_time;
+  if (keep && p->has_stale()) {
+    p->set_stale_deadline(now + p->cfg.restart_time);
   } else if (!keep) {
-    p->has_stale = false;  // stale routes from an earlier restart went with the rest
-    p->stale_deadline.reset();
+    p->swept(false);  // stale routes from an earlier restart went with the rest
   }
 }
 
@@ -115,7 +90,7 @@ void Rib::remove_all_paths(Peer& p, bool keep_as_stale) {
     if (!path) continue;
     if (keep_as_stale) {
       path->flags |= path_flag::kStale;
-      p.has_stale = true;
+      p.marked_stale();
       continue;
     }
     drop_path(id, p.slot);
@@ -141,22 +116,23 @@ void Rib::sweep_stale(Peer& p, std::optional<wire::AfiSafi> af) {
     ++swept;
     mark_dirty(id);
   }
-  p.has_stale = left;
-  if (!left) p.stale_deadline.reset();
+  p.swept(left);
   if (swept)
     events_.push_back({RibEvent::Kind::StaleSwept, p.cfg.id, wire::kIpv4Unicast, swept, {},
                        fmt::format("{} stale routes of {} removed", swept, p.cfg.name)});
 }
 
 void Rib::tick(base::SteadyTime now) {
-  for (auto& p : peers_)
-    if (p->has_stale && p->stale_deadline && now >= *p->stale_deadline) sweep_stale(*p);
+  peers_.for_each([&](Peer& p) {
+    if (p.stale_due(now)) sweep_stale(p);
+  });
 }
 
 std::optional<base::SteadyTime> Rib::next_deadline() const {
   std::optional<base::SteadyTime> t;
-  for (const auto& p : peers_)
-    if (p->has_stale && p->stale_deadline && (!t || *p->stale_deadline < *t)) t = p->stale_deadline;
+  peers_.for_each([&](const Peer& p) {
+    if (auto d = p.stale_deadline(); d && (!t || *d < *t)) t = d;
+  });
   return t;
 }
 
@@ -225,7 +201,7 @@ void Rib::update(const UpdateIn& in, base::SteadyTime /*now*/) {
 
 void Rib::withdraw_path(Peer& p, const base::Prefix& prefix) {
   ++p.counters.withdrawn;
-  if (p.cfg.soft_reconfig_in) p.pre_policy.erase(prefix);
+  p.forget_pre_policy(prefix);
   remove_path(p, prefix);
 }
 
@@ -241,7 +217,7 @@ void Rib::remove_path(Peer& p, const base::Prefix& prefix) {
 void Rib::announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_policy, const AttrRef& accepted_same,
                         const wire::PathAttributes& wire_attrs, std::uint16_t loop_flags) {
   ++p.counters.received;
-  if (p.cfg.soft_reconfig_in) p.pre_policy[prefix] = pre_policy;
+  p.keep_pre_policy(prefix, pre_policy);
   // Import filter: `all` and `none` never materialise anything.
   AttrRef accepted = accepted_same;
   const RouteFilter* f = p.cfg.import_filter.get();
@@ -300,7 +276,7 @@ void Rib::refresh_marker(PeerId peer, wire::AfiSafi af, bool begin, base::Steady
   if (!begin) {
     // EoRR: what was not re-sent since BoRR is gone. An EoRR without BoRR finds nothing stale
     // in the family (RFC 7313 4.2: ignored).
-    if (p->has_stale) sweep_stale(*p, af);
+    if (p->has_stale()) sweep_stale(*p, af);
     return;
   }
   // BoRR: the same mark as a graceful restart (one mechanism); only the family's routes.
@@ -315,15 +291,14 @@ void Rib::refresh_marker(PeerId peer, wire::AfiSafi af, bool begin, base::Steady
     marked = true;
   }
   if (!marked) return;
-  p->has_stale = true;
-  const base::SteadyTime deadline = now + p->cfg.stale_time;
-  if (!p->stale_deadline || deadline < *p->stale_deadline) p->stale_deadline = deadline;
+  p->marked_stale();
+  p->shorten_stale_deadline(now + p->cfg.stale_time);
 }
 
 void Rib::end_of_rib(Peer& p, wire::AfiSafi af) {
   // RFC 4724 4.2: the restarting peer has re-sent everything of this family; what is still
   // stale in it is gone (the other families wait for their own End-of-RIB).
-  if (p.has_stale) sweep_stale(p, af);
+  if (p.has_stale()) sweep_stale(p, af);
 }
 
 void Rib::reimport(PeerId peer, FilterPtr new_filter) {
@@ -337,8 +312,7 @@ void Rib::reimport(PeerId peer, FilterPtr new_filter) {
     return;
   }
   // Re-run the import from the stored copy (soft reconfiguration inbound).
-  std::vector<std::pair<base::Prefix, AttrRef>> copy(p->pre_policy.begin(), p->pre_policy.end());
-  for (const auto& [prefix, attrs] : copy) {
+  for (const auto& [prefix, attrs] : p->pre_policy_routes()) {
     const wire::PathAttributes a = AttrStore::materialize(*attrs);
     announce_path(*p, prefix, attrs, attrs, a, loop_flags_for(p->cfg, a));  // already prepared
     --p->counters.received;
@@ -351,11 +325,11 @@ void Rib::originate(const base::Prefix& prefix, const wire::PathAttributes& attr
   Entry& e = table_.at(id);
   const bool is_new = e.find(0) == nullptr;
   e.upsert(0, store_.intern(attrs)).flags = 0;
-  if (is_new) ++peers_[0]->counters.accepted;
+  if (is_new) ++peers_.local().counters.accepted;
   mark_dirty(id);
 }
 
-void Rib::withdraw_local(const base::Prefix& prefix) { withdraw_path(*peers_[0], prefix); }
+void Rib::withdraw_local(const base::Prefix& prefix) { withdraw_path(peers_.local(), prefix); }
 
 // ---------------------------------------------------------------------------------------
 // Decision
@@ -443,15 +417,10 @@ std::size_t Rib::run(std::size_t budget) {
   }
   // Initial (or re-)export walks of update groups, after the dirty prefixes.
   for (auto& g : groups_) {
-    while (g->walking && used < budget) {
-      if (g->walk_cursor >= table_.id_limit()) {
-        g->walking = false;
-        for (PeerId p : g->eor_waiting) g->eor_only.push_back(p);
-        g->eor_waiting.clear();
-        break;
-      }
-      const EntryId id = g->walk_cursor++;
-      if (table_.live(id) && !(table_.at(id).flags & entry_flag::kDirty)) export_entry(*g, id);
+    while (used < budget) {
+      const std::optional<EntryId> id = g->walk_next(table_.id_limit());
+      if (!id) break;
+      if (table_.live(*id) && !(table_.at(*id).flags & entry_flag::kDirty)) export_entry(*g, *id);
       ++used;
     }
   }
@@ -537,7 +506,7 @@ std::optional<PeerCounters> Rib::counters(PeerId peer) const {
   const Peer* p = peer_by_id(peer);
   if (!p) return std::nullopt;
   PeerCounters c = p->counters;
-  c.advertised = p->group ? p->group->out_count : 0;
+  c.advertised = p->group ? p->group->out().count() : 0;
   return c;
 }
 

@@ -26,6 +26,14 @@
 
 namespace nvabgpd::rib {
 
+// The RIB's private nouns (lib/rib/src): per-peer Adj-RIB-In and the peers by id and slot,
+// update groups (each with its Adj-RIB-Out), the export rules.
+class AdjRibIn;
+class PeerTable;
+class UpdateGroup;
+struct UpdateGroupMember;
+class ExportPolicy;
+
 struct RibConfig {
   std::uint32_t local_asn = 0;
   std::uint32_t router_id = 0;
@@ -170,13 +178,10 @@ class Rib {
   const NextHopTable& next_hops() const { return next_hops_; }
 
  private:
-  struct Peer;
-  struct Group;
-  struct ExportResult;
+  using Peer = AdjRibIn;
 
   Peer* peer_by_id(PeerId id);
   const Peer* peer_by_id(PeerId id) const;
-  std::uint32_t slot_for(PeerId id);
   void mark_dirty(EntryId id);
   void withdraw_path(Peer& p, const base::Prefix& prefix);
   void remove_path(Peer& p, const base::Prefix& prefix);
@@ -192,31 +197,27 @@ class Rib {
   void decide(EntryId id);
   Candidate candidate(const Path& path) const;
   void update_fib(EntryId id, Entry& e);
-  void export_entry(Group& g, EntryId id);
-  void hold_back(Group& g, EntryId id);
-  void unblock(Group& g);
-  ExportResult export_route(const Group& g, EntryId id, bool want_reason) const;
-  AttrRef transform(const Group& g, const AttrRef& attrs, const Peer& src, bool keep_med, bool v6) const;
-  Group& group_for(const Peer& p);
-  void leave_group(Peer& p);
-  void build_group_batch(Group& g, std::vector<OutboundBatch>& out);
-  // `families`: only routes of these families (empty: all).
-  OutboundBatch dump(const Group& g, PeerId to, std::span<const std::pair<EntryId, AttrRef>> held = {},
-                     std::span<const wire::AfiSafi> families = {}) const;
+  void export_entry(UpdateGroup& g, EntryId id);
+  void hold_back(UpdateGroup& g, EntryId id);
+  void unblock(UpdateGroup& g);
+  // Puts an up peer into the update group of its settings (a new one or as a joiner).
+  void join_group(Peer& p);
+  // Takes the peer out of its group (freed when empty); returns its export state there.
+  UpdateGroupMember leave_group(Peer& p);
   void free_empty_entries();
   std::uint32_t intern_fib_set(std::span<const base::IpAddress> nhs);
   void release_fib_set(std::uint32_t id);
   std::uint16_t loop_flags_for(const PeerUp& p, const wire::PathAttributes& a) const;
-  bool peer_is_member(const Group& g, std::uint32_t slot) const;
 
   RibConfig cfg_;
   mutable AttrStore store_;
   PrefixTable table_;
   NextHopTable next_hops_;  // after store_ and table_: it holds next hops and reads the table
-  std::vector<std::unique_ptr<Peer>> peers_;  // by slot; slot 0 = local routes
-  std::unordered_map<PeerId, std::uint32_t> slot_of_;
-  std::vector<std::unique_ptr<Group>> groups_;
+  std::unique_ptr<PeerTable> peer_table_;  // by id and by slot; slot 0 = local routes
+  PeerTable& peers_;
+  std::vector<std::unique_ptr<UpdateGroup>> groups_;
   std::uint32_t next_group_id_ = 1;
+  std::unique_ptr<ExportPolicy> export_policy_;
   std::vector<EntryId> dirty_;
   std::size_t dirty_head_ = 0;
   std::vector<EntryId> maybe_free_;
