@@ -49,7 +49,8 @@ void NextHopTable::add(const Ref<NextHop>& nh, EntryId id) {
   }
   r.ids.push_back(id);
   // A list costing more than a bitmap over every entry id (4 bytes vs 1 bit per id).
-  if (r.cursor == kIdle && r.ids.size() > kDenseMin && r.ids.size() * 32 > table_.id_limit()) make_dense(r);
+  if (r.cursor == kIdle && r.ids.size() > kDenseMin && r.ids.size() * 32 > table_.id_limit())
+    make_dense(r);
 }
 
 void NextHopTable::remove(const NextHop* nh, EntryId id) {
@@ -60,7 +61,8 @@ void NextHopTable::remove(const NextHop* nh, EntryId id) {
     // The entries that used it were re-decided by whoever removed their paths: nothing is left
     // to mark.
     if (r.cursor != kIdle)
-      jobs_.erase(std::find(jobs_.begin() + static_cast<std::ptrdiff_t>(job_head_), jobs_.end(), nh));
+      jobs_.erase(
+          std::find(jobs_.begin() + static_cast<std::ptrdiff_t>(job_head_), jobs_.end(), nh));
     if (job_head_ == jobs_.size()) {
       jobs_.clear();
       job_head_ = 0;
@@ -73,7 +75,8 @@ void NextHopTable::remove(const NextHop* nh, EntryId id) {
   }
   if (!r.bits.empty()) {
     // Exact: the bit goes with the entry's last path via nh.
-    if (id / 64 < r.bits.size() && !uses(id, nh)) r.bits[id / 64] &= ~(std::uint64_t{1} << (id % 64));
+    if (id / 64 < r.bits.size() && !uses(id, nh))
+      r.bits[id / 64] &= ~(std::uint64_t{1} << (id % 64));
     if (r.cursor == kIdle && std::size_t{r.paths} * 128 < table_.id_limit()) make_sparse(r);
     return;
   }

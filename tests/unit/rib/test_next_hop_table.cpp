@@ -201,7 +201,8 @@ TEST_CASE("a flapping prefix does not grow its next hop's dependency list", "[ri
   for (std::size_t i = 0; i < 10; ++i) CHECK(best_peer(h, nth(i)) == 0);
 }
 
-TEST_CASE("a next hop carrying most of the table is indexed by a bitmap, marked in slices", "[rib][nexthop]") {
+TEST_CASE("a next hop carrying most of the table is indexed by a bitmap, marked in slices",
+          "[rib][nexthop]") {
   constexpr std::size_t kMany = 6000;
   Harness h;
   h.up(peer(1, 65010, "10.0.0.1", 1));
