@@ -140,7 +140,8 @@ std::optional<std::string> Daemon::start() {
   rc.fib = fib_ != nullptr;  // fixed for the daemon's lifetime (kernel settings apply at restart)
   // The RIB resolves next hops through the kernel's non-BGP routes (the FIB); without a FIB
   // every next hop is reachable at cost 0, as for directly connected peers.
-  rib_ = std::make_unique<rib::Rib>(rc, fib_ ? static_cast<base::NextHopResolver&>(*fib_) : no_fib_resolver_);
+  rib_ = std::make_unique<rib::Rib>(
+      rc, fib_ ? static_cast<base::NextHopResolver&>(*fib_) : no_fib_resolver_);
 
   session::SpeakerConfig sc;
   sc.asn = cfg_.asn;

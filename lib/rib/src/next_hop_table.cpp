@@ -2,12 +2,29 @@
 #include "nvabgpd/rib/next_hop_table.hpp"
 
 #include <algorithm>
+#include <bit>
 
 namespace nvabgpd::rib {
 
 namespace {
-constexpr std::size_t kCompactSlack = 32;  // ids a list may carry beyond 2x its paths
+constexpr std::size_t kCompactSlack = 32;  // ids a sparse list may carry beyond 2x its paths
+constexpr std::size_t kDenseMin = 4096;    // smaller lists stay sparse
+
+void set_bit(std::vector<std::uint64_t>& bits, EntryId id) {
+  if (id / 64 >= bits.size()) bits.resize(id / 64 + 1, 0);
+  bits[id / 64] |= std::uint64_t{1} << (id % 64);
 }
+
+std::size_t popcount_from(const std::vector<std::uint64_t>& bits, std::size_t from) {
+  std::size_t n = 0;
+  for (std::size_t w = from / 64; w < bits.size(); ++w) {
+    std::uint64_t v = bits[w];
+    if (w == from / 64) v &= ~std::uint64_t{0} << (from % 64);
+    n += static_cast<std::size_t>(std::popcount(v));
+  }
+  return n;
+}
+}  // namespace
 
 NextHopTable::NextHopTable(base::NextHopResolver& resolver, const PrefixTable& table)
     : resolver_(resolver), table_(table) {}
@@ -26,10 +43,17 @@ void NextHopTable::add(const Ref<NextHop>& nh, EntryId id) {
     by_address_.emplace(nh->address(), nh.get());
   }
   ++r.paths;
-  r.deps.push_back(id);
+  if (!r.bits.empty()) {
+    set_bit(r.bits, id);
+    return;
+  }
+  r.ids.push_back(id);
+  // A list costing more than a bitmap over every entry id (4 bytes vs 1 bit per id).
+  if (r.cursor == kIdle && r.ids.size() > kDenseMin && r.ids.size() * 32 > table_.id_limit())
+    make_dense(r);
 }
 
-void NextHopTable::remove(const NextHop* nh) {
+void NextHopTable::remove(const NextHop* nh, EntryId id) {
   auto it = records_.find(nh);
   if (it == records_.end()) return;
   Record& r = it->second;
@@ -49,7 +73,14 @@ void NextHopTable::remove(const NextHop* nh) {
     resolver_.forget(a);
     return;
   }
-  if (r.deps.size() > 2 * std::size_t{r.paths} + kCompactSlack && r.cursor == kIdle) compact(r);
+  if (!r.bits.empty()) {
+    // Exact: the bit goes with the entry's last path via nh.
+    if (id / 64 < r.bits.size() && !uses(id, nh))
+      r.bits[id / 64] &= ~(std::uint64_t{1} << (id % 64));
+    if (r.cursor == kIdle && std::size_t{r.paths} * 128 < table_.id_limit()) make_sparse(r);
+    return;
+  }
+  if (r.ids.size() > 2 * std::size_t{r.paths} + kCompactSlack && r.cursor == kIdle) compact(r);
 }
 
 bool NextHopTable::uses(EntryId id, const NextHop* nh) const {
@@ -61,10 +92,25 @@ bool NextHopTable::uses(EntryId id, const NextHop* nh) const {
 
 void NextHopTable::compact(Record& r) {
   const NextHop* nh = r.nh.get();
-  std::erase_if(r.deps, [&](EntryId id) { return !uses(id, nh); });
-  std::sort(r.deps.begin(), r.deps.end());
-  r.deps.erase(std::unique(r.deps.begin(), r.deps.end()), r.deps.end());
-  if (r.deps.capacity() > 4 * r.deps.size() + kCompactSlack) r.deps.shrink_to_fit();
+  std::erase_if(r.ids, [&](EntryId id) { return !uses(id, nh); });
+  std::sort(r.ids.begin(), r.ids.end());
+  r.ids.erase(std::unique(r.ids.begin(), r.ids.end()), r.ids.end());
+  if (r.ids.capacity() > 4 * r.ids.size() + kCompactSlack) r.ids.shrink_to_fit();
+}
+
+void NextHopTable::make_dense(Record& r) {
+  const NextHop* nh = r.nh.get();
+  r.bits.assign(table_.id_limit() / 64 + 1, 0);
+  for (EntryId id : r.ids)
+    if (uses(id, nh)) set_bit(r.bits, id);
+  std::vector<EntryId>().swap(r.ids);
+}
+
+void NextHopTable::make_sparse(Record& r) {
+  for (std::size_t w = 0; w < r.bits.size(); ++w)
+    for (std::uint64_t v = r.bits[w]; v; v &= v - 1)
+      r.ids.push_back(static_cast<EntryId>(w * 64 + static_cast<std::size_t>(std::countr_zero(v))));
+  std::vector<std::uint64_t>().swap(r.bits);
 }
 
 NextHopState NextHopTable::state(const NextHop* nh) const {
@@ -89,11 +135,57 @@ std::size_t NextHopTable::changed(std::span<const base::IpAddress> addresses) {
   return n;
 }
 
+// One queued next hop: examines up to `budget` ids (dense: plus one unit per word scanned).
+std::size_t NextHopTable::marking_step(Record& r, std::size_t budget, std::vector<EntryId>& out) {
+  const NextHop* nh = r.nh.get();
+  std::size_t used = 0;
+  if (r.bits.empty()) {
+    while (used < budget && r.cursor < r.ids.size()) {
+      const EntryId id = r.ids[r.cursor++];
+      ++used;
+      if (uses(id, nh)) out.push_back(id);
+    }
+    if (r.cursor >= r.ids.size()) r.cursor = kIdle;
+    return used;
+  }
+  const std::size_t limit = r.bits.size() * 64;
+  while (used < budget && r.cursor < limit) {
+    const std::size_t w = r.cursor / 64;
+    const std::uint64_t v = r.bits[w] & (~std::uint64_t{0} << (r.cursor % 64));
+    ++used;  // the word
+    if (v == 0) {
+      r.cursor = (w + 1) * 64;
+      continue;
+    }
+    const auto bit = static_cast<std::size_t>(std::countr_zero(v));
+    const auto id = static_cast<EntryId>(w * 64 + bit);
+    r.cursor = w * 64 + bit + 1;
+    if (uses(id, nh)) out.push_back(id);
+  }
+  if (r.cursor >= limit) r.cursor = kIdle;
+  return used;
+}
+
+std::size_t NextHopTable::drain(std::size_t budget, std::vector<EntryId>& out) {
+  std::size_t used = 0;
+  while (used < budget && job_head_ < jobs_.size()) {
+    Record& r = records_.at(jobs_[job_head_]);
+    used += marking_step(r, budget - used, out);
+    if (r.cursor != kIdle) break;
+    ++job_head_;
+  }
+  if (job_head_ == jobs_.size()) {
+    jobs_.clear();
+    job_head_ = 0;
+  }
+  return used;
+}
+
 std::size_t NextHopTable::queued() const {
   std::size_t n = 0;
   for (std::size_t i = job_head_; i < jobs_.size(); ++i) {
     const Record& r = records_.at(jobs_[i]);
-    n += r.deps.size() - r.cursor;
+    n += r.bits.empty() ? r.ids.size() - r.cursor : popcount_from(r.bits, r.cursor);
   }
   return n;
 }
@@ -108,9 +200,15 @@ std::uint32_t NextHopTable::paths(const base::IpAddress& a) const {
   return r ? r->paths : 0;
 }
 
-std::size_t NextHopTable::dependency_list_size(const base::IpAddress& a) const {
+std::size_t NextHopTable::dependency_count(const base::IpAddress& a) const {
   const Record* r = find(a);
-  return r ? r->deps.size() : 0;
+  if (!r) return 0;
+  return r->bits.empty() ? r->ids.size() : popcount_from(r->bits, 0);
+}
+
+bool NextHopTable::dense(const base::IpAddress& a) const {
+  const Record* r = find(a);
+  return r && !r->bits.empty();
 }
 
 }  // namespace nvabgpd::rib

@@ -342,7 +342,7 @@ Path& Rib::set_path(EntryId id, std::uint32_t slot, AttrRef attrs) {
   // Local routes need no resolution (see candidate()): they are not in next_hops_.
   if (!peers_[slot]->local && path.attrs->next_hop() != before) {
     if (path.attrs->next_hop()) next_hops_.add(path.attrs->next_hop_ref(), id);
-    if (before) next_hops_.remove(before);  // `before` is kept alive by next_hops_ until here
+    if (before) next_hops_.remove(before, id);  // `before` is kept alive by next_hops_ until here
   }
   return path;
 }
@@ -353,7 +353,7 @@ bool Rib::drop_path(EntryId id, std::uint32_t slot) {
   if (!old) return false;
   Ref<NextHop> nh = peers_[slot]->local ? Ref<NextHop>{} : old->attrs->next_hop_ref();
   e.remove(slot);
-  if (nh) next_hops_.remove(nh.get());
+  if (nh) next_hops_.remove(nh.get(), id);
   return true;
 }
 
@@ -404,7 +404,12 @@ void Rib::decide(EntryId id) {
 
 std::size_t Rib::run(std::size_t budget) {
   // Prefixes whose next hop changed, first: marking one is far cheaper than deciding one.
-  std::size_t used = next_hops_.drain(budget, [this](EntryId id) { mark_dirty(id); });
+  std::size_t used = 0;
+  if (next_hops_.marking()) {
+    std::vector<EntryId> marked;
+    used = next_hops_.drain(budget, marked);
+    for (EntryId id : marked) mark_dirty(id);
+  }
   while (used < budget && dirty_head_ < dirty_.size()) {
     const EntryId id = dirty_[dirty_head_++];
     if (table_.live(id) && (table_.at(id).flags & entry_flag::kDirty)) decide(id);
@@ -494,7 +499,9 @@ void Rib::update_fib(EntryId id, Entry& e) {
   fib_out_.deltas.push_back({table_.prefix(id), index});
 }
 
-void Rib::next_hops_changed(std::span<const base::IpAddress> changed) { next_hops_.changed(changed); }
+void Rib::next_hops_changed(std::span<const base::IpAddress> changed) {
+  next_hops_.changed(changed);
+}
 
 FibBatch Rib::take_fib() {
   std::fill(fib_batch_index_.begin(), fib_batch_index_.end(), 0);

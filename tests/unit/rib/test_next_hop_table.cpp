@@ -11,7 +11,8 @@ namespace {
 constexpr std::size_t kPerHop = 1000;
 
 base::Prefix nth(std::size_t i) {
-  return base::Prefix::make(base::IpAddress::v4(0x14000000U + (static_cast<std::uint32_t>(i) << 8)), 24);
+  return base::Prefix::make(base::IpAddress::v4(0x14000000U + (static_cast<std::uint32_t>(i) << 8)),
+                            24);
 }
 
 std::vector<base::Prefix> block(std::size_t first, std::size_t n) {
@@ -56,7 +57,8 @@ struct TwoPeers : Harness {
 
 }  // namespace
 
-TEST_CASE("a next hop that goes unreachable re-decides exactly its prefixes, and back", "[rib][nexthop]") {
+TEST_CASE("a next hop that goes unreachable re-decides exactly its prefixes, and back",
+          "[rib][nexthop]") {
   TwoPeers h;
   REQUIRE(best_peer(h, nth(0)) == 1);
   REQUIRE(h.rib.next_hops().paths(h.a) == kPerHop);
@@ -90,7 +92,8 @@ TEST_CASE("a next hop that goes unreachable re-decides exactly its prefixes, and
   CHECK(h.views[2].routes.at(nth(0)).as_path.segments.at(0).asns.size() == 2);  // re-exported
 }
 
-TEST_CASE("next_hops_changed touches no prefix; run(budget) marks them in slices", "[rib][nexthop]") {
+TEST_CASE("next_hops_changed touches no prefix, run(budget) marks them in slices",
+          "[rib][nexthop]") {
   TwoPeers h;
   h.resolver.set(h.b, false);
   h.change(h.b);
@@ -110,7 +113,8 @@ TEST_CASE("next_hops_changed touches no prefix; run(budget) marks them in slices
   CHECK(best_peer(h, nth(kPerHop)) == 2);
 }
 
-TEST_CASE("a next hop whose answer did not change, or that no path uses, costs nothing", "[rib][nexthop]") {
+TEST_CASE("a next hop whose answer did not change, or that no path uses, costs nothing",
+          "[rib][nexthop]") {
   TwoPeers h;
   h.change(h.a);  // still reachable at cost 0
   h.change(ip("192.0.2.99"));
@@ -123,7 +127,8 @@ TEST_CASE("a next hop whose answer did not change, or that no path uses, costs n
   CHECK(h.fib.empty());
 }
 
-TEST_CASE("changed again while its prefixes are still being marked: the last answer wins", "[rib][nexthop]") {
+TEST_CASE("changed again while its prefixes are still being marked: the last answer wins",
+          "[rib][nexthop]") {
   TwoPeers h;
   h.resolver.set(h.a, false);
   h.change(h.a);
@@ -137,7 +142,8 @@ TEST_CASE("changed again while its prefixes are still being marked: the last ans
   CHECK(best_peer(h, nth(kPerHop - 1)) == 1);
 }
 
-TEST_CASE("the resolver is asked once per next hop and forgets it after its last path", "[rib][nexthop]") {
+TEST_CASE("the resolver is asked once per next hop and forgets it after its last path",
+          "[rib][nexthop]") {
   Harness h;
   h.up(peer(1, 65010, "10.0.0.1", 1));
   h.up(peer(2, 65020, "10.0.0.2", 2));
@@ -186,11 +192,54 @@ TEST_CASE("a flapping prefix does not grow its next hop's dependency list", "[ri
     h.settle();
   }
   CHECK(h.rib.next_hops().paths(ip("10.1.0.1")) == 10);
-  CHECK(h.rib.next_hops().dependency_list_size(ip("10.1.0.1")) <= 2 * 10 + 32);
+  CHECK(h.rib.next_hops().dependency_count(ip("10.1.0.1")) <= 2 * 10 + 32);
   // The list still finds every prefix that uses the next hop.
   h.resolver.set(ip("10.1.0.1"), false);
   h.rib.next_hops_changed(std::vector<base::IpAddress>{ip("10.1.0.1")});
   h.settle();
   CHECK(h.fib.size() == 10 + 10);  // installed, withdrawn (a flap within one run reaches no FIB)
   for (std::size_t i = 0; i < 10; ++i) CHECK(best_peer(h, nth(i)) == 0);
+}
+
+TEST_CASE("a next hop carrying most of the table is indexed by a bitmap, marked in slices",
+          "[rib][nexthop]") {
+  constexpr std::size_t kMany = 6000;
+  Harness h;
+  h.up(peer(1, 65010, "10.0.0.1", 1));
+  h.up(peer(2, 65020, "10.0.0.2", 2));
+  const auto a = ip("10.1.0.1");
+  h.in(announce(1, block(0, kMany), attrs({65010}, "10.1.0.1")));
+  h.in(announce(2, block(0, 1), attrs({65020, 65021}, "10.2.0.1")));
+  h.settle();
+  REQUIRE(h.rib.next_hops().dense(a));
+  CHECK(h.rib.next_hops().dependency_count(a) == kMany);
+  h.fib.clear();
+
+  h.resolver.set(a, false);
+  h.rib.next_hops_changed(std::vector<base::IpAddress>{a});
+  CHECK(h.rib.next_hops().queued() == kMany);
+  std::size_t units = 0;
+  while (h.rib.next_hops().marking()) {
+    const std::size_t used = h.rib.run(100);
+    CHECK(used <= 100);
+    units += used;
+  }
+  // One unit per id examined plus about one per 64-id word scanned.
+  CHECK(units <= kMany + 2 * (kMany / 64 + 1));
+  h.settle();
+  CHECK(h.fib.size() == kMany);  // every prefix of `a` lost its route; one moved to peer 2
+  CHECK(best_peer(h, nth(0)) == 2);
+
+  // Most of them withdrawn: back to a list, which still finds the rest.
+  h.in(withdraw(1, block(10, kMany - 10)));
+  h.settle();
+  CHECK_FALSE(h.rib.next_hops().dense(a));
+  CHECK(h.rib.next_hops().paths(a) == 10);
+  CHECK(h.rib.next_hops().dependency_count(a) <= 2 * 10 + 32);
+  h.fib.clear();
+  h.resolver.set(a, true);
+  h.rib.next_hops_changed(std::vector<base::IpAddress>{a});
+  h.settle();
+  CHECK(h.fib.size() == 10);
+  CHECK(best_peer(h, nth(0)) == 1);
 }

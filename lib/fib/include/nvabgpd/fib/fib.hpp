@@ -95,8 +95,8 @@ class FibSink {
 
 // A BGP next hop resolved through the IGP (non-BGP) routes of the kernel, and the resolver
 // interface: the one shared with the RIB (base/next_hop_resolver.hpp).
-using base::ResolvedNextHop;
 using base::NextHopResolver;
+using base::ResolvedNextHop;
 
 // Called with the BGP next hops whose resolution changed (became reachable, unreachable or
 // moved to another gateway/device). Runs on the FIB thread; see the notes above.
