@@ -154,13 +154,32 @@ void Peer::feed(Conn& c, Event e, EventInput in) {
   in.jitter = ctx_.jitter();
   const Transition t = c.fsm.handle(e, in);
   const auto& cb = ctx_.callbacks;
-  if (t.from != t.to) {
-    spdlog::info("peer {} ({}): {} -> {} on {}", cfg_.name, cfg_.address, to_string(t.from),
-                 to_string(t.to), to_string(e));
-    if (cb.on_state) cb.on_state(StateChange{id_, c.id, c.outgoing, t.from, t.to, e});
-  }
+  if (t.from != t.to && cb.on_state)
+    cb.on_state(StateChange{id_, c.id, c.outgoing, t.from, t.to, e});
   if (cb.on_fsm_event) cb.on_fsm_event(StateChange{id_, c.id, c.outgoing, t.from, t.to, e});
-  for (const Action& a : t.actions) perform(c, a, e);
+  // The reason goes on the state change's log line, after the actions (a NOTIFICATION sent
+  // may give it); ReleaseResources forgets it.
+  std::string reason;
+  bool reason_logged = false;
+  auto keep_reason = [&] {
+    if (c.down_reason.empty()) return;
+    reason = c.down_reason;
+    reason_logged = reason == c.logged_reason;
+  };
+  for (const Action& a : t.actions) {
+    if (a.kind == ActionKind::ReleaseResources) keep_reason();
+    perform(c, a, e);
+  }
+  keep_reason();
+  // A fallback (to Idle, or to Active from Connect or later) is logged with its reason, which is
+  // then spent: a later fallback gives its own.
+  const bool fallback =
+      t.from != t.to && (t.to == State::Idle || (t.to == State::Active && t.from != State::Idle));
+  if (t.from != t.to) log_transition(c, t, e, fallback && !reason_logged ? reason : "");
+  if (fallback) {
+    c.down_reason.clear();
+    c.logged_reason.clear();
+  }
   c.pending_update.reset();
   c.pending_notification.reset();
   stats_.state = State::Idle;
@@ -206,12 +225,15 @@ void Peer::perform(Conn& c, const Action& a, Event e) {
           c.pending_notification->subcode == a.subcode) {
         n = *c.pending_notification;
       }
-      spdlog::warn("peer {} ({}): NOTIFICATION sent: {}", cfg_.name, cfg_.address,
-                   wire::describe(n));
+      const std::string text = "NOTIFICATION sent: " + wire::describe(n);
+      spdlog::warn("peer {} ({}): {}", cfg_.name, cfg_.address, text);
       enqueue(c, encoded(n));
       ++stats_.notifications_out;
       c.last_sent = n;
-      if (c.down_reason.empty()) c.down_reason = "NOTIFICATION sent: " + wire::describe(n);
+      if (c.down_reason.empty()) c.down_reason = text;
+      // A reason that ends with the NOTIFICATION's text (OPEN rejected, bad message header)
+      // is in this line already.
+      if (c.down_reason.ends_with(wire::describe(n))) c.logged_reason = c.down_reason;
       if (cb.on_notification) cb.on_notification(NotificationEvent{id_, true, n});
       break;
     }
@@ -222,28 +244,46 @@ void Peer::perform(Conn& c, const Action& a, Event e) {
       session_up(c);
       break;
     case ActionKind::SessionDown: {
+      // Logged with the state change (log_transition).
       PeerDown d{id_, c.down_reason.empty() ? std::string(to_string(e)) : c.down_reason,
                  c.last_sent, c.last_received};
-      spdlog::warn("peer {} ({}): session down: {}", cfg_.name, cfg_.address, d.reason);
       if (cb.on_down) cb.on_down(d);
       break;
     }
     case ActionKind::ReleaseResources:
       c.neg.reset();
       c.down_reason.clear();
+      c.logged_reason.clear();
       c.last_sent.reset();
       c.last_received.reset();
       break;
   }
 }
 
+// One line per state change, the only one for the event: coming up it carries what was
+// negotiated; a fallback carries its reason, unless a line of its own (a NOTIFICATION, the send
+// hold timer, the send-queue limit) has just said it.
+void Peer::log_transition(const Conn& c, const Transition& t, Event e, const std::string& reason) {
+  std::string line = fmt::format("peer {} ({}): {} -> {} on {}", cfg_.name, cfg_.address,
+                                 to_string(t.from), to_string(t.to), to_string(e));
+  if (t.to == State::Established && c.neg) {
+    line +=
+        fmt::format(": AS{} id {} hold {}s{}{}", c.neg->peer_asn,
+                    base::IpAddress::v4(c.neg->peer_id), c.neg->hold_time.count(),
+                    c.neg->four_octet_as ? " 4-octet-AS" : "", c.neg->route_refresh ? " RR" : "");
+  } else if (!reason.empty()) {
+    line += ": " + reason;
+  }
+  if (t.from == State::Established)
+    spdlog::warn("{}", line);
+  else
+    spdlog::info("{}", line);
+}
+
 void Peer::session_up(Conn& c) {
   ++stats_.established_count;
   congested_ = false;  // a new connection: whatever an earlier one had queued is gone
   if (c.ch) c.ch->set_max_message_size(c.neg->params().max_message_size());
-  spdlog::info("peer {} ({}): Established, AS{} id {} hold {}s{}{}", cfg_.name, cfg_.address,
-               c.neg->peer_asn, base::IpAddress::v4(c.neg->peer_id), c.neg->hold_time.count(),
-               c.neg->four_octet_as ? " 4-octet-AS" : "", c.neg->route_refresh ? " RR" : "");
   // Connections still trying (Connect/Active) are redundant now.
   std::erase_if(conns_, [&](const auto& x) {
     if (x.get() == &c || x->fsm.state() > State::Active) return false;
@@ -270,10 +310,7 @@ void Peer::arm_timer(Conn& c) {
         arm_timer(*cc);
         return;
       }
-      if (due.front() == Event::HoldTimerExpires) {
-        cc->down_reason = "hold timer expired";
-        spdlog::warn("peer {}: hold timer expired", cfg_.name);
-      }
+      if (due.front() == Event::HoldTimerExpires) cc->down_reason = "hold timer expired";
       feed(*cc, due.front());
     }
   });
@@ -373,6 +410,7 @@ void Peer::overflow(Conn& c) {
       "send-queue limit of {}: dropping the session (Cease/Out of Resources)",
       cfg_.name, cfg_.address, queued, cfg_.send_queue_limit);
   c.down_reason = fmt::format("send queue over its limit of {} bytes", cfg_.send_queue_limit);
+  c.logged_reason = c.down_reason;
   asio::post(ctx_.io, [this, weak = c.weak_from_this(), ch] {
     const auto cc = weak.lock();
     if (!cc || !find(cc.get()) || cc->ch != ch || ch->closed()) return;

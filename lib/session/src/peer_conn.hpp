@@ -31,6 +31,7 @@ struct Peer::Conn final : Connection::Owner, std::enable_shared_from_this<Conn> 
   std::optional<wire::Notification> last_sent;
   std::optional<wire::Notification> last_received;
   std::string down_reason;
+  std::string logged_reason;  // down_reason when a line of its own already logged it
   std::optional<UpdateIn> pending_update;
   base::IpAddress local, remote;
   std::uint16_t local_port = 0, remote_port = 0;
@@ -42,13 +43,11 @@ struct Peer::Conn final : Connection::Owner, std::enable_shared_from_this<Conn> 
     peer.feed(*this, Event::TcpCrAcked);
   }
   void connect_failed(std::string why) override {
-    spdlog::debug("peer {}: {}", peer.cfg_.name, why);
-    down_reason = std::move(why);
+    down_reason = std::move(why);  // logged with the state change
     peer.feed(*this, Event::TcpConnectionFails);
   }
   void read_failed(std::string why) override {
-    down_reason = std::move(why);
-    spdlog::info("peer {}: {}", peer.cfg_.name, down_reason);
+    down_reason = std::move(why);  // logged with the state change
     peer.feed(*this, Event::TcpConnectionFails);
   }
   void header_error(const wire::Notification& bad) override {
@@ -73,6 +72,7 @@ struct Peer::Conn final : Connection::Owner, std::enable_shared_from_this<Conn> 
     down_reason = fmt::format("send hold timer expired: {} bytes queued, none sent for {}s",
                               ch->queued(), limit.count());
     spdlog::warn("peer {} ({}): {}", peer.cfg_.name, peer.cfg_.address, down_reason);
+    logged_reason = down_reason;
     ch->discard_backlog();  // the NOTIFICATION goes right after the write in progress
     peer.feed(*this, Event::SendHoldTimerExpires);
   }

@@ -42,7 +42,6 @@ void Peer::on_message(Conn& c, std::span<const std::uint8_t> bytes) {
     c.pending_notification = n;
     c.down_reason = fmt::format("malformed {}: {}", type_name(type),
                                 r.errors.empty() ? wire::describe(n) : r.errors.front().reason);
-    spdlog::warn("peer {}: {}", cfg_.name, c.down_reason);
     EventInput in;
     in.err_code = n.code;
     in.err_subcode = n.subcode;
@@ -73,8 +72,6 @@ void Peer::handle(Conn& c, wire::Open& open, wire::DecodeResult&) {
   if (!neg) {
     c.pending_notification = neg.error();
     c.down_reason = "OPEN rejected: " + wire::describe(neg.error());
-    spdlog::warn("peer {} ({}): OPEN from AS{} rejected: {}", cfg_.name, cfg_.address, open.asn(),
-                 wire::describe(neg.error()));
     EventInput in;
     in.err_code = neg.error().code;
     in.err_subcode = neg.error().subcode;
@@ -128,8 +125,8 @@ void Peer::handle(Conn& c, wire::Notification& n, wire::DecodeResult&) {
   ++stats_.notifications_in;
   c.last_received = n;
   c.down_reason = "NOTIFICATION received: " + wire::describe(n);
-  spdlog::warn("peer {} ({}): NOTIFICATION received: {}", cfg_.name, cfg_.address,
-               wire::describe(n));
+  c.logged_reason = c.down_reason;
+  spdlog::warn("peer {} ({}): {}", cfg_.name, cfg_.address, c.down_reason);
   if (ctx_.callbacks.on_notification)
     ctx_.callbacks.on_notification(NotificationEvent{id_, false, n});
   const bool version =
