@@ -11,15 +11,14 @@ namespace nvabgpd::session {
 
 namespace {
 
+// The peer's timers and damping as its FSMs take them (large_hold, auto_restart: defaults).
 FsmConfig fsm_config(const PeerConfig& cfg) {
-  FsmConfig f;
-  f.connect_retry = cfg.connect_retry;
-  f.hold_time = cfg.hold_time;
-  f.idle_hold = cfg.idle_hold;
-  f.idle_hold_max = cfg.idle_hold_max;
-  f.damp_reset_after = cfg.damp_reset_after;
-  f.passive = cfg.passive;
-  return f;
+  return FsmConfig{.connect_retry = cfg.connect_retry,
+                   .hold_time = cfg.hold_time,
+                   .idle_hold = cfg.idle_hold,
+                   .idle_hold_max = cfg.idle_hold_max,
+                   .damp_reset_after = cfg.damp_reset_after,
+                   .passive = cfg.passive};
 }
 
 }  // namespace

@@ -556,7 +556,7 @@ TEST_CASE("request_refresh and refresh markers: encoded and sent by the session 
   CHECK(pr.a->stats(pr.a_to_b).refreshes_in == 3);
 }
 
-TEST_CASE("refresh markers need Enhanced Route Refresh; ROUTE-REFRESH needs Route Refresh") {
+TEST_CASE("refresh markers need Enhanced Route Refresh, ROUTE-REFRESH needs Route Refresh") {
   asio::io_context io;
   base::SteadyClock clock;
   Recorder ra, rb;
