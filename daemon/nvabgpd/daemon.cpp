@@ -173,6 +173,9 @@ std::optional<std::string> Daemon::start() {
       },
       [this](rib::PeerId rid, const Buffer& b) {
         if (PeerRuntime* p = peer_by_rid(rid)) sessions_->send(p->sid, b);
+      },
+      [this](rib::PeerId rid, wire::AfiSafi af, bool begin) {
+        if (PeerRuntime* p = peer_by_rid(rid)) sessions_->send_refresh_marker(p->sid, af, begin);
       });
 
   start_health();  // before the first originate: tracked items wait for their checks
@@ -579,20 +582,11 @@ void Daemon::handle_events(std::vector<rib::RibEvent> events) {
                       e.after.count());
         if (p) {
           p->last_error = e.message;
-          sessions_->stop_peer(p->sid, "prefix limit exceeded");
-          auto t = std::make_shared<asio::steady_timer>(io_, e.after);
-          t->async_wait([this, t, sid = p->sid](boost::system::error_code ec) {
-            if (!ec && !stopping_ && sid < peers_.size() && !peers_[sid].removed)
-              sessions_->start_peer(sid);
-          });
+          sessions_->stop_for_prefix_limit(p->sid, e.after);  // the session layer restarts it
         }
         break;
       case rib::RibEvent::Kind::SendRouteRefresh:
-        if (p && p->up && p->negotiated && p->negotiated->route_refresh) {
-          auto msg = std::make_shared<const std::vector<std::uint8_t>>(
-              wire::encode(wire::RouteRefresh{e.af, 0}, p->negotiated->params()));
-          sessions_->send(p->sid, msg);
-        }
+        if (p) sessions_->request_refresh(p->sid, e.af);  // sent if the peer negotiated it
         break;
     }
   }

@@ -53,18 +53,18 @@ void OutboundEncoder::encode(const rib::OutboundBatch& batch) {
     pending_messages = 0;
   };
 
-  // A ROUTE-REFRESH marker (RFC 7313 4: BoRR = subtype 1, EoRR = subtype 2) for each family.
-  auto markers = [&](const std::vector<wire::AfiSafi>& fams, std::uint8_t subtype,
-                     const wire::SessionParams& params) {
+  // A ROUTE-REFRESH marker (RFC 7313 4) for each family to each receiver, sent by the session
+  // layer; called with nothing buffered, so it is queued in order.
+  auto markers = [&](const std::vector<wire::AfiSafi>& fams, bool begin,
+                     const std::vector<rib::PeerId>& peers) {
     for (const auto& af : fams) {
-      const auto m = wire::encode(wire::RouteRefresh{af, subtype}, params);
-      buf.insert(buf.end(), m.begin(), m.end());
-      ++pending_messages;
+      for (rib::PeerId id : peers) marker_(id, af, begin);
+      ++stats_.messages;
     }
   };
 
   for (const Receivers& rcv : group_by_params(batch.peers, params_)) {
-    markers(batch.refresh_begin, 1, rcv.wire.params);  // BoRR before any route of the re-send
+    markers(batch.refresh_begin, true, rcv.peers);  // BoRR before any route of the re-send
     // Withdrawals first: a prefix moving to another attribute set is re-announced afterwards.
     if (!batch.withdraw.empty()) {
       pending_messages += wire::pack_withdrawals(batch.withdraw, rcv.wire.params, buf).messages;
@@ -112,8 +112,8 @@ void OutboundEncoder::encode(const rib::OutboundBatch& batch) {
       wire::pack_end_of_rib(af, rcv.wire.params, buf);
       ++pending_messages;
     }
-    markers(batch.refresh_end, 2, rcv.wire.params);  // EoRR after the whole re-send
     flush(rcv.peers, 0);
+    markers(batch.refresh_end, false, rcv.peers);  // EoRR after the whole re-send
   }
 }
 

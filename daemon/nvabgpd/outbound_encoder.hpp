@@ -34,17 +34,22 @@ class OutboundEncoder {
   // wire_info(peer): nullopt when the peer is not established.
   using ParamsFn = std::function<std::optional<PeerWire>(rib::PeerId)>;
   using SendFn = std::function<void(rib::PeerId, const Buffer&)>;
+  // Enhanced Route Refresh markers around a re-send (RFC 7313 4: BoRR when `begin`, else
+  // EoRR): the session layer encodes and queues them, in order with what send() queued.
+  using MarkerFn = std::function<void(rib::PeerId, wire::AfiSafi, bool begin)>;
 
   // Announcements are packed into shared buffers of about this many bytes at most.
   static constexpr std::size_t kMaxBuffer = 64 * 1024;
 
-  OutboundEncoder(ParamsFn params, SendFn send) : params_(std::move(params)), send_(std::move(send)) {}
+  OutboundEncoder(ParamsFn params, SendFn send, MarkerFn marker)
+      : params_(std::move(params)), send_(std::move(send)), marker_(std::move(marker)) {}
   void encode(const rib::OutboundBatch& batch);
   const OutboundStats& stats() const { return stats_; }
 
  private:
   ParamsFn params_;
   SendFn send_;
+  MarkerFn marker_;
   OutboundStats stats_;
 };
 

@@ -48,7 +48,10 @@ def test_refresh_flood_from_a_peer_that_does_not_read(lab, tmp_path):
     d_ns = lab.ns("d")
     f_ns = link(lab, d_ns, "f", "10.0.1.1/24", "10.0.1.2/24")
     s_ns = link(lab, d_ns, "s", "10.0.2.1/24", "10.0.2.2/24")
-    slow = {"passive": True, "hold-time": 90}
+    # A passive FSM still connects when ConnectRetry expires (RFC 4271 8.2.2, Active); with
+    # the 1 s default of nvd.peer the sink's refused connect damps it before the feeder's
+    # table is in on a loaded machine, and its own connection is then refused.
+    slow = {"passive": True, "hold-time": 90, "connect-retry": 600}
     d = Nvabgpd(d_ns, tmp_path, {
         "router-id": "10.0.0.1", "asn": 65001,
         "peers": [peer("feeder", "10.0.1.2", 65002, **slow),

@@ -29,7 +29,12 @@ struct Capture {
                             return OutboundEncoder::PeerWire{wire::SessionParams{}, *base::IpAddress::parse("10.0.0.9"),
                                                              std::nullopt};
                           },
-                          [this](rib::PeerId id, const daemon::Buffer& b) { sent[id].push_back(b); }};
+                          [this](rib::PeerId id, const daemon::Buffer& b) { sent[id].push_back(b); },
+                          [this](rib::PeerId id, wire::AfiSafi af, bool begin) {
+                            // What the session layer queues (send_refresh_marker).
+                            sent[id].push_back(std::make_shared<const std::vector<std::uint8_t>>(wire::encode(
+                                wire::RouteRefresh{af, static_cast<std::uint8_t>(begin ? 1 : 2)}, wire::SessionParams{})));
+                          }};
 
   // Every prefix announced to a peer, in order, decoded back from its buffers.
   std::vector<base::Prefix> announced(rib::PeerId id) const {

@@ -11,7 +11,11 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <functional>
+#include <sstream>
 #include <thread>
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "nvabgpd/session/session_manager.hpp"
 #include "nvabgpd/wire/notification.hpp"
@@ -535,4 +539,96 @@ TEST_CASE("connections hold no 64 KiB read buffer before a session exists") {
     return true;
   }));
   CHECK(m.read_buffer_bytes() <= kPeers * 4096);
+}
+
+TEST_CASE("request_refresh and refresh markers: encoded and sent by the session layer") {
+  Pair pr;
+  CHECK_FALSE(pr.b->request_refresh(pr.b_to_a, wire::kIpv4Unicast));  // not Established yet
+  REQUIRE(run_until(pr.io, [&] { return pr.up(); }));
+  CHECK(pr.b->request_refresh(pr.b_to_a, wire::kIpv4Unicast));
+  CHECK(pr.b->send_refresh_marker(pr.b_to_a, wire::kIpv4Unicast, true));
+  CHECK(pr.b->send_refresh_marker(pr.b_to_a, wire::kIpv4Unicast, false));
+  REQUIRE(run_until(pr.io, [&] { return pr.ra.refreshes.size() == 3; }));
+  CHECK(pr.ra.refreshes[0].refresh.subtype == 0);  // RFC 2918
+  CHECK(pr.ra.refreshes[1].refresh.subtype == 1);  // RFC 7313 BoRR
+  CHECK(pr.ra.refreshes[2].refresh.subtype == 2);  // EoRR
+  for (const auto& r : pr.ra.refreshes) CHECK(r.refresh.af == wire::kIpv4Unicast);
+  CHECK(pr.a->stats(pr.a_to_b).refreshes_in == 3);
+}
+
+TEST_CASE("refresh markers need Enhanced Route Refresh, ROUTE-REFRESH needs Route Refresh") {
+  asio::io_context io;
+  base::SteadyClock clock;
+  Recorder ra, rb;
+  const std::uint16_t port_a = base_port(), port_b = static_cast<std::uint16_t>(base_port() + 1);
+  SessionManager a(io, SpeakerConfig{65001, 0x7f000001, {{lo(1), port_a}}}, ra.callbacks(), clock, 1);
+  SessionManager b(io, SpeakerConfig{65002, 0x7f000002, {{lo(2), port_b}}}, rb.callbacks(), clock, 2);
+  auto pa = peer(2, port_b, 65002, 1);
+  pa.enhanced_route_refresh = false;  // A does not announce it: not negotiated
+  const PeerId ab = a.add_peer(pa);
+  auto pb = peer(1, port_a, 65001, 2);
+  const PeerId ba = b.add_peer(pb);
+  REQUIRE_FALSE(a.listen());
+  REQUIRE_FALSE(b.listen());
+  a.start_peer(ab);
+  b.start_peer(ba);
+  REQUIRE(run_until(io, [&] {
+    return a.stats(ab).state == State::Established && b.stats(ba).state == State::Established;
+  }));
+  CHECK_FALSE(b.send_refresh_marker(ba, wire::kIpv4Unicast, true));
+  CHECK(b.request_refresh(ba, wire::kIpv4Unicast));
+  REQUIRE(run_until(io, [&] { return ra.refreshes.size() == 1; }));
+  CHECK(ra.refreshes[0].refresh.subtype == 0);
+}
+
+TEST_CASE("a peer stopped for a prefix limit restarts after its restart time, unless stopped") {
+  Pair pr;
+  REQUIRE(run_until(pr.io, [&] { return pr.up(); }));
+  const auto stopped = std::chrono::steady_clock::now();
+  pr.a->stop_for_prefix_limit(pr.a_to_b, 2s);
+  REQUIRE(run_until(pr.io, [&] { return !pr.rb.downs.empty(); }));
+  const auto& got = pr.rb.notifications.back();
+  CHECK(got.notification.code == wire::err::kCease);
+  CHECK(wire::decode_shutdown_communication(got.notification) == "prefix limit exceeded");
+  CHECK(pr.a->stats(pr.a_to_b).state == State::Idle);
+  // Back by itself after the restart time (B retries meanwhile and is refused).
+  REQUIRE(run_until(pr.io, [&] { return pr.ra.ups.size() == 2 && pr.up(); }, 20s));
+  CHECK(std::chrono::steady_clock::now() - stopped >= 2s);
+
+  // An explicit stop during the hold ends it: no restart.
+  pr.a->stop_for_prefix_limit(pr.a_to_b, 1s);
+  pr.a->stop_peer(pr.a_to_b, "operator");
+  CHECK_FALSE(run_until(pr.io, [&] { return pr.a->stats(pr.a_to_b).state != State::Idle; }, 3s));
+  CHECK(pr.ra.ups.size() == 2);
+}
+
+TEST_CASE("one log line per NOTIFICATION and per session up / down") {
+  std::ostringstream out;
+  auto previous = spdlog::default_logger();
+  auto capture = std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_st>(out));
+  spdlog::set_default_logger(capture);
+  {
+    Pair pr;
+    REQUIRE(run_until(pr.io, [&] { return pr.up(); }));
+    pr.a->stop_peer(pr.a_to_b, "bye now");
+    REQUIRE(run_until(pr.io, [&] { return !pr.rb.downs.empty() && !pr.ra.downs.empty(); }));
+  }
+  spdlog::set_default_logger(previous);
+  auto lines = [&](const std::string& a, const std::string& b) {
+    std::istringstream in(out.str());
+    int n = 0;
+    for (std::string ln; std::getline(in, ln);)
+      if (ln.find(a) != std::string::npos && ln.find(b) != std::string::npos) ++n;
+    return n;
+  };
+  INFO(out.str());
+  // The NOTIFICATION is named once on each side (sent by A's peer p2, received by B's p1).
+  CHECK(lines("peer p2 (", "bye now") == 1);
+  CHECK(lines("peer p1 (", "bye now") == 1);
+  // Up and down: one line each per side, the state change.
+  CHECK(lines("peer p2 (", "-> Established") == 1);
+  CHECK(lines("peer p2 (", "Established,") == 0);
+  CHECK(lines("peer p1 (", "session down") == 0);
+  CHECK(lines("peer p1 (", "Established -> Idle") == 1);
 }

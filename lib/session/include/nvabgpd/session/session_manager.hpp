@@ -1,6 +1,7 @@
 #pragma once
 // The BGP transport: listeners, one FSM per TCP connection (two while a collision is being
-// resolved), framing, write queues, timers, TCP-MD5/TTL/GTSM socket options.
+// resolved), framing, write queues, timers, TCP-MD5/TTL/GTSM socket options, the messages the
+// session layer sends on its own (ROUTE-REFRESH) and the restart after a prefix limit.
 //
 // Threading: every method and every callback runs on the io_context's single thread, which
 // owns all session state; there are no locks. Boost.Asio stays behind the pimpl: this header
@@ -10,6 +11,7 @@
 //   socket -> Framer -> wire::decode -> Fsm event -> callbacks.on_up / on_down /
 //   on_update (UpdateIn) / on_refresh (RefreshRequest); the daemon sends pre-encoded buffers
 //   with send().
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -130,6 +132,9 @@ class SessionManager {
   void start_peer(PeerId id);
   // ManualStop: Cease/Administrative Shutdown with the RFC 8203 message, no restart.
   void stop_peer(PeerId id, const std::string& shutdown_message);
+  // A prefix limit was exceeded: stopped as by stop_peer("prefix limit exceeded"), then
+  // started again after `restart_after` unless stop_peer, start_peer or shutdown comes first.
+  void stop_for_prefix_limit(PeerId id, std::chrono::seconds restart_after);
   // AutomaticStop of the peer's Established connection (if any) with Cease/`cease_subcode`;
   // the peer restarts after its IdleHold as after any error. For BFD Down (RFC 9384 subcode
   // 10). False when no connection was Established.
@@ -149,6 +154,12 @@ class SessionManager {
   // peers.
   bool send(PeerId id, std::shared_ptr<const std::vector<std::uint8_t>> message);
   bool congested(PeerId id) const;
+  // ROUTE-REFRESH for `af` (RFC 2918), to an Established peer that negotiated Route Refresh.
+  // False when not sent.
+  bool request_refresh(PeerId id, wire::AfiSafi af);
+  // Enhanced Route Refresh (RFC 7313 4): BoRR (`begin`) before a re-send of `af`, EoRR after
+  // it, to a peer that negotiated Enhanced Route Refresh. Queued in order with send().
+  bool send_refresh_marker(PeerId id, wire::AfiSafi af, bool begin);
 
   const PeerConfig& config(PeerId id) const;
   PeerStats stats(PeerId id) const;
