@@ -46,7 +46,7 @@ PrefixExplain Rib::explain(const base::Prefix& prefix) const {
   }
   // Routes the import filter rejected (visible when the peer keeps a pre-policy copy).
   for (const auto& peer : peers_) {
-    if (!peer->cfg.soft_reconfig_in) continue;
+    if (!peer || !peer->cfg.soft_reconfig_in) continue;
     auto it = peer->pre_policy.find(prefix);
     if (it == peer->pre_policy.end()) continue;
     const bool held = id != kNoEntry && table_.at(id).find(peer->slot) != nullptr;

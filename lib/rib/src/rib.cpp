@@ -24,7 +24,8 @@ Rib::~Rib() {
   // Release every reference before the pools go away (members are destroyed in reverse
   // order, store_ last among the ones holding refs).
   groups_.clear();
-  for (auto& p : peers_) p->pre_policy.clear();
+  for (auto& p : peers_)
+    if (p) p->pre_policy.clear();
   for (EntryId id = 0; id < table_.id_limit(); ++id)
     if (table_.live(id)) table_.at(id).clear_paths();
 }
@@ -41,9 +42,16 @@ const Rib::Peer* Rib::peer_by_id(PeerId id) const {
 std::uint32_t Rib::slot_for(PeerId id) {
   auto it = slot_of_.find(id);
   if (it != slot_of_.end()) return it->second;
-  const auto slot = static_cast<std::uint32_t>(peers_.size());
-  peers_.push_back(std::make_unique<Peer>());
-  peers_.back()->slot = slot;
+  // A slot remove_peer() freed is taken again (no path refers to it any more).
+  std::uint32_t slot = static_cast<std::uint32_t>(peers_.size());
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    peers_.emplace_back();
+  }
+  peers_[slot] = std::make_unique<Peer>();
+  peers_[slot]->slot = slot;
   slot_of_[id] = slot;
   return slot;
 }
@@ -149,13 +157,14 @@ void Rib::sweep_stale(Peer& p, std::optional<wire::AfiSafi> af) {
 
 void Rib::tick(base::SteadyTime now) {
   for (auto& p : peers_)
-    if (p->has_stale && p->stale_deadline && now >= *p->stale_deadline) sweep_stale(*p);
+    if (p && p->has_stale && p->stale_deadline && now >= *p->stale_deadline) sweep_stale(*p);
 }
 
 std::optional<base::SteadyTime> Rib::next_deadline() const {
   std::optional<base::SteadyTime> t;
   for (const auto& p : peers_)
-    if (p->has_stale && p->stale_deadline && (!t || *p->stale_deadline < *t)) t = p->stale_deadline;
+    if (p && p->has_stale && p->stale_deadline && (!t || *p->stale_deadline < *t))
+      t = p->stale_deadline;
   return t;
 }
 

@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <deque>
+#include <map>
 #include <random>
 #include <stdexcept>
 
@@ -195,17 +196,22 @@ struct SessionManager::Impl {
   const base::Clock& clock;
   std::mt19937_64 rng;
   std::vector<std::unique_ptr<Listener>> acceptors;
-  std::vector<std::unique_ptr<Peer>> peers;
+  std::map<PeerId, std::unique_ptr<Peer>> peers;  // removed peers are erased
+  PeerId next_peer_id = 1;  // never reused: a late handler of a removed peer finds nothing
   std::uint64_t next_conn_id = 1;
   std::size_t lingering = 0;
   std::function<void()> shutdown_done;
   asio::steady_timer shutdown_timer;
 
   // ---- lookups -------------------------------------------------------------------------
-  Peer* peer(PeerId id) { return id < peers.size() ? peers[id].get() : nullptr; }
+  Peer* peer(PeerId id) {
+    auto it = peers.find(id);
+    return it == peers.end() ? nullptr : it->second.get();
+  }
   const Peer& peer_ref(PeerId id) const {
-    if (id >= peers.size()) throw std::out_of_range("unknown PeerId");
-    return *peers[id];
+    auto it = peers.find(id);
+    if (it == peers.end()) throw std::out_of_range("unknown PeerId");
+    return *it->second;
   }
   Conn* conn(PeerId pid, std::uint64_t cid) {
     Peer* p = peer(pid);
@@ -216,7 +222,7 @@ struct SessionManager::Impl {
     return nullptr;
   }
   Peer* peer_by_address(const base::IpAddress& a) {
-    for (auto& p : peers) {
+    for (auto& [id, p] : peers) {
       if (p->cfg.address == a) return p.get();
     }
     return nullptr;
@@ -864,12 +870,13 @@ struct SessionManager::Impl {
     feed(*p, *target, Event::TcpConnectionConfirmed);
   }
 
-  void install_md5(const Peer& p) {
+  // `key` "" removes the peer's key.
+  void install_md5(const Peer& p, std::optional<std::string_view> key = std::nullopt) {
     if (p.cfg.password.empty()) return;
     for (auto& l : acceptors) {
       if (l->family != p.cfg.address.family()) continue;
-      const auto err =
-          sockopt::set_md5(l->acc.native_handle(), l->family, p.cfg.address, p.cfg.password);
+      const auto err = sockopt::set_md5(l->acc.native_handle(), l->family, p.cfg.address,
+                                        key.value_or(p.cfg.password));
       if (!err.empty()) spdlog::error("peer {}: listener {}", p.cfg.name, err);
     }
   }
@@ -885,7 +892,7 @@ struct SessionManager::Impl {
       int min = 0;
       bool all = true;
       std::vector<sockopt::GtsmRule> rules;
-      for (const auto& p : peers) {
+      for (const auto& [id, p] : peers) {
         if (p->cfg.address.family() != l->family) continue;
         if (!p->cfg.gtsm) {
           all = false;
@@ -942,7 +949,7 @@ std::optional<std::string> SessionManager::listen() {
     spdlog::info("listening on [{}]:{}", l.address, l.port);
     impl_->acceptors.push_back(std::move(lis));
   }
-  for (const auto& p : impl_->peers) impl_->install_md5(*p);
+  for (const auto& [id, p] : impl_->peers) impl_->install_md5(*p);
   impl_->update_listener_ttl();  // before the first accept
   for (auto& lis : impl_->acceptors) impl_->accept(*lis);
   return std::nullopt;
@@ -950,10 +957,9 @@ std::optional<std::string> SessionManager::listen() {
 
 PeerId SessionManager::add_peer(PeerConfig config) {
   auto p = std::make_unique<Impl::Peer>();
-  p->id = static_cast<PeerId>(impl_->peers.size());
+  p->id = impl_->next_peer_id++;
   p->cfg = std::move(config);
-  impl_->peers.push_back(std::move(p));
-  Impl::Peer& peer = *impl_->peers.back();
+  Impl::Peer& peer = *(impl_->peers[p->id] = std::move(p));
   impl_->new_conn(peer);
   impl_->install_md5(peer);
   impl_->update_listener_ttl();
@@ -1003,8 +1009,8 @@ bool SessionManager::drop_peer(PeerId id, std::uint8_t cease_subcode, const std:
 
 void SessionManager::shutdown(const std::string& shutdown_message, std::function<void()> done,
                               const std::function<bool(PeerId)>& keep) {
-  for (const auto& p : impl_->peers)
-    if (!keep || !keep(p->id)) stop_peer(p->id, shutdown_message);
+  for (const auto& [id, p] : impl_->peers)
+    if (!keep || !keep(id)) stop_peer(id, shutdown_message);
   for (auto& l : impl_->acceptors) {
     ErrorCode ec;
     l->acc.close(ec);
@@ -1055,7 +1061,7 @@ std::optional<Negotiated> SessionManager::negotiated(PeerId id) const {
 
 std::size_t SessionManager::read_buffer_bytes() const {
   std::size_t n = 0;
-  for (const auto& p : impl_->peers) {
+  for (const auto& [id, p] : impl_->peers) {
     for (const auto& c : p->conns) {
       if (c->ch) n += c->ch->rbuf.capacity();
     }
@@ -1065,8 +1071,27 @@ std::size_t SessionManager::read_buffer_bytes() const {
 
 std::vector<PeerId> SessionManager::peers() const {
   std::vector<PeerId> out;
-  for (const auto& p : impl_->peers) out.push_back(p->id);
+  for (const auto& [id, p] : impl_->peers) out.push_back(id);
   return out;
+}
+
+void SessionManager::replace_config(PeerId id, PeerConfig config) {
+  Impl::Peer* p = impl_->peer(id);
+  if (!p) return;
+  impl_->install_md5(*p, "");  // the key of the old address
+  p->cfg = std::move(config);
+  p->conns.clear();  // stopped: its one Idle FSM, replaced by one with the new timers
+  impl_->new_conn(*p);
+  impl_->install_md5(*p);
+  impl_->update_listener_ttl();
+}
+
+void SessionManager::release(PeerId id) {
+  auto it = impl_->peers.find(id);
+  if (it == impl_->peers.end()) return;
+  impl_->install_md5(*it->second, "");
+  impl_->peers.erase(it);  // its Conns; a Channel still flushing a NOTIFICATION lingers alone
+  impl_->update_listener_ttl();
 }
 
 }  // namespace nvabgpd::session
