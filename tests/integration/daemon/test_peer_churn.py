@@ -89,3 +89,18 @@ def test_peers_added_and_removed_by_reload_are_freed(lab, tmp_path):
     assert held == [{"configured": N_PEERS + 2, "session": N_PEERS + 2, "rib": 1},
                     {"configured": 1, "session": 1, "rib": 0}] * (CYCLES + 1), held
     assert d.alive()
+
+
+def test_a_removed_peer_leaves_its_address_to_the_next_one(lab, tmp_path):
+    """A removed peer kept in the session layer answered for its address: a passive peer added
+    later with that address had its connections refused ("administratively down")."""
+    d_ns = lab.ns("d")
+    p_ns = lab.ns("p")
+    veth_pair(d_ns, "10.0.1.1/24", p_ns, "10.0.1.2/24")
+    d = Nvabgpd(d_ns, tmp_path, _config([peer("old", "10.0.1.2", 65002, passive=True)])).start()
+    wait_until(d.ready, 20, what="control socket")
+    RawPeer(p_ns, "10.0.1.2", "10.0.1.1", asn=65002).connect().close()
+    _reload(d, _config([peer("new", "10.0.1.2", 65002, passive=True)]))
+    raw = RawPeer(p_ns, "10.0.1.2", "10.0.1.1", asn=65002).connect()
+    wait_until(lambda: d.state("new") == "Established", 20, what="new peer up")
+    raw.close()
