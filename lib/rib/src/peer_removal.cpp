@@ -17,8 +17,10 @@ void Rib::remove_peer(PeerId id) {
     std::erase_if(g->peer_announce, mine);
   }
   leave_group(p);
+  // Routes are only added while the peer is up; a peer_down() without graceful restart took
+  // them all, one with it left them stale. So one table walk at most per removed peer.
+  if (p.up || p.has_stale) remove_all_paths(p, false);  // stale ones too
   p.up = false;
-  remove_all_paths(p, false);  // stale ones of an earlier restart too
   // Export memos are keyed by the source's slot, which a later peer may take.
   for (auto& g : groups_) g->memo.clear();
   slot_of_.erase(it);
