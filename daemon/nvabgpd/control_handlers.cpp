@@ -85,9 +85,10 @@ void Daemon::install_control_handlers() {
                           {"update_groups", rib_->group_count()},
                           // What each module holds peers for: equal to the configured peers
                           // (the RIB: those whose session came up at least once).
-                          {"peers", {{"configured", peers_.size()},
-                                     {"session", sessions_->peers().size()},
-                                     {"rib", rib_->peer_count()}}}};
+                          {"peers",
+                           {{"configured", peers_.size()},
+                            {"session", sessions_->peers().size()},
+                            {"rib", rib_->peer_count()}}}};
   });
 
   c.on("show protocols", [this](const nlohmann::json& args) {
@@ -246,8 +247,8 @@ void Daemon::install_control_handlers() {
       if (!p) throw ControlError("no such peer: " + name);
       if (op == "disable" || op == "restart") {
         sessions_->stop_peer(p->id, arg_string(args, "message").empty()
-                                         ? "administratively " + op + "d"
-                                         : arg_string(args, "message"));
+                                        ? "administratively " + op + "d"
+                                        : arg_string(args, "message"));
       }
       if (op == "enable" || op == "restart") sessions_->start_peer(p->id);
       p->cfg.enabled = op != "disable";

@@ -11,9 +11,9 @@
 #include "filter_adapter.hpp"
 #include "interface_address.hpp"
 #include "monitoring.hpp"
-#include "peer_settings.hpp"
 #include "nvabgpd/wire/codec.hpp"
 #include "nvabgpd/wire/notification.hpp"
+#include "peer_settings.hpp"
 
 namespace nvabgpd::daemon {
 
@@ -117,7 +117,8 @@ std::optional<std::string> Daemon::start() {
   cb.on_refresh = [this](const session::RefreshRequest& r) { on_refresh(r); };
   // The session layer logs state changes, NOTIFICATIONs, ups, downs and refused connections.
   cb.on_state = [this](const session::StateChange& s) {
-    if (PeerRuntime* p = peer(s.peer); p && monitoring_) monitoring_->state_change(*p, s.from, s.to);
+    if (PeerRuntime* p = peer(s.peer); p && monitoring_)
+      monitoring_->state_change(*p, s.from, s.to);
   };
   cb.on_notification = [this](const session::NotificationEvent& n) {
     PeerRuntime* p = peer(n.peer);
@@ -221,7 +222,8 @@ session::PeerConfig Daemon::session_config(const config::PeerConfig& pc) const {
   // State when the kernel routes survive our restarts (persist) or did survive this one
   // (adopted at start).
   return session_settings(
-      cfg_, pc, {restarting_ && !converged_, fib_ != nullptr && (cfg_.kernel.persist || restarting_)});
+      cfg_, pc,
+      {restarting_ && !converged_, fib_ != nullptr && (cfg_.kernel.persist || restarting_)});
 }
 
 PeerRuntime& Daemon::add_peer(const config::PeerConfig& pc) {
@@ -545,8 +547,7 @@ void Daemon::wire_signals() {
 void Daemon::sync_bfd() {
   if (!bfd_) return;
   std::vector<std::pair<session::PeerId, const config::PeerConfig*>> v;
-  for (const auto& p : peers_)
-    v.emplace_back(p.id, &p.cfg);
+  for (const auto& p : peers_) v.emplace_back(p.id, &p.cfg);
   bfd_->sync(v);
 }
 

@@ -73,7 +73,8 @@ void Daemon::sample_health_metrics() {
     s.transitions = e.state.transitions();
     metrics_->update_health(name, s);
   }
-  for (const auto& p : peers_) metrics_->set_drained(p.cfg.name, route_control_->drained(p.cfg.name));
+  for (const auto& p : peers_)
+    metrics_->set_drained(p.cfg.name, route_control_->drained(p.cfg.name));
 }
 
 bool Daemon::kept_for_restart(const PeerRuntime& p) const {

@@ -79,7 +79,7 @@ std::shared_ptr<MrtTableDump> MrtTableDump::start(boost::asio::io_context& io, D
   dump->walk_ = TableWalk::start(
       io, d.rib(),
       [weak, file, ts, index_of, originated, sequence](const base::Prefix& prefix,
-                                                         std::span<const rib::PathView> paths) {
+                                                       std::span<const rib::PathView> paths) {
         auto self = weak.lock();
         if (!self) return;
         std::vector<mrt::RibEntry> entries;
