@@ -52,8 +52,8 @@ class BmpExporter::PrePolicyReplay : public std::enable_shared_from_this<PrePoli
   static std::shared_ptr<PrePolicyReplay> start(BmpExporter& ex, BmpStation& conn) {
     auto r = std::make_shared<PrePolicyReplay>(ex, conn);
     for (const auto& p : ex.d_.peers())
-      if (!p.removed && p.up && p.cfg.soft_reconfiguration)
-        r->peers_.push_back({p.rid, ex.d_.rib().pre_policy_routes(p.rid)});
+      if (p.up && p.cfg.soft_reconfiguration)
+        r->peers_.push_back({p.id, ex.d_.rib().pre_policy_routes(p.id)});
     r->schedule();
     return r;
   }
@@ -76,8 +76,8 @@ class BmpExporter::PrePolicyReplay : public std::enable_shared_from_this<PrePoli
         paused_ = true;
         return;
       }
-      auto& [rid, routes] = peers_[peer_];
-      const PeerRuntime* p = ex_.d_.peer_by_rid(rid);
+      auto& [id, routes] = peers_[peer_];
+      const PeerRuntime* p = ex_.d_.peer(id);
       if (!p || !p->up) {
         ++peer_;
         next_ = 0;
@@ -172,14 +172,14 @@ void BmpExporter::sync(Station& s) {
   const std::string host = d_.config().router_id.to_string();
   s.conn->send(share(bmp::initiation(host, std::string(kSysDescr))));
   for (const auto& p : d_.peers())
-    if (!p.removed && p.up) send_peer_up(*s.conn, p);
+    if (p.up) send_peer_up(*s.conn, p);
   BmpStation* conn = s.conn.get();
   Station* st = &s;
   s.walk = TableWalk::start(
       io_, d_.rib(),
       [this, conn](const base::Prefix& prefix, std::span<const rib::PathView> paths) {
         for (const auto& path : paths) {
-          const PeerRuntime* p = d_.peer_by_rid(path.peer);
+          const PeerRuntime* p = d_.peer(path.peer);
           if (!p || !p->up || path.stale) continue;
           const std::pair<base::Prefix, rib::AttrRef> held[] = {{prefix, path.attrs}};
           for (auto& m : encode_routes(*p, true, held, {})) conn->send(m);
@@ -188,7 +188,7 @@ void BmpExporter::sync(Station& s) {
       [this, conn, st] {
         // End-of-RIB (RFC 7854 5: the initial table dump is complete) per peer and family.
         for (const auto& p : d_.peers())
-          if (!p.removed && p.up) send_end_of_rib(*conn, p, true);
+          if (p.up) send_end_of_rib(*conn, p, true);
         // Then the pre-policy Adj-RIB-In of the peers that keep one (soft reconfiguration).
         st->replay = PrePolicyReplay::start(*this, *conn);
       },
@@ -211,7 +211,7 @@ std::vector<BmpStation::Message> BmpExporter::post_policy(
   for (const auto& prefix : prefixes) {
     rib::AttrRef attrs;
     for (const auto& v : d_.rib().routes(prefix))
-      if (v.peer == p.rid && !v.stale) attrs = v.attrs;
+      if (v.peer == p.id && !v.stale) attrs = v.attrs;
     if (attrs)
       held.emplace_back(prefix, std::move(attrs));
     else
@@ -299,8 +299,8 @@ void BmpExporter::arm_stats() {
 
 void BmpExporter::send_stats() {
   for (const auto& p : d_.peers()) {
-    if (p.removed || !p.up) continue;
-    const auto c = d_.peer_counters(p);
+    if (!p.up) continue;
+    const auto c = d_.rib().counters(p.id);
     if (!c) continue;
     const bmp::Stat stats[] = {{bmp::stat::kRejectedByPolicy, c->filtered, false},
                                {bmp::stat::kAsPathLoop, c->loops, false},

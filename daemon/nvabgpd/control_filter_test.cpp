@@ -37,8 +37,7 @@ nlohmann::json Daemon::filter_test(const std::string& name, bool export_side,
       // The route's source: the configured peer it says it came `from` (else a local route).
       ctx.direction = rib::FilterDirection::Export;
       for (const auto& src : peers_)
-        if (!src.removed && !r.from.is_unspecified() && src.cfg.address == r.from)
-          ctx.source_peer_id = src.rid;
+        if (!r.from.is_unspecified() && src.cfg.address == r.from) ctx.source_peer_id = src.id;
       const rib::AttrRef interned = rib_->store().intern(r.attrs);
       if (const char* why = rib::Rib::community_block(*interned, peer.ebgp())) {
         results.push_back(refused(r, std::string("not exported: ") + why));

@@ -1,5 +1,6 @@
 // The control commands: what `nvabgpctl` asks and the JSON it gets back. The schema is
 // documented in docs/control-protocol.md; fields are only ever added.
+#include <malloc.h>
 #include <net/if.h>
 
 #include <algorithm>
@@ -64,8 +65,7 @@ void Daemon::install_control_handlers() {
                           {"converged", converged_},
                           {"convergence", convergence_status()},
                           {"prefixes", rib_->prefix_count()},
-                          {"peers", std::count_if(peers_.begin(), peers_.end(),
-                                                  [](const PeerRuntime& p) { return !p.removed; })},
+                          {"peers", peers_.size()},
                           {"kernel", fib_ != nullptr}};
   });
 
@@ -75,21 +75,28 @@ void Daemon::install_control_handlers() {
 
   c.on("show memory", [this](const nlohmann::json&) {
     const auto& s = rib_->store();
+    malloc_trim(0);  // the figure of what is in use, not of freed heap glibc kept mapped
     return nlohmann::json{{"rss_kib", rss_kib()},
                           {"prefixes", rib_->prefix_count()},
                           {"attribute_sets", s.attr_sets()},
                           {"as_paths", s.as_paths()},
                           {"community_lists", s.community_lists()},
                           {"next_hops", s.next_hops()},
-                          {"update_groups", rib_->group_count()}};
+                          {"update_groups", rib_->group_count()},
+                          // What each module holds peers for: equal to the configured peers
+                          // (the RIB: those whose session came up at least once).
+                          {"peers",
+                           {{"configured", peers_.size()},
+                            {"session", sessions_->peers().size()},
+                            {"rib", rib_->peer_count()}}}};
   });
 
   c.on("show protocols", [this](const nlohmann::json& args) {
     const std::string only = arg_string(args, "peer");
     nlohmann::json out = nlohmann::json::array();
     for (const auto& p : peers_) {
-      if (p.removed || (!only.empty() && only != p.cfg.name)) continue;
-      const session::PeerStats st = peer_stats(p);
+      if (!only.empty() && only != p.cfg.name) continue;
+      const session::PeerStats st = sessions_->stats(p.id);
       nlohmann::json j{{"name", p.cfg.name},
                        {"address", p.cfg.address.to_string()},
                        {"asn", p.cfg.asn},
@@ -108,8 +115,8 @@ void Daemon::install_control_handlers() {
                        {"notifications_out", st.notifications_out},
                        {"opens_in", st.opens_in},             {"opens_out", st.opens_out},
                        {"refreshes_in", st.refreshes_in}};
-      nlohmann::json routes{{"exported", rib_->adj_rib_out_size(p.rid)}};
-      if (auto ctr = peer_counters(p)) {
+      nlohmann::json routes{{"exported", rib_->adj_rib_out_size(p.id)}};
+      if (auto ctr = rib_->counters(p.id)) {
         routes["received"] = ctr->received;
         routes["withdrawn"] = ctr->withdrawn;
         routes["accepted"] = ctr->accepted;
@@ -151,12 +158,12 @@ void Daemon::install_control_handlers() {
     if (auto name = arg_string(args, "protocol"); !name.empty()) {
       PeerRuntime* p = find_peer(name);
       if (!p) throw ControlError("no such peer: " + name);
-      q.protocol = p->rid;
+      q.protocol = p->id;
     }
     if (auto name = arg_string(args, "export"); !name.empty()) {
       PeerRuntime* p = find_peer(name);
       if (!p) throw ControlError("no such peer: " + name);
-      q.export_peer = p->rid;
+      q.export_peer = p->id;
       q.export_name = name;
       q.export_self_v4 = p->local_address;
       q.export_self_v6 = p->self_v6;
@@ -164,8 +171,8 @@ void Daemon::install_control_handlers() {
     RouteContext ctx;
     ctx.rib = rib_.get();
     ctx.directory = &directory_;
-    ctx.since = [this](rib::PeerId rid) -> std::optional<std::string> {
-      if (PeerRuntime* pr = peer_by_rid(rid)) return iso_time(pr->since);
+    ctx.since = [this](rib::PeerId id) -> std::optional<std::string> {
+      if (PeerRuntime* pr = peer(id)) return iso_time(pr->since);
       return std::nullopt;
     };
     if (fib_) {
@@ -221,7 +228,7 @@ void Daemon::install_control_handlers() {
     if (auto to = arg_string(args, "to"); !to.empty()) {
       PeerRuntime* p = find_peer(to);
       if (!p) throw ControlError("no such peer: " + to);
-      rib::ExportExplain ee = rib_->explain_export(*prefix, p->rid);
+      rib::ExportExplain ee = rib_->explain_export(*prefix, p->id);
       nlohmann::json ej{{"peer", to}, {"exported", ee.exported}, {"why", ee.reason}};
       if (!p->up) ej["why"] = "session is not established (" + p->last_error + ")";
       if (ee.attrs) ej["attributes"] = attributes_json(rib::AttrStore::materialize(*ee.attrs));
@@ -239,11 +246,11 @@ void Daemon::install_control_handlers() {
       PeerRuntime* p = find_peer(name);
       if (!p) throw ControlError("no such peer: " + name);
       if (op == "disable" || op == "restart") {
-        sessions_->stop_peer(p->sid, arg_string(args, "message").empty()
-                                         ? "administratively " + op + "d"
-                                         : arg_string(args, "message"));
+        sessions_->stop_peer(p->id, arg_string(args, "message").empty()
+                                        ? "administratively " + op + "d"
+                                        : arg_string(args, "message"));
       }
-      if (op == "enable" || op == "restart") sessions_->start_peer(p->sid);
+      if (op == "enable" || op == "restart") sessions_->start_peer(p->id);
       p->cfg.enabled = op != "disable";
       spdlog::info("peer {}: {} by operator", name, op);
       return nlohmann::json{{"peer", name}, {"done", op}};

@@ -13,6 +13,7 @@
 #include "monitoring.hpp"
 #include "nvabgpd/wire/codec.hpp"
 #include "nvabgpd/wire/notification.hpp"
+#include "peer_settings.hpp"
 
 namespace nvabgpd::daemon {
 
@@ -21,16 +22,6 @@ namespace asio = boost::asio;
 namespace {
 constexpr std::size_t kRibBudget = 20000;  // decisions per loop turn before yielding
 
-rib::PrefixLimit to_rib(const std::optional<config::PrefixLimit>& l) {
-  rib::PrefixLimit r;
-  if (!l) return r;
-  r.max = l->max;
-  r.action = l->action == config::LimitAction::Warn    ? rib::LimitAction::Warn
-             : l->action == config::LimitAction::Block ? rib::LimitAction::Block
-                                                       : rib::LimitAction::Restart;
-  r.restart_after = std::chrono::seconds(l->restart_delay);
-  return r;
-}
 }  // namespace
 
 Daemon::Daemon(asio::io_context& io, DaemonOptions opts, config::Config cfg,
@@ -49,48 +40,14 @@ Daemon::~Daemon() = default;
 
 PeerRuntime* Daemon::find_peer(const std::string& name) {
   for (auto& p : peers_)
-    if (!p.removed && p.cfg.name == name) return &p;
+    if (p.cfg.name == name) return &p;
   return nullptr;
 }
 
-PeerRuntime* Daemon::peer_by_rid(rib::PeerId rid) {
-  if (rid == 0 || rid > peers_.size()) return nullptr;
-  return &peers_[rid - 1];
-}
-
-session::PeerStats Daemon::peer_stats(const PeerRuntime& p) const {
-  session::PeerStats st = sessions_->stats(p.sid);
-  if (!p.predecessor) return st;
-  const session::PeerStats before = peer_stats(peers_[*p.predecessor]);
-  st.opens_in += before.opens_in;
-  st.opens_out += before.opens_out;
-  st.keepalives_in += before.keepalives_in;
-  st.keepalives_out += before.keepalives_out;
-  st.updates_in += before.updates_in;
-  st.updates_out += before.updates_out;
-  st.notifications_in += before.notifications_in;
-  st.notifications_out += before.notifications_out;
-  st.refreshes_in += before.refreshes_in;
-  st.established_count += before.established_count;
-  return st;
-}
-
-std::optional<rib::PeerCounters> Daemon::peer_counters(const PeerRuntime& p) const {
-  std::optional<rib::PeerCounters> c = rib_->counters(p.rid);
-  if (!p.predecessor) return c;
-  std::optional<rib::PeerCounters> before = peer_counters(peers_[*p.predecessor]);
-  if (!before) return c;
-  if (!c) {
-    c = rib::PeerCounters{};  // the new slot has not been up yet
-  }
-  c->updates += before->updates;
-  c->received += before->received;
-  c->withdrawn += before->withdrawn;
-  c->filtered += before->filtered;
-  c->loops += before->loops;
-  c->limit_blocked += before->limit_blocked;
-  c->export_blocked += before->export_blocked;
-  return c;
+PeerRuntime* Daemon::peer(PeerId id) {
+  auto it = std::lower_bound(peers_.begin(), peers_.end(), id,
+                             [](const PeerRuntime& p, PeerId i) { return p.id < i; });
+  return it != peers_.end() && it->id == id ? &*it : nullptr;
 }
 
 std::optional<std::string> Daemon::start() {
@@ -129,19 +86,11 @@ std::optional<std::string> Daemon::start() {
         "convergence; graceful restart peers get the Restart State bit, our routes and "
         "End-of-RIB after their End-of-RIB (RFC 4724)",
         adopted_);
-  rib::RibConfig rc;
-  rc.local_asn = cfg_.asn;
-  rc.router_id = cfg_.router_id.v4_value();
-  for (const auto& p : cfg_.peers) {
-    if (p.cluster_id && !rc.cluster_id) rc.cluster_id = p.cluster_id;
-    if (p.always_compare_med) rc.decision.always_compare_med = true;
-  }
-  rc.decision.max_paths = cfg_.kernel.max_paths == 0 ? 1 : cfg_.kernel.max_paths;
-  rc.fib = fib_ != nullptr;  // fixed for the daemon's lifetime (kernel settings apply at restart)
   // The RIB resolves next hops through the kernel's non-BGP routes (the FIB); without a FIB
   // every next hop is reachable at cost 0, as for directly connected peers.
   rib_ = std::make_unique<rib::Rib>(
-      rc, fib_ ? static_cast<base::NextHopResolver&>(*fib_) : no_fib_resolver_);
+      rib_config(cfg_, fib_ != nullptr),
+      fib_ ? static_cast<base::NextHopResolver&>(*fib_) : no_fib_resolver_);
 
   session::SpeakerConfig sc;
   sc.asn = cfg_.asn;
@@ -154,28 +103,29 @@ std::optional<std::string> Daemon::start() {
   cb.on_refresh = [this](const session::RefreshRequest& r) { on_refresh(r); };
   // The session layer logs state changes, NOTIFICATIONs, ups, downs and refused connections.
   cb.on_state = [this](const session::StateChange& s) {
-    if (s.peer < peers_.size() && monitoring_)
-      monitoring_->state_change(peers_[s.peer], s.from, s.to);
+    if (PeerRuntime* p = peer(s.peer); p && monitoring_)
+      monitoring_->state_change(*p, s.from, s.to);
   };
   cb.on_notification = [this](const session::NotificationEvent& n) {
-    if (n.peer >= peers_.size()) return;
+    PeerRuntime* p = peer(n.peer);
+    if (!p) return;
     const std::string what = wire::describe(n.notification);
-    peers_[n.peer].last_error = (n.sent ? "sent: " : "received: ") + what;
+    p->last_error = (n.sent ? "sent: " : "received: ") + what;
   };
   cb.on_drained = [this](session::PeerId) { schedule_pump(); };  // resumes a held update group
   sessions_ = std::make_unique<session::SessionManager>(io_, sc, std::move(cb), clock_);
 
   encoder_ = std::make_unique<OutboundEncoder>(
-      [this](rib::PeerId rid) -> std::optional<OutboundEncoder::PeerWire> {
-        PeerRuntime* p = peer_by_rid(rid);
+      [this](rib::PeerId id) -> std::optional<OutboundEncoder::PeerWire> {
+        PeerRuntime* p = peer(id);
         if (!p || !p->up || !p->negotiated) return std::nullopt;
         return OutboundEncoder::PeerWire{p->negotiated->params(), p->local_address, p->self_v6};
       },
-      [this](rib::PeerId rid, const Buffer& b) {
-        if (PeerRuntime* p = peer_by_rid(rid)) sessions_->send(p->sid, b);
+      [this](rib::PeerId id, const Buffer& b) {
+        if (peer(id)) sessions_->send(id, b);
       },
-      [this](rib::PeerId rid, wire::AfiSafi af, bool begin) {
-        if (PeerRuntime* p = peer_by_rid(rid)) sessions_->send_refresh_marker(p->sid, af, begin);
+      [this](rib::PeerId id, wire::AfiSafi af, bool begin) {
+        if (peer(id)) sessions_->send_refresh_marker(id, af, begin);
       });
 
   start_health();  // before the first originate: tracked items wait for their checks
@@ -197,10 +147,10 @@ std::optional<std::string> Daemon::start() {
   if (auto err = sessions_->listen()) return "listen: " + *err;
   monitoring_->start();
   for (auto& p : peers_)
-    if (p.cfg.enabled) sessions_->start_peer(p.sid);
-  auto bfd_down = [this](session::PeerId sid, const std::string& why) {
-    if (sid >= peers_.size() || peers_[sid].removed) return;
-    if (sessions_->drop_peer(sid, wire::err::kCeaseBfdDown, why)) peers_[sid].last_error = why;
+    if (p.cfg.enabled) sessions_->start_peer(p.id);
+  auto bfd_down = [this](PeerId id, const std::string& why) {
+    PeerRuntime* p = peer(id);
+    if (p && sessions_->drop_peer(id, wire::err::kCeaseBfdDown, why)) p->last_error = why;
   };
   bfd_ = std::make_unique<BfdLink>(io_, clock_, bfd_down);
   sync_bfd();
@@ -257,83 +207,34 @@ rib::FilterPtr Daemon::filter_for(const config::FilterRef& ref) const {
 }
 
 session::PeerConfig Daemon::session_config(const config::PeerConfig& pc) const {
-  session::PeerConfig s;
-  s.name = pc.name;
-  s.description = pc.description;
-  s.address = pc.address;
-  s.port = pc.port;
-  s.asn = pc.asn;
-  s.local_address = pc.local_address;
-  s.passive = pc.passive;
-  s.hold_time = std::chrono::seconds(pc.hold_time);
-  if (pc.keepalive != 0) s.keepalive = std::chrono::seconds(pc.keepalive);
-  s.connect_retry = std::chrono::seconds(pc.connect_retry);
-  s.idle_hold = std::chrono::seconds(pc.idle_hold);
-  s.idle_hold_max = std::chrono::seconds(pc.idle_hold_max);
-  s.damp_reset_after = std::max(s.damp_reset_after, s.idle_hold_max);
-  if (pc.send_hold_time) s.send_hold_time = std::chrono::seconds(*pc.send_hold_time);
-  s.send_queue_limit = static_cast<std::size_t>(pc.send_queue_limit);
-  if (!cfg_.is_ibgp(pc)) s.multihop = pc.multihop;
-  s.gtsm = pc.ttl_security;
-  s.password = pc.password;
-  s.families = pc.families;
-  s.route_refresh = pc.route_refresh;
-  // Enhanced Route Refresh (RFC 7313): BoRR/EoRR around a re-send, stale marking on BoRR.
-  s.enhanced_route_refresh = pc.route_refresh;
-  if (pc.graceful_restart.enabled) {
-    wire::GracefulRestartCap gr;
-    gr.restart_time = pc.graceful_restart.restart_time;
-    // RFC 4724 3: Restart State while we are restarting (until initial convergence);
-    // Forwarding State when the kernel routes survive our restarts (persist) or did survive
-    // this one (adopted at start).
-    gr.restart_state = restarting_ && !converged_;
-    const bool forwarding = fib_ != nullptr && (cfg_.kernel.persist || restarting_);
-    for (const auto& f : pc.families) gr.families.push_back({f, forwarding});
-    s.graceful_restart = gr;
-  }
-  return s;
+  // RFC 4724 3: Restart State while we are restarting (until initial convergence); Forwarding
+  // State when the kernel routes survive our restarts (persist) or did survive this one
+  // (adopted at start).
+  return session_settings(
+      cfg_, pc,
+      {restarting_ && !converged_, fib_ != nullptr && (cfg_.kernel.persist || restarting_)});
 }
 
-void Daemon::add_peer(const config::PeerConfig& pc, std::optional<std::size_t> predecessor) {
+PeerRuntime& Daemon::add_peer(const config::PeerConfig& pc) {
   PeerRuntime p;
   p.cfg = pc;
-  p.predecessor = predecessor;  // a peer restarted by reload continues its totals
-  p.sid = sessions_->add_peer(session_config(pc));
-  p.rid = p.sid + 1;  // RIB id 0 is "local"
-  directory_.set(p.rid, PeerIdentity{pc.name, pc.address});
-  if (peers_.size() != p.sid) throw std::logic_error("session ids out of step");
+  p.id = sessions_->add_peer(session_config(pc));
+  directory_.set(p.id, PeerIdentity{pc.name, pc.address});
+  if (!peers_.empty() && peers_.back().id >= p.id) throw std::logic_error("peer ids out of order");
   if (pc.enabled && convergence_ && !convergence_->converged())
-    convergence_->track(p.sid, pc.name, clock_.now());
-  peers_.push_back(std::move(p));
+    convergence_->track(p.id, pc.name, clock_.now());
+  return peers_.emplace_back(std::move(p));
+}
+
+PeerFilters Daemon::peer_filters(const config::PeerConfig& pc) const {
+  // Routes marked GRACEFUL_SHUTDOWN get LOCAL_PREF 0; exports follow drain and tracked checks.
+  export_keys_[pc.name] = route_control_->export_key(pc);
+  return {route_control_->import_filter(filter_for(pc.import_filter)),
+          route_control_->export_filter(pc, filter_for(pc.export_filter), cfg_.asn)};
 }
 
 rib::PeerUp Daemon::rib_peer_settings(const PeerRuntime& p) const {
-  rib::PeerUp r;
-  r.id = p.rid;
-  r.name = p.cfg.name;
-  r.address = p.cfg.address;
-  r.local_asn = cfg_.asn;
-  r.remote_asn = p.cfg.asn;
-  r.rr_client = p.cfg.route_reflector_client;
-  r.route_server_client = p.cfg.route_server_client;
-  r.next_hop_self = p.cfg.next_hop_self;
-  r.allowas_in = p.cfg.allowas_in;
-  r.default_local_pref = p.cfg.default_local_pref;
-  r.soft_reconfig_in = p.cfg.soft_reconfiguration;
-  // Azure Route Server counts every route it receives, re-sent or not, against its limit:
-  // answer its ROUTE-REFRESH with End-of-RIB only (the routes it holds are unchanged).
-  r.resend_on_refresh = !p.cfg.azure_route_server;
-  r.stale_time = std::chrono::seconds(p.cfg.graceful_restart.stale_time);
-  r.import_limit = to_rib(p.cfg.import_limit);
-  r.export_limit = to_rib(p.cfg.export_limit);
-  // Routes marked GRACEFUL_SHUTDOWN get LOCAL_PREF 0; exports follow drain and tracked checks.
-  r.import_filter = route_control_->import_filter(filter_for(p.cfg.import_filter));
-  r.export_filter = route_control_->export_filter(p.cfg, filter_for(p.cfg.export_filter), cfg_.asn);
-  export_keys_[p.cfg.name] = route_control_->export_key(p.cfg);
-  // Peers with the same export filter may share an update group.
-  r.export_policy_id = static_cast<std::uint32_t>(
-      std::hash<std::string>{}(p.cfg.export_filter.to_string()) & 0x7fffffffU);
-  return r;
+  return rib_settings(cfg_, p.cfg, p.id, peer_filters(p.cfg));
 }
 
 wire::PathAttributes Daemon::originate_attrs(const config::Originate& o) const {
@@ -349,16 +250,7 @@ wire::PathAttributes Daemon::originate_attrs(const config::Originate& o) const {
 }
 
 rib::PeerUp Daemon::rib_peer_up(const PeerRuntime& p, const session::PeerUp& up) const {
-  rib::PeerUp r = rib_peer_settings(p);
-  r.local_address = up.local_address;
-  r.remote_asn = up.negotiated.peer_asn;
-  r.remote_router_id = up.negotiated.peer_id;
-  r.families = up.negotiated.families;
-  r.enhanced_route_refresh = up.negotiated.enhanced_route_refresh;
-  r.graceful_restart = up.negotiated.graceful_restart;
-  if (up.negotiated.peer_graceful_restart)
-    r.restart_time = std::chrono::seconds(up.negotiated.peer_graceful_restart->restart_time);
-  return r;
+  return rib_settings(cfg_, p.cfg, p.id, peer_filters(p.cfg), up);
 }
 
 void Daemon::originate_all() {
@@ -372,8 +264,9 @@ void Daemon::originate_all() {
 }
 
 void Daemon::on_up(const session::PeerUp& up) {
-  if (up.peer >= peers_.size()) return;
-  PeerRuntime& p = peers_[up.peer];
+  PeerRuntime* pp = peer(up.peer);
+  if (!pp) return;
+  PeerRuntime& p = *pp;
   p.up = true;
   p.since = std::chrono::system_clock::now();
   p.negotiated = up.negotiated;
@@ -382,7 +275,7 @@ void Daemon::on_up(const session::PeerUp& up) {
   p.self_v6 = p.cfg.ipv6_next_hop;
   if (!p.self_v6 && up.local_address.is_v4()) p.self_v6 = global_ipv6_of_interface(up.local_address);
   p.last_error.clear();
-  if (auto c = rib_->counters(p.rid))
+  if (auto c = rib_->counters(p.id))
     p.received_base = c->received - std::min(c->received, c->withdrawn);
   rib_->peer_up(rib_peer_up(p, up), clock_.now());
   convergence_->up(up.peer, up.negotiated.families, clock_.now());
@@ -391,8 +284,9 @@ void Daemon::on_up(const session::PeerUp& up) {
 }
 
 void Daemon::on_down(const session::PeerDown& down) {
-  if (down.peer >= peers_.size()) return;
-  PeerRuntime& p = peers_[down.peer];
+  PeerRuntime* pp = peer(down.peer);
+  if (!pp) return;
+  PeerRuntime& p = *pp;
   const bool was_up = p.up;
   p.up = false;
   p.since = std::chrono::system_clock::now();
@@ -403,7 +297,7 @@ void Daemon::on_down(const session::PeerDown& down) {
   if (monitoring_) monitoring_->peer_down(p, down);
   // RFC 4724 helper: keep the routes as stale unless we or the peer reset deliberately.
   const bool graceful = p.negotiated && p.negotiated->graceful_restart && !down.sent;
-  rib_->peer_down(rib::PeerDown{p.rid, graceful}, clock_.now());
+  rib_->peer_down(rib::PeerDown{p.id, graceful}, clock_.now());
   schedule_pump();
   // A session that goes down may free a large write queue (a peer that stopped reading) and
   // its routes; glibc keeps freed heap top and arenas mapped. Give it back once the socket's
@@ -415,8 +309,9 @@ void Daemon::on_down(const session::PeerDown& down) {
 }
 
 void Daemon::on_update(session::UpdateIn&& u) {
-  if (u.peer >= peers_.size()) return;
-  PeerRuntime& p = peers_[u.peer];
+  PeerRuntime* pp = peer(u.peer);
+  if (!pp) return;
+  PeerRuntime& p = *pp;
   if (monitoring_) monitoring_->update_received(p, u.update);  // pre-policy, as received
   if (u.action != wire::ErrorAction::None) {
     for (const auto& e : u.errors) {
@@ -430,7 +325,7 @@ void Daemon::on_update(session::UpdateIn&& u) {
     if (u.action == wire::ErrorAction::TreatAsWithdraw && !u.update.treat_as_withdraw()) return;
   }
   if (auto af = u.update.end_of_rib()) convergence_->end_of_rib(u.peer, *af);
-  const rib::UpdateIn in{p.rid, std::move(u.update)};
+  const rib::UpdateIn in{p.id, std::move(u.update)};
   rib_->update(in, clock_.now());
   if (monitoring_) monitoring_->update_applied(p, in.update);  // post-policy
   schedule_pump();
@@ -438,7 +333,8 @@ void Daemon::on_update(session::UpdateIn&& u) {
 
 void Daemon::log_suppressed(const base::RateLimiter::Suppressed& s) {
   const auto secs = std::chrono::duration_cast<std::chrono::seconds>(clock_.now() - s.since);
-  const std::string name = s.key.first < peers_.size() ? peers_[s.key.first].cfg.name : "?";
+  const PeerRuntime* p = peer(s.key.first);
+  const std::string name = p ? p->cfg.name : "?";
   spdlog::warn("peer {}: suppressed {} similar messages ({}) in the last {} s", name, s.count,
                s.key.second == 0 ? std::string("UPDATE layout")
                                  : wire::attribute_name(static_cast<std::uint8_t>(s.key.second)),
@@ -446,13 +342,13 @@ void Daemon::log_suppressed(const base::RateLimiter::Suppressed& s) {
 }
 
 void Daemon::on_refresh(const session::RefreshRequest& r) {
-  if (r.peer >= peers_.size()) return;
+  if (!peer(r.peer)) return;
   if (r.refresh.subtype == 1 || r.refresh.subtype == 2) {
     // RFC 7313 4.2: BoRR marks the peer's routes of the family stale, EoRR removes the ones
     // not re-sent in between.
-    rib_->refresh_marker(peers_[r.peer].rid, r.refresh.af, r.refresh.subtype == 1, clock_.now());
+    rib_->refresh_marker(r.peer, r.refresh.af, r.refresh.subtype == 1, clock_.now());
   } else if (r.refresh.subtype == 0) {
-    rib_->refresh_request(rib::RefreshRequest{peers_[r.peer].rid, r.refresh.af});
+    rib_->refresh_request(rib::RefreshRequest{r.peer, r.refresh.af});
   } else {
     return;  // RFC 7313 5: reserved subtypes are ignored
   }
@@ -471,9 +367,9 @@ void Daemon::pump() {
   rib_->run(kRibBudget);
   // A group whose every member has a full write queue is held in the RIB (see
   // Rib::take_outbound); on_drained pumps again.
-  auto congested = [this](rib::PeerId rid) {
-    const PeerRuntime* p = peer_by_rid(rid);
-    return p && p->up && sessions_->congested(p->sid);
+  auto congested = [this](rib::PeerId id) {
+    const PeerRuntime* p = peer(id);
+    return p && p->up && sessions_->congested(id);
   };
   // A restarting speaker defers its routes until route selection is done (RFC 4724 4.1): they
   // coalesce in the RIB, the first take after it sends them with End-of-RIB.
@@ -510,8 +406,7 @@ void Daemon::check_convergence() {
   if (restarting_) {
     // The restart is over: OPENs from now on carry no Restart State bit.
     for (const auto& p : peers_)
-      if (!p.removed)
-        sessions_->set_graceful_restart(p.sid, session_config(p.cfg).graceful_restart);
+      sessions_->set_graceful_restart(p.id, session_config(p.cfg).graceful_restart);
   }
 }
 
@@ -565,7 +460,7 @@ void Daemon::arm_rib_timer() {
 
 void Daemon::handle_events(std::vector<rib::RibEvent> events) {
   for (auto& e : events) {
-    PeerRuntime* p = peer_by_rid(e.peer);
+    PeerRuntime* p = peer(e.peer);
     const std::string name = p ? p->cfg.name : "local";
     switch (e.kind) {
       case rib::RibEvent::Kind::ImportLimitReached:
@@ -582,11 +477,11 @@ void Daemon::handle_events(std::vector<rib::RibEvent> events) {
                       e.after.count());
         if (p) {
           p->last_error = e.message;
-          sessions_->stop_for_prefix_limit(p->sid, e.after);  // the session layer restarts it
+          sessions_->stop_for_prefix_limit(p->id, e.after);  // the session layer restarts it
         }
         break;
       case rib::RibEvent::Kind::SendRouteRefresh:
-        if (p) sessions_->request_refresh(p->sid, e.af);  // sent if the peer negotiated it
+        if (p) sessions_->request_refresh(p->id, e.af);  // sent if the peer negotiated it
         break;
     }
   }
@@ -612,8 +507,7 @@ void Daemon::wire_signals() {
 void Daemon::sync_bfd() {
   if (!bfd_) return;
   std::vector<std::pair<session::PeerId, const config::PeerConfig*>> v;
-  for (const auto& p : peers_)
-    if (!p.removed) v.emplace_back(p.sid, &p.cfg);
+  for (const auto& p : peers_) v.emplace_back(p.id, &p.cfg);
   bfd_->sync(v);
 }
 
@@ -649,9 +543,9 @@ void Daemon::shutdown() {
     spdlog::info(
         "shutting down without kernel.persist: Cease/Administrative Shutdown to every peer, "
         "kernel routes removed");
-  auto keep = [this, kept](session::PeerId sid) {
-    return sid < peers_.size() &&
-           std::find(kept.begin(), kept.end(), peers_[sid].cfg.name) != kept.end();
+  auto keep = [this, kept](PeerId id) {
+    const PeerRuntime* p = peer(id);
+    return p && std::find(kept.begin(), kept.end(), p->cfg.name) != kept.end();
   };
   sessions_->shutdown(
       cfg_.shutdown.message,

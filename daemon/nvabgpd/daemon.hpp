@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -35,6 +36,7 @@
 #include "nvabgpd/session/session_manager.hpp"
 #include "outbound_encoder.hpp"
 #include "peer_directory.hpp"
+#include "peer_settings.hpp"
 #include "route_control.hpp"
 #include "service_manager.hpp"
 
@@ -49,12 +51,15 @@ struct DaemonOptions {
   bool no_kernel = false;                     // never touch the kernel FIB
 };
 
-// Per configured peer: its config, ids and what `show protocols` reports.
+// The one id of a peer: given by the session layer (from 1), used by the RIB and the daemon
+// (the RIB's 0 is its locally originated routes). A peer restarted by reload keeps it.
+using PeerId = session::PeerId;
+static_assert(std::is_same_v<PeerId, rib::PeerId>);
+
+// Per configured peer: its config, id and what `show protocols` reports.
 struct PeerRuntime {
   config::PeerConfig cfg;
-  session::PeerId sid = 0;
-  rib::PeerId rid = 0;
-  bool removed = false;
+  PeerId id = 0;
   bool up = false;
   std::chrono::system_clock::time_point since = std::chrono::system_clock::now();
   std::string last_error;
@@ -63,11 +68,8 @@ struct PeerRuntime {
   base::IpAddress local_address;
   // Next hop self of IPv6 routes over an IPv4 session (ipv6-next-hop, else the interface's).
   std::optional<base::IpAddress> self_v6;
-  // A restart by reload gives the peer a new slot: the slot this one replaced, whose
-  // cumulative totals (messages, flaps, routes received...) this one continues.
-  std::optional<std::size_t> predecessor;
   // Routes received minus withdrawn when the session last came up (the RIB's counters are
-  // totals over the slot's sessions): the base of the current Adj-RIB-In size metric.
+  // totals over the peer's sessions): the base of the current Adj-RIB-In size metric.
   std::uint64_t received_base = 0;
 };
 
@@ -92,14 +94,10 @@ class Daemon {
   const config::Config& config() const { return cfg_; }
   rib::Rib& rib() { return *rib_; }
   session::SessionManager& sessions() { return *sessions_; }
+  // The configured peers, in the order they were added (by id); a removed peer is gone.
   std::vector<PeerRuntime>& peers() { return peers_; }
   PeerRuntime* find_peer(const std::string& name);
-  PeerRuntime* peer_by_rid(rib::PeerId rid);
-  // A peer's cumulative totals over every slot it had (restarts by reload): message counts
-  // and established_count add up; state and queue are the current slot's. Counters: the
-  // cumulative ones add up, accepted and advertised are the current slot's.
-  session::PeerStats peer_stats(const PeerRuntime& p) const;
-  std::optional<rib::PeerCounters> peer_counters(const PeerRuntime& p) const;
+  PeerRuntime* peer(PeerId id);  // nullptr: local (0) or no longer configured
   const PeerDirectory& directory() const { return directory_; }
   fib::NetlinkFib* fib() { return fib_.get(); }
   std::chrono::system_clock::time_point started() const { return started_; }
@@ -113,13 +111,17 @@ class Daemon {
   std::chrono::system_clock::time_point last_reload() const { return last_reload_; }
 
  private:
-  // `predecessor`: the slot of the same peer before a restart by reload, whose totals the new
-  // slot continues (not for a peer removed and later added back: that is a new peer).
-  void add_peer(const config::PeerConfig& pc, std::optional<std::size_t> predecessor = {});
+  // A new peer (a new id: a peer removed and added back starts afresh), not started.
+  PeerRuntime& add_peer(const config::PeerConfig& pc);
+  // Frees the peer in every module (reload.cpp).
+  void remove_peer(PeerId id);
+  // New settings by reload that need a new session: same id, its totals carry on (reload.cpp).
+  void restart_peer(PeerRuntime& p, const config::PeerConfig& pc);
   void apply_reload(config::Config next, std::shared_ptr<const policy::Program> program,
                     const config::ReloadPlan& plan);
+  // peer_settings.hpp with the daemon's restart state, filters and route control.
   session::PeerConfig session_config(const config::PeerConfig& pc) const;
-  // What the RIB needs to know about a peer from its config (rib_peer_up adds the session's).
+  PeerFilters peer_filters(const config::PeerConfig& pc) const;  // records export_keys_
   rib::PeerUp rib_peer_settings(const PeerRuntime& p) const;
   rib::PeerUp rib_peer_up(const PeerRuntime& p, const session::PeerUp& up) const;
   rib::FilterPtr filter_for(const config::FilterRef& ref) const;
@@ -159,7 +161,7 @@ class Daemon {
   base::RateLimiter log_limiter_;
   void log_suppressed(const base::RateLimiter::Suppressed& s);
   PeerDirectory directory_;
-  std::vector<PeerRuntime> peers_;  // index = session id
+  std::vector<PeerRuntime> peers_;  // ascending ids (ids only grow)
   std::unique_ptr<fib::NetlinkFib> fib_;
   base::ReachableResolver no_fib_resolver_;  // the RIB's resolver when there is no FIB
   std::unique_ptr<rib::Rib> rib_;

@@ -45,7 +45,6 @@ void Daemon::apply_route_control() {
     changed = true;
   }
   for (auto& p : peers_) {
-    if (p.removed) continue;
     const std::string key = route_control_->export_key(p.cfg);
     auto it = export_keys_.find(p.cfg.name);
     const std::string held = it == export_keys_.end() ? std::string() : it->second;
@@ -75,21 +74,20 @@ void Daemon::sample_health_metrics() {
     metrics_->update_health(name, s);
   }
   for (const auto& p : peers_)
-    if (!p.removed) metrics_->set_drained(p.cfg.name, route_control_->drained(p.cfg.name));
+    metrics_->set_drained(p.cfg.name, route_control_->drained(p.cfg.name));
 }
 
 bool Daemon::kept_for_restart(const PeerRuntime& p) const {
   // With persist the kernel keeps forwarding while we are away: graceful restart helpers keep
   // our routes too, and a NOTIFICATION would end their helper mode (RFC 4724 4.2).
   const bool keep_forwarding = fib_ != nullptr && cfg_.kernel.persist;
-  return keep_forwarding && !p.removed && p.up && p.negotiated && p.negotiated->graceful_restart;
+  return keep_forwarding && p.up && p.negotiated && p.negotiated->graceful_restart;
 }
 
 nlohmann::json Daemon::set_drain(const std::vector<std::string>& names, bool on) {
   std::vector<std::string> targets;
   if (names.empty()) {
-    for (const auto& p : peers_)
-      if (!p.removed) targets.push_back(p.cfg.name);
+    for (const auto& p : peers_) targets.push_back(p.cfg.name);
   } else {
     for (const auto& n : names) {
       if (!find_peer(n)) throw ControlError("no such peer: " + n);
@@ -123,10 +121,7 @@ void Daemon::drain_then_shutdown() {
   // persist. Every other peer is drained, then gets Cease/Administrative Shutdown.
   std::vector<std::string> drain;
   std::vector<std::string> kept;
-  for (const auto& p : peers_) {
-    if (p.removed) continue;
-    (kept_for_restart(p) ? kept : drain).push_back(p.cfg.name);
-  }
+  for (const auto& p : peers_) (kept_for_restart(p) ? kept : drain).push_back(p.cfg.name);
   spdlog::info(
       "shutting down after a {} s drain (RFC 8326) of {} peer(s) [{}]{}; a second signal stops "
       "at once",
@@ -163,7 +158,7 @@ void Daemon::install_health_handlers() {
                          {"why", why}});
     }
     for (const auto& p : peers_) {
-      if (p.removed || p.cfg.track.empty()) continue;
+      if (p.cfg.track.empty()) continue;
       const auto failing = health_->failing(p.cfg.track.checks);
       tracked.push_back({{"peer", p.cfg.name},
                          {"checks", p.cfg.track.checks},

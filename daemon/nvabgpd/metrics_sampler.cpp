@@ -9,18 +9,17 @@ namespace nvabgpd::daemon {
 void Daemon::sample_metrics() {
   if (!metrics_) return;
   for (const auto& p : peers_) {
-    if (p.removed) continue;
-    const session::PeerStats st = peer_stats(p);
+    const session::PeerStats st = sessions_->stats(p.id);
     PeerSample s;
     s.state = st.state;
-    if (auto c = rib_->counters(p.rid)) {
-      // The slot's totals count every session's routes: subtract what the earlier sessions
+    if (auto c = rib_->counters(p.id)) {
+      // The peer's totals count every session's routes: subtract what the earlier sessions
       // left (their Adj-RIB-In went with them).
       const std::uint64_t held = c->received - std::min(c->received, c->withdrawn);
       s.prefixes_received = p.up ? held - std::min(held, p.received_base) : 0;
       s.prefixes_accepted = c->accepted;
     }
-    s.prefixes_advertised = rib_->adj_rib_out_size(p.rid);
+    s.prefixes_advertised = rib_->adj_rib_out_size(p.id);
     s.messages_in = st.opens_in + st.keepalives_in + st.updates_in + st.notifications_in +
                     st.refreshes_in;
     s.messages_out = st.opens_out + st.keepalives_out + st.updates_out + st.notifications_out;

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <unordered_map>
 
 #include "daemon.hpp"
 #include "nvabgpd/mrt/records.hpp"
@@ -61,29 +62,31 @@ std::shared_ptr<MrtTableDump> MrtTableDump::start(boost::asio::io_context& io, D
                                                   std::function<void(const Result&)> done) {
   auto dump = std::make_shared<MrtTableDump>();
   const config::Config& cfg = d.config();
-  // Peer index = RIB peer id (0: our own, locally originated routes).
+  // Peer index 0: our own, locally originated routes; then the configured peers.
   std::vector<mrt::IndexedPeer> index;
   index.push_back({cfg.router_id.v4_value(), base::IpAddress::v4(0), cfg.asn});
   std::vector<std::uint32_t> originated{epoch(d.started())};
+  std::unordered_map<rib::PeerId, std::uint16_t> index_of{{rib::kLocalPeer, 0}};
   for (const auto& p : d.peers()) {
+    index_of[p.id] = static_cast<std::uint16_t>(index.size());
     index.push_back({p.negotiated ? p.negotiated->peer_id : 0, p.cfg.address, p.cfg.asn});
     originated.push_back(epoch(p.since));
   }
-  const std::size_t peer_count = index.size();
   const auto ts = now_ts();
   file->write(mrt::peer_index_table(ts, cfg.router_id.v4_value(), "nvabgpd", index));
   std::weak_ptr<MrtTableDump> weak = dump;
   auto sequence = std::make_shared<std::uint32_t>(0);
   dump->walk_ = TableWalk::start(
       io, d.rib(),
-      [weak, file, ts, peer_count, originated, sequence](const base::Prefix& prefix,
-                                                         std::span<const rib::PathView> paths) {
+      [weak, file, ts, index_of, originated, sequence](const base::Prefix& prefix,
+                                                       std::span<const rib::PathView> paths) {
         auto self = weak.lock();
         if (!self) return;
         std::vector<mrt::RibEntry> entries;
         for (const auto& v : paths) {
-          if (v.peer >= peer_count) continue;  // a peer added after the index was written
-          entries.push_back({static_cast<std::uint16_t>(v.peer), originated[v.peer],
+          auto at = index_of.find(v.peer);
+          if (at == index_of.end()) continue;  // a peer added after the index was written
+          entries.push_back({at->second, originated[at->second],
                              mrt::rib_attributes(rib::AttrStore::materialize(*v.attrs))});
         }
         if (entries.empty()) return;

@@ -1,5 +1,5 @@
 #pragma once
-// Names and addresses of peers by RIB peer id, for filters (`from`, `proto`) and output.
+// Names and addresses of peers by peer id, for filters (`from`, `proto`) and output.
 #include <string>
 #include <unordered_map>
 
@@ -15,6 +15,7 @@ struct PeerIdentity {
 class PeerDirectory {
  public:
   void set(std::uint32_t id, PeerIdentity p) { peers_[id] = std::move(p); }
+  void erase(std::uint32_t id) { peers_.erase(id); }
   const PeerIdentity* find(std::uint32_t id) const {
     auto it = peers_.find(id);
     return it == peers_.end() ? nullptr : &it->second;

@@ -1,5 +1,7 @@
 // Reload: validate the new configuration in full, diff it against the running one, and apply
 // the smallest set of actions. All or nothing: on any error the running config stays.
+#include <malloc.h>
+
 #include <algorithm>
 #include <fstream>
 #include <set>
@@ -55,6 +57,7 @@ void Daemon::apply_reload(config::Config next, std::shared_ptr<const policy::Pro
                           const config::ReloadPlan& plan) {
   program_ = std::move(program);
   const config::Config old = std::exchange(cfg_, std::move(next));
+  std::size_t removed = 0;
   for (const auto& change : plan.peers) {
     const config::PeerConfig* now = cfg_.find_peer(change.name);
     PeerRuntime* p = find_peer(change.name);
@@ -74,7 +77,7 @@ void Daemon::apply_reload(config::Config next, std::shared_ptr<const policy::Pro
         if (!p || !now) break;
         p->cfg = *now;
         if (action != A::RerunExport)
-          rib_->reimport(p->rid, route_control_->import_filter(filter_for(now->import_filter)));
+          rib_->reimport(p->id, route_control_->import_filter(filter_for(now->import_filter)));
         if (action != A::RerunImport && p->up && p->last_up) {
           // The peer moves to the update group of its new export policy and is sent only
           // the differences against what it holds (withdrawals included), no full re-send.
@@ -82,24 +85,23 @@ void Daemon::apply_reload(config::Config next, std::shared_ptr<const policy::Pro
         }
         break;
       case A::Restart:
+        if (p && now) {
+          restart_peer(*p, *now);
+          break;
+        }
+        [[fallthrough]];
       case A::Remove:
         if (p) {
-          sessions_->stop_peer(p->sid, action == A::Remove ? "peer removed from configuration"
-                                                           : "configuration changed");
-          if (p->up) rib_->peer_down(rib::PeerDown{p->rid, false}, clock_.now());
-          p->up = false;
-          p->removed = true;
-          convergence_->untrack(p->sid);  // its successor slot (if any) is tracked afresh
+          remove_peer(p->id);
+          ++removed;
         }
         if (action == A::Remove && metrics_) metrics_->remove_peer(change.name);
         if (action == A::Remove || !now) break;
-        add_peer(*now, p ? std::optional<std::size_t>(static_cast<std::size_t>(p - peers_.data())) : std::nullopt);
-        if (now->enabled) sessions_->start_peer(peers_.back().sid);
-        break;
+        [[fallthrough]];
       case A::Add:
         if (now) {
-          add_peer(*now);
-          if (now->enabled) sessions_->start_peer(peers_.back().sid);
+          PeerRuntime& added = add_peer(*now);
+          if (now->enabled) sessions_->start_peer(added.id);
         }
         break;
     }
@@ -124,6 +126,35 @@ void Daemon::apply_reload(config::Config next, std::shared_ptr<const policy::Pro
     spdlog::warn(
         "reload: kernel, listen, control, metrics, bmp and mrt settings take effect at restart");
   schedule_pump();
+  // Give back what the removed peers held (glibc keeps freed heap mapped otherwise).
+  if (removed > 0) malloc_trim(0);
+}
+
+void Daemon::remove_peer(PeerId id) {
+  PeerRuntime* p = peer(id);
+  if (!p) return;
+  // on_down (if it was up) takes its routes out of use first, as for any session loss;
+  // then every module frees what it held for the peer.
+  sessions_->remove_peer(id, "peer removed from configuration");
+  rib_->remove_peer(id);
+  convergence_->untrack(id);
+  directory_.erase(id);
+  export_keys_.erase(p->cfg.name);
+  for (const auto& s : log_limiter_.drain(id)) log_suppressed(s);
+  peers_.erase(peers_.begin() + (p - peers_.data()));
+}
+
+void Daemon::restart_peer(PeerRuntime& p, const config::PeerConfig& pc) {
+  // A new session with the new settings, under the same id: the session layer's message and
+  // flap totals and the RIB's route counters carry on.
+  sessions_->reconfigure_peer(p.id, session_config(pc), "configuration changed");
+  if (p.up) rib_->peer_down(rib::PeerDown{p.id, false}, clock_.now());  // on_down did, normally
+  p.up = false;
+  p.cfg = pc;
+  directory_.set(p.id, PeerIdentity{pc.name, pc.address});
+  convergence_->untrack(p.id);
+  if (pc.enabled && !convergence_->converged()) convergence_->track(p.id, pc.name, clock_.now());
+  if (pc.enabled) sessions_->start_peer(p.id);
 }
 
 }  // namespace nvabgpd::daemon

@@ -11,13 +11,8 @@ RouteWalk::RouteWalk(RouteContext ctx, RouteQuery q) : ctx_(std::move(ctx)), q_(
     single_ = q_.prefix;
   } else if (q_.for_addr) {
     whole_table_ = false;
-    for (int len = static_cast<int>(base::max_len(q_.for_addr->family())); len >= 0; --len) {
-      auto p = base::Prefix::make(*q_.for_addr, static_cast<unsigned>(len));
-      if (table.find(p) != rib::kNoEntry) {
-        single_ = p;
-        break;
-      }
-    }
+    if (const rib::EntryId id = table.longest_match(*q_.for_addr); id != rib::kNoEntry)
+      single_ = table.prefix(id);
   }
 }
 

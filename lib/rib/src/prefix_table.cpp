@@ -175,6 +175,14 @@ EntryId PrefixTable::find(const base::Prefix& p) const {
   }
 }
 
+EntryId PrefixTable::longest_match(const base::IpAddress& a) const {
+  for (int len = static_cast<int>(base::max_len(a.family())); len >= 0; --len) {
+    const EntryId id = find(base::Prefix::make(a, static_cast<unsigned>(len)));
+    if (id != kNoEntry) return id;
+  }
+  return kNoEntry;
+}
+
 EntryId PrefixTable::allocate_id() {
   if (!free_ids_.empty()) {
     const EntryId id = free_ids_.back();

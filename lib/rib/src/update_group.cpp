@@ -61,6 +61,9 @@ void UpdateGroup::join(PeerId peer, std::uint32_t slot, const PrefixTable& table
 
 UpdateGroup::Member UpdateGroup::leave(PeerId peer) {
   for (auto* v : {&members_, &joining_, &eor_waiting_, &eor_only_, &refresh_}) std::erase(*v, peer);
+  const auto mine = [peer](const std::pair<PeerId, EntryId>& x) { return x.first == peer; };
+  std::erase_if(peer_withdraw_, mine);
+  std::erase_if(peer_announce_, mine);
   Member m;
   if (auto it = member_.find(peer); it != member_.end()) {
     m = std::move(it->second);

@@ -107,11 +107,14 @@ void Listeners::incoming(const ConnectionPtr& ch) {
     reject(ch, remote, re.port(), refused->reason, refused->log);
 }
 
-void Listeners::install_md5(const PeerConfig& cfg) {
+void Listeners::peer_removed(const PeerConfig& cfg) { install_md5(cfg, ""); }
+
+void Listeners::install_md5(const PeerConfig& cfg, std::optional<std::string_view> key) {
   if (cfg.password.empty()) return;
   for (auto& l : sockets_) {
     if (l->family != cfg.address.family()) continue;
-    const auto err = sockopt::set_md5(l->acc.native_handle(), l->family, cfg.address, cfg.password);
+    const auto err = sockopt::set_md5(l->acc.native_handle(), l->family, cfg.address,
+                                      key.value_or(cfg.password));
     if (!err.empty()) spdlog::error("peer {}: listener {}", cfg.name, err);
   }
 }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ class Listeners {
   void close();
   // A peer was added: its TCP-MD5 key, and the GTSM settings of every listener.
   void peer_added(const PeerConfig& cfg);
+  // A peer was removed (or is about to get new settings): its TCP-MD5 key goes. Call
+  // update_ttl() once it is out of the peer table.
+  void peer_removed(const PeerConfig& cfg);
   // Recomputes the GTSM filter and minimum TTL of every listener from the peers.
   void update_ttl();
 
@@ -45,7 +49,8 @@ class Listeners {
   void incoming(const ConnectionPtr& ch);
   void reject(const ConnectionPtr& ch, const base::IpAddress& remote, std::uint16_t port,
               const std::string& why, bool log = true);
-  void install_md5(const PeerConfig& cfg);
+  // `key`: the peer's password unless given; "" removes the key of the peer's address.
+  void install_md5(const PeerConfig& cfg, std::optional<std::string_view> key = std::nullopt);
 
   Context& ctx_;
   const PeerTable& peers_;

@@ -30,6 +30,12 @@ Peer::Peer(Context& ctx, PeerId id, PeerConfig cfg)
 
 Peer::~Peer() = default;
 
+void Peer::reconfigure(PeerConfig cfg) {
+  cfg_ = std::move(cfg);
+  conns_.clear();
+  new_conn();
+}
+
 // ---- lookups ---------------------------------------------------------------------------
 
 Peer::Conn* Peer::established() {

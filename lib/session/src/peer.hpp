@@ -40,6 +40,9 @@ class Peer {
   bool send(Buffer message);
   bool send_route_refresh(wire::AfiSafi af, std::uint8_t subtype);
   void stop_for_prefix_limit(std::chrono::seconds restart_after);
+  // New settings for a stopped peer (a restart by reload): its one Idle FSM is replaced by one
+  // with the new timers; the id and the totals in stats() carry on.
+  void reconfigure(PeerConfig cfg);
 
   // An accepted connection from this peer's address: attached to an FSM, or refused (the
   // caller logs and closes it; `log` false when the refusal was already logged).

@@ -29,7 +29,7 @@ struct SessionManager::Impl {
 
   Context ctx;
   PeerTable peers;
-  PeerId next_id = 0;
+  PeerId next_id = 1;  // ids start at 1 (0: none) and are never reused
   Listeners listeners;
 };
 
@@ -114,6 +114,22 @@ std::size_t SessionManager::read_buffer_bytes() const {
   std::size_t n = 0;
   for (const auto& [id, p] : impl_->peers) n += p->read_buffer_bytes();
   return n;
+}
+
+void SessionManager::replace_config(PeerId id, PeerConfig config) {
+  Peer* p = impl_->peer(id);
+  if (!p) return;
+  impl_->listeners.peer_removed(p->config());  // the key of the old address
+  p->reconfigure(std::move(config));
+  impl_->listeners.peer_added(p->config());
+}
+
+void SessionManager::release(PeerId id) {
+  const auto it = impl_->peers.find(id);
+  if (it == impl_->peers.end()) return;
+  impl_->listeners.peer_removed(it->second->config());
+  impl_->peers.erase(it);  // a Connection still flushing a NOTIFICATION lingers alone
+  impl_->listeners.update_ttl();
 }
 
 std::vector<PeerId> SessionManager::peers() const {

@@ -631,4 +631,42 @@ TEST_CASE("one log line per NOTIFICATION and per session up / down") {
   CHECK(lines("peer p2 (", "Established,") == 0);
   CHECK(lines("peer p1 (", "session down") == 0);
   CHECK(lines("peer p1 (", "Established -> Idle") == 1);
+TEST_CASE("remove_peer: Cease to the peer, on_down, then the peer and its id are gone") {
+  Pair pr;
+  REQUIRE(run_until(pr.io, [&] { return pr.up(); }));
+  CHECK(pr.a_to_b >= 1);  // 0 is "none"
+  pr.a->remove_peer(pr.a_to_b, "removed");
+  REQUIRE(pr.ra.downs.size() == 1);  // reported while the peer still existed
+  CHECK(pr.a->peers().empty());
+  CHECK_THROWS_AS(pr.a->stats(pr.a_to_b), std::out_of_range);
+  CHECK_FALSE(pr.a->send(pr.a_to_b, std::make_shared<const std::vector<std::uint8_t>>(19, 0)));
+  // B got the NOTIFICATION; its reconnects to A are refused: no configured peer.
+  REQUIRE(run_until(pr.io, [&] { return !pr.rb.notifications.empty(); }));
+  CHECK(pr.rb.notifications[0].notification.code == wire::err::kCease);
+  REQUIRE(run_until(pr.io, [&] { return !pr.ra.rejected.empty(); }));
+  CHECK(pr.ra.rejected[0].reason == "not a configured peer");
+  // A new peer gets a new id.
+  const PeerId again = pr.a->add_peer(peer(2, pr.port_b, 65002, 1));
+  CHECK(again > pr.a_to_b);
+  pr.a->start_peer(again);
+  REQUIRE(run_until(pr.io, [&] { return pr.a->stats(again).state == State::Established; }));
+  CHECK(pr.a->stats(again).established_count == 1);
+}
+
+TEST_CASE("reconfigure_peer: same id, new settings, the totals carry on") {
+  Pair pr;
+  REQUIRE(run_until(pr.io, [&] { return pr.up(); }));
+  const std::uint64_t opens = pr.a->stats(pr.a_to_b).opens_out;
+  auto changed = peer(2, pr.port_b, 65002, 1);
+  changed.hold_time = 6s;
+  pr.a->reconfigure_peer(pr.a_to_b, changed, "configuration changed");
+  REQUIRE(pr.ra.downs.size() == 1);
+  CHECK(pr.a->config(pr.a_to_b).hold_time == 6s);
+  pr.a->start_peer(pr.a_to_b);
+  REQUIRE(run_until(pr.io, [&] {
+    return pr.ra.ups.size() == 2 && pr.a->stats(pr.a_to_b).state == State::Established;
+  }));
+  CHECK(pr.ra.ups[1].negotiated.hold_time == 6s);
+  CHECK(pr.a->stats(pr.a_to_b).established_count == 2);
+  CHECK(pr.a->stats(pr.a_to_b).opens_out > opens);
 }

@@ -96,6 +96,9 @@ class PrefixTable {
   ~PrefixTable();
 
   EntryId find(const base::Prefix& p) const;
+  // The longest prefix held that contains `a` (kNoEntry: none), as a forwarding lookup would
+  // choose: one exact probe per prefix length, longest first.
+  EntryId longest_match(const base::IpAddress& a) const;
   // kNoEntry when the table is full (kMaxEntries prefixes).
   EntryId find_or_insert(const base::Prefix& p);
   static constexpr std::size_t kMaxEntries = (std::size_t{1} << 24) - 2;

@@ -96,6 +96,11 @@ class Rib {
   // --- inputs ---
   void peer_up(const PeerUp& p, base::SteadyTime now);
   void peer_down(const PeerDown& d, base::SteadyTime now);
+  // The peer is gone from the configuration: its routes are withdrawn and re-decided as after
+  // a peer_down() without graceful restart (stale ones too), and everything it held is freed
+  // (update group membership, pre-policy copy, counters, its slot). A later peer_up() with the
+  // same id starts afresh. (peer_removal.cpp)
+  void remove_peer(PeerId id);
   void update(const UpdateIn& u, base::SteadyTime now);
   // A ROUTE-REFRESH from the peer. Requests are merged: at most one re-send is pending per
   // peer (covering the families asked for), and it is made at the first take_outbound() where
@@ -171,6 +176,7 @@ class Rib {
   std::vector<std::pair<base::Prefix, AttrRef>> pre_policy_routes(PeerId peer) const;
   std::size_t prefix_count() const { return table_.size(); }
   std::size_t group_count() const;
+  std::size_t peer_count() const { return slot_of_.size() - 1; }  // peers known, local excluded
   std::optional<std::uint32_t> group_of(PeerId peer) const;
   const AttrStore& store() const { return store_; }
   AttrStore& store() { return store_; }

@@ -32,6 +32,8 @@ class io_context;
 
 namespace nvabgpd::session {
 
+// One id per configured peer, used by the RIB and the daemon as well. Ids start at 1 (0 is
+// "none", the RIB's locally originated routes) and are never given again.
 using PeerId = std::uint32_t;
 
 struct PeerUp {
@@ -128,6 +130,14 @@ class SessionManager {
   std::optional<std::string> listen();
   // Adds a peer (Idle, not started) and installs its TCP-MD5 key on the listeners.
   PeerId add_peer(PeerConfig config);
+  // Stops the peer as stop_peer() does (on_down fires if it was Established), then frees
+  // everything it held: connections, counters, its TCP-MD5 key on the listeners.
+  // (peer_removal.cpp)
+  void remove_peer(PeerId id, const std::string& shutdown_message);
+  // New settings for a peer (a restart by reload): stops it as stop_peer() does, then its next
+  // connection uses `config`. The id and the totals in stats() (messages, established_count)
+  // carry on. The caller starts it again. (peer_removal.cpp)
+  void reconfigure_peer(PeerId id, PeerConfig config, const std::string& shutdown_message);
   // ManualStart (passive peers: ManualStart_with_PassiveTcpEstablishment).
   void start_peer(PeerId id);
   // ManualStop: Cease/Administrative Shutdown with the RFC 8203 message, no restart.
@@ -164,12 +174,16 @@ class SessionManager {
   const PeerConfig& config(PeerId id) const;
   PeerStats stats(PeerId id) const;
   std::optional<Negotiated> negotiated(PeerId id) const;
-  std::vector<PeerId> peers() const;
+  std::vector<PeerId> peers() const;  // every peer added and not removed
   // Bytes of read buffers held by the peers' connections (a connection gets one only once its
   // socket is up; 4 KiB until the OPENs are exchanged, then 64 KiB).
   std::size_t read_buffer_bytes() const;
 
  private:
+  // The parts of remove_peer / reconfigure_peer that reach into Impl; the peer is stopped.
+  void release(PeerId id);
+  void replace_config(PeerId id, PeerConfig config);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
