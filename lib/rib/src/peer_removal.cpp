@@ -18,4 +18,6 @@ void Rib::remove_peer(PeerId id) {
   peers_.release(id);  // counters, re-export state; the slot is reused by the next new peer
 }
 
+std::size_t Rib::peer_count() const { return peers_.size() - 1; }
+
 }  // namespace nvabgpd::rib

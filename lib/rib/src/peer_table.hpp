@@ -28,6 +28,7 @@ class PeerTable {
   AdjRibIn* operator[](std::uint32_t slot) { return slots_[slot].get(); }
   const AdjRibIn* operator[](std::uint32_t slot) const { return slots_[slot].get(); }
   AdjRibIn& local() { return *slots_[0]; }
+  std::size_t size() const { return slot_of_.size(); }  // peers, the local slot included
 
   template <typename F>
   void for_each(F&& f) const {

@@ -631,6 +631,8 @@ TEST_CASE("one log line per NOTIFICATION and per session up / down") {
   CHECK(lines("peer p2 (", "Established,") == 0);
   CHECK(lines("peer p1 (", "session down") == 0);
   CHECK(lines("peer p1 (", "Established -> Idle") == 1);
+}
+
 TEST_CASE("remove_peer: Cease to the peer, on_down, then the peer and its id are gone") {
   Pair pr;
   REQUIRE(run_until(pr.io, [&] { return pr.up(); }));

@@ -176,7 +176,7 @@ class Rib {
   std::vector<std::pair<base::Prefix, AttrRef>> pre_policy_routes(PeerId peer) const;
   std::size_t prefix_count() const { return table_.size(); }
   std::size_t group_count() const;
-  std::size_t peer_count() const { return slot_of_.size() - 1; }  // peers known, local excluded
+  std::size_t peer_count() const;  // peers known, local excluded
   std::optional<std::uint32_t> group_of(PeerId peer) const;
   const AttrStore& store() const { return store_; }
   AttrStore& store() { return store_; }
