@@ -107,6 +107,15 @@ inline nvabgpd::base::IpAddress ip(std::string_view s) {
   return *a;
 }
 
+// A 4-octet-AS session, internal or external, whose local end is 10.0.0.2 (kBaseAttrs'
+// NEXT_HOP 10.0.0.1 is the peer).
+inline nvabgpd::wire::SessionParams session_at_10_0_0_2(bool ebgp) {
+  return nvabgpd::wire::SessionParams{.four_octet_as = true,
+                                      .extended_message = false,
+                                      .ebgp = ebgp,
+                                      .local_address = ip("10.0.0.2")};
+}
+
 // Well-formed attributes: ORIGIN IGP, AS_PATH 65001 (4-octet), NEXT_HOP 10.0.0.1.
 inline constexpr std::string_view kOrigin = "40 01 01 00 ";
 inline constexpr std::string_view kAsPath = "40 02 06 02 01 0000fde9 ";

@@ -10,10 +10,7 @@ using namespace wiretest;
 
 namespace {
 
-const SessionParams kIbgp{.four_octet_as = true,
-                          .extended_message = false,
-                          .ebgp = false,
-                          .local_address = ip("10.0.0.2")};
+const SessionParams kIbgp = session_at_10_0_0_2(false);
 
 MpReach reach(AfiSafi af, const char* nh, std::vector<nvabgpd::base::Prefix> nlri) {
   return MpReach{af, ip(nh), std::nullopt, std::move(nlri)};

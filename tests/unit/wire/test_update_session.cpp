@@ -11,14 +11,8 @@ using namespace wiretest;
 
 namespace {
 
-const SessionParams kIbgp{.four_octet_as = true,
-                          .extended_message = false,
-                          .ebgp = false,
-                          .local_address = ip("10.0.0.2")};
-const SessionParams kEbgp{.four_octet_as = true,
-                          .extended_message = false,
-                          .ebgp = true,
-                          .local_address = ip("10.0.0.2")};
+const SessionParams kIbgp = session_at_10_0_0_2(false);
+const SessionParams kEbgp = session_at_10_0_0_2(true);
 const std::string kNlri = "18 c0a801";
 
 std::vector<std::uint8_t> with_base(const std::string& extra, const std::string& nlri = kNlri) {
