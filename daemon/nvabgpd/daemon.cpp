@@ -50,11 +50,14 @@ class Daemon::Resolver final : public rib::NextHopResolver {
 };
 
 Daemon::Daemon(asio::io_context& io, DaemonOptions opts, config::Config cfg,
-               std::shared_ptr<const policy::Program> program)
+               std::shared_ptr<const policy::Program> program, DaemonWiring wiring)
     : io_(io),
       opts_(std::move(opts)),
       cfg_(std::move(cfg)),
       program_(std::move(program)),
+      wiring_(std::move(wiring)),
+      clock_(wiring_.clock ? *wiring_.clock : steady_clock_),
+      fib_sink_(wiring_.fib),
       signals_(io, SIGINT, SIGTERM, SIGHUP),
       rib_timer_(io),
       watchdog_timer_(io),
@@ -111,7 +114,7 @@ std::optional<rib::PeerCounters> Daemon::peer_counters(const PeerRuntime& p) con
 
 std::optional<std::string> Daemon::start() {
   // FIB first: the RIB resolves next hops through it.
-  if (cfg_.kernel.enabled && !opts_.no_kernel) {
+  if (cfg_.kernel.enabled && !opts_.no_kernel && !fib_sink_) {
     fib::NetlinkFibConfig fc;
     fc.table = cfg_.kernel.table;
     fc.protocol = cfg_.kernel.protocol;
@@ -132,6 +135,7 @@ std::optional<std::string> Daemon::start() {
     });
     if (!f) return "kernel FIB: " + f.error();
     fib_ = std::move(f.value());
+    fib_sink_ = fib_.get();
     adopted_ = fib_->stats().adopted;
     restarting_ = adopted_ > 0;
   }
@@ -155,7 +159,7 @@ std::optional<std::string> Daemon::start() {
     if (p.always_compare_med) rc.decision.always_compare_med = true;
   }
   rc.decision.max_paths = cfg_.kernel.max_paths == 0 ? 1 : cfg_.kernel.max_paths;
-  rc.fib = fib_ != nullptr;  // fixed for the daemon's lifetime (kernel settings apply at restart)
+  rc.fib = fib_sink_ != nullptr;  // fixed for the daemon's lifetime (kernel settings apply at restart)
   rib_ = std::make_unique<rib::Rib>(rc, *resolver_);
 
   session::SpeakerConfig sc;
@@ -178,7 +182,8 @@ std::optional<std::string> Daemon::start() {
     peers_[n.peer].last_error = (n.sent ? "sent: " : "received: ") + what;
   };
   cb.on_drained = [this](session::PeerId) { schedule_pump(); };  // resumes a held update group
-  sessions_ = std::make_unique<session::SessionManager>(io_, sc, std::move(cb), clock_);
+  sessions_ = (wiring_.transport ? wiring_.transport : socket_transport)(io_, sc, std::move(cb),
+                                                                          clock_);
 
   encoder_ = std::make_unique<OutboundEncoder>(
       [this](rib::PeerId rid) -> std::optional<OutboundEncoder::PeerWire> {
@@ -507,12 +512,12 @@ void Daemon::pump() {
   if (!export_held_)
     for (const auto& batch : rib_->take_outbound(clock_.now(), congested)) encoder_->encode(batch);
   auto fib = rib_->take_fib();
-  if (fib_ && !fib.empty()) {
+  if (fib_sink_ && !fib.empty()) {
     fib::FibBatch out;
     out.next_hop_sets = std::move(fib.next_hop_sets);
     out.deltas.reserve(fib.deltas.size());
     for (const auto& d : fib.deltas) out.deltas.push_back({d.prefix, d.next_hops});
-    fib_->submit(std::move(out));
+    fib_sink_->submit(std::move(out));
   }
   handle_events(rib_->take_events());
   if (rib_->busy()) schedule_pump();
@@ -534,7 +539,7 @@ void Daemon::check_convergence() {
       "RIB is idle{}",
       convergence_->took()->count(),
       fib_ ? fmt::format("; removing adopted kernel routes not re-learned (of {})", adopted_) : "");
-  if (fib_) fib_->initial_convergence_done();
+  if (fib_sink_) fib_sink_->initial_convergence_done();
   if (export_held_) {
     export_held_ = false;
     spdlog::info("graceful restart: route selection done, sending our routes and End-of-RIB");
@@ -596,6 +601,12 @@ void Daemon::arm_rib_timer() {
   });
 }
 
+void Daemon::time_passed() {
+  rib_->tick(clock_.now());
+  check_convergence();
+  schedule_pump();
+}
+
 void Daemon::handle_events(std::vector<rib::RibEvent> events) {
   for (auto& e : events) {
     PeerRuntime* p = peer_by_rid(e.peer);
@@ -624,11 +635,7 @@ void Daemon::handle_events(std::vector<rib::RibEvent> events) {
         }
         break;
       case rib::RibEvent::Kind::SendRouteRefresh:
-        if (p && p->up && p->negotiated && p->negotiated->route_refresh) {
-          auto msg = std::make_shared<const std::vector<std::uint8_t>>(
-              wire::encode(wire::RouteRefresh{e.af, 0}, p->negotiated->params()));
-          sessions_->send(p->sid, msg);
-        }
+        if (p && p->up) sessions_->send_route_refresh(p->sid, e.af);
         break;
     }
   }
