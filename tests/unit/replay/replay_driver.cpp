@@ -1,0 +1,323 @@
+#include "replay_driver.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "daemon.hpp"
+#include "message_text.hpp"
+#include "nvabgpd/session/negotiation.hpp"
+#include "nvabgpd/wire/notification.hpp"
+#include "program_loader.hpp"
+
+namespace nvabgpd::replay {
+
+namespace {
+
+using session::PeerId;
+
+std::vector<std::uint8_t> unhex(std::string_view s) {
+  if (s.size() % 2 != 0) throw std::runtime_error("odd hex length");
+  std::vector<std::uint8_t> out;
+  for (std::size_t i = 0; i < s.size(); i += 2)
+    out.push_back(static_cast<std::uint8_t>(std::stoul(std::string(s.substr(i, 2)), nullptr, 16)));
+  return out;
+}
+
+// The transcript: what the daemon did, under the heading of the input that made it do it.
+struct Transcript {
+  std::string text;
+  std::map<PeerId, std::string> names;
+  std::string name(PeerId id) const {
+    auto it = names.find(id);
+    return it == names.end() ? fmt::format("peer#{}", id) : it->second;
+  }
+  void line(const std::string& s) { text += s + "\n"; }
+};
+
+class MemoryFib final : public fib::FibSink {
+ public:
+  explicit MemoryFib(Transcript& t) : t_(t) {}
+  void submit(fib::FibBatch batch) override {
+    for (const auto& d : batch.deltas) {
+      const auto* nhs = d.next_hops < batch.next_hop_sets.size() ? &batch.next_hop_sets[d.next_hops]
+                                                                 : nullptr;
+      if (!nhs || nhs->empty()) {
+        t_.line("fib withdraw " + d.prefix.to_string());
+        continue;
+      }
+      std::vector<std::string> v;
+      for (const auto& a : *nhs) v.push_back(a.to_string());
+      t_.line(fmt::format("fib install {} via {}", d.prefix.to_string(), fmt::join(v, " ")));
+    }
+  }
+  void submit(std::vector<fib::FibDelta> batch) override {
+    fib::FibBatch b;
+    for (auto& d : batch) {
+      std::uint32_t set = 0;
+      if (d.kind == fib::FibDelta::Kind::Install) {
+        b.next_hop_sets.push_back(std::move(d.next_hops));
+        set = static_cast<std::uint32_t>(b.next_hop_sets.size() - 1);
+      }
+      b.deltas.push_back({d.prefix, set});
+    }
+    submit(std::move(b));
+  }
+  void initial_convergence_done() override { t_.line("fib initial-convergence-done"); }
+  void set_protected_addresses(std::vector<base::IpAddress>) override {}
+
+ private:
+  Transcript& t_;
+};
+
+// The transport: the script's sessions. Knows which peers are Established and with what
+// parameters, to decode what the daemon sends them.
+class MemoryTransport final : public daemon::PeerTransport {
+ public:
+  MemoryTransport(Transcript& t, session::SessionCallbacks cb) : t_(t), cb_(std::move(cb)) {}
+
+  std::optional<std::string> listen() override { return std::nullopt; }
+  PeerId add_peer(session::PeerConfig config) override {
+    const auto id = static_cast<PeerId>(peers_.size());
+    t_.names[id] = config.name;
+    peers_.push_back(Peer{std::move(config), {}});
+    return id;
+  }
+  void start_peer(PeerId id) override { t_.line("transport start " + t_.name(id)); }
+  void stop_peer(PeerId id, const std::string& message) override {
+    t_.line(fmt::format("transport stop {} \"{}\"", t_.name(id), message));
+  }
+  bool drop_peer(PeerId id, std::uint8_t subcode, const std::string& reason) override {
+    t_.line(fmt::format("transport drop {} cease/{} \"{}\"", t_.name(id), subcode, reason));
+    return established(id);
+  }
+  void shutdown(const std::string& message, std::function<void()> done,
+                const std::function<bool(PeerId)>& keep) override {
+    for (PeerId id = 0; id < peers_.size(); ++id)
+      t_.line(fmt::format("transport shutdown {} {}", t_.name(id),
+                          keep && keep(id) ? "kept (no NOTIFICATION)" : "\"" + message + "\""));
+    done();
+  }
+  void set_graceful_restart(PeerId id, std::optional<wire::GracefulRestartCap> gr) override {
+    t_.line(fmt::format("transport graceful-restart {} restart-state={}", t_.name(id),
+                        gr && gr->restart_state));
+  }
+  bool send(PeerId id, std::shared_ptr<const std::vector<std::uint8_t>> msg) override {
+    if (!established(id)) return false;
+    wire::SessionParams params = peers_[id].negotiated->params();
+    std::span<const std::uint8_t> rest(*msg);
+    while (rest.size() >= wire::kHeaderSize) {
+      const std::size_t len = (std::size_t{rest[16]} << 8) | rest[17];
+      if (len < wire::kHeaderSize || len > rest.size()) break;
+      t_.line("send " + t_.name(id) + " " + message_text(rest.first(len), params));
+      rest = rest.subspan(len);
+    }
+    if (!rest.empty()) t_.line(fmt::format("send {} {} trailing bytes", t_.name(id), rest.size()));
+    return true;
+  }
+  bool send_route_refresh(PeerId id, wire::AfiSafi af) override {
+    if (!established(id) || !peers_[id].negotiated->route_refresh) return false;
+    t_.line("send " + t_.name(id) + " " + message_text(wire::RouteRefresh{af, 0}));
+    return true;
+  }
+  bool congested(PeerId) const override { return false; }
+  session::PeerStats stats(PeerId id) const override {
+    session::PeerStats s;
+    s.state = established(id) ? session::State::Established : session::State::Idle;
+    return s;
+  }
+
+  // Script side.
+  PeerId id_of(const std::string& name) const {
+    for (PeerId id = 0; id < peers_.size(); ++id)
+      if (peers_[id].cfg.name == name) return id;
+    throw std::runtime_error("no peer named " + name);
+  }
+  const session::PeerConfig& config(PeerId id) const { return peers_.at(id).cfg; }
+  void set_established(PeerId id, std::optional<session::Negotiated> n) {
+    peers_.at(id).negotiated = std::move(n);
+  }
+  bool established(PeerId id) const { return id < peers_.size() && peers_[id].negotiated; }
+  const std::optional<session::Negotiated>& negotiated(PeerId id) const {
+    return peers_.at(id).negotiated;
+  }
+  const session::SessionCallbacks& callbacks() const { return cb_; }
+
+ private:
+  struct Peer {
+    session::PeerConfig cfg;
+    std::optional<session::Negotiated> negotiated;
+  };
+  Transcript& t_;
+  session::SessionCallbacks cb_;
+  std::vector<Peer> peers_;
+};
+
+std::map<std::string, std::string> fields(std::istringstream& in) {
+  std::map<std::string, std::string> f;
+  std::string w;
+  while (in >> w) {
+    const auto eq = w.find('=');
+    f[eq == std::string::npos ? w : w.substr(0, eq)] =
+        eq == std::string::npos ? "" : w.substr(eq + 1);
+  }
+  return f;
+}
+
+wire::Message decode_or_throw(const std::string& hex, const wire::SessionParams& params) {
+  auto r = wire::decode(unhex(hex), params);
+  if (!r.message) throw std::runtime_error("undecodable message in script: " + hex);
+  return *r.message;
+}
+
+}  // namespace
+
+std::string run_replay(const std::string& config_path, const std::string& script) {
+  daemon::LoadedConfig loaded = daemon::load_everything(config_path);
+  if (!loaded.errors.empty())
+    throw std::runtime_error(config_path + ": " + fmt::format("{}", fmt::join(loaded.errors, "; ")));
+  config::Config cfg = std::move(*loaded.config);
+  cfg.bmp.clear();
+  cfg.mrt = {};
+  cfg.metrics.enabled = false;
+
+  Transcript t;
+  MemoryFib fib(t);
+  MemoryTransport* transport = nullptr;
+  base::ManualClock clock;
+  // Ahead of the steady clock: the daemon's asio timers (which follow the steady clock) stay in
+  // the future for the whole run; time_passed() runs what they would run.
+  const base::SteadyTime t0 = std::chrono::steady_clock::now() + std::chrono::hours(24);
+  clock.set(t0);
+
+  boost::asio::io_context io(1);
+  daemon::DaemonOptions opts;
+  opts.config_path = config_path;
+  opts.control_socket = (std::filesystem::temp_directory_path() /
+                         fmt::format("nvabgpd-replay-{}.sock", ::getpid()))
+                            .string();
+  daemon::DaemonWiring wiring;
+  wiring.clock = &clock;
+  wiring.fib = &fib;
+  wiring.transport = [&](boost::asio::io_context&, session::SpeakerConfig,
+                         session::SessionCallbacks cb, const base::Clock&) {
+    auto m = std::make_unique<MemoryTransport>(t, std::move(cb));
+    transport = m.get();
+    return m;
+  };
+  const std::uint32_t local_asn = cfg.asn;
+  const std::uint32_t local_id = cfg.router_id.v4_value();
+  daemon::Daemon d(io, opts, std::move(cfg), loaded.program, std::move(wiring));
+
+  auto settle = [&] {
+    io.restart();
+    io.poll();
+  };
+  t.line("== 0.000 start");
+  if (auto err = d.start()) throw std::runtime_error("start: " + *err);
+  settle();
+
+  double now = 0;
+  std::istringstream lines(script);
+  std::string raw;
+  int lineno = 0;
+  while (std::getline(lines, raw)) {
+    ++lineno;
+    const std::string text = raw.substr(0, raw.find('#'));
+    std::istringstream in(text);
+    double at = 0;
+    std::string verb;
+    if (!(in >> at)) continue;  // blank or comment
+    if (!(in >> verb)) throw std::runtime_error(fmt::format("line {}: no event", lineno));
+    if (at < now) throw std::runtime_error(fmt::format("line {}: time goes back", lineno));
+    if (at > now) {
+      now = at;
+      clock.set(t0 + std::chrono::duration_cast<base::Duration>(std::chrono::duration<double>(at)));
+      // Under a heading of its own only when the timers did something.
+      const std::size_t mark = t.text.size();
+      t.line(fmt::format("== {:.3f} time", now));
+      const std::size_t body = t.text.size();
+      d.time_passed();
+      settle();
+      if (t.text.size() == body) t.text.resize(mark);
+    }
+    if (verb == "tick") continue;
+    std::string peer;
+    in >> peer;
+    const PeerId id = transport->id_of(peer);
+    const session::SessionCallbacks& cb = transport->callbacks();
+    const session::PeerConfig& pc = transport->config(id);
+    t.line(fmt::format("== {:.3f} {} {}", now, verb, peer));
+    if (verb == "up") {
+      auto f = fields(in);
+      session::PeerUp up;
+      up.peer = id;
+      up.sent_open = std::get<wire::Open>(decode_or_throw(f.at("sent"), {}));
+      up.received_open = std::get<wire::Open>(decode_or_throw(f.at("received"), {}));
+      session::OpenExpectation expect;
+      expect.local_asn = local_asn;
+      expect.local_id = local_id;
+      expect.peer_asn = pc.asn;
+      expect.hold_time = pc.hold_time;
+      expect.keepalive = pc.keepalive;
+      auto n = session::negotiate(up.sent_open, up.received_open, expect);
+      if (!n) throw std::runtime_error(fmt::format("line {}: OPENs do not negotiate", lineno));
+      up.negotiated = n.value();
+      auto local = base::IpAddress::parse(f.at("local"));
+      if (!local) throw std::runtime_error(fmt::format("line {}: bad local=", lineno));
+      up.local_address = *local;
+      up.remote_address = pc.address;
+      transport->set_established(id, up.negotiated);
+      cb.on_up(up);
+    } else if (verb == "recv") {
+      if (!transport->established(id))
+        throw std::runtime_error(fmt::format("line {}: {} is not up", lineno, peer));
+      std::string hex;
+      in >> hex;
+      wire::SessionParams params = transport->negotiated(id)->params();
+      params.ebgp = transport->negotiated(id)->peer_asn != local_asn;
+      auto r = wire::decode(unhex(hex), params);
+      if (r.action == wire::ErrorAction::SessionReset || !r.message)
+        throw std::runtime_error(fmt::format("line {}: the session would reset", lineno));
+      if (auto* u = std::get_if<wire::Update>(&*r.message)) {
+        cb.on_update(session::UpdateIn{id, std::move(*u), r.action, std::move(r.errors)});
+      } else if (auto* rr = std::get_if<wire::RouteRefresh>(&*r.message)) {
+        cb.on_refresh(session::RefreshRequest{id, *rr});
+      } else {
+        throw std::runtime_error(fmt::format("line {}: only UPDATE and ROUTE-REFRESH", lineno));
+      }
+    } else if (verb == "down") {
+      auto f = fields(in);
+      session::PeerDown down;
+      down.peer = id;
+      if (f.count("sent")) {
+        down.sent = std::get<wire::Notification>(decode_or_throw(f["sent"], {}));
+        down.reason = "NOTIFICATION sent: " + wire::describe(*down.sent);
+      } else if (f.count("received")) {
+        down.received = std::get<wire::Notification>(decode_or_throw(f["received"], {}));
+        down.reason = "NOTIFICATION received: " + wire::describe(*down.received);
+      } else {
+        down.reason = "connection closed";
+      }
+      transport->set_established(id, std::nullopt);
+      cb.on_down(down);
+    } else {
+      throw std::runtime_error(fmt::format("line {}: unknown event {}", lineno, verb));
+    }
+    settle();
+  }
+  t.line("== end shutdown");
+  d.shutdown();
+  settle();
+  std::filesystem::remove(*opts.control_socket);
+  return t.text;
+}
+
+}  // namespace nvabgpd::replay
