@@ -111,6 +111,9 @@ def convert(bmp_path, config_path, until=None):
                 out.append(f"{at:.3f} down {name} received={bgp_message(rest[1:])[0].hex()}")
             else:
                 out.append(f"{at:.3f} down {name} closed")
+    if until is not None and t0 is not None:
+        # The capture ran until then: timers due by then (stale routes...) fire in the replay.
+        out.append(f"{max(last, round(until - t0, 3)):.3f} tick")
     return out
 
 

@@ -107,7 +107,9 @@ def test_ars_pair(lab, tmp_path):
 
 def test_graceful_restart(lab, tmp_path):
     """A BIRD peer with graceful restart is killed and comes back with one route of two:
-    its routes stay (stale) meanwhile, the missing one is swept after its End-of-RIB."""
+    its routes stay (stale) meanwhile, the missing one is swept after its End-of-RIB. Killed
+    again, it stays away: its route goes when its restart time is over (a timer: time is an
+    input of the replay). Then a GoBGP peer stops with a NOTIFICATION."""
     d_ns = lab.ns("d")
     rec = Recording(lab, d_ns, tmp_path)
     b_ns = link(lab, d_ns, "b", "10.0.1.1/24", "10.0.1.2/24")
@@ -129,14 +131,19 @@ def test_graceful_restart(lab, tmp_path):
     b.kill()
     wait_until(lambda: d.state("bird") != "Established", 30, what="session loss noticed")
     b.static = [("10.60.0.0/24", "unreachable")]
+    b.extra["10.0.1.1"] = ["graceful restart on;", "graceful restart time 4;"]
     b.start()
     wait_until(lambda: "10.61.0.0/24" not in d.routes(), 40, what="stale route swept")
     wait_until(lambda: "10.61.0.0/24" not in gobgp_routes(g), 20, what="withdrawn at gobgp")
+    # Killed again, and it stays away: its route goes when its restart time (now 4 s) is over.
+    b.kill()
+    wait_until(lambda: d.state("bird") != "Established", 30, what="second session loss")
+    wait_until(lambda: "10.60.0.0/24" not in d.routes(), 30, what="restart time over")
     # The other peer leaves with a NOTIFICATION: no graceful restart, routes gone at once.
     g.stop()
     wait_until(lambda: "10.70.0.0/24" not in d.routes(), 20, what="gobgp's route gone")
     rec.save("graceful_restart", d, {},
-             "BIRD (GR helper case) killed and restarted with one route less; GoBGP stops")
+             "BIRD (GR helper) killed, back with one route less, killed for good; GoBGP stops")
 
 
 def test_route_reflection(lab, tmp_path):
