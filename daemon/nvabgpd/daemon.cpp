@@ -159,7 +159,8 @@ std::optional<std::string> Daemon::start() {
     if (p.always_compare_med) rc.decision.always_compare_med = true;
   }
   rc.decision.max_paths = cfg_.kernel.max_paths == 0 ? 1 : cfg_.kernel.max_paths;
-  rc.fib = fib_sink_ != nullptr;  // fixed for the daemon's lifetime (kernel settings apply at restart)
+  // Fixed for the daemon's lifetime (kernel settings apply at restart).
+  rc.fib = fib_sink_ != nullptr;
   rib_ = std::make_unique<rib::Rib>(rc, *resolver_);
 
   session::SpeakerConfig sc;
@@ -182,8 +183,8 @@ std::optional<std::string> Daemon::start() {
     peers_[n.peer].last_error = (n.sent ? "sent: " : "received: ") + what;
   };
   cb.on_drained = [this](session::PeerId) { schedule_pump(); };  // resumes a held update group
-  sessions_ = (wiring_.transport ? wiring_.transport : socket_transport)(io_, sc, std::move(cb),
-                                                                          clock_);
+  sessions_ =
+      (wiring_.transport ? wiring_.transport : socket_transport)(io_, sc, std::move(cb), clock_);
 
   encoder_ = std::make_unique<OutboundEncoder>(
       [this](rib::PeerId rid) -> std::optional<OutboundEncoder::PeerWire> {

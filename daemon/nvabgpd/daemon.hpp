@@ -174,7 +174,7 @@ class Daemon {
   std::shared_ptr<const policy::Program> program_;
   DaemonWiring wiring_;
   base::SteadyClock steady_clock_;
-  const base::Clock& clock_;  // wiring_.clock or steady_clock_
+  const base::Clock& clock_;          // wiring_.clock or steady_clock_
   fib::FibSink* fib_sink_ = nullptr;  // wiring_.fib or the kernel FIB (fib_), null: none
   // Repeated protocol errors from one peer: a few lines per kind, then a summary line.
   base::RateLimiter log_limiter_;

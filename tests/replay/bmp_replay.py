@@ -79,7 +79,7 @@ def convert(bmp_path, config_path, until=None):
     for mtype, body in bmp_messages(data):
         if mtype not in (PEER_UP, PEER_DOWN, ROUTE_MONITORING):
             continue
-        ptype, flags = body[0], body[1]
+        flags = body[1]
         v6 = bool(flags & 0x80)
         peer = address16(body[10:26], v6)
         sec, usec = struct.unpack_from("!II", body, 34)

@@ -20,7 +20,8 @@ sys.path.insert(0, str(HERE.parents[0] / "integration"))
 sys.path.insert(0, str(HERE.parents[0] / "integration" / "daemon"))
 from nvbtest import Lab, wait_until  # noqa: E402
 from nvbtest.peers import GoBgp, Neighbor  # noqa: E402
-from nvd import BirdSpeaker, Nvabgpd, gobgp_add, gobgp_attrs, gobgp_routes, link, peer  # noqa: E402
+from nvd import (Nvabgpd, gobgp_add, gobgp_attrs, gobgp_routes, gr_bird_and_gobgp, link,
+                 peer)  # noqa: E402
 
 import bmp_replay  # noqa: E402
 
@@ -112,20 +113,7 @@ def test_graceful_restart(lab, tmp_path):
     input of the replay). Then a GoBGP peer stops with a NOTIFICATION."""
     d_ns = lab.ns("d")
     rec = Recording(lab, d_ns, tmp_path)
-    b_ns = link(lab, d_ns, "b", "10.0.1.1/24", "10.0.1.2/24")
-    g_ns = link(lab, d_ns, "g", "10.0.2.1/24", "10.0.2.2/24")
-    cfg = {"router-id": "10.0.0.1", "asn": 65001, "bmp": [rec.station], "peers": [
-        peer("bird", "10.0.1.2", 65003, **{"graceful-restart": {"enabled": True,
-                                                                "restart-time": 60}}),
-        peer("gobgp", "10.0.2.2", 65002)]}
-    d = Nvabgpd(d_ns, tmp_path, cfg).start()
-    b = BirdSpeaker(b_ns, tmp_path, 65003, "10.0.1.2", [Neighbor("10.0.1.1", 65001)],
-                    static=[("10.60.0.0/24", "unreachable"), ("10.61.0.0/24", "unreachable")])
-    b.extra["10.0.1.1"] = ["graceful restart on;", "graceful restart time 60;"]
-    b.start()
-    g = GoBgp(g_ns, tmp_path, 65002, "10.0.2.2", [Neighbor("10.0.2.1", 65001)]).start()
-    wait_until(lambda: {"10.60.0.0/24", "10.61.0.0/24"} <= gobgp_routes(g).keys(), 40,
-               what="BIRD's routes at gobgp")
+    d, b, g = gr_bird_and_gobgp(lab, d_ns, tmp_path, bmp=[rec.station])
     gobgp_add(g, "10.70.0.0/24")
     wait_until(lambda: "10.70.0.0/24" in d.routes(), 20, what="gobgp's route")
     b.kill()

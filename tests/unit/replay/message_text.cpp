@@ -45,8 +45,7 @@ std::string attrs_text(const wire::PathAttributes& a) {
       c.push_back(fmt::format("{}:{}:{}", x.global, x.local1, x.local2));
     s += fmt::format(" large_communities=[{}]", fmt::join(c, " "));
   }
-  if (a.originator_id)
-    s += " originator_id=" + base::IpAddress::v4(*a.originator_id).to_string();
+  if (a.originator_id) s += " originator_id=" + base::IpAddress::v4(*a.originator_id).to_string();
   if (!a.cluster_list.empty()) {
     std::vector<std::string> c;
     for (auto x : a.cluster_list) c.push_back(base::IpAddress::v4(x).to_string());
@@ -58,7 +57,8 @@ std::string attrs_text(const wire::PathAttributes& a) {
 }
 
 std::string update_text(const wire::Update& u) {
-  if (auto af = u.end_of_rib()) return fmt::format("UPDATE End-of-RIB {}", config::family_name(*af));
+  if (auto af = u.end_of_rib())
+    return fmt::format("UPDATE End-of-RIB {}", config::family_name(*af));
   std::string s = "UPDATE";
   if (!u.withdrawn.empty()) s += " withdrawn=" + prefixes(u.withdrawn);
   if (u.has_attributes) s += " " + attrs_text(u.attrs);

@@ -7,9 +7,9 @@
 #include <sstream>
 #include <stdexcept>
 
-#include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <boost/asio/io_context.hpp>
 
 #include "daemon.hpp"
 #include "message_text.hpp"
@@ -47,8 +47,8 @@ class MemoryFib final : public fib::FibSink {
   explicit MemoryFib(Transcript& t) : t_(t) {}
   void submit(fib::FibBatch batch) override {
     for (const auto& d : batch.deltas) {
-      const auto* nhs = d.next_hops < batch.next_hop_sets.size() ? &batch.next_hop_sets[d.next_hops]
-                                                                 : nullptr;
+      const auto* nhs =
+          d.next_hops < batch.next_hop_sets.size() ? &batch.next_hop_sets[d.next_hops] : nullptr;
       if (!nhs || nhs->empty()) {
         t_.line("fib withdraw " + d.prefix.to_string());
         continue;
@@ -182,7 +182,8 @@ wire::Message decode_or_throw(const std::string& hex, const wire::SessionParams&
 std::string run_replay(const std::string& config_path, const std::string& script) {
   daemon::LoadedConfig loaded = daemon::load_everything(config_path);
   if (!loaded.errors.empty())
-    throw std::runtime_error(config_path + ": " + fmt::format("{}", fmt::join(loaded.errors, "; ")));
+    throw std::runtime_error(config_path + ": " +
+                             fmt::format("{}", fmt::join(loaded.errors, "; ")));
   config::Config cfg = std::move(*loaded.config);
   cfg.bmp.clear();
   cfg.mrt = {};
@@ -200,9 +201,9 @@ std::string run_replay(const std::string& config_path, const std::string& script
   boost::asio::io_context io(1);
   daemon::DaemonOptions opts;
   opts.config_path = config_path;
-  opts.control_socket = (std::filesystem::temp_directory_path() /
-                         fmt::format("nvabgpd-replay-{}.sock", ::getpid()))
-                            .string();
+  opts.control_socket =
+      (std::filesystem::temp_directory_path() / fmt::format("nvabgpd-replay-{}.sock", ::getpid()))
+          .string();
   daemon::DaemonWiring wiring;
   wiring.clock = &clock;
   wiring.fib = &fib;

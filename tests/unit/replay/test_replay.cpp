@@ -2,8 +2,8 @@
 // whole daemon on an in-memory transport, FIB and clock; its outputs must equal the golden
 // tests/replay/<scenario>/expected.txt. NVABGPD_REPLAY_UPDATE=1 rewrites the goldens instead
 // (inspect them with git diff). See tests/replay/README.md.
-#include <catch2/catch.hpp>
 #include <spdlog/spdlog.h>
+#include <catch2/catch.hpp>
 
 #include <cstdio>
 #include <cstdlib>
