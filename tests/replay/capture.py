@@ -91,12 +91,18 @@ def test_ars_pair(lab, tmp_path):
     wait_until(lambda: all(d.state(n) == "Established" for n in ("rs0", "rs1", "hub2")), 60,
                what="three sessions")
     # What the Route Server instances send: the hub VNet and on-premises routes (via ER).
-    for g in rs:
+    # On-premises comes through both ExpressRoute gateways (10.1.3.4 and .5): ECMP.
+    for g, er_gateway in zip(rs, ("10.1.3.4", "10.1.3.5")):
         gobgp_add(g, "10.1.16.0/24", "nexthop", "10.1.0.1")
-        gobgp_add(g, "1.2.3.0/24", "aspath", "12076,133937", "nexthop", "10.1.3.5")
+        gobgp_add(g, "1.2.3.0/24", "aspath", "12076,133937", "nexthop", er_gateway)
+    # NVA2: its summary, a hub2 spoke learned from its Route Server (65515 in the path: the
+    # seed's loop case) and a /32 that TO_RS keeps from the Route Server.
     gobgp_add(h2, "10.2.0.0/16")
-    wait_until(lambda: {"10.1.16.0/24", "1.2.3.0/24", "10.2.0.0/16"} <= set(d.routes()), 30,
-               what="routes learned")
+    gobgp_add(h2, "10.2.16.0/24", "aspath", "65515")
+    gobgp_add(h2, "10.2.1.4/32")
+    wait_until(lambda: {"10.1.16.0/24", "1.2.3.0/24", "10.2.0.0/16", "10.2.16.0/24",
+                        "10.2.1.4/32"} <= set(d.routes()), 30, what="routes learned")
+    # (10.2.16.0/24 goes to rs0 with 65515 in its path: rs0 drops it, as the seed's ARS does.)
     wait_until(lambda: "10.2.0.0/16" in gobgp_routes(rs[0]), 30, what="exported to rs0")
     # rs0 withdraws on-premises (ER path lost): ECMP drops to rs1 alone.
     rs[0].cli("global", "rib", "del", "1.2.3.0/24", "-a", "ipv4")
