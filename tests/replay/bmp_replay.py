@@ -70,8 +70,11 @@ def load_peers(config_path):
         return {p["address"]: p["name"] for p in cfg["peers"]}
 
 
-def convert(bmp_path, config_path, until=None):
+def convert(bmp_path, config_path, until=None, extra=()):
+    """`extra`: (UNIX time, event) pairs the feed does not hold (e.g. "reload FILE"), merged
+    in by time."""
     names = load_peers(config_path)
+    extra = sorted(extra)
     data = open(bmp_path, "rb").read()
     t0 = None
     last = 0.0
@@ -91,6 +94,10 @@ def convert(bmp_path, config_path, until=None):
             continue  # e.g. the Peer Downs of the daemon stopped at the end of the capture
         if t0 is None:
             t0 = t
+        while extra and extra[0][0] <= t:
+            last = max(last, round(extra[0][0] - t0, 3))
+            out.append(f"{last:.3f} {extra[0][1]}")
+            extra = extra[1:]
         at = max(last, round(t - t0, 3))
         last = at
         name = names.get(peer, peer)
@@ -111,6 +118,9 @@ def convert(bmp_path, config_path, until=None):
                 out.append(f"{at:.3f} down {name} received={bgp_message(rest[1:])[0].hex()}")
             else:
                 out.append(f"{at:.3f} down {name} closed")
+    for when, event in extra:
+        last = max(last, round(when - t0, 3))
+        out.append(f"{last:.3f} {event}")
     if until is not None and t0 is not None:
         # The capture ran until then: timers due by then (stale routes...) fire in the replay.
         out.append(f"{max(last, round(until - t0, 3)):.3f} tick")

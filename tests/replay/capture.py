@@ -44,19 +44,36 @@ class Recording:
                                    "10.99.0.2", "1790", str(self.raw)],
                                   log_path=str(tmp_path / "bmp.log"))
         self.station = {"address": "10.99.0.2", "port": 1790}
+        self.reloads = []  # (time, file name, config text, filter files)
+        self.first_config = None  # set before a reload: the config the capture started with
+
+    def config_text(self, d):
+        cfg = dict(d.config)
+        cfg.pop("bmp", None)
+        return json.dumps(cfg, indent=1) + "\n"
+
+    def reload(self, d, name, config, filters):
+        """The operator's reload with `config` (saved as the scenario's file `name`)."""
+        d.write_config(config, filters)
+        self.reloads.append((time.time(), name, self.config_text(d), dict(filters)))
+        assert d.ctl("reload", check=False).returncode == 0
 
     def save(self, scenario, d, filters, why):
         until = time.time()  # what follows is the capture's own teardown
         out = HERE / scenario
         out.mkdir(exist_ok=True)
-        cfg = dict(d.config)
-        cfg.pop("bmp", None)
-        (out / "nvabgpd.yaml").write_text(json.dumps(cfg, indent=1) + "\n")
+        first = self.first_config or self.config_text(d)
+        (out / "nvabgpd.yaml").write_text(first)
         for name, text in filters.items():
             (out / name).write_text(text)
+        for _, name, text, more in self.reloads:
+            (out / name).write_text(text)
+            for fname, ftext in more.items():
+                (out / fname).write_text(ftext)
         d.stop()  # flushes and closes the feed
         wait_until(lambda: not self.proc.alive(), 20, what="BMP feed closed")
-        lines = bmp_replay.convert(str(self.raw), str(out / "nvabgpd.yaml"), until)
+        lines = bmp_replay.convert(str(self.raw), str(out / "nvabgpd.yaml"), until,
+                                   [(t, f"reload {name}") for t, name, _, _ in self.reloads])
         head = [f"# {scenario}: {why}",
                 "# Recorded by tests/replay/capture.py from nvabgpd's BMP feed "
                 f"({time.strftime('%Y-%m-%d')}); see README.md."]
@@ -170,3 +187,37 @@ def test_route_reflection(lab, tmp_path):
     speakers["c2"].cli("global", "rib", "del", "10.50.0.0/24", "-a", "ipv4")
     wait_until(lambda: next_hop_at_c3() == "10.0.1.2", 20, what="back to c1's path")
     rec.save("route_reflection", d, {}, "RR with clients c1-c3 and non-client n4 (AS 65001)")
+
+
+IN_V1 = "filter IN {\n  if net ~ [ 10.66.0.0/16+ ] then reject;\n  accept;\n}\n"
+IN_V2 = ("filter IN2 {\n  if net ~ [ 10.66.0.0/16+ ] then { bgp_local_pref = 50; accept; }\n"
+         "  if net ~ [ 10.20.0.0/16+ ] then reject;\n  accept;\n}\n")
+
+
+def test_import_reload(lab, tmp_path):
+    """A reload changes a peer's import filter: without soft reconfiguration the daemon asks
+    the peer for its routes again (ROUTE-REFRESH) and imports them through the new filter."""
+    d_ns = lab.ns("d")
+    rec = Recording(lab, d_ns, tmp_path)
+    g_ns = link(lab, d_ns, "g", "10.0.1.1/24", "10.0.1.2/24")
+    s_ns = link(lab, d_ns, "s", "10.0.2.1/24", "10.0.2.2/24")
+    cfg = {"router-id": "10.0.0.1", "asn": 65001, "bmp": [rec.station],
+           "peers": [peer("feeder", "10.0.1.2", 65002, **{"import": "IN"}),
+                     peer("sink", "10.0.2.2", 65003)]}
+    d = Nvabgpd(d_ns, tmp_path, cfg, filters={"in.conf": IN_V1}).start()
+    g = GoBgp(g_ns, tmp_path, 65002, "10.0.1.2", [Neighbor("10.0.1.1", 65001)]).start()
+    sink = GoBgp(s_ns, tmp_path, 65003, "10.0.2.2", [Neighbor("10.0.2.1", 65001)]).start()
+    wait_until(lambda: all(d.state(n) == "Established" for n in ("feeder", "sink")), 60,
+               what="sessions")
+    gobgp_add(g, "10.20.0.0/24")
+    gobgp_add(g, "10.66.1.0/24")
+    wait_until(lambda: "10.20.0.0/24" in gobgp_routes(sink), 20, what="10.20 at the sink")
+    rec.first_config = rec.config_text(d)
+    v2 = dict(cfg, peers=[peer("feeder", "10.0.1.2", 65002, **{"import": "IN2"}),
+                          peer("sink", "10.0.2.2", 65003)])
+    v2.pop("filters", None)
+    rec.reload(d, "nvabgpd.v2.yaml", v2, {"in.conf": IN_V1, "in2.conf": IN_V2})
+    wait_until(lambda: "10.66.1.0/24" in gobgp_routes(sink), 20, what="10.66 imported now")
+    wait_until(lambda: "10.20.0.0/24" not in gobgp_routes(sink), 20, what="10.20 rejected now")
+    rec.save("import_reload", d, {"in.conf": IN_V1},
+             "import filter changed by reload: ROUTE-REFRESH, routes re-imported")

@@ -177,9 +177,25 @@ wire::Message decode_or_throw(const std::string& hex, const wire::SessionParams&
   return *r.message;
 }
 
+// The scenario's files in a scratch directory: `reload` replaces the config there.
+std::filesystem::path scratch_copy(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  const fs::path to = fs::temp_directory_path() /
+                      fmt::format("nvabgpd-replay-{}-{}", ::getpid(), dir.filename().string());
+  fs::remove_all(to);
+  fs::create_directories(to);
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.is_regular_file()) fs::copy_file(e.path(), to / e.path().filename());
+  return to;
+}
+
 }  // namespace
 
-std::string run_replay(const std::string& config_path, const std::string& script) {
+std::string run_replay(const std::string& scenario_config, const std::string& script) {
+  namespace fs = std::filesystem;
+  const fs::path source = fs::path(scenario_config).parent_path();
+  const fs::path dir = scratch_copy(source);
+  const std::string config_path = (dir / fs::path(scenario_config).filename()).string();
   daemon::LoadedConfig loaded = daemon::load_everything(config_path);
   if (!loaded.errors.empty())
     throw std::runtime_error(config_path + ": " +
@@ -201,9 +217,7 @@ std::string run_replay(const std::string& config_path, const std::string& script
   boost::asio::io_context io(1);
   daemon::DaemonOptions opts;
   opts.config_path = config_path;
-  opts.control_socket =
-      (std::filesystem::temp_directory_path() / fmt::format("nvabgpd-replay-{}.sock", ::getpid()))
-          .string();
+  opts.control_socket = (dir / "ctl.sock").string();
   daemon::DaemonWiring wiring;
   wiring.clock = &clock;
   wiring.fib = &fib;
@@ -216,6 +230,7 @@ std::string run_replay(const std::string& config_path, const std::string& script
   const std::uint32_t local_asn = cfg.asn;
   const std::uint32_t local_id = cfg.router_id.v4_value();
   daemon::Daemon d(io, opts, std::move(cfg), loaded.program, std::move(wiring));
+  d.set_filter_texts(std::move(loaded.filter_texts));
 
   auto settle = [&] {
     io.restart();
@@ -250,6 +265,21 @@ std::string run_replay(const std::string& config_path, const std::string& script
       if (t.text.size() == body) t.text.resize(mark);
     }
     if (verb == "tick") continue;
+    if (verb == "reload") {
+      // The operator's reload: the scenario's file FILE becomes the configuration.
+      std::string file;
+      in >> file;
+      t.line(fmt::format("== {:.3f} reload {}", now, file));
+      fs::copy_file(source / file, config_path, fs::copy_options::overwrite_existing);
+      const nlohmann::json r = d.reload(false);
+      t.line(fmt::format("reload applied={}", r.value("applied", false)));
+      for (const auto& e : r.value("errors", nlohmann::json::array()))
+        t.line("reload error " + e.get<std::string>());
+      std::istringstream plan(r.value("plan", std::string()));
+      for (std::string l; std::getline(plan, l);) t.line("reload plan " + l);
+      settle();
+      continue;
+    }
     std::string peer;
     in >> peer;
     const PeerId id = transport->id_of(peer);
@@ -317,7 +347,7 @@ std::string run_replay(const std::string& config_path, const std::string& script
   t.line("== end shutdown");
   d.shutdown();
   settle();
-  std::filesystem::remove(*opts.control_socket);
+  fs::remove_all(dir);
   return t.text;
 }
 

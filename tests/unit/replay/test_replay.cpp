@@ -69,3 +69,8 @@ TEST_CASE("replay: graceful restart helper keeps a peer's routes stale, then swe
 TEST_CASE("replay: route reflection between clients and a non-client", "[replay]") {
   replay("route_reflection");
 }
+
+TEST_CASE("replay: a reload changes an import filter: ROUTE-REFRESH, routes re-imported",
+          "[replay]") {
+  replay("import_reload");
+}
