@@ -12,6 +12,8 @@
 #include <boost/asio/io_context.hpp>
 
 #include "daemon.hpp"
+#include "memory_fib.hpp"
+#include "memory_transport.hpp"
 #include "message_text.hpp"
 #include "nvabgpd/session/negotiation.hpp"
 #include "nvabgpd/wire/notification.hpp"
@@ -30,135 +32,6 @@ std::vector<std::uint8_t> unhex(std::string_view s) {
     out.push_back(static_cast<std::uint8_t>(std::stoul(std::string(s.substr(i, 2)), nullptr, 16)));
   return out;
 }
-
-// The transcript: what the daemon did, under the heading of the input that made it do it.
-struct Transcript {
-  std::string text;
-  std::map<PeerId, std::string> names;
-  std::string name(PeerId id) const {
-    auto it = names.find(id);
-    return it == names.end() ? fmt::format("peer#{}", id) : it->second;
-  }
-  void line(const std::string& s) { text += s + "\n"; }
-};
-
-class MemoryFib final : public fib::FibSink {
- public:
-  explicit MemoryFib(Transcript& t) : t_(t) {}
-  void submit(fib::FibBatch batch) override {
-    for (const auto& d : batch.deltas) {
-      const auto* nhs =
-          d.next_hops < batch.next_hop_sets.size() ? &batch.next_hop_sets[d.next_hops] : nullptr;
-      if (!nhs || nhs->empty()) {
-        t_.line("fib withdraw " + d.prefix.to_string());
-        continue;
-      }
-      std::vector<std::string> v;
-      for (const auto& a : *nhs) v.push_back(a.to_string());
-      t_.line(fmt::format("fib install {} via {}", d.prefix.to_string(), fmt::join(v, " ")));
-    }
-  }
-  void submit(std::vector<fib::FibDelta> batch) override {
-    fib::FibBatch b;
-    for (auto& d : batch) {
-      std::uint32_t set = 0;
-      if (d.kind == fib::FibDelta::Kind::Install) {
-        b.next_hop_sets.push_back(std::move(d.next_hops));
-        set = static_cast<std::uint32_t>(b.next_hop_sets.size() - 1);
-      }
-      b.deltas.push_back({d.prefix, set});
-    }
-    submit(std::move(b));
-  }
-  void initial_convergence_done() override { t_.line("fib initial-convergence-done"); }
-  void set_protected_addresses(std::vector<base::IpAddress>) override {}
-
- private:
-  Transcript& t_;
-};
-
-// The transport: the script's sessions. Knows which peers are Established and with what
-// parameters, to decode what the daemon sends them.
-class MemoryTransport final : public daemon::PeerTransport {
- public:
-  MemoryTransport(Transcript& t, session::SessionCallbacks cb) : t_(t), cb_(std::move(cb)) {}
-
-  std::optional<std::string> listen() override { return std::nullopt; }
-  PeerId add_peer(session::PeerConfig config) override {
-    const auto id = static_cast<PeerId>(peers_.size());
-    t_.names[id] = config.name;
-    peers_.push_back(Peer{std::move(config), {}});
-    return id;
-  }
-  void start_peer(PeerId id) override { t_.line("transport start " + t_.name(id)); }
-  void stop_peer(PeerId id, const std::string& message) override {
-    t_.line(fmt::format("transport stop {} \"{}\"", t_.name(id), message));
-  }
-  bool drop_peer(PeerId id, std::uint8_t subcode, const std::string& reason) override {
-    t_.line(fmt::format("transport drop {} cease/{} \"{}\"", t_.name(id), subcode, reason));
-    return established(id);
-  }
-  void shutdown(const std::string& message, std::function<void()> done,
-                const std::function<bool(PeerId)>& keep) override {
-    for (PeerId id = 0; id < peers_.size(); ++id)
-      t_.line(fmt::format("transport shutdown {} {}", t_.name(id),
-                          keep && keep(id) ? "kept (no NOTIFICATION)" : "\"" + message + "\""));
-    done();
-  }
-  void set_graceful_restart(PeerId id, std::optional<wire::GracefulRestartCap> gr) override {
-    t_.line(fmt::format("transport graceful-restart {} restart-state={}", t_.name(id),
-                        gr && gr->restart_state));
-  }
-  bool send(PeerId id, std::shared_ptr<const std::vector<std::uint8_t>> msg) override {
-    if (!established(id)) return false;
-    wire::SessionParams params = peers_[id].negotiated->params();
-    std::span<const std::uint8_t> rest(*msg);
-    while (rest.size() >= wire::kHeaderSize) {
-      const std::size_t len = (std::size_t{rest[16]} << 8) | rest[17];
-      if (len < wire::kHeaderSize || len > rest.size()) break;
-      t_.line("send " + t_.name(id) + " " + message_text(rest.first(len), params));
-      rest = rest.subspan(len);
-    }
-    if (!rest.empty()) t_.line(fmt::format("send {} {} trailing bytes", t_.name(id), rest.size()));
-    return true;
-  }
-  bool send_route_refresh(PeerId id, wire::AfiSafi af) override {
-    if (!established(id) || !peers_[id].negotiated->route_refresh) return false;
-    t_.line("send " + t_.name(id) + " " + message_text(wire::RouteRefresh{af, 0}));
-    return true;
-  }
-  bool congested(PeerId) const override { return false; }
-  session::PeerStats stats(PeerId id) const override {
-    session::PeerStats s;
-    s.state = established(id) ? session::State::Established : session::State::Idle;
-    return s;
-  }
-
-  // Script side.
-  PeerId id_of(const std::string& name) const {
-    for (PeerId id = 0; id < peers_.size(); ++id)
-      if (peers_[id].cfg.name == name) return id;
-    throw std::runtime_error("no peer named " + name);
-  }
-  const session::PeerConfig& config(PeerId id) const { return peers_.at(id).cfg; }
-  void set_established(PeerId id, std::optional<session::Negotiated> n) {
-    peers_.at(id).negotiated = std::move(n);
-  }
-  bool established(PeerId id) const { return id < peers_.size() && peers_[id].negotiated; }
-  const std::optional<session::Negotiated>& negotiated(PeerId id) const {
-    return peers_.at(id).negotiated;
-  }
-  const session::SessionCallbacks& callbacks() const { return cb_; }
-
- private:
-  struct Peer {
-    session::PeerConfig cfg;
-    std::optional<session::Negotiated> negotiated;
-  };
-  Transcript& t_;
-  session::SessionCallbacks cb_;
-  std::vector<Peer> peers_;
-};
 
 std::map<std::string, std::string> fields(std::istringstream& in) {
   std::map<std::string, std::string> f;

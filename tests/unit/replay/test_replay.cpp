@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "replay_driver.hpp"
 
@@ -18,10 +17,9 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::string text(fs::file_size(p), '\0');
+  std::ifstream(p, std::ios::binary).read(text.data(), static_cast<std::streamsize>(text.size()));
+  return text;
 }
 
 std::string unified_diff(const fs::path& expected, const fs::path& actual) {
