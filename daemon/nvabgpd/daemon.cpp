@@ -25,11 +25,14 @@ constexpr std::size_t kRibBudget = 20000;  // decisions per loop turn before yie
 }  // namespace
 
 Daemon::Daemon(asio::io_context& io, DaemonOptions opts, config::Config cfg,
-               std::shared_ptr<const policy::Program> program)
+               std::shared_ptr<const policy::Program> program, DaemonWiring wiring)
     : io_(io),
       opts_(std::move(opts)),
       cfg_(std::move(cfg)),
       program_(std::move(program)),
+      wiring_(std::move(wiring)),
+      clock_(wiring_.clock ? *wiring_.clock : steady_clock_),
+      fib_sink_(wiring_.fib),
       signals_(io, SIGINT, SIGTERM, SIGHUP),
       rib_timer_(io),
       watchdog_timer_(io),
@@ -52,7 +55,7 @@ PeerRuntime* Daemon::peer(PeerId id) {
 
 std::optional<std::string> Daemon::start() {
   // FIB first: the RIB resolves next hops through it.
-  if (cfg_.kernel.enabled && !opts_.no_kernel) {
+  if (cfg_.kernel.enabled && !opts_.no_kernel && !fib_sink_) {
     fib::NetlinkFibConfig fc;
     fc.table = cfg_.kernel.table;
     fc.protocol = cfg_.kernel.protocol;
@@ -73,6 +76,7 @@ std::optional<std::string> Daemon::start() {
     });
     if (!f) return "kernel FIB: " + f.error();
     fib_ = std::move(f.value());
+    fib_sink_ = fib_.get();
     adopted_ = fib_->stats().adopted;
     restarting_ = adopted_ > 0;
   }
@@ -87,9 +91,10 @@ std::optional<std::string> Daemon::start() {
         "End-of-RIB after their End-of-RIB (RFC 4724)",
         adopted_);
   // The RIB resolves next hops through the kernel's non-BGP routes (the FIB); without a FIB
-  // every next hop is reachable at cost 0, as for directly connected peers.
+  // (or with a FIB sink injected by a replay) every next hop is reachable at cost 0, as for
+  // directly connected peers.
   rib_ = std::make_unique<rib::Rib>(
-      rib_config(cfg_, fib_ != nullptr),
+      rib_config(cfg_, fib_sink_ != nullptr),
       fib_ ? static_cast<base::NextHopResolver&>(*fib_) : no_fib_resolver_);
 
   session::SpeakerConfig sc;
@@ -113,7 +118,8 @@ std::optional<std::string> Daemon::start() {
     p->last_error = (n.sent ? "sent: " : "received: ") + what;
   };
   cb.on_drained = [this](session::PeerId) { schedule_pump(); };  // resumes a held update group
-  sessions_ = std::make_unique<session::SessionManager>(io_, sc, std::move(cb), clock_);
+  sessions_ =
+      (wiring_.transport ? wiring_.transport : socket_transport)(io_, sc, std::move(cb), clock_);
 
   encoder_ = std::make_unique<OutboundEncoder>(
       [this](rib::PeerId id) -> std::optional<OutboundEncoder::PeerWire> {
@@ -376,7 +382,7 @@ void Daemon::pump() {
   if (!export_held_)
     for (const auto& batch : rib_->take_outbound(clock_.now(), congested)) encoder_->encode(batch);
   auto fib = rib_->take_fib();
-  if (fib_ && !fib.empty()) fib_->submit(std::move(fib));
+  if (fib_sink_ && !fib.empty()) fib_sink_->submit(std::move(fib));
   handle_events(rib_->take_events());
   if (rib_->busy()) schedule_pump();
   arm_rib_timer();
@@ -397,7 +403,7 @@ void Daemon::check_convergence() {
       "RIB is idle{}",
       convergence_->took()->count(),
       fib_ ? fmt::format("; removing adopted kernel routes not re-learned (of {})", adopted_) : "");
-  if (fib_) fib_->initial_convergence_done();
+  if (fib_sink_) fib_sink_->initial_convergence_done();
   if (export_held_) {
     export_held_ = false;
     spdlog::info("graceful restart: route selection done, sending our routes and End-of-RIB");
@@ -456,6 +462,12 @@ void Daemon::arm_rib_timer() {
     rib_->tick(clock_.now());
     schedule_pump();
   });
+}
+
+void Daemon::time_passed() {
+  rib_->tick(clock_.now());
+  check_convergence();
+  schedule_pump();
 }
 
 void Daemon::handle_events(std::vector<rib::RibEvent> events) {

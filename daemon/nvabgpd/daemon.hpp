@@ -30,6 +30,7 @@
 #include "nvabgpd/base/rate_limiter.hpp"
 #include "nvabgpd/config/diff.hpp"
 #include "nvabgpd/config/model.hpp"
+#include "nvabgpd/fib/fib.hpp"
 #include "nvabgpd/fib/netlink_fib.hpp"
 #include "nvabgpd/policy/filter.hpp"
 #include "nvabgpd/rib/rib.hpp"
@@ -37,6 +38,7 @@
 #include "outbound_encoder.hpp"
 #include "peer_directory.hpp"
 #include "peer_settings.hpp"
+#include "peer_transport.hpp"
 #include "route_control.hpp"
 #include "service_manager.hpp"
 
@@ -55,6 +57,18 @@ struct DaemonOptions {
 // (the RIB's 0 is its locally originated routes). A peer restarted by reload keeps it.
 using PeerId = session::PeerId;
 static_assert(std::is_same_v<PeerId, rib::PeerId>);
+
+// What the daemon is built against. main() wires the real ones (socket_transport, the kernel
+// FIB from the config, the steady clock); a replay test wires in-memory ones and drives time.
+struct DaemonWiring {
+  TransportFactory transport;  // empty: socket_transport
+  // Where the RIB's FIB batches go instead of the kernel FIB (no netlink then; every next hop
+  // resolves at cost 0, as with kernel.enabled: false). Must outlive the daemon.
+  fib::FibSink* fib = nullptr;
+  // Time as an input: with a clock other than the steady clock the daemon's asio timers do not
+  // follow it; the driver calls Daemon::time_passed() after moving it.
+  const base::Clock* clock = nullptr;
+};
 
 // Per configured peer: its config, id and what `show protocols` reports.
 struct PeerRuntime {
@@ -76,7 +90,7 @@ struct PeerRuntime {
 class Daemon {
  public:
   Daemon(boost::asio::io_context& io, DaemonOptions opts, config::Config cfg,
-         std::shared_ptr<const policy::Program> program);
+         std::shared_ptr<const policy::Program> program, DaemonWiring wiring = {});
   ~Daemon();
   // Opens listeners, the control socket and the FIB, starts every enabled peer. Error text on
   // failure.
@@ -93,7 +107,7 @@ class Daemon {
   // State for the control handlers.
   const config::Config& config() const { return cfg_; }
   rib::Rib& rib() { return *rib_; }
-  session::SessionManager& sessions() { return *sessions_; }
+  PeerTransport& sessions() { return *sessions_; }
   // The configured peers, in the order they were added (by id); a removed peer is gone.
   std::vector<PeerRuntime>& peers() { return peers_; }
   PeerRuntime* find_peer(const std::string& name);
@@ -109,6 +123,8 @@ class Daemon {
   nlohmann::json filter_test(const std::string& peer, bool export_side,
                              const nlohmann::json& routes);
   std::chrono::system_clock::time_point last_reload() const { return last_reload_; }
+  // The wiring's clock moved (replay): runs what the RIB and convergence timers would run now.
+  void time_passed();
 
  private:
   // A new peer (a new id: a peer removed and added back starts afresh), not started.
@@ -156,7 +172,10 @@ class Daemon {
   DaemonOptions opts_;
   config::Config cfg_;
   std::shared_ptr<const policy::Program> program_;
-  base::SteadyClock clock_;
+  DaemonWiring wiring_;
+  base::SteadyClock steady_clock_;
+  const base::Clock& clock_;          // wiring_.clock or steady_clock_
+  fib::FibSink* fib_sink_ = nullptr;  // wiring_.fib or the kernel FIB (fib_), null: none
   // Repeated protocol errors from one peer: a few lines per kind, then a summary line.
   base::RateLimiter log_limiter_;
   void log_suppressed(const base::RateLimiter::Suppressed& s);
@@ -165,7 +184,7 @@ class Daemon {
   std::unique_ptr<fib::NetlinkFib> fib_;
   base::ReachableResolver no_fib_resolver_;  // the RIB's resolver when there is no FIB
   std::unique_ptr<rib::Rib> rib_;
-  std::unique_ptr<session::SessionManager> sessions_;
+  std::unique_ptr<PeerTransport> sessions_;
   std::unique_ptr<OutboundEncoder> encoder_;
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<Monitoring> monitoring_;  // BMP stations and MRT dumps

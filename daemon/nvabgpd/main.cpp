@@ -78,7 +78,11 @@ int main(int argc, char** argv) {
   opts.config_path = config_path;
   if (!control_socket.empty()) opts.control_socket = control_socket;
   opts.no_kernel = no_kernel;
-  nvabgpd::daemon::Daemon daemon(io, opts, std::move(*loaded.config), loaded.program);
+  // The real wiring: BGP over TCP sockets, the kernel FIB as the config says, the steady clock.
+  nvabgpd::daemon::DaemonWiring wiring;
+  wiring.transport = nvabgpd::daemon::socket_transport;
+  nvabgpd::daemon::Daemon daemon(io, opts, std::move(*loaded.config), loaded.program,
+                                 std::move(wiring));
   daemon.set_filter_texts(std::move(loaded.filter_texts));
   // Before any thread starts (capabilities are per thread): keep only CAP_NET_ADMIN,
   // CAP_NET_BIND_SERVICE and CAP_NET_RAW, which is all the daemon needs from here on.

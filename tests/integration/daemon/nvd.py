@@ -157,3 +157,25 @@ class BirdSpeaker(Bird):
 
     def route_all(self, prefix) -> str:
         return self.birdc("show", "route", "all", prefix)
+
+
+def gr_bird_and_gobgp(lab, d_ns, tmp_path, **extra_config):
+    """nvabgpd (AS 65001) with a graceful restart BIRD peer "bird" (AS 65003, restart time 60,
+    routes 10.60.0.0/24 and 10.61.0.0/24) and a GoBGP peer "gobgp" (AS 65002), each on its own
+    link; waits until BIRD's routes reach GoBGP. Returns (nvabgpd, bird, gobgp)."""
+    from nvbtest import wait_until
+    from nvbtest.peers import GoBgp, Neighbor
+    b_ns = link(lab, d_ns, "b", "10.0.1.1/24", "10.0.1.2/24")
+    g_ns = link(lab, d_ns, "g", "10.0.2.1/24", "10.0.2.2/24")
+    d = Nvabgpd(d_ns, tmp_path, {"router-id": "10.0.0.1", "asn": 65001, "peers": [
+        peer("bird", "10.0.1.2", 65003, **{"graceful-restart": {"enabled": True,
+                                                                "restart-time": 60}}),
+        peer("gobgp", "10.0.2.2", 65002)], **extra_config}).start()
+    b = BirdSpeaker(b_ns, tmp_path, 65003, "10.0.1.2", [Neighbor("10.0.1.1", 65001)],
+                    static=[("10.60.0.0/24", "unreachable"), ("10.61.0.0/24", "unreachable")])
+    b.extra["10.0.1.1"] = ["graceful restart on;", "graceful restart time 60;"]
+    b.start()
+    g = GoBgp(g_ns, tmp_path, 65002, "10.0.2.2", [Neighbor("10.0.2.1", 65001)]).start()
+    wait_until(lambda: {"10.60.0.0/24", "10.61.0.0/24"} <= gobgp_routes(g).keys(), 40,
+               what="BIRD's routes at gobgp")
+    return d, b, g

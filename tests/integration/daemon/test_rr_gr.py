@@ -1,7 +1,8 @@
 """Route reflection to three iBGP clients, and graceful restart of a killed peer (issue 4)."""
 from nvbtest import wait_until
 from nvbtest.peers import GoBgp, Neighbor
-from nvd import BirdSpeaker, Nvabgpd, gobgp_add, gobgp_attrs, gobgp_routes, link, peer
+from nvd import (BirdSpeaker, Nvabgpd, gobgp_add, gobgp_attrs, gobgp_routes, gr_bird_and_gobgp,
+                 link, peer)
 
 
 def test_route_reflector_three_clients(lab, tmp_path):
@@ -34,20 +35,7 @@ def test_route_reflector_three_clients(lab, tmp_path):
 
 
 def test_graceful_restart_keeps_routes_stale_until_end_of_rib(lab, tmp_path):
-    d_ns = lab.ns("d")
-    b_ns = link(lab, d_ns, "b", "10.0.1.1/24", "10.0.1.2/24")
-    g_ns = link(lab, d_ns, "g", "10.0.2.1/24", "10.0.2.2/24")
-    d = Nvabgpd(d_ns, tmp_path, {"router-id": "10.0.0.1", "asn": 65001, "peers": [
-        peer("bird", "10.0.1.2", 65003, **{"graceful-restart": {"enabled": True,
-                                                                "restart-time": 60}}),
-        peer("gobgp", "10.0.2.2", 65002)]}).start()
-    b = BirdSpeaker(b_ns, tmp_path, 65003, "10.0.1.2", [Neighbor("10.0.1.1", 65001)],
-                    static=[("10.60.0.0/24", "unreachable"), ("10.61.0.0/24", "unreachable")])
-    b.extra["10.0.1.1"] = ["graceful restart on;", "graceful restart time 60;"]
-    b.start()
-    g = GoBgp(g_ns, tmp_path, 65002, "10.0.2.2", [Neighbor("10.0.2.1", 65001)]).start()
-    wait_until(lambda: {"10.60.0.0/24", "10.61.0.0/24"} <= gobgp_routes(g).keys(), 40,
-               what="BIRD's routes at gobgp")
+    d, b, g = gr_bird_and_gobgp(lab, lab.ns("d"), tmp_path)
     assert d.protocols()["bird"]["session"]["graceful_restart"]
     b.kill()
     wait_until(lambda: d.state("bird") != "Established", 30, what="session loss noticed")
