@@ -17,7 +17,7 @@
 #include "message_text.hpp"
 #include "nvabgpd/session/negotiation.hpp"
 #include "nvabgpd/wire/notification.hpp"
-#include "program_loader.hpp"
+#include "nvabgpd/config/load_with_filters.hpp"
 
 namespace nvabgpd::replay {
 
@@ -69,7 +69,7 @@ std::string run_replay(const std::string& scenario_config, const std::string& sc
   const fs::path source = fs::path(scenario_config).parent_path();
   const fs::path dir = scratch_copy(source);
   const std::string config_path = (dir / fs::path(scenario_config).filename()).string();
-  daemon::LoadedConfig loaded = daemon::load_everything(config_path);
+  config::LoadedConfig loaded = config::load_with_filters(config_path);
   if (!loaded.errors.empty())
     throw std::runtime_error(config_path + ": " +
                              fmt::format("{}", fmt::join(loaded.errors, "; ")));

@@ -38,7 +38,8 @@ bool run_until(asio::io_context& io, const std::function<bool()>& pred,
   return true;
 }
 
-std::uint16_t base_port() { return static_cast<std::uint16_t>(20000 + getpid() % 20000); }
+// Two ports per process (a and b): neighbouring pids, run in parallel by ctest -j, never share one.
+std::uint16_t base_port() { return static_cast<std::uint16_t>(20000 + (getpid() % 10000) * 2); }
 
 base::IpAddress lo(int last) {
   return base::IpAddress::v4(0x7f000000u | static_cast<unsigned>(last));
