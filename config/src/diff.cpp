@@ -11,14 +11,22 @@ namespace nvabgpd::config {
 
 std::string_view to_string(PeerAction a) {
   switch (a) {
-    case PeerAction::Keep: return "keep";
-    case PeerAction::UpdateInPlace: return "update in place";
-    case PeerAction::RerunImport: return "re-run import";
-    case PeerAction::RerunExport: return "re-run export";
-    case PeerAction::RerunImportExport: return "re-run import and export";
-    case PeerAction::Restart: return "restart session";
-    case PeerAction::Add: return "add";
-    case PeerAction::Remove: return "remove";
+    case PeerAction::Keep:
+      return "keep";
+    case PeerAction::UpdateInPlace:
+      return "update in place";
+    case PeerAction::RerunImport:
+      return "re-run import";
+    case PeerAction::RerunExport:
+      return "re-run export";
+    case PeerAction::RerunImportExport:
+      return "re-run import and export";
+    case PeerAction::Restart:
+      return "restart session";
+    case PeerAction::Add:
+      return "add";
+    case PeerAction::Remove:
+      return "remove";
   }
   return "keep";
 }
@@ -55,8 +63,9 @@ std::string show_families(const std::vector<wire::AfiSafi>& f) {
   return s;
 }
 std::string show_gr(const GracefulRestart& g) {
-  return g.enabled ? fmt::format("on (restart-time {}, stale-time {})", g.restart_time, g.stale_time)
-                   : "off";
+  return g.enabled
+             ? fmt::format("on (restart-time {}, stale-time {})", g.restart_time, g.stale_time)
+             : "off";
 }
 std::string yes(bool b) { return b ? "true" : "false"; }
 std::string show_bfd(const BfdConfig& b) {
@@ -115,8 +124,7 @@ const Field kFields[] = {
     {"import", kImport, [](const PeerConfig& p) { return p.import_filter.to_string(); }},
     {"import-limit", kImport, [](const PeerConfig& p) { return show_limit(p.import_limit); }},
     {"allowas-in", kImport, [](const PeerConfig& p) { return std::to_string(p.allowas_in); }},
-    {"always-compare-med", kImport,
-     [](const PeerConfig& p) { return yes(p.always_compare_med); }},
+    {"always-compare-med", kImport, [](const PeerConfig& p) { return yes(p.always_compare_med); }},
     {"soft-reconfiguration", kImport,
      [](const PeerConfig& p) { return yes(p.soft_reconfiguration); }},
     // Export side: the Adj-RIB-Out is recomputed and only differences are sent.
@@ -158,13 +166,13 @@ PeerChange diff_peer(const PeerConfig& a, const PeerConfig& b,
                                  : fmt::format("{}: {} -> {}", f.name, x.empty() ? "\"\"" : x,
                                                y.empty() ? "\"\"" : y));
   }
-  if (b.import_filter.kind == FilterRef::Kind::Named && changed_filters.count(b.import_filter.name) &&
-      a.import_filter == b.import_filter) {
+  if (b.import_filter.kind == FilterRef::Kind::Named &&
+      changed_filters.count(b.import_filter.name) && a.import_filter == b.import_filter) {
     effects |= kImport;
     c.changes.push_back(fmt::format("filter {} changed (import)", b.import_filter.name));
   }
-  if (b.export_filter.kind == FilterRef::Kind::Named && changed_filters.count(b.export_filter.name) &&
-      a.export_filter == b.export_filter) {
+  if (b.export_filter.kind == FilterRef::Kind::Named &&
+      changed_filters.count(b.export_filter.name) && a.export_filter == b.export_filter) {
     effects |= kExport;
     c.changes.push_back(fmt::format("filter {} changed (export)", b.export_filter.name));
   }
@@ -184,7 +192,8 @@ void note(GlobalChanges& g, bool& flag, bool changed, std::string text) {
 
 std::string show_listen(const std::vector<ListenAddress>& l) {
   std::string s;
-  for (const auto& x : l) s += fmt::format("{}{} port {}", s.empty() ? "" : ", ", x.address, x.port);
+  for (const auto& x : l)
+    s += fmt::format("{}{} port {}", s.empty() ? "" : ", ", x.address, x.port);
   return s.empty() ? "none" : s;
 }
 
@@ -217,14 +226,16 @@ ReloadPlan diff_configs(const Config& a, const Config& b,
   for (const PeerConfig& nb : b.peers) {
     const PeerConfig* old = a.find_peer(nb.name);
     if (!old) {
-      plan.peers.push_back({nb.name, PeerAction::Add, {fmt::format("new peer {} AS{}", nb.address, nb.asn)}});
+      plan.peers.push_back(
+          {nb.name, PeerAction::Add, {fmt::format("new peer {} AS{}", nb.address, nb.asn)}});
       continue;
     }
     plan.peers.push_back(diff_peer(*old, nb, changed_filters, g.restart_all));
   }
   for (const PeerConfig& na : a.peers)
     if (!b.find_peer(na.name))
-      plan.peers.push_back({na.name, PeerAction::Remove, {fmt::format("peer {} AS{} removed", na.address, na.asn)}});
+      plan.peers.push_back(
+          {na.name, PeerAction::Remove, {fmt::format("peer {} AS{} removed", na.address, na.asn)}});
   return plan;
 }
 
@@ -235,8 +246,7 @@ std::string format_plan(const ReloadPlan& plan) {
     out += fmt::format("peer {}: {}", p.name, to_string(p.action));
     if (!p.changes.empty()) {
       out += " (";
-      for (std::size_t i = 0; i < p.changes.size(); ++i)
-        out += (i ? "; " : "") + p.changes[i];
+      for (std::size_t i = 0; i < p.changes.size(); ++i) out += (i ? "; " : "") + p.changes[i];
       out += ")";
     }
     out += '\n';

@@ -22,15 +22,14 @@ using detail::Reader;
 namespace {
 
 constexpr std::array<std::string_view, 15> kTopKeys = {
-    "router-id", "asn", "listen", "filters", "kernel",    "originate", "control",
-    "metrics",   "bmp", "mrt",    "log",     "templates", "peers",     "health-checks",
-    "shutdown"};
+    "router-id", "asn", "listen", "filters",   "kernel", "originate",     "control", "metrics",
+    "bmp",       "mrt", "log",    "templates", "peers",  "health-checks", "shutdown"};
 constexpr std::array<std::string_view, 2> kListenKeys = {"address", "port"};
 constexpr std::array<std::string_view, 7> kKernelKeys = {
     "enabled", "table", "protocol", "metric", "persist", "max-paths", "convergence"};
 constexpr std::array<std::string_view, 2> kConvergenceKeys = {"peer-up-wait", "end-of-rib-wait"};
 constexpr std::array<std::string_view, 10> kOriginateKeys = {
-    "prefix",    "origin", "med", "local-pref", "communities", "large-communities",
+    "prefix",          "origin",   "med",   "local-pref", "communities", "large-communities",
     "as-path-prepend", "next-hop", "track", "on-failure"};
 constexpr std::array<std::string_view, 1> kControlKeys = {"socket"};
 constexpr std::array<std::string_view, 2> kMetricsKeys = {"enabled", "listen"};
@@ -117,16 +116,16 @@ void read_kernel(Reader& r, const Entry& e, Config& cfg) {
     } else if (x.key == "table") {
       if (x.value.IsScalar() && x.value.Scalar() == "main") {
         k.table = kKernelTableMain;
-      } else if (x.value.IsScalar() && (x.value.Scalar() == "local" ||
-                                        x.value.Scalar() == "default")) {
+      } else if (x.value.IsScalar() &&
+                 (x.value.Scalar() == "local" || x.value.Scalar() == "default")) {
         r.error(x.value, x.field,
                 fmt::format("table '{}' is reserved for the kernel; use main or a number",
                             x.value.Scalar()));
       } else if (auto v = r.uint(x.value, x.field, 1, 0xFFFFFFFFULL)) {
         if (*v == 253 || *v == 255)
-          r.error(x.value, x.field,
-                  fmt::format("table {} is reserved for the kernel; use main or another number",
-                              *v));
+          r.error(
+              x.value, x.field,
+              fmt::format("table {} is reserved for the kernel; use main or another number", *v));
         else
           k.table = static_cast<std::uint32_t>(*v);
       }
@@ -145,7 +144,8 @@ void read_kernel(Reader& r, const Entry& e, Config& cfg) {
           k.protocol = static_cast<std::uint8_t>(*v);
       }
     } else if (x.key == "metric") {
-      if (auto v = r.uint(x.value, x.field, 0, 0xFFFFFFFFULL)) k.metric = static_cast<std::uint32_t>(*v);
+      if (auto v = r.uint(x.value, x.field, 0, 0xFFFFFFFFULL))
+        k.metric = static_cast<std::uint32_t>(*v);
     } else if (x.key == "persist") {
       if (auto v = r.boolean(x.value, x.field)) k.persist = *v;
     } else if (x.key == "max-paths") {
@@ -234,9 +234,9 @@ void read_originate(Reader& r, const Entry& e, Config& cfg) {
         o.communities = read_list<wire::Community>(r, Entry{x.key, x.key_node, x.value, xf},
                                                    detail::parse_community, "community");
       } else if (x.key == "large-communities") {
-        o.large_communities = read_list<wire::LargeCommunity>(
-            r, Entry{x.key, x.key_node, x.value, xf}, detail::parse_large_community,
-            "large community");
+        o.large_communities =
+            read_list<wire::LargeCommunity>(r, Entry{x.key, x.key_node, x.value, xf},
+                                            detail::parse_large_community, "large community");
       } else if (x.key == "as-path-prepend") {
         auto v = r.uint(x.value, xf, 0, 32);
         if (v) o.as_path_prepend = static_cast<std::uint8_t>(*v);
@@ -343,8 +343,10 @@ void read_metrics(Reader& r, const Entry& e, Config& cfg) {
       unsigned v = 0;
       bool ok = !port->empty() && port->size() <= 5;
       for (char c : *port) {
-        if (c < '0' || c > '9') ok = false;
-        else v = v * 10 + static_cast<unsigned>(c - '0');
+        if (c < '0' || c > '9')
+          ok = false;
+        else
+          v = v * 10 + static_cast<unsigned>(c - '0');
       }
       if (!ok || v == 0 || v > 65535) {
         r.error(x.value, x.field, fmt::format("'{}': bad port", t));
@@ -363,17 +365,18 @@ void read_log(Reader& r, const Entry& e, Config& cfg) {
   if (auto* l = detail::find(*m, "level")) {
     auto s = r.str(l->value, l->field);
     if (!s) return;
-    static constexpr std::array<std::string_view, 7> kLevels = {
-        "trace", "debug", "info", "warn", "error", "critical", "off"};
+    static constexpr std::array<std::string_view, 7> kLevels = {"trace", "debug",    "info", "warn",
+                                                                "error", "critical", "off"};
     for (std::size_t i = 0; i < kLevels.size(); ++i) {
       if (*s == kLevels[i]) {
         cfg.log_level = static_cast<LogLevel>(i);
         return;
       }
     }
-    std::string msg = fmt::format("unknown log level '{}' (trace, debug, info, warn, error, "
-                                  "critical, off)",
-                                  *s);
+    std::string msg = fmt::format(
+        "unknown log level '{}' (trace, debug, info, warn, error, "
+        "critical, off)",
+        *s);
     r.error(l->value, l->field, std::move(msg));
   }
 }
@@ -459,8 +462,7 @@ void parse_root(Reader& r, const YAML::Node& root, const std::filesystem::path& 
     if (e.key == "router-id") {
       r.remember(e.field, e.value);
       if (auto v = r.ipv4_id(e.value, e.field)) {
-        if (v->is_unspecified())
-          r.error(e.value, e.field, "router-id 0.0.0.0 is not allowed");
+        if (v->is_unspecified()) r.error(e.value, e.field, "router-id 0.0.0.0 is not allowed");
         cfg.router_id = *v;
       }
       have_router_id = true;
@@ -497,7 +499,8 @@ void parse_root(Reader& r, const YAML::Node& root, const std::filesystem::path& 
       peers = &e.value;
     }
   }
-  if (!have_router_id) r.error_at(r.file_start(), "router-id", "required key 'router-id' is missing");
+  if (!have_router_id)
+    r.error_at(r.file_start(), "router-id", "required key 'router-id' is missing");
   if (!have_asn) r.error_at(r.file_start(), "asn", "required key 'asn' is missing");
   if (originate) read_originate(r, *originate, cfg);
   std::vector<detail::PeerSource> sources;

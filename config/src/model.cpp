@@ -24,9 +24,12 @@ std::string Diagnostic::to_string() const {
 
 std::string FilterRef::to_string() const {
   switch (kind) {
-    case Kind::All: return "all";
-    case Kind::None: return "none";
-    case Kind::Named: return name;
+    case Kind::All:
+      return "all";
+    case Kind::None:
+      return "none";
+    case Kind::Named:
+      return name;
   }
   return name;
 }
@@ -39,22 +42,32 @@ const PeerConfig* Config::find_peer(std::string_view n) const {
 
 std::string_view to_string(LogLevel l) {
   switch (l) {
-    case LogLevel::Trace: return "trace";
-    case LogLevel::Debug: return "debug";
-    case LogLevel::Info: return "info";
-    case LogLevel::Warn: return "warn";
-    case LogLevel::Error: return "error";
-    case LogLevel::Critical: return "critical";
-    case LogLevel::Off: return "off";
+    case LogLevel::Trace:
+      return "trace";
+    case LogLevel::Debug:
+      return "debug";
+    case LogLevel::Info:
+      return "info";
+    case LogLevel::Warn:
+      return "warn";
+    case LogLevel::Error:
+      return "error";
+    case LogLevel::Critical:
+      return "critical";
+    case LogLevel::Off:
+      return "off";
   }
   return "info";
 }
 
 std::string_view to_string(LimitAction a) {
   switch (a) {
-    case LimitAction::Warn: return "warn";
-    case LimitAction::Block: return "block";
-    case LimitAction::Restart: return "restart";
+    case LimitAction::Warn:
+      return "warn";
+    case LimitAction::Block:
+      return "block";
+    case LimitAction::Restart:
+      return "restart";
   }
   return "warn";
 }
@@ -78,8 +91,8 @@ std::vector<Diagnostic> check_filter_names(const Config& cfg, const SourceMap& s
       const std::string key = fmt::format("peers[{}].{}", p.name, dir);
       SourceLocation at;
       if (auto it = sources.find(key); it != sources.end()) at = it->second;
-      out.push_back({at, key,
-                     fmt::format("filter '{}' is not defined in any filter file", f.name)});
+      out.push_back(
+          {at, key, fmt::format("filter '{}' is not defined in any filter file", f.name)});
     }
   }
   if (more > 0) {

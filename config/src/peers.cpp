@@ -6,28 +6,52 @@
 #include <map>
 #include <set>
 
-#include "nvabgpd/config/azure.hpp"
 #include "health.hpp"
+#include "nvabgpd/config/azure.hpp"
 #include "parse.hpp"
 
 namespace nvabgpd::config::detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 38> kPeerKeys = {
-    "name",          "address",      "port",
-    "asn",           "template",     "description",
-    "local-address", "multihop",     "ttl-security",
-    "password",      "hold-time",    "keepalive",
-    "connect-retry", "passive",      "families",
-    "import",        "export",       "next-hop-self",
-    "route-reflector-client", "cluster-id", "route-server-client",
-    "allowas-in",    "always-compare-med", "import-limit",
-    "export-limit",  "graceful-restart", "soft-reconfiguration",
-    "route-refresh", "enabled",      "idle-hold",
-    "idle-hold-max", "send-hold-time", "send-queue-limit", "ipv6-next-hop",
-    "track",         "on-failure", "bfd",
-    "default-local-pref"};
+constexpr std::array<std::string_view, 38> kPeerKeys = {"name",
+                                                        "address",
+                                                        "port",
+                                                        "asn",
+                                                        "template",
+                                                        "description",
+                                                        "local-address",
+                                                        "multihop",
+                                                        "ttl-security",
+                                                        "password",
+                                                        "hold-time",
+                                                        "keepalive",
+                                                        "connect-retry",
+                                                        "passive",
+                                                        "families",
+                                                        "import",
+                                                        "export",
+                                                        "next-hop-self",
+                                                        "route-reflector-client",
+                                                        "cluster-id",
+                                                        "route-server-client",
+                                                        "allowas-in",
+                                                        "always-compare-med",
+                                                        "import-limit",
+                                                        "export-limit",
+                                                        "graceful-restart",
+                                                        "soft-reconfiguration",
+                                                        "route-refresh",
+                                                        "enabled",
+                                                        "idle-hold",
+                                                        "idle-hold-max",
+                                                        "send-hold-time",
+                                                        "send-queue-limit",
+                                                        "ipv6-next-hop",
+                                                        "track",
+                                                        "on-failure",
+                                                        "bfd",
+                                                        "default-local-pref"};
 constexpr std::array<std::string_view, 3> kLimitKeys = {"max", "action", "restart-delay"};
 constexpr std::array<std::string_view, 3> kGrKeys = {"enabled", "restart-time", "stale-time"};
 
@@ -159,7 +183,8 @@ std::optional<std::vector<wire::AfiSafi>> read_families(Reader& r, const Entry& 
     } else {
       static constexpr std::array<std::string_view, 2> kNames = {"ipv4-unicast", "ipv6-unicast"};
       std::string msg = fmt::format("unknown address family '{}' (ipv4-unicast, ipv6-unicast)", *s);
-      if (auto sg = suggest(*s, kNames)) msg = fmt::format("unknown address family '{}' (did you mean '{}'?)", *s, *sg);
+      if (auto sg = suggest(*s, kNames))
+        msg = fmt::format("unknown address family '{}' (did you mean '{}'?)", *s, *sg);
       r.error((*items)[i], f, std::move(msg));
       ok = false;
       continue;
@@ -448,9 +473,10 @@ constexpr std::string_view kMergedMaps[] = {"import-limit", "export-limit", "gra
 void merge(std::vector<Entry>& into, const std::vector<Entry>& layer) {
   for (const Entry& e : layer) {
     if (e.key == "name" || e.key == "template") continue;
-    auto it = std::find_if(into.begin(), into.end(), [&](const Entry& x) { return x.key == e.key; });
-    const bool by_key = std::find(std::begin(kMergedMaps), std::end(kMergedMaps), e.key) !=
-                        std::end(kMergedMaps);
+    auto it =
+        std::find_if(into.begin(), into.end(), [&](const Entry& x) { return x.key == e.key; });
+    const bool by_key =
+        std::find(std::begin(kMergedMaps), std::end(kMergedMaps), e.key) != std::end(kMergedMaps);
     if (it != into.end() && by_key && e.value.IsMap() && it->value.IsMap())
       into.push_back(e);  // applied after the template's map, on top of it
     else if (it != into.end())
@@ -466,7 +492,8 @@ bool is_filter_identifier(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
   auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
   if (!alpha(s.front())) return false;
-  return std::all_of(s.begin(), s.end(), [&](char c) { return alpha(c) || (c >= '0' && c <= '9'); });
+  return std::all_of(s.begin(), s.end(),
+                     [&](char c) { return alpha(c) || (c >= '0' && c <= '9'); });
 }
 
 void read_peers(Reader& r, const YAML::Node* templates, const YAML::Node* peers, Config& cfg,
@@ -493,8 +520,9 @@ void read_peers(Reader& r, const YAML::Node* templates, const YAML::Node* peers,
     if (const Entry* name = find(*m, "name")) {
       auto s = r.str(name->value, name->field);
       if (s && !is_peer_name(*s)) {
-        r.error(name->value, name->field,
-                fmt::format("'{}' is not a valid peer name (letters, digits, - _ . ; up to 64)", *s));
+        r.error(
+            name->value, name->field,
+            fmt::format("'{}' is not a valid peer name (letters, digits, - _ . ; up to 64)", *s));
         s.reset();
       }
       if (s) p.name = *s;

@@ -26,9 +26,12 @@ namespace {
 
 std::string_view origin_name(wire::Origin o) {
   switch (o) {
-    case wire::Origin::Igp: return "igp";
-    case wire::Origin::Egp: return "egp";
-    case wire::Origin::Incomplete: return "incomplete";
+    case wire::Origin::Igp:
+      return "igp";
+    case wire::Origin::Egp:
+      return "egp";
+    case wire::Origin::Incomplete:
+      return "incomplete";
   }
   return "igp";
 }

@@ -56,8 +56,8 @@ void check_peer(Reader& r, const Config& cfg, const PeerConfig& p, const PeerSou
     if (p.hold_time == 0 && p.keepalive != 0 && src.get("keepalive"))
       err("keepalive", "keepalive must be 0 when hold-time is 0 (no keepalives are sent)");
     else if (p.hold_time != 0 && p.keepalive >= p.hold_time)
-      err("keepalive", fmt::format("keepalive {} must be less than hold-time {}", p.keepalive,
-                                   p.hold_time));
+      err("keepalive",
+          fmt::format("keepalive {} must be less than hold-time {}", p.keepalive, p.hold_time));
     else if (p.hold_time != 0 && p.keepalive == 0)
       err("keepalive", "keepalive 0 with a non-zero hold time would let the session expire");
     else if (p.hold_time != 0 && p.keepalive > p.hold_time / 3 && src.get("keepalive"))
@@ -75,15 +75,17 @@ void check_peer(Reader& r, const Config& cfg, const PeerConfig& p, const PeerSou
                                        *p.send_hold_time, p.hold_time));
 
   if (p.route_reflector_client && have_asn && !ibgp)
-    err("route-reflector-client", "route reflection applies to iBGP peers only (peer asn differs "
-                                  "from ours)");
+    err("route-reflector-client",
+        "route reflection applies to iBGP peers only (peer asn differs "
+        "from ours)");
   if (p.cluster_id && !p.route_reflector_client)
     warn("cluster-id", "cluster-id has no effect unless route-reflector-client is true");
   if (p.route_server_client && ibgp)
     err("route-server-client", "a route server client must be an eBGP peer (RFC 7947)");
   if (p.route_server_client && p.next_hop_self)
-    err("next-hop-self", "a route server leaves the next hop unchanged; next-hop-self conflicts "
-                         "with route-server-client");
+    err("next-hop-self",
+        "a route server leaves the next hop unchanged; next-hop-self conflicts "
+        "with route-server-client");
   if (p.multihop && ibgp && !p.azure_route_server)
     warn("multihop", "multihop has no effect on iBGP sessions (they are never limited to TTL 1)");
   if (have_asn && !ibgp) {

@@ -96,7 +96,8 @@ const std::vector<CommandSpec>& command_table() {
        .complete = Complete::kFile,
        .run = run_dump_mrt},
       {.words = {"filter", "test"},
-       .synopsis = "(--file FILE... --filter NAME | --peer PEER [--import|--export]) [--route ROUTE]",
+       .synopsis =
+           "(--file FILE... --filter NAME | --peer PEER [--import|--export]) [--route ROUTE]",
        .help = "evaluate routes through a named filter (no daemon needed), or ask the daemon "
                "what a peer's import or export does to them (JSON lines on stdin without "
                "--route)",

@@ -101,14 +101,14 @@ int run_filter_test_command(const Invocation& inv) {
   CLI::App app{"nvabgpctl"};
   int exit_code = kExitOk;
   const Globals g = inv.globals;
-  add_filter_commands(app, &exit_code,
-                      [g](const std::string& command, const json& args, json& response,
-                          std::string& error) {
-                        auto r = control_request(g.socket, command, args, g.timeout_ms);
-                        response = std::move(r.response);
-                        error = std::move(r.error);
-                        return r.transport_ok;
-                      });
+  add_filter_commands(
+      app, &exit_code,
+      [g](const std::string& command, const json& args, json& response, std::string& error) {
+        auto r = control_request(g.socket, command, args, g.timeout_ms);
+        response = std::move(r.response);
+        error = std::move(r.error);
+        return r.transport_ok;
+      });
   std::vector<std::string> tokens{"filter", "test"};
   tokens.insert(tokens.end(), inv.tokens.begin(), inv.tokens.end());
   if (inv.globals.json && std::find(tokens.begin(), tokens.end(), "--json") == tokens.end())

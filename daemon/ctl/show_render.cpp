@@ -49,8 +49,7 @@ std::string as_mark(const nlohmann::json& attrs) {
   }
   while (!last.empty() && !std::isdigit(static_cast<unsigned char>(last.back()))) last.pop_back();
   while (!last.empty() && !std::isdigit(static_cast<unsigned char>(last.front()))) last.erase(0, 1);
-  return fmt::format("[{}{}]", last.empty() ? "" : "AS" + last,
-                     origin_code(str(attrs, "origin")));
+  return fmt::format("[{}{}]", last.empty() ? "" : "AS" + last, origin_code(str(attrs, "origin")));
 }
 
 std::string join(const nlohmann::json& arr, const char* open, const char* close) {
@@ -68,9 +67,9 @@ std::string join(const nlohmann::json& arr, const char* open, const char* close)
 }  // namespace
 
 std::string render_protocols(const nlohmann::json& result) {
-  std::string out = fmt::format("{:<10} {:<16} {:>10} {:<12} {:<9} {:>8} {:>8} {:>8} {:>8} {:>8}  {}\n",
-                                "Name", "Neighbor", "ASN", "State", "Since", "Received",
-                                "Accepted", "Exported", "MsgSent", "MsgRcvd", "Info");
+  std::string out = fmt::format(
+      "{:<10} {:<16} {:>10} {:<12} {:<9} {:>8} {:>8} {:>8} {:>8} {:>8}  {}\n", "Name", "Neighbor",
+      "ASN", "State", "Since", "Received", "Accepted", "Exported", "MsgSent", "MsgRcvd", "Info");
   for (const auto& p : result) {
     const auto& r = p.value("routes", nlohmann::json::object());
     const auto& m = p.value("messages", nlohmann::json::object());
@@ -82,8 +81,8 @@ std::string render_protocols(const nlohmann::json& result) {
     };
     out += fmt::format(
         "{:<10} {:<16} {:>10} {:<12} {:<9} {:>8} {:>8} {:>8} {:>8} {:>8}  {}\n", str(p, "name"),
-        str(p, "address"), num(p, "asn"), str(p, "state"), hms(str(p, "since")),
-        num(r, "received"), num(r, "accepted"), num(r, "exported"),
+        str(p, "address"), num(p, "asn"), str(p, "state"), hms(str(p, "since")), num(r, "received"),
+        num(r, "accepted"), num(r, "exported"),
         total({"updates_out", "keepalives_out", "notifications_out", "opens_out"}),
         total({"updates_in", "keepalives_in", "notifications_in", "opens_in", "refreshes_in"}),
         str(p, "last_error"));
@@ -140,7 +139,8 @@ std::string render_route(const nlohmann::json& r, bool all) {
     if (a.contains("med")) out += "\tBGP.med: " + num(a, "med") + "\n";
     if (a.contains("local_pref")) out += "\tBGP.local_pref: " + num(a, "local_pref") + "\n";
     if (a.contains("atomic_aggregate")) out += "\tBGP.atomic_aggr: \n";
-    if (a.contains("originator_id")) out += "\tBGP.originator_id: " + str(a, "originator_id") + "\n";
+    if (a.contains("originator_id"))
+      out += "\tBGP.originator_id: " + str(a, "originator_id") + "\n";
     if (a.contains("cluster_list"))
       out += "\tBGP.cluster_list: " + join(a["cluster_list"], "", "") + "\n";
     if (a.contains("communities"))
@@ -157,8 +157,9 @@ std::string render_explain(const nlohmann::json& result) {
   std::string out = fmt::format("{}\n", str(result, "prefix"));
   for (const auto& p : result.value("paths", nlohmann::json::array())) {
     const auto& a = p.value("attributes", nlohmann::json::object());
-    out += fmt::format("  {} {:<10} path [{}] next hop {}: {}\n", p.value("best", false) ? "*" : " ",
-                       str(p, "peer"), str(a, "as_path"), str(a, "next_hop", "-"), str(p, "why"));
+    out +=
+        fmt::format("  {} {:<10} path [{}] next hop {}: {}\n", p.value("best", false) ? "*" : " ",
+                    str(p, "peer"), str(a, "as_path"), str(a, "next_hop", "-"), str(p, "why"));
   }
   for (const auto& f : result.value("filtered_on_import", nlohmann::json::array()))
     out += fmt::format("  x {:<10} rejected on import: {}\n", str(f, "peer"), str(f, "why"));
@@ -171,10 +172,9 @@ std::string render_explain(const nlohmann::json& result) {
     if (e.contains("route_control")) out += "    changed by: " + str(e, "route_control") + "\n";
     if (e.contains("attributes")) {
       const auto& a = e["attributes"];
-      out += fmt::format("    as sent: path [{}] next hop {}{}\n", str(a, "as_path"),
-                         str(a, "next_hop", "-"),
-                         a.contains("communities") ? " community " + join(a["communities"], "(", ")")
-                                                   : "");
+      out += fmt::format(
+          "    as sent: path [{}] next hop {}{}\n", str(a, "as_path"), str(a, "next_hop", "-"),
+          a.contains("communities") ? " community " + join(a["communities"], "(", ")") : "");
     }
   }
   return out;
@@ -215,11 +215,16 @@ std::string render_memory(const nlohmann::json& r) {
 
 std::string render_reload(const nlohmann::json& r) {
   std::string out;
-  for (const auto& e : r.value("errors", nlohmann::json::array())) out += "error: " + e.get<std::string>() + "\n";
-  for (const auto& w : r.value("warnings", nlohmann::json::array())) out += "warning: " + w.get<std::string>() + "\n";
+  for (const auto& e : r.value("errors", nlohmann::json::array()))
+    out += "error: " + e.get<std::string>() + "\n";
+  for (const auto& w : r.value("warnings", nlohmann::json::array()))
+    out += "warning: " + w.get<std::string>() + "\n";
   if (r.contains("plan")) out += str(r, "plan");
   if (!out.empty() && out.back() != '\n') out += '\n';
-  out += r.value("applied", false) ? "reload applied\n" : (r.contains("errors") ? "reload rejected; running configuration kept\n" : "nothing applied (--check)\n");
+  out += r.value("applied", false)
+             ? "reload applied\n"
+             : (r.contains("errors") ? "reload rejected; running configuration kept\n"
+                                     : "nothing applied (--check)\n");
   return out;
 }
 

@@ -109,11 +109,14 @@ void Daemon::install_control_handlers() {
                        {"import", p.cfg.import_filter.to_string()},
                        {"export", p.cfg.export_filter.to_string()},
                        {"flaps", st.established_count > 0 ? st.established_count - 1 : 0}};
-      j["messages"] = {{"updates_in", st.updates_in},         {"updates_out", st.updates_out},
-                       {"keepalives_in", st.keepalives_in},   {"keepalives_out", st.keepalives_out},
+      j["messages"] = {{"updates_in", st.updates_in},
+                       {"updates_out", st.updates_out},
+                       {"keepalives_in", st.keepalives_in},
+                       {"keepalives_out", st.keepalives_out},
                        {"notifications_in", st.notifications_in},
                        {"notifications_out", st.notifications_out},
-                       {"opens_in", st.opens_in},             {"opens_out", st.opens_out},
+                       {"opens_in", st.opens_in},
+                       {"opens_out", st.opens_out},
                        {"refreshes_in", st.refreshes_in}};
       nlohmann::json routes{{"exported", rib_->adj_rib_out_size(p.id)}};
       if (auto ctr = rib_->counters(p.id)) {
@@ -205,9 +208,10 @@ void Daemon::install_control_handlers() {
         pj["why"] = "best path";
       } else {
         const PeerIdentity* winner = directory_.find(pv.lost_to);
-        pj["why"] = fmt::format("lost to {} on {}",
-                                pv.lost_to == rib::kLocalPeer ? "local" : (winner ? winner->name : "?"),
-                                rib::step_name(pv.step));
+        pj["why"] =
+            fmt::format("lost to {} on {}",
+                        pv.lost_to == rib::kLocalPeer ? "local" : (winner ? winner->name : "?"),
+                        rib::step_name(pv.step));
       }
       if (pv.attrs) pj["attributes"] = attributes_json(rib::AttrStore::materialize(*pv.attrs));
       paths.push_back(std::move(pj));
@@ -220,8 +224,9 @@ void Daemon::install_control_handlers() {
     }
     out["filtered_on_import"] = filt;
     if (ex.paths.empty() && ex.filtered.empty())
-      out["summary"] = "no peer announced this prefix (or its import filter rejected it without "
-                       "a soft-reconfiguration copy)";
+      out["summary"] =
+          "no peer announced this prefix (or its import filter rejected it without "
+          "a soft-reconfiguration copy)";
     for (const auto& o : cfg_.originate)  // a tracked originate item: its health checks
       if (o.prefix == *prefix && !o.track.empty())
         out["health"] = route_control_->explain_originate(o);

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include "bfd_link.hpp"
 #include "filter_adapter.hpp"
@@ -63,17 +63,20 @@ std::optional<std::string> Daemon::start() {
     fc.max_paths = cfg_.kernel.max_paths;
     fc.persist = cfg_.kernel.persist;
     for (const auto& p : cfg_.peers) fc.protected_addresses.push_back(p.address);
-    auto f = fib::NetlinkFib::start(fc, [this](std::vector<base::IpAddress> changed) {
-      // FIB worker thread: hand over to the BGP thread.
-      asio::post(io_, [this, changed = std::move(changed)] {
-        spdlog::debug("fib: {} next hop(s) changed; re-resolving", changed.size());
-        rib_->next_hops_changed(changed);
-        schedule_pump();
-      });
-    }, [this](std::vector<fib::FibBatchReport> done) {
-      // FIB worker thread: batches acknowledged by the kernel, for the metrics.
-      asio::post(io_, [this, done = std::move(done)] { on_fib_batches(done); });
-    });
+    auto f = fib::NetlinkFib::start(
+        fc,
+        [this](std::vector<base::IpAddress> changed) {
+          // FIB worker thread: hand over to the BGP thread.
+          asio::post(io_, [this, changed = std::move(changed)] {
+            spdlog::debug("fib: {} next hop(s) changed; re-resolving", changed.size());
+            rib_->next_hops_changed(changed);
+            schedule_pump();
+          });
+        },
+        [this](std::vector<fib::FibBatchReport> done) {
+          // FIB worker thread: batches acknowledged by the kernel, for the metrics.
+          asio::post(io_, [this, done = std::move(done)] { on_fib_batches(done); });
+        });
     if (!f) return "kernel FIB: " + f.error();
     fib_ = std::move(f.value());
     fib_sink_ = fib_.get();
@@ -165,7 +168,8 @@ std::optional<std::string> Daemon::start() {
     auto m = Metrics::start(cfg_.metrics.address.to_string(), cfg_.metrics.port);
     if (!m) return "metrics: " + m.error();
     metrics_ = std::move(m.value());
-    spdlog::info("Prometheus metrics on http://{}:{}/metrics", cfg_.metrics.address, metrics_->port());
+    spdlog::info("Prometheus metrics on http://{}:{}/metrics", cfg_.metrics.address,
+                 metrics_->port());
     sample_metrics();
   }
   wire_signals();
@@ -199,7 +203,8 @@ rib::FilterPtr Daemon::filter_for(const config::FilterRef& ref) const {
   }
   // One filter object per name and program: peers exporting through the same filter share an
   // update group (the RIB keys groups by the filter object).
-  if (auto it = filter_cache_.find(ref.name); it != filter_cache_.end() && it->second.first == program_)
+  if (auto it = filter_cache_.find(ref.name);
+      it != filter_cache_.end() && it->second.first == program_)
     return it->second.second;
   std::string err;
   auto f = make_filter(ref.name, program_, directory_, &err);
@@ -279,7 +284,8 @@ void Daemon::on_up(const session::PeerUp& up) {
   p.last_up = up;
   p.local_address = up.local_address;
   p.self_v6 = p.cfg.ipv6_next_hop;
-  if (!p.self_v6 && up.local_address.is_v4()) p.self_v6 = global_ipv6_of_interface(up.local_address);
+  if (!p.self_v6 && up.local_address.is_v4())
+    p.self_v6 = global_ipv6_of_interface(up.local_address);
   p.last_error.clear();
   if (auto c = rib_->counters(p.id))
     p.received_base = c->received - std::min(c->received, c->withdrawn);

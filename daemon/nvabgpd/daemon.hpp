@@ -195,7 +195,7 @@ class Daemon {
   mutable std::map<std::string, std::string> export_keys_;
   std::map<base::Prefix, std::string> originate_keys_;
   std::unique_ptr<boost::asio::steady_timer> drain_timer_;  // SIGTERM drain in progress
-  std::unique_ptr<BfdLink> bfd_;            // BFD sessions of peers with bfd enabled
+  std::unique_ptr<BfdLink> bfd_;  // BFD sessions of peers with bfd enabled
   void sync_bfd();
   ServiceManager service_;
   boost::asio::signal_set signals_;

@@ -5,10 +5,10 @@
 #include <cstdlib>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
-#include <boost/asio/io_context.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include "daemon.hpp"
 #include "nvabgpd/config/load_with_filters.hpp"

@@ -2,13 +2,13 @@
 
 #include <fmt/format.h>
 
-#include <exception>
 #include <prometheus/counter.h>
 #include <prometheus/exposer.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+#include <exception>
 
 #include "nvabgpd/base/ip.hpp"
 
@@ -57,8 +57,9 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                   .Register(*registry_);
   prefixes_ = &prometheus::BuildGauge()
                    .Name("nvabgpd_peer_prefixes")
-                   .Help("Prefixes per peer: received (Adj-RIB-In), accepted (after import "
-                         "filter), advertised (Adj-RIB-Out)")
+                   .Help(
+                       "Prefixes per peer: received (Adj-RIB-In), accepted (after import "
+                       "filter), advertised (Adj-RIB-Out)")
                    .Register(*registry_);
   messages_ = &prometheus::BuildCounter()
                    .Name("nvabgpd_peer_messages_total")
@@ -82,8 +83,8 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                       .Name("nvabgpd_fib_install_latency_seconds")
                       .Help("Latency of one FIB batch from submit to kernel acknowledgement")
                       .Register(*registry_)
-                      .Add({}, prometheus::Histogram::BucketBoundaries{
-                                   0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5});
+                      .Add({}, prometheus::Histogram::BucketBoundaries{0.0001, 0.0005, 0.001, 0.005,
+                                                                       0.01, 0.05, 0.1, 0.5, 1, 5});
 }
 
 Metrics::~Metrics() {
@@ -157,16 +158,12 @@ void Metrics::remove_peer(const std::string& name) {
   peers_.erase(it);
 }
 
-void Metrics::set_loc_rib(std::uint64_t prefixes) {
-  loc_rib_->Set(static_cast<double>(prefixes));
-}
+void Metrics::set_loc_rib(std::uint64_t prefixes) { loc_rib_->Set(static_cast<double>(prefixes)); }
 
 void Metrics::fib_errors(std::uint64_t n) {
   if (n > 0) fib_errors_->Increment(static_cast<double>(n));
 }
 
-void Metrics::fib_latency(double seconds) {
-  fib_latency_->Observe(seconds);
-}
+void Metrics::fib_latency(double seconds) { fib_latency_->Observe(seconds); }
 
 }  // namespace nvabgpd::daemon

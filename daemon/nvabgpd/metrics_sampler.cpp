@@ -20,8 +20,8 @@ void Daemon::sample_metrics() {
       s.prefixes_accepted = c->accepted;
     }
     s.prefixes_advertised = rib_->adj_rib_out_size(p.id);
-    s.messages_in = st.opens_in + st.keepalives_in + st.updates_in + st.notifications_in +
-                    st.refreshes_in;
+    s.messages_in =
+        st.opens_in + st.keepalives_in + st.updates_in + st.notifications_in + st.refreshes_in;
     s.messages_out = st.opens_out + st.keepalives_out + st.updates_out + st.notifications_out;
     s.flaps = st.established_count > 0 ? st.established_count - 1 : 0;
     metrics_->update_peer(p.cfg.name, s);

@@ -24,7 +24,8 @@ std::vector<Receivers> group_by_params(const std::vector<rib::PeerId>& peers,
   for (rib::PeerId id : peers) {
     auto p = params(id);
     if (!p) continue;
-    auto it = std::find_if(out.begin(), out.end(), [&](const Receivers& r) { return r.wire == *p; });
+    auto it =
+        std::find_if(out.begin(), out.end(), [&](const Receivers& r) { return r.wire == *p; });
     if (it == out.end()) {
       out.push_back(Receivers{*p, {id}});
     } else {
@@ -84,7 +85,8 @@ void OutboundEncoder::encode(const rib::OutboundBatch& batch) {
     rib::PeerId buf_except = 0;
     for (const auto& a : batch.announce) {
       if (!a.attrs) continue;
-      if (!buf.empty() && (a.except != buf_except || buf.size() >= kMaxBuffer)) flush(rcv.peers, buf_except);
+      if (!buf.empty() && (a.except != buf_except || buf.size() >= kMaxBuffer))
+        flush(rcv.peers, buf_except);
       buf_except = a.except;
       wire::PathAttributes attrs = rib::AttrStore::materialize(*a.attrs);
       if (attrs.next_hop)

@@ -7,8 +7,8 @@
 #include <memory>
 #include <vector>
 
-#include "nvabgpd/rib/messages.hpp"
 #include "nvabgpd/base/ip.hpp"
+#include "nvabgpd/rib/messages.hpp"
 #include "nvabgpd/wire/messages.hpp"
 
 namespace nvabgpd::daemon {

@@ -120,7 +120,8 @@ void Daemon::apply_reload(config::Config next, std::shared_ptr<const policy::Pro
           metrics_->remove_health(c.name);
   }
   apply_route_control();  // tracking or check changes: re-originate / re-export what differs
-  if (plan.global.log) spdlog::set_level(spdlog::level::from_str(std::string(config::to_string(cfg_.log_level))));
+  if (plan.global.log)
+    spdlog::set_level(spdlog::level::from_str(std::string(config::to_string(cfg_.log_level))));
   if (plan.global.kernel || plan.global.listen || plan.global.control || plan.global.metrics ||
       plan.global.monitoring)
     spdlog::warn(

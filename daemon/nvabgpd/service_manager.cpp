@@ -5,8 +5,8 @@
 #include <pwd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <systemd/sd-daemon.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -40,8 +40,8 @@ std::optional<std::chrono::microseconds> ServiceManager::watchdog_interval() con
 void ServiceManager::watchdog_ping() { sd_notify(0, "WATCHDOG=1"); }
 
 namespace {
-constexpr std::uint32_t kKeep = (1U << CAP_NET_ADMIN) | (1U << CAP_NET_BIND_SERVICE) |
-                                (1U << CAP_NET_RAW);
+constexpr std::uint32_t kKeep =
+    (1U << CAP_NET_ADMIN) | (1U << CAP_NET_BIND_SERVICE) | (1U << CAP_NET_RAW);
 
 // The highest capability number the running kernel knows.
 int last_cap() {

@@ -21,12 +21,18 @@ bool item_matches(const Pos& pos, const MaskItem& it) {
     std::uint32_t a = pos.asns[k];
     bool hit = false;
     switch (it.kind) {
-      case MaskItem::Kind::Asn: hit = a == it.lo; break;
-      case MaskItem::Kind::Range: hit = it.lo <= a && a <= it.hi; break;
+      case MaskItem::Kind::Asn:
+        hit = a == it.lo;
+        break;
+      case MaskItem::Kind::Range:
+        hit = it.lo <= a && a <= it.hi;
+        break;
       case MaskItem::Kind::Set:
         hit = it.set != nullptr && it.set->has(Type::Int, SetKey{a, 0});
         break;
-      default: hit = true; break;
+      default:
+        hit = true;
+        break;
     }
     if (hit) return true;
   }
@@ -38,8 +44,8 @@ bool item_matches(const Pos& pos, const MaskItem& it) {
 // item too, so a run of items can match members of one AS_SET) and makes the next one live; a
 // set is never skipped (checked against bird2). '*' makes every later position live. Returns
 // false when no position is live afterwards.
-[[gnu::always_inline]] inline bool apply_item(std::vector<Pos>& pos, std::size_t n, const MaskItem& it, long& lo,
-                                              long& hi) {
+[[gnu::always_inline]] inline bool apply_item(std::vector<Pos>& pos, std::size_t n,
+                                              const MaskItem& it, long& lo, long& hi) {
   pos[n].mark = false;
   if (it.kind == MaskItem::Kind::Star) {
     for (auto i = static_cast<std::size_t>(lo); i <= n; ++i) pos[i].mark = true;
@@ -71,7 +77,8 @@ bool item_matches(const Pos& pos, const MaskItem& it) {
 void apply_repeat(std::vector<Pos>& pos, std::size_t n, const MaskItem& x, long& lo, long& hi) {
   thread_local std::vector<std::uint8_t> acc;
   acc.assign(n + 1, 0);
-  for (long i = lo; i <= hi; ++i) acc[static_cast<std::size_t>(i)] = pos[static_cast<std::size_t>(i)].mark ? 1 : 0;
+  for (long i = lo; i <= hi; ++i)
+    acc[static_cast<std::size_t>(i)] = pos[static_cast<std::size_t>(i)].mark ? 1 : 0;
   long alo = lo, ahi = hi;
   for (;;) {
     if (!apply_item(pos, n, x, lo, hi)) break;
@@ -117,7 +124,8 @@ bool path_match(const wire::AsPath& p, const PathMask& m) {
   const MaskItem* prev = nullptr;
   for (const auto& it : m.items) {
     if (it.kind == MaskItem::Kind::Loop) {
-      if (prev != nullptr && prev->kind != MaskItem::Kind::Star) apply_repeat(pos, n, *prev, lo, hi);
+      if (prev != nullptr && prev->kind != MaskItem::Kind::Star)
+        apply_repeat(pos, n, *prev, lo, hi);
       continue;
     }
     if (!apply_item(pos, n, it, lo, hi)) return false;

@@ -66,7 +66,8 @@ Value bool_v(bool b) { return Value::of_bool(b); }
 int in_range(const Value& a, const Value& b) {
   switch (b.type) {
     case Type::Clist:
-      if (a.type == Type::Pair || a.type == Type::Quad) return list_has(b.as<Clist>(), wire::Community{a.i()});
+      if (a.type == Type::Pair || a.type == Type::Quad)
+        return list_has(b.as<Clist>(), wire::Community{a.i()});
       return -1;
     case Type::Eclist:
       if (a.type == Type::Ec) return list_has(b.as<Eclist>(), wire::ExtCommunity{a.u});
@@ -90,7 +91,8 @@ int in_range(const Value& a, const Value& b) {
     case Type::Path:
       if (a.type == Type::Int) return b.as<wire::AsPath>().contains(a.i());
       return -1;
-    default: break;
+    default:
+      break;
   }
   if (!is_set(b.type)) return -1;
   const auto& set = b.as<ScalarSet>();
@@ -108,7 +110,8 @@ int in_range(const Value& a, const Value& b) {
     if (want == a.type) return set.tree_has(a.type, a.key());
   }
   if (a.type == set.elem) return set.contains(a.key());
-  if (set.elem == Type::Quad && a.type == Type::Ip && a.ip.is_v4()) return set.contains(SetKey{a.ip.v4_value(), 0});
+  if (set.elem == Type::Quad && a.type == Type::Ip && a.ip.is_v4())
+    return set.contains(SetKey{a.ip.v4_value(), 0});
   switch (a.type) {
     case Type::Clist:
       if (set.elem != Type::Pair && !set.bird) return -1;
@@ -130,9 +133,11 @@ int in_range(const Value& a, const Value& b) {
       return 0;
     case Type::Path:
       if (set.elem != Type::Int && !set.bird) return -1;
-      return a.as<wire::AsPath>().any_of(
-          [&set](std::uint32_t x) { return set.has(Type::Int, SetKey{x, 0}); });
-    default: return -1;
+      return a.as<wire::AsPath>().any_of([&set](std::uint32_t x) {
+        return set.has(Type::Int, SetKey{x, 0});
+      });
+    default:
+      return -1;
   }
 }
 
@@ -238,16 +243,21 @@ Value binary_op(Ctx& c, const Loc& loc, Op op, const Value& a, const Value& b) {
       }
       std::uint32_t x = a.i(), y = b.i();
       switch (op) {
-        case Op::Add: return Value::of_int(x + y);
-        case Op::Sub: return Value::of_int(x - y);
-        case Op::Mul: return Value::of_int(x * y);
+        case Op::Add:
+          return Value::of_int(x + y);
+        case Op::Sub:
+          return Value::of_int(x - y);
+        case Op::Mul:
+          return Value::of_int(x * y);
         default:
           if (y == 0) return c.fail(loc, "Division by zero");
           return Value::of_int(op == Op::Div ? x / y : x % y);
       }
     }
-    case Op::Eq: return bool_v(same_values(a, b));
-    case Op::Ne: return bool_v(!same_values(a, b));
+    case Op::Eq:
+      return bool_v(same_values(a, b));
+    case Op::Ne:
+      return bool_v(!same_values(a, b));
     case Op::Lt:
     case Op::Gt:
     case Op::Le:
@@ -258,10 +268,14 @@ Value binary_op(Ctx& c, const Loc& loc, Op op, const Value& a, const Value& b) {
                                        type_name(a.type), type_name(b.type)));
       }
       switch (op) {
-        case Op::Lt: return bool_v(r < 0);
-        case Op::Gt: return bool_v(r > 0);
-        case Op::Le: return bool_v(r <= 0);
-        default: return bool_v(r >= 0);
+        case Op::Lt:
+          return bool_v(r < 0);
+        case Op::Gt:
+          return bool_v(r > 0);
+        case Op::Le:
+          return bool_v(r <= 0);
+        default:
+          return bool_v(r >= 0);
       }
     }
     case Op::Match:
@@ -273,7 +287,8 @@ Value binary_op(Ctx& c, const Loc& loc, Op op, const Value& a, const Value& b) {
       }
       return bool_v((r == 1) == (op == Op::Match));
     }
-    default: break;
+    default:
+      break;
   }
   return c.fail(loc, "bad operator");
 }
@@ -285,22 +300,36 @@ Value AttrExpr::eval(Ctx& c) const {
   const auto& r = *c.route;
   const auto& at = *c.attrs;
   switch (attr) {
-    case Attr::Net: return Value::of_net(r.net);
-    case Attr::From: return Value::of_ip(r.from);
-    case Attr::Gw: return Value::of_ip(r.gw);
-    case Attr::Proto: return Value::of_str(r.proto);
-    case Attr::Source: return Value::scalar(Type::Source, static_cast<std::uint64_t>(r.source));
-    case Attr::Dest: return Value::scalar(Type::Dest, 1);
-    case Attr::Ifname: return Value::of_str(r.ifname);
-    case Attr::Ifindex: return Value::of_int(0);
-    case Attr::Preference: return Value::of_int(c.preference ? *c.preference : r.preference);
-    case Attr::BgpOrigin: return Value::scalar(Type::Origin, static_cast<std::uint64_t>(at.origin));
+    case Attr::Net:
+      return Value::of_net(r.net);
+    case Attr::From:
+      return Value::of_ip(r.from);
+    case Attr::Gw:
+      return Value::of_ip(r.gw);
+    case Attr::Proto:
+      return Value::of_str(r.proto);
+    case Attr::Source:
+      return Value::scalar(Type::Source, static_cast<std::uint64_t>(r.source));
+    case Attr::Dest:
+      return Value::scalar(Type::Dest, 1);
+    case Attr::Ifname:
+      return Value::of_str(r.ifname);
+    case Attr::Ifindex:
+      return Value::of_int(0);
+    case Attr::Preference:
+      return Value::of_int(c.preference ? *c.preference : r.preference);
+    case Attr::BgpOrigin:
+      return Value::scalar(Type::Origin, static_cast<std::uint64_t>(at.origin));
     case Attr::BgpPath:
       return attr_list(c, attr, Type::Path, &at.as_path);
-    case Attr::BgpNextHop: return at.next_hop ? Value::of_ip(*at.next_hop) : Value{};
-    case Attr::BgpMed: return at.med ? Value::of_int(*at.med) : Value{};
-    case Attr::BgpLocalPref: return at.local_pref ? Value::of_int(*at.local_pref) : Value{};
-    case Attr::BgpAtomicAggr: return at.atomic_aggregate ? Value::of_bool(true) : Value{};
+    case Attr::BgpNextHop:
+      return at.next_hop ? Value::of_ip(*at.next_hop) : Value{};
+    case Attr::BgpMed:
+      return at.med ? Value::of_int(*at.med) : Value{};
+    case Attr::BgpLocalPref:
+      return at.local_pref ? Value::of_int(*at.local_pref) : Value{};
+    case Attr::BgpAtomicAggr:
+      return at.atomic_aggregate ? Value::of_bool(true) : Value{};
     case Attr::BgpCommunity:
       return attr_list(c, attr, Type::Clist, &at.communities);
     case Attr::BgpExtCommunity:
@@ -322,12 +351,14 @@ Value BinaryExpr::eval(Ctx& c) const {
   if (op == Op::And || op == Op::Or || op == Op::Not) {
     Value x = a->eval(c);
     if (c.halted()) return {};
-    if (x.type != Type::Bool) return c.fail(loc, fmt::format("Bool expected, got {}", type_name(x.type)));
+    if (x.type != Type::Bool)
+      return c.fail(loc, fmt::format("Bool expected, got {}", type_name(x.type)));
     if (op == Op::Not) return bool_v(x.u == 0);
     if ((op == Op::And) != (x.u != 0)) return x;  // short circuit
     Value y = b->eval(c);
     if (c.halted()) return {};
-    if (y.type != Type::Bool) return c.fail(loc, fmt::format("Bool expected, got {}", type_name(y.type)));
+    if (y.type != Type::Bool)
+      return c.fail(loc, fmt::format("Bool expected, got {}", type_name(y.type)));
     return y;
   }
   Value x = a->eval(c);
@@ -366,7 +397,8 @@ Value NetInSetExpr::eval(Ctx& c) const {
   Value x = a->eval(c);
   if (c.halted()) return {};
   if (x.type != Type::Net) {
-    return c.fail(loc, fmt::format("~ applied on unknown type pair ({} and prefix set)", type_name(x.type)));
+    return c.fail(
+        loc, fmt::format("~ applied on unknown type pair ({} and prefix set)", type_name(x.type)));
   }
   return bool_v(set->match(x.net) != negate);
 }
@@ -383,7 +415,8 @@ Value TupleExpr::eval(Ctx& c) const {
   }
   if (ec_kind != 0) {
     bool is_ip = v[0].type == Type::Ip;
-    auto ec = make_ext_community(ec_kind == 0xFFFF ? 0 : ec_kind, is_ip ? v[0].ip.v4_value() : v[0].i(), v[1].i(), is_ip);
+    auto ec = make_ext_community(ec_kind == 0xFFFF ? 0 : ec_kind,
+                                 is_ip ? v[0].ip.v4_value() : v[0].i(), v[1].i(), is_ip);
     if (!ec) return c.fail(loc, "Can't operate with value out of bounds in EC constructor");
     return Value::scalar(Type::Ec, *ec);
   }
@@ -411,7 +444,8 @@ Value MaskExpr::eval(Ctx& c) const {
         mi.set = &v.as<ScalarSet>();
         if (v.own) m.keep.push_back(v.own);
       } else {
-        return c.fail(it.expr->loc, fmt::format("path mask item must be int, got {}", type_name(v.type)));
+        return c.fail(it.expr->loc,
+                      fmt::format("path mask item must be int, got {}", type_name(v.type)));
       }
     }
     m.items.push_back(mi);
@@ -434,12 +468,18 @@ Value MethodExpr::eval(Ctx& c) const {
   switch (m) {
     case Method::Len:
       switch (o.type) {
-        case Type::Path: return Value::of_int(o.as<wire::AsPath>().length());
-        case Type::Clist: return Value::of_int(static_cast<std::uint32_t>(o.as<Clist>().size()));
-        case Type::Eclist: return Value::of_int(static_cast<std::uint32_t>(o.as<Eclist>().size()));
-        case Type::Lclist: return Value::of_int(static_cast<std::uint32_t>(o.as<Lclist>().size()));
-        case Type::Net: return Value::of_int(o.net.len());
-        default: return bad();
+        case Type::Path:
+          return Value::of_int(o.as<wire::AsPath>().length());
+        case Type::Clist:
+          return Value::of_int(static_cast<std::uint32_t>(o.as<Clist>().size()));
+        case Type::Eclist:
+          return Value::of_int(static_cast<std::uint32_t>(o.as<Eclist>().size()));
+        case Type::Lclist:
+          return Value::of_int(static_cast<std::uint32_t>(o.as<Lclist>().size()));
+        case Type::Net:
+          return Value::of_int(o.net.len());
+        default:
+          return bad();
       }
     case Method::Ip:
       if (o.type != Type::Net) return bad();
@@ -479,8 +519,12 @@ Value MethodExpr::eval(Ctx& c) const {
     case Method::Min:
     case Method::Max: {
       bool mx = m == Method::Max;
-      if (o.type == Type::Clist) return list_extreme(o.as<Clist>(), mx, [](wire::Community x) { return Value::scalar(Type::Pair, x.value); });
-      if (o.type == Type::Eclist) return list_extreme(o.as<Eclist>(), mx, [](wire::ExtCommunity x) { return Value::scalar(Type::Ec, x.value); });
+      if (o.type == Type::Clist)
+        return list_extreme(o.as<Clist>(), mx,
+                            [](wire::Community x) { return Value::scalar(Type::Pair, x.value); });
+      if (o.type == Type::Eclist)
+        return list_extreme(o.as<Eclist>(), mx,
+                            [](wire::ExtCommunity x) { return Value::scalar(Type::Ec, x.value); });
       if (o.type == Type::Lclist) return list_extreme(o.as<Lclist>(), mx, lc_key_value);
       return bad();
     }
@@ -491,15 +535,16 @@ Value MethodExpr::eval(Ctx& c) const {
         case Type::Eclist:
         case Type::Lclist:
           return null_list(o.type);
-        default: return bad();
+        default:
+          return bad();
       }
     case Method::Prepend:
       if (o.type != Type::Path || a.type != Type::Int) return bad();
-    {
-      wire::AsPath p = o.as<wire::AsPath>();
-      p.prepend(a.i());
-      return Value::owned(Type::Path, std::move(p));
-    }
+      {
+        wire::AsPath p = o.as<wire::AsPath>();
+        p.prepend(a.i());
+        return Value::owned(Type::Path, std::move(p));
+      }
     case Method::Add:
       if (o.type == Type::Clist && (a.type == Type::Pair || a.type == Type::Quad)) {
         return Value::owned(Type::Clist, list_add(o.as<Clist>(), wire::Community{a.i()}));
@@ -510,9 +555,12 @@ Value MethodExpr::eval(Ctx& c) const {
       if (o.type == Type::Lclist && a.type == Type::Lc) {
         return Value::owned(Type::Lclist, list_add(o.as<Lclist>(), a.lc()));
       }
-      if (o.type == Type::Clist && a.type == Type::Clist) return list_union<Clist>(o, a, Type::Clist);
-      if (o.type == Type::Eclist && a.type == Type::Eclist) return list_union<Eclist>(o, a, Type::Eclist);
-      if (o.type == Type::Lclist && a.type == Type::Lclist) return list_union<Lclist>(o, a, Type::Lclist);
+      if (o.type == Type::Clist && a.type == Type::Clist)
+        return list_union<Clist>(o, a, Type::Clist);
+      if (o.type == Type::Eclist && a.type == Type::Eclist)
+        return list_union<Eclist>(o, a, Type::Eclist);
+      if (o.type == Type::Lclist && a.type == Type::Lclist)
+        return list_union<Lclist>(o, a, Type::Lclist);
       if (is_set(a.type)) return c.fail(loc, "Can't add set");
       return bad();
     case Method::Delete:
@@ -627,8 +675,9 @@ Value CallExpr::eval(Ctx& c) const {
     }
     if (!coerce(v, fn->params[i])) {
       st.resize(new_base);
-      return c.fail(args[i]->loc, fmt::format("argument {} of {} must be {}, got {}", i + 1, fn->name,
-                                              type_name(fn->params[i]), type_name(v.type)));
+      return c.fail(args[i]->loc,
+                    fmt::format("argument {} of {} must be {}, got {}", i + 1, fn->name,
+                                type_name(fn->params[i]), type_name(v.type)));
     }
     st[new_base + i] = materialize(v);
   }
@@ -646,8 +695,8 @@ Value CallExpr::eval(Ctx& c) const {
   if (f == Flow::Return) r = std::move(c.ret);
   c.ret = Value{};
   if (fn->ret != Type::Any && r.type != Type::Void && !coerce(r, fn->ret)) {
-    return c.fail(loc, fmt::format("function {} must return {}, got {}", fn->name, type_name(fn->ret),
-                                   type_name(r.type)));
+    return c.fail(loc, fmt::format("function {} must return {}, got {}", fn->name,
+                                   type_name(fn->ret), type_name(r.type)));
   }
   return r;
 }
@@ -666,8 +715,8 @@ Flow AssignVarStmt::exec(Ctx& c) const {
   Value v = e->eval(c);
   if (c.halted()) return c.halt;
   if (!coerce(v, type)) {
-    c.fail(loc, fmt::format("Assigning to variable of incompatible type ({} to {})", type_name(v.type),
-                            type_name(type)));
+    c.fail(loc, fmt::format("Assigning to variable of incompatible type ({} to {})",
+                            type_name(v.type), type_name(type)));
     return c.halt;
   }
   c.slot(slot) = materialize(v);
@@ -684,24 +733,46 @@ Flow AssignAttrStmt::exec(Ctx& c) const {
     auto& m = c.mut();
     if (list_slot(attr) >= 0) c.list_null[list_slot(attr)] = 1;
     switch (attr) {
-      case Attr::BgpPath: m.as_path.segments.clear(); break;
-      case Attr::BgpNextHop: m.next_hop.reset(); break;
-      case Attr::BgpMed: m.med.reset(); break;
-      case Attr::BgpLocalPref: m.local_pref.reset(); break;
-      case Attr::BgpAtomicAggr: m.atomic_aggregate = false; break;
-      case Attr::BgpCommunity: m.communities.clear(); break;
-      case Attr::BgpExtCommunity: m.ext_communities.clear(); break;
-      case Attr::BgpLargeCommunity: m.large_communities.clear(); break;
-      case Attr::BgpOriginatorId: m.originator_id.reset(); break;
-      case Attr::BgpClusterList: m.cluster_list.clear(); break;
-      default: break;
+      case Attr::BgpPath:
+        m.as_path.segments.clear();
+        break;
+      case Attr::BgpNextHop:
+        m.next_hop.reset();
+        break;
+      case Attr::BgpMed:
+        m.med.reset();
+        break;
+      case Attr::BgpLocalPref:
+        m.local_pref.reset();
+        break;
+      case Attr::BgpAtomicAggr:
+        m.atomic_aggregate = false;
+        break;
+      case Attr::BgpCommunity:
+        m.communities.clear();
+        break;
+      case Attr::BgpExtCommunity:
+        m.ext_communities.clear();
+        break;
+      case Attr::BgpLargeCommunity:
+        m.large_communities.clear();
+        break;
+      case Attr::BgpOriginatorId:
+        m.originator_id.reset();
+        break;
+      case Attr::BgpClusterList:
+        m.cluster_list.clear();
+        break;
+      default:
+        break;
     }
     return Flow::Next;
   }
   Value v = e->eval(c);
   if (c.halted()) return c.halt;
   if (v.type == Type::Void || !coerce(v, info.type)) {
-    c.fail(loc, fmt::format("Attempt to set {} to a value of type {}", info.name, type_name(v.type)));
+    c.fail(loc,
+           fmt::format("Attempt to set {} to a value of type {}", info.name, type_name(v.type)));
     return c.halt;
   }
   if (attr == Attr::Preference) {
@@ -724,13 +795,19 @@ Flow AssignAttrStmt::exec(Ctx& c) const {
       c.mut().as_path = std::move(p);
       break;
     }
-    case Attr::BgpNextHop: c.mut().next_hop = v.ip; break;
+    case Attr::BgpNextHop:
+      c.mut().next_hop = v.ip;
+      break;
     case Attr::BgpMed:
       c.mut().med = v.i();
       c.med_assigned = true;
       break;
-    case Attr::BgpLocalPref: c.mut().local_pref = v.i(); break;
-    case Attr::BgpAtomicAggr: c.mut().atomic_aggregate = v.u != 0; break;
+    case Attr::BgpLocalPref:
+      c.mut().local_pref = v.i();
+      break;
+    case Attr::BgpAtomicAggr:
+      c.mut().atomic_aggregate = v.u != 0;
+      break;
     case Attr::BgpCommunity: {
       Clist l = v.as<Clist>();
       c.mut().communities = std::move(l);
@@ -746,14 +823,18 @@ Flow AssignAttrStmt::exec(Ctx& c) const {
       c.mut().large_communities = std::move(l);
       break;
     }
-    case Attr::BgpOriginatorId: c.mut().originator_id = v.i(); break;
+    case Attr::BgpOriginatorId:
+      c.mut().originator_id = v.i();
+      break;
     case Attr::BgpClusterList: {
       std::vector<std::uint32_t> ids;
       for (auto x : v.as<Clist>()) ids.push_back(x.value);
       c.mut().cluster_list = std::move(ids);
       break;
     }
-    default: c.fail(loc, fmt::format("attribute {} is read-only", info.name)); return c.halt;
+    default:
+      c.fail(loc, fmt::format("attribute {} is read-only", info.name));
+      return c.halt;
   }
   return Flow::Next;
 }
@@ -894,7 +975,8 @@ std::optional<std::string> fold(const Expr& e, Value& out) {
   Ctx c;
   c.stack = &stack;
   out = e.eval(c);
-  if (c.halted()) return c.error.empty() ? std::string("accept/reject in a constant expression") : c.error;
+  if (c.halted())
+    return c.error.empty() ? std::string("accept/reject in a constant expression") : c.error;
   return std::nullopt;
 }
 

@@ -172,8 +172,9 @@ class Lexer {
       bump();
       return make(Tok::String, std::move(str));
     }
-    static const char* const kLong[] = {"---empty---", "--empty--", "+empty+", "-empty-", "!=", "<=", ">=",
-                                        "!~", "&&", "||", "..", "[=", "=]", "->"};
+    static const char* const kLong[] = {"---empty---", "--empty--", "+empty+", "-empty-", "!=",
+                                        "<=",          ">=",        "!~",      "&&",      "||",
+                                        "..",          "[=",        "=]",      "->"};
     for (const char* p : kLong) {
       if (starts(p)) {
         std::string_view w(p);
@@ -186,10 +187,11 @@ class Lexer {
       bump();
       return make(Tok::Punct, std::string(1, c));
     }
-    return make(Tok::Error, fmt::format("unexpected character '{}'",
-                                        std::isprint(static_cast<unsigned char>(c))
-                                            ? std::string(1, c)
-                                            : fmt::format("\\x{:02x}", static_cast<unsigned char>(c))));
+    return make(Tok::Error,
+                fmt::format("unexpected character '{}'",
+                            std::isprint(static_cast<unsigned char>(c))
+                                ? std::string(1, c)
+                                : fmt::format("\\x{:02x}", static_cast<unsigned char>(c))));
   }
 
   std::string_view s_;
@@ -203,13 +205,20 @@ std::vector<Token> lex(std::string_view src) { return Lexer(src).run(); }
 
 std::string describe(const Token& t) {
   switch (t.kind) {
-    case Tok::End: return "end of file";
-    case Tok::Error: return t.text;
-    case Tok::Ident: return fmt::format("'{}'", t.text);
-    case Tok::Number: return fmt::format("number {}", t.num);
-    case Tok::String: return "string";
-    case Tok::Ip: return fmt::format("address {}", t.text);
-    case Tok::Punct: return fmt::format("'{}'", t.text);
+    case Tok::End:
+      return "end of file";
+    case Tok::Error:
+      return t.text;
+    case Tok::Ident:
+      return fmt::format("'{}'", t.text);
+    case Tok::Number:
+      return fmt::format("number {}", t.num);
+    case Tok::String:
+      return "string";
+    case Tok::Ip:
+      return fmt::format("address {}", t.text);
+    case Tok::Punct:
+      return fmt::format("'{}'", t.text);
   }
   return "?";
 }

@@ -16,9 +16,9 @@ enum class Tok : std::uint8_t {
   Ident,
   Number,
   String,
-  Ip,          // IPv4 or IPv6 literal
-  Punct,       // text holds the punctuation: { } ( ) [ ] ; , . = != < > <= >= ~ !~ && || ! + -
-               // * / % : .. [= =] ? -> +empty+ -empty- --empty-- ---empty---
+  Ip,     // IPv4 or IPv6 literal
+  Punct,  // text holds the punctuation: { } ( ) [ ] ; , . = != < > <= >= ~ !~ && || ! + -
+          // * / % : .. [= =] ? -> +empty+ -empty- --empty-- ---empty---
 };
 
 struct Token {

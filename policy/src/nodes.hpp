@@ -58,7 +58,7 @@ const AttrInfo& attr_info(Attr a);
 inline constexpr std::uint32_t kMaxSteps = 1000000;
 
 struct Ctx {
-  const RouteView* route = nullptr;           // null while folding constants at load
+  const RouteView* route = nullptr;             // null while folding constants at load
   const wire::PathAttributes* attrs = nullptr;  // current attributes (original or copy)
   std::optional<wire::PathAttributes> copy;
   std::optional<std::uint32_t> preference;
@@ -70,7 +70,7 @@ struct Ctx {
   std::string error;
   Value ret;
   const PrintSink* sink = nullptr;
-  std::string print_buf;  // printn output waits here for the next print (or the filter's end)
+  std::string print_buf;    // printn output waits here for the next print (or the filter's end)
   std::uint32_t steps = 0;  // calls and loop iterations so far, against kMaxSteps
   // bgp_path, bgp_community, bgp_ext_community, bgp_large_community once the filter set or
   // unset them: 1 when empty means "no attribute" (kNullList), 0 an emptied but present list,
@@ -172,7 +172,22 @@ struct AttrExpr : Expr {
 };
 
 enum class Op : std::uint8_t {
-  Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Gt, Le, Ge, Match, NotMatch, And, Or, Not,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Mod,
+  Eq,
+  Ne,
+  Lt,
+  Gt,
+  Le,
+  Ge,
+  Match,
+  NotMatch,
+  And,
+  Or,
+  Not,
 };
 
 struct BinaryExpr : Expr {
@@ -243,8 +258,25 @@ struct MaskExpr : Expr {
 };
 
 enum class Method : std::uint8_t {
-  Len, Ip, First, Last, LastNonAggregated, Min, Max, Mask, Type, Asn, Data, Data1, Data2,
-  Prepend, Add, Delete, Filter, Empty, IsV4,
+  Len,
+  Ip,
+  First,
+  Last,
+  LastNonAggregated,
+  Min,
+  Max,
+  Mask,
+  Type,
+  Asn,
+  Data,
+  Data1,
+  Data2,
+  Prepend,
+  Add,
+  Delete,
+  Filter,
+  Empty,
+  IsV4,
 };
 
 struct MethodExpr : Expr {

@@ -3,7 +3,8 @@
 // sub-expressions and builds sets, so the result is directly executable.
 //
 // Operator precedence (as BIRD's grammar): && and || lowest, equal, left to right;
-// comparisons and ~ non-associative; + -; * / (BIRD 2.0 has no %); unary !; method calls (.) highest.
+// comparisons and ~ non-associative; + -; * / (BIRD 2.0 has no %); unary !; method calls (.)
+// highest.
 #include "parser.hpp"
 
 #include <algorithm>
@@ -39,12 +40,12 @@ struct EnumConst {
   std::uint32_t value;
 };
 constexpr EnumConst kEnums[] = {
-    {"ORIGIN_IGP", Type::Origin, 0},     {"ORIGIN_EGP", Type::Origin, 1},
+    {"ORIGIN_IGP", Type::Origin, 0},        {"ORIGIN_EGP", Type::Origin, 1},
     {"ORIGIN_INCOMPLETE", Type::Origin, 2}, {"RTS_DEVICE", Type::Source, 1},
-    {"RTS_STATIC", Type::Source, 2},     {"RTS_INHERIT", Type::Source, 3},
-    {"RTS_BGP", Type::Source, 12},       {"RTD_UNICAST", Type::Dest, 1},
-    {"RTD_BLACKHOLE", Type::Dest, 2},    {"RTD_UNREACHABLE", Type::Dest, 3},
-    {"RTD_PROHIBIT", Type::Dest, 4},     {"NET_IP4", Type::NetType, 1},
+    {"RTS_STATIC", Type::Source, 2},        {"RTS_INHERIT", Type::Source, 3},
+    {"RTS_BGP", Type::Source, 12},          {"RTD_UNICAST", Type::Dest, 1},
+    {"RTD_BLACKHOLE", Type::Dest, 2},       {"RTD_UNREACHABLE", Type::Dest, 3},
+    {"RTD_PROHIBIT", Type::Dest, 4},        {"NET_IP4", Type::NetType, 1},
     {"NET_IP6", Type::NetType, 2},
 };
 
@@ -54,16 +55,25 @@ struct MethodName {
   bool takes_arg;
 };
 constexpr MethodName kMethods[] = {
-    {"len", Method::Len, false},       {"ip", Method::Ip, false},
-    {"first", Method::First, false},   {"last", Method::Last, false},
+    {"len", Method::Len, false},
+    {"ip", Method::Ip, false},
+    {"first", Method::First, false},
+    {"last", Method::Last, false},
     {"last_nonaggregated", Method::LastNonAggregated, false},
-    {"min", Method::Min, false},       {"max", Method::Max, false},
-    {"mask", Method::Mask, true},      {"type", Method::Type, false},
-    {"asn", Method::Asn, false},       {"data", Method::Data, false},
-    {"data1", Method::Data1, false},   {"data2", Method::Data2, false},
-    {"prepend", Method::Prepend, true}, {"add", Method::Add, true},
-    {"delete", Method::Delete, true},  {"filter", Method::Filter, true},
-    {"empty", Method::Empty, false},   {"is_v4", Method::IsV4, false},
+    {"min", Method::Min, false},
+    {"max", Method::Max, false},
+    {"mask", Method::Mask, true},
+    {"type", Method::Type, false},
+    {"asn", Method::Asn, false},
+    {"data", Method::Data, false},
+    {"data1", Method::Data1, false},
+    {"data2", Method::Data2, false},
+    {"prepend", Method::Prepend, true},
+    {"add", Method::Add, true},
+    {"delete", Method::Delete, true},
+    {"filter", Method::Filter, true},
+    {"empty", Method::Empty, false},
+    {"is_v4", Method::IsV4, false},
 };
 
 std::optional<Type> type_keyword(std::string_view w) {
@@ -111,9 +121,7 @@ class Parser {
  private:
   // ------------------------------------------------------------ token helpers
   const Token& cur() const { return toks_[pos_]; }
-  const Token& peek(std::size_t k = 1) const {
-    return toks_[std::min(pos_ + k, toks_.size() - 1)];
-  }
+  const Token& peek(std::size_t k = 1) const { return toks_[std::min(pos_ + k, toks_.size() - 1)]; }
   bool at_end() const {
     if (cur().kind == Tok::Error) throw ParseError{loc_of(cur()), cur().text};
     return cur().kind == Tok::End;
@@ -124,7 +132,9 @@ class Parser {
     if (cur().kind == Tok::Error) throw ParseError{here(), cur().text};
     if (cur().kind != Tok::End) ++pos_;
   }
-  [[noreturn]] void fail(const Loc& l, std::string msg) const { throw ParseError{l, std::move(msg)}; }
+  [[noreturn]] void fail(const Loc& l, std::string msg) const {
+    throw ParseError{l, std::move(msg)};
+  }
   [[noreturn]] void fail_expected(std::string_view what) const {
     if (cur().kind == Tok::Error) fail(here(), cur().text);
     fail(here(), fmt::format("expected {}, found {}", what, describe(cur())));
@@ -184,8 +194,10 @@ class Parser {
   }
   std::size_t declare(const Token& at, const std::string& name, Type t) {
     auto& s = scopes_.back();
-    if (s.count(name) != 0) fail(loc_of(at), fmt::format("variable '{}' already declared in this block", name));
-    if (find_attr(name) != nullptr) fail(loc_of(at), fmt::format("'{}' is a route attribute, not a variable name", name));
+    if (s.count(name) != 0)
+      fail(loc_of(at), fmt::format("variable '{}' already declared in this block", name));
+    if (find_attr(name) != nullptr)
+      fail(loc_of(at), fmt::format("'{}' is a route attribute, not a variable name", name));
     check_not_reserved(at, name, "variable");
     s[name] = Local{next_slot_, t};
     return next_slot_++;
@@ -199,7 +211,8 @@ class Parser {
   }
   void check_global_free(const Token& at, const std::string& name, std::string_view what) {
     check_not_reserved(at, name, what);
-    if (g_.symbols.count(name) != 0) fail(loc_of(at), fmt::format("symbol '{}' already defined", name));
+    if (g_.symbols.count(name) != 0)
+      fail(loc_of(at), fmt::format("symbol '{}' already defined", name));
   }
   // bird2 refuses its keywords as names ("syntax error, unexpected TABLE").
   void check_not_reserved(const Token& at, const std::string& name, std::string_view what) {
@@ -221,8 +234,7 @@ class Parser {
     return t;
   }
   bool at_type_decl() const {
-    return cur().kind == Tok::Ident && type_keyword(cur().text) &&
-           (peek().kind == Tok::Ident);
+    return cur().kind == Tok::Ident && type_keyword(cur().text) && (peek().kind == Tok::Ident);
   }
 
   // ------------------------------------------------------------ top level
@@ -234,7 +246,8 @@ class Parser {
     expect_p("=");
     begin_body();
     ExprP e = parse_expr();
-    if (!e->is_const()) fail(e->loc, fmt::format("constant expression expected in define {}", name));
+    if (!e->is_const())
+      fail(e->loc, fmt::format("constant expression expected in define {}", name));
     expect_p(";");
     Symbol s;
     s.kind = Symbol::Kind::Const;
@@ -449,12 +462,17 @@ class Parser {
     if (!accept_w("in")) fail_expected("'in'");
     s->e = parse_expr();
     Type t = s->e->type;
-    Type elem = t == Type::Path ? Type::Int : t == Type::Clist ? Type::Pair : t == Type::Eclist ? Type::Ec
-              : t == Type::Lclist ? Type::Lc : Type::Any;
-    if (t != Type::Any && elem == Type::Any) fail(s->e->loc, fmt::format("cannot iterate over {}", type_name(t)));
+    Type elem = t == Type::Path     ? Type::Int
+                : t == Type::Clist  ? Type::Pair
+                : t == Type::Eclist ? Type::Ec
+                : t == Type::Lclist ? Type::Lc
+                                    : Type::Any;
+    if (t != Type::Any && elem == Type::Any)
+      fail(s->e->loc, fmt::format("cannot iterate over {}", type_name(t)));
     if (declared) {
       if (elem != Type::Any && *declared != elem) {
-        fail(loc_of(var_tok), fmt::format("loop variable must be {}, not {}", type_name(elem), type_name(*declared)));
+        fail(loc_of(var_tok), fmt::format("loop variable must be {}, not {}", type_name(elem),
+                                          type_name(*declared)));
       }
       s->slot = declare(name_tok, n, *declared);
     } else {
@@ -493,7 +511,8 @@ class Parser {
   }
   void check_assignable(const Expr& e, Type to, std::string_view name) {
     if (!static_coercible(e.type, to)) {
-      fail(e.loc, fmt::format("cannot assign {} to '{}' of type {}", type_name(e.type), name, type_name(to)));
+      fail(e.loc, fmt::format("cannot assign {} to '{}' of type {}", type_name(e.type), name,
+                              type_name(to)));
     }
   }
 
@@ -531,9 +550,12 @@ class Parser {
     for (const auto& m : kMethods) {
       if (mname == m.name) mn = &m;
     }
-    if (mn == nullptr || !(mn->m == Method::Add || mn->m == Method::Delete || mn->m == Method::Filter ||
-                           mn->m == Method::Prepend || mn->m == Method::Empty)) {
-      fail(loc_of(mt), fmt::format("expected 'add', 'delete', 'filter', 'prepend' or 'empty', found '{}'", mname));
+    if (mn == nullptr ||
+        !(mn->m == Method::Add || mn->m == Method::Delete || mn->m == Method::Filter ||
+          mn->m == Method::Prepend || mn->m == Method::Empty)) {
+      fail(loc_of(mt),
+           fmt::format("expected 'add', 'delete', 'filter', 'prepend' or 'empty', found '{}'",
+                       mname));
     }
     ExprP arg;
     if (mn->takes_arg) {
@@ -601,7 +623,8 @@ class Parser {
     if (t.kind == Tok::String || t.is_word("true") || t.is_word("false")) {
       fail(here(), fmt::format("bird2 does not accept {} as a case label", describe(t)));
     }
-    if (t.kind == Tok::Ip && peek().is("/")) fail(here(), "bird2 does not accept a prefix as a case label");
+    if (t.kind == Tok::Ip && peek().is("/"))
+      fail(here(), "bird2 does not accept a prefix as a case label");
     if (t.kind == Tok::Ident) {
       auto g = g_.symbols.find(t.text);
       if (g != g_.symbols.end() && g->second.kind == Symbol::Kind::Const) {
@@ -724,7 +747,7 @@ class Parser {
   ExprP parse_cmp() {
     ExprP left = parse_add();
     static const std::pair<const char*, Op> kOps[] = {
-        {"=", Op::Eq}, {"!=", Op::Ne}, {"<", Op::Lt},     {">", Op::Gt},
+        {"=", Op::Eq},  {"!=", Op::Ne}, {"<", Op::Lt},    {">", Op::Gt},
         {"<=", Op::Le}, {">=", Op::Ge}, {"~", Op::Match}, {"!~", Op::NotMatch}};
     for (const auto& [p, op] : kOps) {
       if (cur().is(p)) {
@@ -819,7 +842,8 @@ class Parser {
       case Op::Gt:
       case Op::Le:
       case Op::Ge:
-        if (known && ta != tb && !((ta == Type::Ip && tb == Type::Quad) || (ta == Type::Quad && tb == Type::Ip))) {
+        if (known && ta != tb &&
+            !((ta == Type::Ip && tb == Type::Quad) || (ta == Type::Quad && tb == Type::Ip))) {
           fail(at, fmt::format("cannot compare {} with {}", type_name(ta), type_name(tb)));
         }
         break;
@@ -844,7 +868,8 @@ class Parser {
           return maybe_fold(std::move(m));
         }
         break;
-      default: break;
+      default:
+        break;
     }
     auto n = std::make_unique<BinaryExpr>();
     n->loc = at;
@@ -891,22 +916,51 @@ class Parser {
       fail(at, fmt::format("this method is not defined for {}", type_name(o)));
     };
     switch (m) {
-      case Method::Len: r = Type::Int; break;  // BIRD: checked at run time
-      case Method::Ip: need({Type::Net}); r = Type::Ip; break;
-      case Method::Type: need({Type::Net}); r = Type::NetType; break;
-      case Method::IsV4: need({Type::Ip}); r = Type::Bool; break;
-      case Method::Mask: need({Type::Ip}); r = Type::Ip; break;
+      case Method::Len:
+        r = Type::Int;
+        break;  // BIRD: checked at run time
+      case Method::Ip:
+        need({Type::Net});
+        r = Type::Ip;
+        break;
+      case Method::Type:
+        need({Type::Net});
+        r = Type::NetType;
+        break;
+      case Method::IsV4:
+        need({Type::Ip});
+        r = Type::Bool;
+        break;
+      case Method::Mask:
+        need({Type::Ip});
+        r = Type::Ip;
+        break;
       case Method::First:
       case Method::Last:
-      case Method::LastNonAggregated: need({Type::Path}); r = Type::Int; break;
-      case Method::Asn: need({Type::Lc, Type::Pair}); r = Type::Int; break;
-      case Method::Data: need({Type::Pair}); r = Type::Int; break;
+      case Method::LastNonAggregated:
+        need({Type::Path});
+        r = Type::Int;
+        break;
+      case Method::Asn:
+        need({Type::Lc, Type::Pair});
+        r = Type::Int;
+        break;
+      case Method::Data:
+        need({Type::Pair});
+        r = Type::Int;
+        break;
       case Method::Data1:
-      case Method::Data2: need({Type::Lc}); r = Type::Int; break;
+      case Method::Data2:
+        need({Type::Lc});
+        r = Type::Int;
+        break;
       case Method::Min:
       case Method::Max:
         need({Type::Clist, Type::Eclist, Type::Lclist});
-        r = o == Type::Clist ? Type::Pair : o == Type::Eclist ? Type::Ec : o == Type::Lclist ? Type::Lc : Type::Any;
+        r = o == Type::Clist    ? Type::Pair
+            : o == Type::Eclist ? Type::Ec
+            : o == Type::Lclist ? Type::Lc
+                                : Type::Any;
         break;
       case Method::Prepend:
         need({Type::Path});
@@ -915,10 +969,16 @@ class Parser {
         }
         r = o;
         break;
-      case Method::Add: need({Type::Clist, Type::Eclist, Type::Lclist}); r = o; break;
+      case Method::Add:
+        need({Type::Clist, Type::Eclist, Type::Lclist});
+        r = o;
+        break;
       case Method::Delete:
       case Method::Filter:
-      case Method::Empty: need({Type::Path, Type::Clist, Type::Eclist, Type::Lclist}); r = o; break;
+      case Method::Empty:
+        need({Type::Path, Type::Clist, Type::Eclist, Type::Lclist});
+        r = o;
+        break;
     }
     auto n = std::make_unique<MethodExpr>();
     n->loc = at;
@@ -962,7 +1022,9 @@ class Parser {
     const Token t = cur();
     Loc at = here();
     switch (t.kind) {
-      case Tok::Number: advance(); return make_const(at, Value::of_int(static_cast<std::uint32_t>(t.num)));
+      case Tok::Number:
+        advance();
+        return make_const(at, Value::of_int(static_cast<std::uint32_t>(t.num)));
       case Tok::String: {
         advance();
         auto s = std::make_shared<const std::string>(t.text);
@@ -1000,8 +1062,10 @@ class Parser {
           return make_const(at, null_list(Type::Lclist));
         }
         fail_expected("expression");
-      case Tok::Ident: break;
-      default: fail_expected("expression");
+      case Tok::Ident:
+        break;
+      default:
+        fail_expected("expression");
     }
     if (t.text == "true" || t.text == "false") {
       advance();
@@ -1017,8 +1081,10 @@ class Parser {
       expect_p(")");
       return d;
     }
-    static const std::pair<const char*, Method> kOld[] = {
-        {"prepend", Method::Prepend}, {"add", Method::Add}, {"delete", Method::Delete}, {"filter", Method::Filter}};
+    static const std::pair<const char*, Method> kOld[] = {{"prepend", Method::Prepend},
+                                                          {"add", Method::Add},
+                                                          {"delete", Method::Delete},
+                                                          {"filter", Method::Filter}};
     for (const auto& [n, m] : kOld) {
       if (t.text == n && peek().is("(") && lookup_local(t.text) == nullptr) {
         advance();
@@ -1031,7 +1097,8 @@ class Parser {
       }
     }
     auto gs = g_.symbols.find(t.text);
-    if (gs != g_.symbols.end() && gs->second.kind == Symbol::Kind::Function && lookup_local(t.text) == nullptr) {
+    if (gs != g_.symbols.end() && gs->second.kind == Symbol::Kind::Function &&
+        lookup_local(t.text) == nullptr) {
       advance();
       return parse_call(at, *gs->second.fn);
     }
@@ -1065,7 +1132,8 @@ class Parser {
     }
     max_depth_ = std::max(max_depth_, depth_ + fn.depth);
     if (c->args.size() != fn.params.size()) {
-      fail(at, fmt::format("function {} takes {} argument(s), {} given", fn.name, fn.params.size(), c->args.size()));
+      fail(at, fmt::format("function {} takes {} argument(s), {} given", fn.name, fn.params.size(),
+                           c->args.size()));
     }
     for (std::size_t i = 0; i < c->args.size(); ++i) {
       if (!static_coercible(c->args[i]->type, fn.params[i])) {
@@ -1080,7 +1148,8 @@ class Parser {
     if (len > base::max_len(ip.family())) fail(at, fmt::format("invalid prefix length {}", len));
     auto p = base::Prefix::make(ip, static_cast<unsigned>(len));
     if (p.addr() != ip) {
-      fail(at, fmt::format("invalid network prefix {}/{}, maybe you wanted {}", ip.to_string(), len, p.to_string()));
+      fail(at, fmt::format("invalid network prefix {}/{}, maybe you wanted {}", ip.to_string(), len,
+                           p.to_string()));
     }
     return p;
   }
@@ -1133,7 +1202,8 @@ class Parser {
   std::uint32_t const_int(std::string_view what) {
     ExprP e = parse_add();
     Value v = const_value(*e, what);
-    if (v.type != Type::Int) fail(e->loc, fmt::format("{} must be int, found {}", what, type_name(v.type)));
+    if (v.type != Type::Int)
+      fail(e->loc, fmt::format("{} must be int, found {}", what, type_name(v.type)));
     return v.i();
   }
   // One component of a tuple pattern: NUM, NUM..NUM or *.
@@ -1238,7 +1308,8 @@ class Parser {
       int k = 0;
       while (k < 3 && c[k].first == c[k].second) ++k;
       bool contiguous = true;
-      for (int j = k + 1; j < 3; ++j) contiguous = contiguous && c[j].first == 0 && c[j].second == max;
+      for (int j = k + 1; j < 3; ++j)
+        contiguous = contiguous && c[j].first == 0 && c[j].second == max;
       if (contiguous) {
         add_range(s, Type::Lc, Value::of_lc({c[0].first, c[1].first, c[2].first}).key(),
                   Value::of_lc({c[0].second, c[1].second, c[2].second}).key());
@@ -1342,9 +1413,10 @@ class Parser {
     }
     expect_p("]");
     if (!s.finish()) {
-      fail(at, fmt::format("set too large: its items of several types or overlapping items make more "
-                           "than {} search tree entries",
-                           ScalarSet::kMaxTreeItems));
+      fail(at,
+           fmt::format("set too large: its items of several types or overlapping items make more "
+                       "than {} search tree entries",
+                       ScalarSet::kMaxTreeItems));
     }
     Type st = set_of(s.elem);
     return make_owned_const(at, st, std::move(s));
@@ -1440,7 +1512,8 @@ class Parser {
         advance();
         it.expr = parse_expr();
         expect_p(")");
-        if (it.expr->type != Type::Int && it.expr->type != Type::IntSet && it.expr->type != Type::Any) {
+        if (it.expr->type != Type::Int && it.expr->type != Type::IntSet &&
+            it.expr->type != Type::Any) {
           fail(il, fmt::format("path mask item must be int, found {}", type_name(it.expr->type)));
         }
       } else if (cur().kind == Tok::Ident) {

@@ -17,10 +17,14 @@ std::string SourceLoc::to_string() const { return fmt::format("{}:{}:{}", file, 
 
 std::string Outcome::reason() const {
   switch (why) {
-    case Why::Accept: return fmt::format("accepted at {}", where.to_string());
-    case Why::Reject: return fmt::format("rejected at {}", where.to_string());
-    case Why::FellOffEnd: return fmt::format("rejected: filter ended without accept/reject at {}", where.to_string());
-    case Why::RuntimeError: return fmt::format("rejected: runtime error at {}: {}", where.to_string(), error);
+    case Why::Accept:
+      return fmt::format("accepted at {}", where.to_string());
+    case Why::Reject:
+      return fmt::format("rejected at {}", where.to_string());
+    case Why::FellOffEnd:
+      return fmt::format("rejected: filter ended without accept/reject at {}", where.to_string());
+    case Why::RuntimeError:
+      return fmt::format("rejected: runtime error at {}: {}", where.to_string(), error);
   }
   return "?";
 }

@@ -50,7 +50,8 @@ std::string ext_community_text(wire::ExtCommunity c) {
     return fmt::format("{}:{}:{}", kind, (c.value >> 16) & 0xFFFFFFFF, c.value & 0xFFFF);
   }
   if (kind != nullptr && (type >> 8) == 1) {
-    return fmt::format("{}:{}:{}", kind, base::IpAddress::v4(static_cast<std::uint32_t>(c.value >> 16)).to_string(),
+    return fmt::format("{}:{}:{}", kind,
+                       base::IpAddress::v4(static_cast<std::uint32_t>(c.value >> 16)).to_string(),
                        c.value & 0xFFFF);
   }
   return fmt::format("generic:0x{:x}:0x{:x}", c.value >> 32, c.value & 0xFFFFFFFF);
@@ -58,9 +59,12 @@ std::string ext_community_text(wire::ExtCommunity c) {
 std::string as_path_text(const wire::AsPath& p) { return path_to_string(p); }
 std::string origin_text(wire::Origin o) {
   switch (o) {
-    case wire::Origin::Igp: return "igp";
-    case wire::Origin::Egp: return "egp";
-    case wire::Origin::Incomplete: return "incomplete";
+    case wire::Origin::Igp:
+      return "igp";
+    case wire::Origin::Egp:
+      return "egp";
+    case wire::Origin::Incomplete:
+      return "incomplete";
   }
   return "?";
 }
@@ -105,7 +109,8 @@ std::optional<wire::ExtCommunity> parse_ext_community(std::string_view s) {
   if (auto ip = base::IpAddress::parse(p[1]); ip && ip->is_v4() && kind != 0) {
     v = make_ext_community(kind, ip->v4_value(), static_cast<std::uint32_t>(*b), true);
   } else if (auto a = num(p[1], 0xFFFFFFFF)) {
-    v = make_ext_community(kind, static_cast<std::uint32_t>(*a), static_cast<std::uint32_t>(*b), false);
+    v = make_ext_community(kind, static_cast<std::uint32_t>(*a), static_cast<std::uint32_t>(*b),
+                           false);
   }
   if (!v) return std::nullopt;
   return wire::ExtCommunity{*v};
@@ -133,7 +138,8 @@ std::optional<wire::AsPath> parse_as_path(std::string_view s) {
       while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
       auto v = num(s.substr(i, j - i), 0xFFFFFFFF);
       if (!v) return std::nullopt;
-      if (!in_set && (p.segments.empty() || p.segments.back().type != wire::SegmentType::Sequence)) {
+      if (!in_set &&
+          (p.segments.empty() || p.segments.back().type != wire::SegmentType::Sequence)) {
         p.segments.push_back({wire::SegmentType::Sequence, {}});
       }
       p.segments.back().asns.push_back(static_cast<std::uint32_t>(*v));

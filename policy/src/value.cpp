@@ -12,33 +12,60 @@ namespace nvabgpd::policy {
 
 const char* type_name(Type t) {
   switch (t) {
-    case Type::Void: return "void";
-    case Type::Bool: return "bool";
-    case Type::Int: return "int";
-    case Type::Pair: return "pair";
-    case Type::Quad: return "quad";
-    case Type::Ip: return "ip";
-    case Type::Net: return "prefix";
-    case Type::String: return "string";
-    case Type::Ec: return "ec";
-    case Type::Lc: return "lc";
-    case Type::Path: return "bgppath";
-    case Type::Mask: return "bgpmask";
-    case Type::Clist: return "clist";
-    case Type::Eclist: return "eclist";
-    case Type::Lclist: return "lclist";
-    case Type::IntSet: return "int set";
-    case Type::PairSet: return "pair set";
-    case Type::QuadSet: return "quad set";
-    case Type::EcSet: return "ec set";
-    case Type::LcSet: return "lc set";
-    case Type::PrefixSet: return "prefix set";
-    case Type::EnumSet: return "enum set";
-    case Type::Origin: return "enum bgp_origin";
-    case Type::Source: return "enum rts";
-    case Type::Dest: return "enum rtd";
-    case Type::NetType: return "enum net_type";
-    case Type::Any: return "any";
+    case Type::Void:
+      return "void";
+    case Type::Bool:
+      return "bool";
+    case Type::Int:
+      return "int";
+    case Type::Pair:
+      return "pair";
+    case Type::Quad:
+      return "quad";
+    case Type::Ip:
+      return "ip";
+    case Type::Net:
+      return "prefix";
+    case Type::String:
+      return "string";
+    case Type::Ec:
+      return "ec";
+    case Type::Lc:
+      return "lc";
+    case Type::Path:
+      return "bgppath";
+    case Type::Mask:
+      return "bgpmask";
+    case Type::Clist:
+      return "clist";
+    case Type::Eclist:
+      return "eclist";
+    case Type::Lclist:
+      return "lclist";
+    case Type::IntSet:
+      return "int set";
+    case Type::PairSet:
+      return "pair set";
+    case Type::QuadSet:
+      return "quad set";
+    case Type::EcSet:
+      return "ec set";
+    case Type::LcSet:
+      return "lc set";
+    case Type::PrefixSet:
+      return "prefix set";
+    case Type::EnumSet:
+      return "enum set";
+    case Type::Origin:
+      return "enum bgp_origin";
+    case Type::Source:
+      return "enum rts";
+    case Type::Dest:
+      return "enum rtd";
+    case Type::NetType:
+      return "enum net_type";
+    case Type::Any:
+      return "any";
   }
   return "?";
 }
@@ -52,24 +79,38 @@ bool is_set(Type t) {
 }
 Type set_elem(Type set) {
   switch (set) {
-    case Type::IntSet: return Type::Int;
-    case Type::PairSet: return Type::Pair;
-    case Type::QuadSet: return Type::Quad;
-    case Type::EcSet: return Type::Ec;
-    case Type::LcSet: return Type::Lc;
-    case Type::PrefixSet: return Type::Net;
-    default: return Type::Any;
+    case Type::IntSet:
+      return Type::Int;
+    case Type::PairSet:
+      return Type::Pair;
+    case Type::QuadSet:
+      return Type::Quad;
+    case Type::EcSet:
+      return Type::Ec;
+    case Type::LcSet:
+      return Type::Lc;
+    case Type::PrefixSet:
+      return Type::Net;
+    default:
+      return Type::Any;
   }
 }
 Type set_of(Type elem) {
   switch (elem) {
-    case Type::Int: return Type::IntSet;
-    case Type::Pair: return Type::PairSet;
-    case Type::Quad: return Type::QuadSet;
-    case Type::Ec: return Type::EcSet;
-    case Type::Lc: return Type::LcSet;
-    case Type::Net: return Type::PrefixSet;
-    default: return is_enum(elem) ? Type::EnumSet : Type::Void;
+    case Type::Int:
+      return Type::IntSet;
+    case Type::Pair:
+      return Type::PairSet;
+    case Type::Quad:
+      return Type::QuadSet;
+    case Type::Ec:
+      return Type::EcSet;
+    case Type::Lc:
+      return Type::LcSet;
+    case Type::Net:
+      return Type::PrefixSet;
+    default:
+      return is_enum(elem) ? Type::EnumSet : Type::Void;
   }
 }
 
@@ -128,7 +169,8 @@ bool ScalarSet::finish() {
   bird = mixed || overlap;
   if (bird) {
     std::size_t items = 0;
-    for (const auto& w : written) items += w.is_box ? std::size_t{w.box.hi[0]} - w.box.lo[0] + 1 : 1;
+    for (const auto& w : written)
+      items += w.is_box ? std::size_t{w.box.hi[0]} - w.box.lo[0] + 1 : 1;
     if (items > kMaxTreeItems) return false;
     // bird2 stores a pair pattern that is no single range as one item per first value.
     for (const auto& w : written) {
@@ -303,8 +345,8 @@ std::string path_to_string(const wire::AsPath& p) {
   std::string out;
   for (const auto& seg : p.segments) {
     bool set = seg.type == wire::SegmentType::Set || seg.type == wire::SegmentType::ConfedSet;
-    bool confed = seg.type == wire::SegmentType::ConfedSequence ||
-                  seg.type == wire::SegmentType::ConfedSet;
+    bool confed =
+        seg.type == wire::SegmentType::ConfedSequence || seg.type == wire::SegmentType::ConfedSet;
     if (!out.empty()) out += ' ';
     if (set) out += '{';
     if (confed && !set) out += '(';
@@ -322,35 +364,50 @@ namespace {
 // BIRD prints enums as "(enum <type code>)<value>"; the codes are BIRD's T_ENUM_* values.
 unsigned enum_code(Type t) {
   switch (t) {
-    case Type::Source: return 0x30;
-    case Type::Origin: return 0x31;
-    case Type::Dest: return 0x34;
-    default: return 0x36;  // NetType
+    case Type::Source:
+      return 0x30;
+    case Type::Origin:
+      return 0x31;
+    case Type::Dest:
+      return 0x34;
+    default:
+      return 0x36;  // NetType
   }
 }
 std::string format_key(Type elem, const SetKey& k) {
   Value v = Value::scalar(elem, k.a);
-  if (elem == Type::Lc) v = Value::of_lc({static_cast<std::uint32_t>(k.a >> 32), static_cast<std::uint32_t>(k.a), k.b});
+  if (elem == Type::Lc)
+    v = Value::of_lc({static_cast<std::uint32_t>(k.a >> 32), static_cast<std::uint32_t>(k.a), k.b});
   return format_value(v);
 }
 }  // namespace
 
 std::string format_value(const Value& v) {
   switch (v.type) {
-    case Type::Void: return "(void)";
-    case Type::Bool: return v.u ? "TRUE" : "FALSE";
-    case Type::Int: return std::to_string(v.i());
-    case Type::Pair: return fmt::format("({},{})", v.u >> 16, v.u & 0xFFFF);
-    case Type::Quad: return base::IpAddress::v4(v.i()).to_string();
-    case Type::Ip: return v.ip.to_string();
-    case Type::Net: return v.net.to_string();
-    case Type::String: return std::string(v.str());
-    case Type::Ec: return format_ec(v.u);
+    case Type::Void:
+      return "(void)";
+    case Type::Bool:
+      return v.u ? "TRUE" : "FALSE";
+    case Type::Int:
+      return std::to_string(v.i());
+    case Type::Pair:
+      return fmt::format("({},{})", v.u >> 16, v.u & 0xFFFF);
+    case Type::Quad:
+      return base::IpAddress::v4(v.i()).to_string();
+    case Type::Ip:
+      return v.ip.to_string();
+    case Type::Net:
+      return v.net.to_string();
+    case Type::String:
+      return std::string(v.str());
+    case Type::Ec:
+      return format_ec(v.u);
     case Type::Lc: {
       auto c = v.lc();
       return fmt::format("({}, {}, {})", c.global, c.local1, c.local2);
     }
-    case Type::Path: return "(path " + path_to_string(v.as<wire::AsPath>()) + ")";
+    case Type::Path:
+      return "(path " + path_to_string(v.as<wire::AsPath>()) + ")";
     case Type::Clist: {
       std::string s = "(clist";
       for (auto c : v.as<Clist>()) s += fmt::format(" ({},{})", c.asn(), c.low());
@@ -366,7 +423,8 @@ std::string format_value(const Value& v) {
       for (auto c : v.as<Lclist>()) s += fmt::format(" ({}, {}, {})", c.global, c.local1, c.local2);
       return s + (v.as<Lclist>().empty() ? " )" : ")");
     }
-    case Type::Mask: return "[= mask =]";
+    case Type::Mask:
+      return "[= mask =]";
     default:
       if (is_enum(v.type)) return fmt::format("(enum {:x}){}", enum_code(v.type), v.u);
       if (is_set(v.type) && v.type != Type::PrefixSet) {
@@ -414,12 +472,15 @@ int compare_values(const Value& a, const Value& b) {
     if (a.type == Type::Void) return -1;
     if (b.type == Type::Void) return 1;
     // Quad <-> IPv4 implicit conversion, as BIRD does.
-    if (a.type == Type::Ip && b.type == Type::Quad && a.ip.is_v4()) return cmp3(a.ip.v4_value(), b.i());
-    if (a.type == Type::Quad && b.type == Type::Ip && b.ip.is_v4()) return cmp3(a.i(), b.ip.v4_value());
+    if (a.type == Type::Ip && b.type == Type::Quad && a.ip.is_v4())
+      return cmp3(a.ip.v4_value(), b.i());
+    if (a.type == Type::Quad && b.type == Type::Ip && b.ip.is_v4())
+      return cmp3(a.i(), b.ip.v4_value());
     return 2;
   }
   switch (a.type) {
-    case Type::Void: return 0;
+    case Type::Void:
+      return 0;
     case Type::Bool:
     case Type::Int:
     case Type::Pair:
@@ -428,9 +489,12 @@ int compare_values(const Value& a, const Value& b) {
     case Type::Origin:
     case Type::Source:
     case Type::Dest:
-    case Type::NetType: return cmp3(a.u, b.u);
-    case Type::Lc: return cmp3(a.key(), b.key());
-    case Type::Ip: return cmp3(ip128(a.ip), ip128(b.ip));
+    case Type::NetType:
+      return cmp3(a.u, b.u);
+    case Type::Lc:
+      return cmp3(a.key(), b.key());
+    case Type::Ip:
+      return cmp3(ip128(a.ip), ip128(b.ip));
     case Type::Net: {
       if (a.net.family() != b.net.family()) return a.net.is_v4() ? -1 : 1;
       int c = cmp3(a.net.addr(), b.net.addr());
@@ -440,18 +504,24 @@ int compare_values(const Value& a, const Value& b) {
       int c = a.str().compare(b.str());
       return c < 0 ? -1 : (c > 0 ? 1 : 0);
     }
-    default: return 2;
+    default:
+      return 2;
   }
 }
 
 bool same_values(const Value& a, const Value& b) {
   if (a.type == b.type) {
     switch (a.type) {
-      case Type::Path: return a.as<wire::AsPath>() == b.as<wire::AsPath>();
-      case Type::Clist: return a.as<Clist>() == b.as<Clist>();
-      case Type::Eclist: return a.as<Eclist>() == b.as<Eclist>();
-      case Type::Lclist: return a.as<Lclist>() == b.as<Lclist>();
-      default: break;
+      case Type::Path:
+        return a.as<wire::AsPath>() == b.as<wire::AsPath>();
+      case Type::Clist:
+        return a.as<Clist>() == b.as<Clist>();
+      case Type::Eclist:
+        return a.as<Eclist>() == b.as<Eclist>();
+      case Type::Lclist:
+        return a.as<Lclist>() == b.as<Lclist>();
+      default:
+        break;
     }
     if (is_set(a.type) || a.type == Type::Mask) return a.ptr == b.ptr;
   }

@@ -37,11 +37,11 @@ enum class Type : std::uint8_t {
   LcSet,
   PrefixSet,
   EnumSet,
-  Origin,    // ORIGIN_*
-  Source,    // RTS_*
-  Dest,      // RTD_*
-  NetType,   // NET_*
-  Any,       // static type unknown until run time (untyped function results)
+  Origin,   // ORIGIN_*
+  Source,   // RTS_*
+  Dest,     // RTD_*
+  NetType,  // NET_*
+  Any,      // static type unknown until run time (untyped function results)
 };
 
 const char* type_name(Type t);
@@ -216,7 +216,9 @@ struct Value {
     x.ptr = s.data();
     return x;
   }
-  std::string_view str() const { return {static_cast<const char*>(ptr), static_cast<std::size_t>(u)}; }
+  std::string_view str() const {
+    return {static_cast<const char*>(ptr), static_cast<std::size_t>(u)};
+  }
   SetKey key() const { return type == Type::Lc ? SetKey{u, u2} : SetKey{u, 0}; }
 };
 

@@ -532,8 +532,8 @@ base::Result<std::unique_ptr<NetlinkFib>, std::string> NetlinkFib::start(
     NetlinkFibConfig cfg, NextHopChangeFn on_change, FibBatchDoneFn on_batches) {
   std::unique_ptr<NetlinkFib> fib(new NetlinkFib());
   fib->persist_ = cfg.persist;
-  fib->worker_ = std::make_unique<Worker>(std::move(cfg), std::move(on_change),
-                                          std::move(on_batches));
+  fib->worker_ =
+      std::make_unique<Worker>(std::move(cfg), std::move(on_change), std::move(on_batches));
   if (auto err = fib->worker_->open()) return base::Err{*err};
   fib->worker_->run();
   return fib;

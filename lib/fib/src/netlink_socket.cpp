@@ -2,6 +2,8 @@
 
 // <net/if.h> first: it tells the <linux/if.h> that <linux/if_tunnel.h> pulls in to stand back.
 #include <net/if.h>
+// (a separate include block, so clang-format keeps the order)
+
 #include <linux/filter.h>
 #include <linux/if_link.h>
 #include <linux/if_tunnel.h>
@@ -399,10 +401,11 @@ std::optional<ParsedLink> parse_link(const nlmsghdr& h) {
   const std::size_t at = kHdr + align4(sizeof(ifinfomsg));
   if (h.nlmsg_type != RTM_NEWLINK || h.nlmsg_len <= at) return out;
   const auto* attrs = reinterpret_cast<const std::uint8_t*>(&h) + at;
-  for_each_attr(attrs, h.nlmsg_len - at, [&](unsigned short type, const std::uint8_t* p,
-                                             std::size_t n) {
-    if ((type & NLA_TYPE_MASK) == IFLA_LINKINFO) out.tunnel_remote = tunnel_remote(p, n);
-  });
+  for_each_attr(attrs, h.nlmsg_len - at,
+                [&](unsigned short type, const std::uint8_t* p, std::size_t n) {
+                  if ((type & NLA_TYPE_MASK) == IFLA_LINKINFO)
+                    out.tunnel_remote = tunnel_remote(p, n);
+                });
   return out;
 }
 

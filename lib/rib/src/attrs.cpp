@@ -8,7 +8,9 @@ namespace {
 constexpr std::uint32_t header(wire::SegmentType t, std::size_t n) {
   return (static_cast<std::uint32_t>(t) << 24) | static_cast<std::uint32_t>(n);
 }
-constexpr wire::SegmentType seg_type(std::uint32_t h) { return static_cast<wire::SegmentType>(h >> 24); }
+constexpr wire::SegmentType seg_type(std::uint32_t h) {
+  return static_cast<wire::SegmentType>(h >> 24);
+}
 constexpr std::size_t seg_count(std::uint32_t h) { return h & 0xFFFFFFU; }
 
 template <typename Vec>
@@ -94,8 +96,8 @@ std::size_t NextHop::compute_hash() const {
 }
 
 bool RareAttrs::empty() const {
-  return !link_local_next_hop && !aggregator && ext_communities.empty() && large_communities.empty() &&
-         cluster_list.empty() && unknown.empty();
+  return !link_local_next_hop && !aggregator && ext_communities.empty() &&
+         large_communities.empty() && cluster_list.empty() && unknown.empty();
 }
 
 AttrSet::AttrSet(const AttrSet& o)
@@ -136,16 +138,18 @@ std::size_t AttrSet::compute_hash() const {
   if (rare_) {
     h = hash_mix(h, hash_words(rare_->cluster_list, rare_->ext_communities.size()));
     for (const auto& e : rare_->ext_communities) h = hash_mix(h, e.value);
-    for (const auto& l : rare_->large_communities) h = hash_mix(h, (std::uint64_t{l.global} << 32) ^ l.local1 ^ (std::uint64_t{l.local2} << 16));
-    h = hash_mix(h, rare_->unknown.size() + (rare_->aggregator ? 7 : 0) + (rare_->link_local_next_hop ? 13 : 0));
+    for (const auto& l : rare_->large_communities)
+      h = hash_mix(h, (std::uint64_t{l.global} << 32) ^ l.local1 ^ (std::uint64_t{l.local2} << 16));
+    h = hash_mix(h, rare_->unknown.size() + (rare_->aggregator ? 7 : 0) +
+                        (rare_->link_local_next_hop ? 13 : 0));
   }
   return h;
 }
 
 bool AttrSet::same_value(const AttrSet& o) const {
-  if (as_path_ != o.as_path_ || communities_ != o.communities_ || next_hop_ != o.next_hop_ || med_ != o.med_ ||
-      local_pref_ != o.local_pref_ || originator_id_ != o.originator_id_ || origin_ != o.origin_ ||
-      flags_ != o.flags_)
+  if (as_path_ != o.as_path_ || communities_ != o.communities_ || next_hop_ != o.next_hop_ ||
+      med_ != o.med_ || local_pref_ != o.local_pref_ || originator_id_ != o.originator_id_ ||
+      origin_ != o.origin_ || flags_ != o.flags_)
     return false;
   if (!rare_ || !o.rare_) return !rare_ && !o.rare_;
   return *rare_ == *o.rare_;
@@ -169,8 +173,8 @@ AttrRef AttrStore::intern(const wire::PathAttributes& a) {
   s.set_local_pref(a.local_pref);
   s.set_originator_id(a.originator_id);
   s.set_atomic_aggregate(a.atomic_aggregate);
-  if (a.link_local_next_hop || a.aggregator || !a.ext_communities.empty() || !a.large_communities.empty() ||
-      !a.cluster_list.empty() || !a.unknown.empty()) {
+  if (a.link_local_next_hop || a.aggregator || !a.ext_communities.empty() ||
+      !a.large_communities.empty() || !a.cluster_list.empty() || !a.unknown.empty()) {
     auto& r = s.rare_mut();
     r.link_local_next_hop = a.link_local_next_hop;
     r.aggregator = a.aggregator;

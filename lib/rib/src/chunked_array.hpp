@@ -25,7 +25,9 @@ class ChunkedArray {
     while (size() < n) chunks_.push_back(std::make_unique<T[]>(kRouteChunk));
   }
   T& operator[](std::size_t i) { return chunks_[i >> kRouteChunkBits][i & kRouteChunkMask]; }
-  const T& operator[](std::size_t i) const { return chunks_[i >> kRouteChunkBits][i & kRouteChunkMask]; }
+  const T& operator[](std::size_t i) const {
+    return chunks_[i >> kRouteChunkBits][i & kRouteChunkMask];
+  }
 
  private:
   std::vector<std::unique_ptr<T[]>> chunks_;

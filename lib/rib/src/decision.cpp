@@ -4,18 +4,30 @@ namespace nvabgpd::rib {
 
 std::string_view step_name(DecisionStep s) {
   switch (s) {
-    case DecisionStep::Eligibility: return "eligibility";
-    case DecisionStep::LocalPref: return "local-pref";
-    case DecisionStep::LocallyOriginated: return "locally-originated";
-    case DecisionStep::AsPathLength: return "as-path-length";
-    case DecisionStep::Origin: return "origin";
-    case DecisionStep::Med: return "med";
-    case DecisionStep::EbgpOverIbgp: return "ebgp-over-ibgp";
-    case DecisionStep::IgpCost: return "igp-cost";
-    case DecisionStep::RouterId: return "router-id";
-    case DecisionStep::ClusterListLength: return "cluster-list-length";
-    case DecisionStep::NeighbourAddress: return "neighbour-address";
-    case DecisionStep::Equal: return "equal";
+    case DecisionStep::Eligibility:
+      return "eligibility";
+    case DecisionStep::LocalPref:
+      return "local-pref";
+    case DecisionStep::LocallyOriginated:
+      return "locally-originated";
+    case DecisionStep::AsPathLength:
+      return "as-path-length";
+    case DecisionStep::Origin:
+      return "origin";
+    case DecisionStep::Med:
+      return "med";
+    case DecisionStep::EbgpOverIbgp:
+      return "ebgp-over-ibgp";
+    case DecisionStep::IgpCost:
+      return "igp-cost";
+    case DecisionStep::RouterId:
+      return "router-id";
+    case DecisionStep::ClusterListLength:
+      return "cluster-list-length";
+    case DecisionStep::NeighbourAddress:
+      return "neighbour-address";
+    case DecisionStep::Equal:
+      return "equal";
   }
   return "?";
 }
@@ -36,7 +48,9 @@ std::uint32_t local_pref_of(const Candidate& c, const DecisionOptions& o) {
 
 // RFC 4456 section 9: a reflected route is compared by its ORIGINATOR_ID in place of the
 // peer's BGP identifier.
-std::uint32_t router_id_of(const Candidate& c) { return c.attrs->originator_id().value_or(c.router_id); }
+std::uint32_t router_id_of(const Candidate& c) {
+  return c.attrs->originator_id().value_or(c.router_id);
+}
 
 }  // namespace
 
@@ -44,7 +58,8 @@ Comparison compare(const Candidate& a, const Candidate& b, const DecisionOptions
   // A path whose next hop is unresolvable, or that loops, is not a candidate (9.1.2).
   if (a.eligible != b.eligible) return {a.eligible, DecisionStep::Eligibility};
   // 9.1.1: degree of preference = LOCAL_PREF (or the configured default when absent).
-  if (auto la = local_pref_of(a, o), lb = local_pref_of(b, o); la != lb) return {la > lb, DecisionStep::LocalPref};
+  if (auto la = local_pref_of(a, o), lb = local_pref_of(b, o); la != lb)
+    return {la > lb, DecisionStep::LocalPref};
   // Our own configured routes beat learned ones of the same preference.
   if (a.local != b.local) return {a.local, DecisionStep::LocallyOriginated};
   // 9.1.2.2 a: fewest AS numbers in AS_PATH.
@@ -58,19 +73,22 @@ Comparison compare(const Candidate& a, const Candidate& b, const DecisionOptions
                  DecisionStep::Origin);
   // 9.1.2.2 c: lowest MED, only between routes from the same neighbouring AS by default.
   if (o.always_compare_med || a.neighbour_as == b.neighbour_as) {
-    if (auto ma = med_of(a, o), mb = med_of(b, o); ma != mb) return lower(ma, mb, DecisionStep::Med);
+    if (auto ma = med_of(a, o), mb = med_of(b, o); ma != mb)
+      return lower(ma, mb, DecisionStep::Med);
   }
   // 9.1.2.2 d: routes learned by eBGP over routes learned by iBGP.
   if (a.ebgp != b.ebgp) return {a.ebgp, DecisionStep::EbgpOverIbgp};
   // 9.1.2.2 e: lowest interior cost to the NEXT_HOP.
   if (a.igp_cost != b.igp_cost) return lower(a.igp_cost, b.igp_cost, DecisionStep::IgpCost);
   // 9.1.2.2 f with RFC 4456: lowest ORIGINATOR_ID or BGP identifier.
-  if (auto ra = router_id_of(a), rb = router_id_of(b); ra != rb) return lower(ra, rb, DecisionStep::RouterId);
+  if (auto ra = router_id_of(a), rb = router_id_of(b); ra != rb)
+    return lower(ra, rb, DecisionStep::RouterId);
   // RFC 4456 section 9: shortest CLUSTER_LIST.
   if (auto ca = a.attrs->cluster_list_length(), cb = b.attrs->cluster_list_length(); ca != cb)
     return lower(ca, cb, DecisionStep::ClusterListLength);
   // 9.1.2.2 g: lowest peer address.
-  if (a.peer_address != b.peer_address) return {a.peer_address < b.peer_address, DecisionStep::NeighbourAddress};
+  if (a.peer_address != b.peer_address)
+    return {a.peer_address < b.peer_address, DecisionStep::NeighbourAddress};
   return {true, DecisionStep::Equal};
 }
 
@@ -105,7 +123,8 @@ std::uint32_t select_best(std::span<const Candidate> c, const DecisionOptions& o
     bool group_winner = true;
     if (!o.always_compare_med) {
       for (std::uint32_t j = 0; j < n && group_winner; ++j) {
-        if (j != i && c[j].eligible && c[j].neighbour_as == c[i].neighbour_as && beats(c[j], c[i], o))
+        if (j != i && c[j].eligible && c[j].neighbour_as == c[i].neighbour_as &&
+            beats(c[j], c[i], o))
           group_winner = false;
       }
     }
@@ -134,8 +153,8 @@ Selection select(std::span<const Candidate> c, const DecisionOptions& o) {
     std::uint32_t against = s.best;
     if (!o.always_compare_med && c[i].eligible) {
       for (std::uint32_t j = 0; j < n; ++j) {
-        if (j != i && c[j].eligible && c[j].neighbour_as == c[i].neighbour_as && beats(c[j], c[i], o) &&
-            (against == s.best || beats(c[j], c[against], o)))
+        if (j != i && c[j].eligible && c[j].neighbour_as == c[i].neighbour_as &&
+            beats(c[j], c[i], o) && (against == s.best || beats(c[j], c[against], o)))
           against = j;
       }
     }

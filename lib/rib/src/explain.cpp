@@ -42,7 +42,8 @@ PrefixExplain Rib::explain(const base::Prefix& prefix) const {
       v.step = sel.step[i];
       x.paths.push_back(std::move(v));
     }
-    std::stable_sort(x.paths.begin(), x.paths.end(), [](const PathView& a, const PathView& b) { return a.best > b.best; });
+    std::stable_sort(x.paths.begin(), x.paths.end(),
+                     [](const PathView& a, const PathView& b) { return a.best > b.best; });
   }
   // Routes the import filter rejected (visible when the peer keeps a pre-policy copy).
   peers_.for_each([&](const Peer& peer) {
@@ -55,7 +56,8 @@ PrefixExplain Rib::explain(const base::Prefix& prefix) const {
       const FilterResult r =
           f->run(prefix, AttrStore::materialize(**received),
                  FilterContext{FilterDirection::Import, peer.cfg.id, peer.cfg.remote_asn, 0});
-      why = r.accept ? "held back by the import limit" : fmt::format("rejected by import filter {}: {}", f->name(), r.reason);
+      why = r.accept ? "held back by the import limit"
+                     : fmt::format("rejected by import filter {}: {}", f->name(), r.reason);
     }
     x.filtered.emplace_back(peer.cfg.id, std::move(why));
   });

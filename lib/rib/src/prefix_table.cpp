@@ -189,7 +189,8 @@ EntryId PrefixTable::allocate_id() {
     free_ids_.pop_back();
     return id;
   }
-  if ((next_id_ >> kChunkBits) >= chunks_.size()) chunks_.push_back(std::make_unique<Entry[]>(kChunkSize));
+  if ((next_id_ >> kChunkBits) >= chunks_.size())
+    chunks_.push_back(std::make_unique<Entry[]>(kChunkSize));
   return next_id_++;
 }
 

@@ -118,7 +118,11 @@ void Rib::sweep_stale(Peer& p, std::optional<wire::AfiSafi> af) {
   }
   p.swept(left);
   if (swept)
-    events_.push_back({RibEvent::Kind::StaleSwept, p.cfg.id, wire::kIpv4Unicast, swept, {},
+    events_.push_back({RibEvent::Kind::StaleSwept,
+                       p.cfg.id,
+                       wire::kIpv4Unicast,
+                       swept,
+                       {},
                        fmt::format("{} stale routes of {} removed", swept, p.cfg.name)});
 }
 
@@ -214,8 +218,9 @@ void Rib::remove_path(Peer& p, const base::Prefix& prefix) {
   }
 }
 
-void Rib::announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_policy, const AttrRef& accepted_same,
-                        const wire::PathAttributes& wire_attrs, std::uint16_t loop_flags) {
+void Rib::announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_policy,
+                        const AttrRef& accepted_same, const wire::PathAttributes& wire_attrs,
+                        std::uint16_t loop_flags) {
   ++p.counters.received;
   p.keep_pre_policy(prefix, pre_policy);
   // Import filter: `all` and `none` never materialise anything.
@@ -226,9 +231,11 @@ void Rib::announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_
   const bool run_filter = f && f->kind() != RouteFilter::Kind::AcceptAll &&
                           (loop_flags == 0 || f->kind() == RouteFilter::Kind::RejectAll);
   if (run_filter) {
-    FilterResult r = f->kind() == RouteFilter::Kind::RejectAll
-                         ? FilterResult{false, std::nullopt, {}}
-                         : f->run(prefix, wire_attrs, FilterContext{FilterDirection::Import, p.cfg.id, p.cfg.remote_asn, 0});
+    FilterResult r =
+        f->kind() == RouteFilter::Kind::RejectAll
+            ? FilterResult{false, std::nullopt, {}}
+            : f->run(prefix, wire_attrs,
+                     FilterContext{FilterDirection::Import, p.cfg.id, p.cfg.remote_asn, 0});
     if (!r.accept) {
       ++p.counters.filtered;
       remove_path(p, prefix);  // an implicit withdraw of what the peer sent before
@@ -252,10 +259,11 @@ void Rib::announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_
     if (!p.import_limit_reported || lim.action == LimitAction::Restart) {
       p.import_limit_reported = true;
       const bool restart = lim.action == LimitAction::Restart;
-      events_.push_back({restart ? RibEvent::Kind::ImportLimitRestart : RibEvent::Kind::ImportLimitReached, p.cfg.id,
-                         prefix.is_v4() ? wire::kIpv4Unicast : wire::kIpv6Unicast, p.counters.accepted,
-                         restart ? lim.restart_after : std::chrono::seconds{0},
-                         fmt::format("peer {} reached its import limit of {} routes", p.cfg.name, lim.max)});
+      events_.push_back(
+          {restart ? RibEvent::Kind::ImportLimitRestart : RibEvent::Kind::ImportLimitReached,
+           p.cfg.id, prefix.is_v4() ? wire::kIpv4Unicast : wire::kIpv6Unicast, p.counters.accepted,
+           restart ? lim.restart_after : std::chrono::seconds{0},
+           fmt::format("peer {} reached its import limit of {} routes", p.cfg.name, lim.max)});
     }
     if (lim.action != LimitAction::Warn) {
       ++p.counters.limit_blocked;
@@ -308,7 +316,8 @@ void Rib::reimport(PeerId peer, FilterPtr new_filter) {
   if (!p->up) return;
   if (!p->cfg.soft_reconfig_in) {
     for (auto af : p->cfg.families)
-      events_.push_back({RibEvent::Kind::SendRouteRefresh, peer, af, 0, {}, "import policy changed"});
+      events_.push_back(
+          {RibEvent::Kind::SendRouteRefresh, peer, af, 0, {}, "import policy changed"});
     return;
   }
   // Re-run the import from the stored copy (soft reconfiguration inbound).
@@ -477,12 +486,14 @@ void Rib::update_fib(EntryId id, Entry& e) {
       if (const NextHop* nh = p.attrs->next_hop()) buf[n++] = nh->address();  // the FIB resolves it
     }
     std::sort(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
-    n = static_cast<std::size_t>(std::unique(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n)) - buf.begin());
+    n = static_cast<std::size_t>(
+        std::unique(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n)) - buf.begin());
   }
   const std::uint32_t old = e.fib_set;
   if (old == 0 && n == 0) return;
-  if (old != 0 && n != 0 && std::equal(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n),
-                                       fib_sets_[old].nhs.begin(), fib_sets_[old].nhs.end()))
+  if (old != 0 && n != 0 &&
+      std::equal(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n),
+                 fib_sets_[old].nhs.begin(), fib_sets_[old].nhs.end()))
     return;
   const std::uint32_t fresh = intern_fib_set(std::span<const base::IpAddress>(buf.data(), n));
   release_fib_set(old);

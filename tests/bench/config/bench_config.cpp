@@ -18,13 +18,16 @@ std::string make_config(int peers) {
       "import-limit: { max: 10000, action: restart } }\n"
       "  - { name: ibgp, asn: 65001, route-reflector-client: true }\n"
       "peers:\n"
-      "  - { name: rs0, template: azure-route-server, address: 10.1.0.4, import: all, export: OUT }\n"
-      "  - { name: rs1, template: azure-route-server, address: 10.1.0.5, import: all, export: OUT }\n";
+      "  - { name: rs0, template: azure-route-server, address: 10.1.0.4, import: all, export: OUT "
+      "}\n"
+      "  - { name: rs1, template: azure-route-server, address: 10.1.0.5, import: all, export: OUT "
+      "}\n";
   for (int i = 0; i < peers; ++i)
-    s += fmt::format("  - {{ name: p{}, template: {}, address: 10.{}.{}.{}, asn: {}, "
-                     "description: \"peer {}\" }}\n",
-                     i, i % 4 == 0 ? "ibgp" : "ebgp", 2 + i / 65536, (i / 256) % 256, i % 256,
-                     i % 4 == 0 ? 65001 : 64512 + i % 1000, i);
+    s += fmt::format(
+        "  - {{ name: p{}, template: {}, address: 10.{}.{}.{}, asn: {}, "
+        "description: \"peer {}\" }}\n",
+        i, i % 4 == 0 ? "ibgp" : "ebgp", 2 + i / 65536, (i / 256) % 256, i % 256,
+        i % 4 == 0 ? 65001 : 64512 + i % 1000, i);
   return s;
 }
 

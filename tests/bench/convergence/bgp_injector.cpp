@@ -21,8 +21,9 @@ int main(int argc, char** argv) {
   const auto asn = static_cast<std::uint32_t>(args.num("--asn", 64600));
   const auto local = args.str("--local");
   auto next_hop = base::IpAddress::parse(local.empty() ? "10.0.0.2" : local);
-  auto table = bench::make_table(args.num("--prefixes", 1'000'000), args.num("--attr-sets", 100'000),
-                                 args.num("--seed", 1), asn, *next_hop);
+  auto table =
+      bench::make_table(args.num("--prefixes", 1'000'000), args.num("--attr-sets", 100'000),
+                        args.num("--seed", 1), asn, *next_hop);
 
   // Group prefixes by attribute set, then pack each group into as few UPDATEs as fit.
   std::vector<std::vector<base::Prefix>> groups(table.attr_sets.size());

@@ -173,9 +173,9 @@ Table make_table(std::size_t prefixes, std::size_t attr_sets, std::uint64_t seed
     if (rng.below(4) == 0) a.med = rng.below(1000);
     unsigned ncomm = rng.below(7);
     for (unsigned i = 0; i < ncomm; ++i) {
-      a.communities.push_back(wire::Community::of(
-          static_cast<std::uint16_t>(1000 + rng.below(3000)),
-          static_cast<std::uint16_t>(rng.below(1000))));
+      a.communities.push_back(
+          wire::Community::of(static_cast<std::uint16_t>(1000 + rng.below(3000)),
+                              static_cast<std::uint16_t>(rng.below(1000))));
     }
     std::sort(a.communities.begin(), a.communities.end());
     a.communities.erase(std::unique(a.communities.begin(), a.communities.end()),

@@ -35,9 +35,9 @@ std::vector<std::uint8_t> keepalive_bytes();
 // non-overlapping, from 20.0.0.0 upward, each mapped to one of `attr_sets` distinct attribute
 // sets (skewed: a few sets carry many prefixes, as in a real table). Deterministic in `seed`.
 struct Table {
-  std::vector<base::Prefix> prefixes;          // every prefix once
+  std::vector<base::Prefix> prefixes;           // every prefix once
   std::vector<wire::PathAttributes> attr_sets;  // distinct
-  std::vector<std::uint32_t> attr_of;          // attr_of[i]: attribute set of prefixes[i]
+  std::vector<std::uint32_t> attr_of;           // attr_of[i]: attribute set of prefixes[i]
 };
 Table make_table(std::size_t prefixes, std::size_t attr_sets, std::uint64_t seed,
                  std::uint32_t first_asn, const base::IpAddress& next_hop);

@@ -131,8 +131,9 @@ class Sink {
 
 int main(int argc, char** argv) {
   bench::Args args(argc, argv);
-  auto table = bench::make_table(args.num("--prefixes", 1'000'000), args.num("--attr-sets", 100'000),
-                                 args.num("--seed", 1), 64600, base::IpAddress::v4(0));
+  auto table =
+      bench::make_table(args.num("--prefixes", 1'000'000), args.num("--attr-sets", 100'000),
+                        args.num("--seed", 1), 64600, base::IpAddress::v4(0));
   std::vector<std::uint64_t> keys;
   keys.reserve(table.prefixes.size());
   for (const auto& p : table.prefixes) keys.push_back(bench::prefix_key(p));
@@ -190,7 +191,8 @@ int main(int argc, char** argv) {
     ev.data.u64 = i;
     ::epoll_ctl(ep, EPOLL_CTL_ADD, sessions[i].fd, &ev);
   }
-  const auto deadline = bench::now_ns() + static_cast<std::int64_t>(args.num("--timeout", 600)) * 1'000'000'000LL;
+  const auto deadline =
+      bench::now_ns() + static_cast<std::int64_t>(args.num("--timeout", 600)) * 1'000'000'000LL;
   std::vector<std::uint8_t> buf(1 << 20);
   std::size_t done = 0;
   bool failed = false;
@@ -230,11 +232,12 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < sessions.size(); ++i) {
     const auto& s = sessions[i];
     all_done = std::max(all_done, s.done_ns);
-    std::printf("%s{\"local\":\"%s\",\"prefixes\":%zu,\"unexpected\":%zu,\"updates\":%zu,"
-                "\"first_update_ns\":%lld,\"done_ns\":%lld,\"eor_ns\":%lld}",
-                i ? "," : "", s.name.c_str(), s.count, s.unexpected, s.updates,
-                static_cast<long long>(s.first_update_ns), static_cast<long long>(s.done_ns),
-                static_cast<long long>(s.eor_ns));
+    std::printf(
+        "%s{\"local\":\"%s\",\"prefixes\":%zu,\"unexpected\":%zu,\"updates\":%zu,"
+        "\"first_update_ns\":%lld,\"done_ns\":%lld,\"eor_ns\":%lld}",
+        i ? "," : "", s.name.c_str(), s.count, s.unexpected, s.updates,
+        static_cast<long long>(s.first_update_ns), static_cast<long long>(s.done_ns),
+        static_cast<long long>(s.eor_ns));
   }
   std::printf("],\"all_done_ns\":%lld}\n",
               static_cast<long long>(done == sessions.size() ? all_done : 0));

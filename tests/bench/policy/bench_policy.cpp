@@ -84,18 +84,21 @@ void run_all(benchmark::State& state, const policy::Program& prog, const policy:
     if (++i == routes.size()) i = 0;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-  state.counters["accepted"] = benchmark::Counter(static_cast<double>(accepted) / static_cast<double>(state.iterations()));
+  state.counters["accepted"] =
+      benchmark::Counter(static_cast<double>(accepted) / static_cast<double>(state.iterations()));
 }
 
 void BM_SeedToRs_Mix(benchmark::State& state) {
-  auto prog = load_text("nva1_to_rs.conf", read(std::string(NVABGPD_POLICY_FILTERS_DIR) + "/nva1_to_rs.conf"));
+  auto prog = load_text("nva1_to_rs.conf",
+                        read(std::string(NVABGPD_POLICY_FILTERS_DIR) + "/nva1_to_rs.conf"));
   run_all(state, prog, *prog.find_filter("TO_RS"), seed_routes());
 }
 BENCHMARK(BM_SeedToRs_Mix);
 
 // Only routes that pass untouched (no allocation) / are rejected / are modified.
 void BM_SeedToRs_Kind(benchmark::State& state) {
-  auto prog = load_text("nva1_to_rs.conf", read(std::string(NVABGPD_POLICY_FILTERS_DIR) + "/nva1_to_rs.conf"));
+  auto prog = load_text("nva1_to_rs.conf",
+                        read(std::string(NVABGPD_POLICY_FILTERS_DIR) + "/nva1_to_rs.conf"));
   auto all = seed_routes();
   std::vector<Route> pick;
   for (auto& r : all) {
@@ -105,12 +108,15 @@ void BM_SeedToRs_Kind(benchmark::State& state) {
     if (kind == state.range(0)) pick.push_back(r);
   }
   run_all(state, prog, *prog.find_filter("TO_RS"), pick);
-  state.SetLabel(state.range(0) == 0 ? "accept untouched" : state.range(0) == 1 ? "reject /30" : "accept + add community");
+  state.SetLabel(state.range(0) == 0   ? "accept untouched"
+                 : state.range(0) == 1 ? "reject /30"
+                                       : "accept + add community");
 }
 BENCHMARK(BM_SeedToRs_Kind)->Arg(0)->Arg(1)->Arg(2);
 
 void BM_SeedToRs_Nva2(benchmark::State& state) {
-  auto prog = load_text("nva2_to_rs.conf", read(std::string(NVABGPD_POLICY_FILTERS_DIR) + "/nva2_to_rs.conf"));
+  auto prog = load_text("nva2_to_rs.conf",
+                        read(std::string(NVABGPD_POLICY_FILTERS_DIR) + "/nva2_to_rs.conf"));
   auto routes = seed_routes();
   routes[6].attrs.as_path = seq({65001, 65515, 12076, 133937});
   run_all(state, prog, *prog.find_filter("TO_RS"), routes);
@@ -221,7 +227,9 @@ void BM_BigFilter(benchmark::State& state) {
     std::vector<std::uint32_t> path{kFirst[rng(x) % 7]};
     for (unsigned k = 0; k < rng(x) % 6; ++k) path.push_back(rng(x) % 70000);
     r.attrs.as_path = seq(path);
-    if (rng(x) % 4 == 0) r.attrs.communities.push_back(wire::Community::of(65010, static_cast<std::uint16_t>(rng(x) % 200)));
+    if (rng(x) % 4 == 0)
+      r.attrs.communities.push_back(
+          wire::Community::of(65010, static_cast<std::uint16_t>(rng(x) % 200)));
     if (rng(x) % 3 == 0) r.attrs.med = rng(x) % 3000;
     r.attrs.next_hop = base::IpAddress::v4(rng(x));
     routes.push_back(std::move(r));

@@ -72,8 +72,9 @@ const std::vector<rib::UpdateIn>& input() {
       a.as_path.segments.push_back({wire::SegmentType::Sequence, asns});
       const unsigned nc = static_cast<unsigned>(rng() % 7);
       for (unsigned i = 0; i < nc; ++i)
-        a.communities.push_back(wire::Community::of(static_cast<std::uint16_t>(asns[1 % asns.size()]),
-                                                    static_cast<std::uint16_t>(rng() % 500)));
+        a.communities.push_back(
+            wire::Community::of(static_cast<std::uint16_t>(asns[1 % asns.size()]),
+                                static_cast<std::uint16_t>(rng() % 500)));
       a.origin = static_cast<wire::Origin>(rng() % 3);
       if (rng() % 4 == 0) a.med = static_cast<std::uint32_t>(rng() % 1000);
       a.next_hop = base::IpAddress::v4(0x0A000002);
@@ -147,7 +148,8 @@ void run_shape(benchmark::State& state, int peers, bool distinct_groups) {
       auto drain = [&] {
         for (auto& b : r.take_outbound(now))
           for (auto& a : b.announce) {
-            const bool src_member = std::find(b.peers.begin(), b.peers.end(), a.except) != b.peers.end();
+            const bool src_member =
+                std::find(b.peers.begin(), b.peers.end(), a.except) != b.peers.end();
             announced += a.prefixes.size() * (b.peers.size() - (src_member ? 1 : 0));
           }
         r.take_fib();
@@ -189,5 +191,11 @@ void BM_Ingest1M_NoExport(benchmark::State& s) { run_shape(s, 0, false); }
 
 BENCHMARK(BM_Ingest1M_NoExport)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_Ingest1M_Export1)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
-BENCHMARK(BM_Ingest1M_Export20_OneGroup)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
-BENCHMARK(BM_Ingest1M_Export20_TwentyGroups)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_Ingest1M_Export20_OneGroup)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
+BENCHMARK(BM_Ingest1M_Export20_TwentyGroups)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();

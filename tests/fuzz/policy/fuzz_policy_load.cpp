@@ -11,10 +11,12 @@ using namespace nvabgpd;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size > 64 * 1024) return 0;
-  std::vector<policy::SourceFile> files{{"fuzz.conf", std::string(reinterpret_cast<const char*>(data), size)}};
+  std::vector<policy::SourceFile> files{
+      {"fuzz.conf", std::string(reinterpret_cast<const char*>(data), size)}};
   auto prog = policy::load(files);
   if (!prog) return 0;
-  static const char* const kNets[] = {"10.1.0.0/16", "169.254.1.88/30", "2001:db8::/48", "0.0.0.0/0"};
+  static const char* const kNets[] = {"10.1.0.0/16", "169.254.1.88/30", "2001:db8::/48",
+                                      "0.0.0.0/0"};
   wire::PathAttributes a;
   a.as_path.segments.push_back({wire::SegmentType::Sequence, {65001, 65515, 12076}});
   a.as_path.segments.push_back({wire::SegmentType::Set, {1, 2}});

@@ -11,12 +11,14 @@ using cfgtest::has;
 
 namespace {
 LoadResult ars(std::string_view asn, std::string_view peers) {
-  return cfgtest::parse(fmt::format("router-id: 10.1.1.4\nasn: {}\nfilters: [f.conf]\npeers:\n{}",
-                                    asn, peers));
+  return cfgtest::parse(
+      fmt::format("router-id: 10.1.1.4\nasn: {}\nfilters: [f.conf]\npeers:\n{}", asn, peers));
 }
 constexpr std::string_view kPair =
-    "  - { name: rs0, template: azure-route-server, address: 10.1.0.4, import: all, export: TO_RS }\n"
-    "  - { name: rs1, template: azure-route-server, address: 10.1.0.5, import: all, export: TO_RS }\n";
+    "  - { name: rs0, template: azure-route-server, address: 10.1.0.4, import: all, export: TO_RS "
+    "}\n"
+    "  - { name: rs1, template: azure-route-server, address: 10.1.0.5, import: all, export: TO_RS "
+    "}\n";
 }  // namespace
 
 TEST_CASE("azure-route-server fills in what Route Server requires") {
@@ -39,12 +41,13 @@ TEST_CASE("azure-route-server fills in what Route Server requires") {
 }
 
 TEST_CASE("the local ASN toward Route Server must be 2-octet and not reserved") {
-  for (std::uint32_t asn : {8074U, 8075U, 12076U, 65515U, 65517U, 65518U, 65519U, 65520U, 64496U,
-                            64511U, 65535U}) {
+  for (std::uint32_t asn :
+       {8074U, 8075U, 12076U, 65515U, 65517U, 65518U, 65519U, 65520U, 64496U, 64511U, 65535U}) {
     auto r = ars(std::to_string(asn), kPair);
     INFO(asn);
     CHECK_FALSE(r.ok());
-    CHECK(has(r.errors, fmt::format("test.yaml:2:6: asn: AS {} is reserved by Azure or IANA", asn)));
+    CHECK(
+        has(r.errors, fmt::format("test.yaml:2:6: asn: AS {} is reserved by Azure or IANA", asn)));
   }
   // 4-octet, including the top of the IANA-reserved 65535-65551 range (only in 4-octet space).
   for (std::uint32_t asn : {65536U, 65551U, 4200000000U}) {
@@ -62,16 +65,20 @@ TEST_CASE("the local ASN toward Route Server must be 2-octet and not reserved") 
 }
 
 TEST_CASE("only one instance, or different policy, gives a warning") {
-  auto one = ars("65001", "  - { name: rs0, template: azure-route-server, address: 10.1.0.4, "
-                          "import: all, export: all }\n");
+  auto one = ars("65001",
+                 "  - { name: rs0, template: azure-route-server, address: 10.1.0.4, "
+                 "import: all, export: all }\n");
   REQUIRE(one.ok());
   CHECK(has(one.warnings, "test.yaml:5:5: peers[rs0]: only one Azure Route Server instance"));
   auto diff = ars("65001",
-                  "  - { name: rs0, template: azure-route-server, address: 10.1.0.4, import: all, export: TO_RS }\n"
-                  "  - { name: rs1, template: azure-route-server, address: 10.1.0.5, import: all, export: all }\n");
+                  "  - { name: rs0, template: azure-route-server, address: 10.1.0.4, import: all, "
+                  "export: TO_RS }\n"
+                  "  - { name: rs1, template: azure-route-server, address: 10.1.0.5, import: all, "
+                  "export: all }\n");
   REQUIRE(diff.ok());
-  CHECK(has(diff.warnings, "test.yaml:6:5: peers[rs1]: Azure Route Server peers rs0 and rs1 have "
-                           "different policy"));
+  CHECK(has(diff.warnings,
+            "test.yaml:6:5: peers[rs1]: Azure Route Server peers rs0 and rs1 have "
+            "different policy"));
   CHECK_FALSE(has(diff.warnings, "only one"));
 }
 
@@ -83,14 +90,17 @@ TEST_CASE("locked template values cannot be overridden") {
                "    ttl-security: true\n    route-refresh: false\n"
                "    export-limit: { max: 900, action: warn }\n"
                "    import: all\n    export: all\n"
-               "  - { name: rs1, template: azure-route-server, address: '2001:db8::5', import: all, export: all }\n");
+               "  - { name: rs1, template: azure-route-server, address: '2001:db8::5', import: "
+               "all, export: all }\n");
   REQUIRE_FALSE(r.ok());
   INFO(all(r.errors));
-  CHECK(has(r.errors, "test.yaml:8:10: peers[rs0].asn: 'asn' is locked by template azure-route-server"));
+  CHECK(has(r.errors,
+            "test.yaml:8:10: peers[rs0].asn: 'asn' is locked by template azure-route-server"));
   CHECK(has(r.errors, "peers[rs0].hold-time: 'hold-time' is locked"));
   CHECK(has(r.errors, "peers[rs0].keepalive: 'keepalive' is locked"));
-  CHECK(has(r.errors, "peers[rs0].families: 'families' is locked by template azure-route-server: "
-                      "Azure Route Server supports IPv4 unicast only"));
+  CHECK(has(r.errors,
+            "peers[rs0].families: 'families' is locked by template azure-route-server: "
+            "Azure Route Server supports IPv4 unicast only"));
   CHECK(has(r.errors, "peers[rs0].multihop: 'multihop' is locked"));
   CHECK(has(r.errors, "peers[rs0].ttl-security: 'ttl-security' is locked"));
   CHECK(has(r.errors, "peers[rs0].route-refresh: 'route-refresh' is locked"));
@@ -101,21 +111,25 @@ TEST_CASE("locked template values cannot be overridden") {
 TEST_CASE("safe overrides are accepted and export limits above 1000 warn, at 4000 fail") {
   auto r = ars("65001",
                "  - { name: rs0, template: azure-route-server, address: 10.1.0.4, import: all, "
-               "export: all, multihop: 2, description: east, passive: true, export-limit: { max: 500, action: block } }\n"
+               "export: all, multihop: 2, description: east, passive: true, export-limit: { max: "
+               "500, action: block } }\n"
                "  - { name: rs1, template: azure-route-server, address: 10.1.0.5, import: all, "
-               "export: all, multihop: 2, description: west, passive: true, export-limit: { max: 500, action: block } }\n");
+               "export: all, multihop: 2, description: west, passive: true, export-limit: { max: "
+               "500, action: block } }\n");
   INFO(all(r.errors));
   REQUIRE(r.ok());
   CHECK(r.config->peers[0].multihop == std::uint8_t{2});
   CHECK(r.config->peers[0].export_limit->max == 500);
   CHECK(r.warnings.empty());
-  auto hi = ars("65001", fmt::format("{}", kPair) +
-                             "  - { name: rs2, template: azure-route-server, address: 10.1.0.6, "
-                             "import: all, export: TO_RS, export-limit: { max: 3000, action: block } }\n");
+  auto hi = ars("65001",
+                fmt::format("{}", kPair) +
+                    "  - { name: rs2, template: azure-route-server, address: 10.1.0.6, "
+                    "import: all, export: TO_RS, export-limit: { max: 3000, action: block } }\n");
   REQUIRE(hi.ok());
   CHECK(has(hi.warnings, "only safe if Microsoft raised your limit"));
-  auto over = ars("65001", "  - { name: rs0, template: azure-route-server, address: 10.1.0.4, "
-                           "export-limit: { max: 4000, action: block } }\n");
+  auto over = ars("65001",
+                  "  - { name: rs0, template: azure-route-server, address: 10.1.0.4, "
+                  "export-limit: { max: 4000, action: block } }\n");
   CHECK(has(over.errors, "max 4000 is at or above Azure Route Server's highest limit"));
   // RFC 8212 applies to Route Server peers too: no policy, nothing exchanged.
   CHECK(has(over.warnings, "peers[rs0]: eBGP peer without import or export policy"));

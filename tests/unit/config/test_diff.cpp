@@ -59,27 +59,54 @@ TEST_CASE("each peer setting maps to its least disruptive action") {
       {"description", [](PeerConfig& p) { p.description = "new"; }, PeerAction::UpdateInPlace},
       {"connect-retry", [](PeerConfig& p) { p.connect_retry = 7; }, PeerAction::UpdateInPlace},
       {"passive", [](PeerConfig& p) { p.passive = true; }, PeerAction::UpdateInPlace},
-      {"import filter", [](PeerConfig& p) { p.import_filter = FilterRef::all(); }, PeerAction::RerunImport},
-      {"import limit", [](PeerConfig& p) { p.import_limit = PrefixLimit{10, LimitAction::Block, 60}; }, PeerAction::RerunImport},
+      {"import filter", [](PeerConfig& p) { p.import_filter = FilterRef::all(); },
+       PeerAction::RerunImport},
+      {"import limit",
+       [](PeerConfig& p) {
+         p.import_limit = PrefixLimit{10, LimitAction::Block, 60};
+       },
+       PeerAction::RerunImport},
       {"allowas-in", [](PeerConfig& p) { p.allowas_in = 1; }, PeerAction::RerunImport},
-      {"soft-reconfiguration", [](PeerConfig& p) { p.soft_reconfiguration = true; }, PeerAction::RerunImport},
-      {"export filter", [](PeerConfig& p) { p.export_filter = FilterRef::none(); }, PeerAction::RerunExport},
-      {"export limit", [](PeerConfig& p) { p.export_limit = PrefixLimit{10, LimitAction::Block, 60}; }, PeerAction::RerunExport},
+      {"soft-reconfiguration", [](PeerConfig& p) { p.soft_reconfiguration = true; },
+       PeerAction::RerunImport},
+      {"export filter", [](PeerConfig& p) { p.export_filter = FilterRef::none(); },
+       PeerAction::RerunExport},
+      {"export limit",
+       [](PeerConfig& p) {
+         p.export_limit = PrefixLimit{10, LimitAction::Block, 60};
+       },
+       PeerAction::RerunExport},
       {"next-hop-self", [](PeerConfig& p) { p.next_hop_self = true; }, PeerAction::RerunExport},
-      {"both filters", [](PeerConfig& p) { p.import_filter = FilterRef::all(); p.export_filter = FilterRef::all(); }, PeerAction::RerunImportExport},
-      {"default-local-pref", [](PeerConfig& p) { p.default_local_pref = 200; }, PeerAction::Restart},
-      {"address", [](PeerConfig& p) { p.address = base::IpAddress::v4(0x0A000063); }, PeerAction::Restart},
+      {"both filters",
+       [](PeerConfig& p) {
+         p.import_filter = FilterRef::all();
+         p.export_filter = FilterRef::all();
+       },
+       PeerAction::RerunImportExport},
+      {"default-local-pref", [](PeerConfig& p) { p.default_local_pref = 200; },
+       PeerAction::Restart},
+      {"address", [](PeerConfig& p) { p.address = base::IpAddress::v4(0x0A000063); },
+       PeerAction::Restart},
       {"asn", [](PeerConfig& p) { p.asn = 65099; }, PeerAction::Restart},
       {"port", [](PeerConfig& p) { p.port = 1179; }, PeerAction::Restart},
       {"password", [](PeerConfig& p) { p.password = "x"; }, PeerAction::Restart},
       {"multihop", [](PeerConfig& p) { p.multihop = 2; }, PeerAction::Restart},
       {"hold-time", [](PeerConfig& p) { p.hold_time = 30; }, PeerAction::Restart},
-      {"families", [](PeerConfig& p) { p.families.push_back(wire::kIpv6Unicast); }, PeerAction::Restart},
-      {"local-address", [](PeerConfig& p) { p.local_address = base::IpAddress::v4(0x0A000001); }, PeerAction::Restart},
-      {"ipv6-next-hop", [](PeerConfig& p) { p.ipv6_next_hop = base::IpAddress::parse("fd00::1"); }, PeerAction::Restart},
-      {"graceful-restart", [](PeerConfig& p) { p.graceful_restart.enabled = true; }, PeerAction::Restart},
+      {"families", [](PeerConfig& p) { p.families.push_back(wire::kIpv6Unicast); },
+       PeerAction::Restart},
+      {"local-address", [](PeerConfig& p) { p.local_address = base::IpAddress::v4(0x0A000001); },
+       PeerAction::Restart},
+      {"ipv6-next-hop", [](PeerConfig& p) { p.ipv6_next_hop = base::IpAddress::parse("fd00::1"); },
+       PeerAction::Restart},
+      {"graceful-restart", [](PeerConfig& p) { p.graceful_restart.enabled = true; },
+       PeerAction::Restart},
       {"enabled", [](PeerConfig& p) { p.enabled = false; }, PeerAction::Restart},
-      {"restart wins over filters", [](PeerConfig& p) { p.hold_time = 30; p.export_filter = FilterRef::all(); }, PeerAction::Restart},
+      {"restart wins over filters",
+       [](PeerConfig& p) {
+         p.hold_time = 30;
+         p.export_filter = FilterRef::all();
+       },
+       PeerAction::Restart},
   };
   for (const Case& k : cases) {
     INFO(k.what);
@@ -178,7 +205,8 @@ TEST_CASE("the plan text names each peer action and its reasons") {
   peer(b, "a").hold_time = 30;
   peer(b, "b").description = "hello";
   const std::string text = format_plan(diff_configs(a, b));
-  CHECK(text == "peer a: restart session (hold-time: 90 -> 30)\n"
-                "peer b: update in place (description: \"\" -> hello)\n"
-                "peer c: keep\n");
+  CHECK(text ==
+        "peer a: restart session (hold-time: 90 -> 30)\n"
+        "peer b: update in place (description: \"\" -> hello)\n"
+        "peer c: keep\n");
 }

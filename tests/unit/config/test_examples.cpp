@@ -29,8 +29,8 @@ TEST_CASE("every shipped example loads, filter files included") {
 }
 
 TEST_CASE("the seed's NVA1 example says what the seed says") {
-  auto r = load_config(fs::path(NVABGPD_SOURCE_DIR) / "config/examples/nva1.yaml",
-                       LoadOptions{false});
+  auto r =
+      load_config(fs::path(NVABGPD_SOURCE_DIR) / "config/examples/nva1.yaml", LoadOptions{false});
   INFO(all(r.errors));
   REQUIRE(r.ok());
   const Config& c = *r.config;

@@ -50,22 +50,25 @@ TEST_CASE("unknown keys are rejected with position and a suggestion") {
   CHECK(r.errors[0].to_string() ==
         "test.yaml:3:1: kernal: unknown key 'kernal' (did you mean 'kernel'?)");
   auto r2 = parse("router-id: 10.0.0.1\nasn: 65001\nkernel:\n  max_paths: 4\n");
-  CHECK(has(r2.errors, "test.yaml:4:3: kernel.max_paths: unknown key 'max_paths' (did you mean "
-                       "'max-paths'?)"));
+  CHECK(has(r2.errors,
+            "test.yaml:4:3: kernel.max_paths: unknown key 'max_paths' (did you mean "
+            "'max-paths'?)"));
   auto r3 = parse("router-id: 10.0.0.1\nasn: 65001\nzzzzzzzz: 1\n");
   CHECK(has(r3.errors, "unknown key 'zzzzzzzz'"));
   CHECK_FALSE(has(r3.errors, "did you mean"));
 }
 
 TEST_CASE("bad values name the file, line, column and field") {
-  auto r = parse("router-id: 10.0.0.256\nasn: 4294967296\nlisten:\n  - address: 10.0.0.1/24\n"
-                 "    port: 0\n");
+  auto r = parse(
+      "router-id: 10.0.0.256\nasn: 4294967296\nlisten:\n  - address: 10.0.0.1/24\n"
+      "    port: 0\n");
   REQUIRE_FALSE(r.ok());
   INFO(all(r.errors));
   CHECK(has(r.errors, "test.yaml:1:12: router-id: '10.0.0.256' is not an IPv4 address"));
   CHECK(has(r.errors, "test.yaml:2:6: asn: AS number 4294967296 is out of range"));
-  CHECK(has(r.errors, "test.yaml:4:14: listen[0].address: '10.0.0.1/24' is not an IPv4 or IPv6 "
-                      "address (a prefix length is not allowed here)"));
+  CHECK(has(r.errors,
+            "test.yaml:4:14: listen[0].address: '10.0.0.1/24' is not an IPv4 or IPv6 "
+            "address (a prefix length is not allowed here)"));
   CHECK(has(r.errors, "test.yaml:5:11: listen[0].port: 0 is out of range (1..65535)"));
   CHECK(r.errors.size() == 4);
 }
@@ -101,8 +104,9 @@ TEST_CASE("kernel section") {
   INFO(all(r.errors));
   REQUIRE(r.ok());
   CHECK(r.config->kernel == KernelConfig{false, 100, 200, 10, true, 4});
-  CHECK(parse(std::string(cfgtest::kHead) + "kernel: { protocol: bgp }\n").config->kernel.protocol ==
-        186);
+  CHECK(
+      parse(std::string(cfgtest::kHead) + "kernel: { protocol: bgp }\n").config->kernel.protocol ==
+      186);
   CHECK(has(parse(std::string(cfgtest::kHead) + "kernel: { protocol: 4 }\n").errors,
             "belongs to the kernel or static routes"));
   CHECK(has(parse(std::string(cfgtest::kHead) + "kernel: { table: local }\n").errors,
@@ -190,7 +194,10 @@ TEST_CASE("filter files resolve against the config directory and must exist") {
   CHECK(r.errors[0].where.line == 5);
   CHECK(r.errors[0].field == "filters[1]");
   CHECK(r.errors[0].message.find("does not exist") != std::string::npos);
-  { std::ofstream(dir / "nvabgpd.yaml") << "router-id: 10.0.0.1\nasn: 65001\nfilters: [policy/a.conf]\n"; }
+  {
+    std::ofstream(dir / "nvabgpd.yaml")
+        << "router-id: 10.0.0.1\nasn: 65001\nfilters: [policy/a.conf]\n";
+  }
   auto ok = load_config(dir / "nvabgpd.yaml");
   INFO(all(ok.errors));
   REQUIRE(ok.ok());
@@ -212,8 +219,9 @@ TEST_CASE("hostile YAML shapes are errors, not crashes") {
   CHECK_FALSE(parse(std::string(100000, '[')).ok());
   CHECK_FALSE(parse("router-id: 1.1.1.1\nasn: 1\npeers: " + std::string(50000, '{')).ok());
   // Aliases are resolved by yaml-cpp; a repeated anchor is just a repeated value.
-  auto r = parse("router-id: &r 10.0.0.1\nasn: 65001\npeers:\n"
-                 "  - &p { name: a, address: 10.0.0.2, asn: 65001 }\n  - *p\n");
+  auto r = parse(
+      "router-id: &r 10.0.0.1\nasn: 65001\npeers:\n"
+      "  - &p { name: a, address: 10.0.0.2, asn: 65001 }\n  - *p\n");
   CHECK(cfgtest::has(r.errors, "peer name 'a' is already used"));
   CHECK_FALSE(parse("? [a, b]\n: c\nrouter-id: 1.1.1.1\nasn: 1\n").ok());
   CHECK_FALSE(parse("--- !!binary AAAA\n").ok());
@@ -222,7 +230,8 @@ TEST_CASE("hostile YAML shapes are errors, not crashes") {
 }
 
 TEST_CASE("the file must be UTF-8; the first bad byte is located") {
-  CHECK(parse("router-id: 10.0.0.1\nasn: 65001\nlog: { level: info }  # caf\xc3\xa9 \xe2\x9c\x93\n").ok());
+  CHECK(parse("router-id: 10.0.0.1\nasn: 65001\nlog: { level: info }  # caf\xc3\xa9 \xe2\x9c\x93\n")
+            .ok());
   auto r = parse("router-id: 10.0.0.1\nasn: 65001\ncontrol: { socket: /run/x\xff.ctl }\n");
   REQUIRE(r.errors.size() == 1);
   CHECK(r.errors[0].to_string() == "test.yaml:3:26: the file is not valid UTF-8");

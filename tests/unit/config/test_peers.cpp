@@ -9,7 +9,9 @@ using cfgtest::all;
 using cfgtest::has;
 
 namespace {
-LoadResult with(std::string_view body) { return cfgtest::parse(std::string(cfgtest::kHead) + std::string(body)); }
+LoadResult with(std::string_view body) {
+  return cfgtest::parse(std::string(cfgtest::kHead) + std::string(body));
+}
 }  // namespace
 
 TEST_CASE("a peer with every key set") {
@@ -77,9 +79,10 @@ peers:
 }
 
 TEST_CASE("peer defaults depend on the session type and address family") {
-  auto r = with("peers:\n"
-                "  - { name: ib, address: 10.0.0.2, asn: 65001 }\n"
-                "  - { name: eb, address: '2001:db8::9', asn: 65009, hold-time: 30 }\n");
+  auto r = with(
+      "peers:\n"
+      "  - { name: ib, address: 10.0.0.2, asn: 65001 }\n"
+      "  - { name: eb, address: '2001:db8::9', asn: 65009, hold-time: 30 }\n");
   INFO(all(r.errors));
   REQUIRE(r.ok());
   const PeerConfig& ib = r.config->peers[0];
@@ -93,8 +96,9 @@ TEST_CASE("peer defaults depend on the session type and address family") {
   CHECK(eb.export_filter == FilterRef::none());
   CHECK(eb.families == std::vector{wire::kIpv6Unicast});
   CHECK(eb.keepalive == 10);
-  CHECK(has(r.warnings, "test.yaml:5:5: peers[eb]: eBGP peer without import or export policy: per "
-                        "RFC 8212 nothing is accepted or advertised"));
+  CHECK(has(r.warnings,
+            "test.yaml:5:5: peers[eb]: eBGP peer without import or export policy: per "
+            "RFC 8212 nothing is accepted or advertised"));
 }
 
 TEST_CASE("every peer mistake is collected, each at its own line") {
@@ -118,12 +122,17 @@ TEST_CASE("every peer mistake is collected, each at its own line") {
 )");
   REQUIRE_FALSE(r.ok());
   INFO(all(r.errors));
-  CHECK(has(r.errors, "test.yaml:5:14: peers[a].address: '10.0.0.300' is not an IPv4 or IPv6 address"));
+  CHECK(has(r.errors,
+            "test.yaml:5:14: peers[a].address: '10.0.0.300' is not an IPv4 or IPv6 address"));
   CHECK(has(r.errors, "test.yaml:6:10: peers[a].asn: AS number 70000000000 is out of range"));
   CHECK(has(r.errors, "test.yaml:7:16: peers[a].hold-time: hold time must be 0 or at least 3"));
-  CHECK(has(r.errors, "test.yaml:8:5: peers[a].famillies: unknown key 'famillies' (did you mean 'families'?)"));
-  CHECK(has(r.errors, "test.yaml:12:16: peers[b].families[0]: unknown address family 'ipv4-multicast'"));
-  CHECK(has(r.errors, "test.yaml:13:13: peers[b].import: 'bad name' is not all, none or a filter name"));
+  CHECK(
+      has(r.errors,
+          "test.yaml:8:5: peers[a].famillies: unknown key 'famillies' (did you mean 'families'?)"));
+  CHECK(has(r.errors,
+            "test.yaml:12:16: peers[b].families[0]: unknown address family 'ipv4-multicast'"));
+  CHECK(has(r.errors,
+            "test.yaml:13:13: peers[b].import: 'bad name' is not all, none or a filter name"));
   CHECK(has(r.errors, "peers[b].import-limit.max: 0 is out of range"));
   CHECK(has(r.errors, "peers[b].import-limit.action: expected warn, block or restart, got 'drop'"));
   CHECK(has(r.errors, "peers[b].export-limit.action: expected warn or block, got 'restart'"));
@@ -134,14 +143,16 @@ TEST_CASE("every peer mistake is collected, each at its own line") {
 }
 
 TEST_CASE("duplicate peer names and addresses") {
-  auto r = with("peers:\n"
-                "  - { name: a, address: 10.0.0.2, asn: 65001 }\n"
-                "  - { name: a, address: 10.0.0.3, asn: 65001 }\n"
-                "  - { name: c, address: 10.0.0.2, asn: 65001, port: 1179 }\n");
+  auto r = with(
+      "peers:\n"
+      "  - { name: a, address: 10.0.0.2, asn: 65001 }\n"
+      "  - { name: a, address: 10.0.0.3, asn: 65001 }\n"
+      "  - { name: c, address: 10.0.0.2, asn: 65001, port: 1179 }\n");
   INFO(all(r.errors));
   CHECK(has(r.errors, "test.yaml:5:13: peers[a].name: peer name 'a' is already used at line 4"));
-  CHECK(has(r.errors, "test.yaml:6:25: peers[c].address: peer address 10.0.0.2 is already used by "
-                      "peer 'a'"));
+  CHECK(has(r.errors,
+            "test.yaml:6:25: peers[c].address: peer address 10.0.0.2 is already used by "
+            "peer 'a'"));
 }
 
 TEST_CASE("timer, reflection and route-server rules") {
@@ -153,30 +164,36 @@ TEST_CASE("timer, reflection and route-server rules") {
   CHECK(has(err("{ name: a, address: 10.0.0.2, asn: 65001, hold-time: 0, keepalive: 5 }"),
             "keepalive must be 0 when hold-time is 0"));
   CHECK(with("peers:\n  - { name: a, address: 10.0.0.2, asn: 65001, hold-time: 0 }\n").ok());
-  CHECK(has(err("{ name: a, address: 10.0.0.2, asn: 65002, route-reflector-client: true, import: all, export: all }"),
+  CHECK(has(err("{ name: a, address: 10.0.0.2, asn: 65002, route-reflector-client: true, import: "
+                "all, export: all }"),
             "route reflection applies to iBGP peers only"));
   CHECK(has(err("{ name: a, address: 10.0.0.2, asn: 65001, route-server-client: true }"),
             "a route server client must be an eBGP peer"));
   CHECK(has(err("{ name: a, address: 10.0.0.2, asn: 65002, route-server-client: true, "
                 "next-hop-self: true, import: all, export: all }"),
             "conflicts with route-server-client"));
-  CHECK(has(err("{ name: a, address: 10.0.0.2, asn: 65002, local-address: '::1', import: all, export: all }"),
+  CHECK(has(err("{ name: a, address: 10.0.0.2, asn: 65002, local-address: '::1', import: all, "
+                "export: all }"),
             "are of different families"));
   CHECK(has(err("{ name: a, address: 224.0.0.5, asn: 65002, import: all, export: all }"),
             "multicast"));
-  CHECK(has(err("{ name: a, address: 10.0.0.2, asn: 65002, ipv6-next-hop: 10.0.0.1, import: all, export: all }"),
+  CHECK(has(err("{ name: a, address: 10.0.0.2, asn: 65002, ipv6-next-hop: 10.0.0.1, import: all, "
+                "export: all }"),
             "is not an IPv6 address"));
-  CHECK(has(err("{ name: a, address: 10.0.0.2, asn: 65002, ipv6-next-hop: 'fe80::1', import: all, export: all }"),
+  CHECK(has(err("{ name: a, address: 10.0.0.2, asn: 65002, ipv6-next-hop: 'fe80::1', import: all, "
+                "export: all }"),
             "is not a global unicast address"));
-  CHECK(with("peers:\n  - { name: a, address: 10.0.0.2, asn: 65002, ipv6-next-hop: 'fd00::1', import: all, "
+  CHECK(with("peers:\n  - { name: a, address: 10.0.0.2, asn: 65002, ipv6-next-hop: 'fd00::1', "
+             "import: all, "
              "export: all }\n")
             .ok());
   CHECK(has(err("{ name: a, address: 'fe80::1', asn: 65002, import: all, export: all }"),
             "link-local"));
   CHECK(has(err("{ name: a, address: 10.0.0.2, asn: 65002, import: ALLOW, export: all }"),
             "filter 'ALLOW' is named but no filter files are listed"));
-  auto w = with("peers:\n  - { name: a, address: 10.0.0.2, asn: 65001, hold-time: 9, keepalive: "
-                "4, cluster-id: 1.2.3.4 }\n");
+  auto w = with(
+      "peers:\n  - { name: a, address: 10.0.0.2, asn: 65001, hold-time: 9, keepalive: "
+      "4, cluster-id: 1.2.3.4 }\n");
   REQUIRE(w.ok());
   CHECK(has(w.warnings, "keepalive 4 is more than a third of hold-time 9"));
   CHECK(has(w.warnings, "cluster-id has no effect"));
@@ -272,7 +289,8 @@ peers:
   INFO(all(r.errors));
   REQUIRE(r.ok());
   CHECK(referenced_filters(*r.config) == std::vector<std::string>{"KNOWN", "UNKNOWN"});
-  auto d = check_filter_names(*r.config, r.sources, [](std::string_view n) { return n == "KNOWN"; });
+  auto d =
+      check_filter_names(*r.config, r.sources, [](std::string_view n) { return n == "KNOWN"; });
   REQUIRE(d.size() == 1);
   CHECK(d[0].to_string() ==
         "test.yaml:5:70: peers[a].export: filter 'UNKNOWN' is not defined in any filter file");

@@ -32,8 +32,7 @@ LoadResult load_example(std::string_view name) {
 
 // Canonical print drops user template names (their values are expanded).
 Config without_user_templates(Config c) {
-  for (auto& p : c.peers)
-    p.template_name = p.azure_route_server ? "azure-route-server" : "";
+  for (auto& p : c.peers) p.template_name = p.azure_route_server ? "azure-route-server" : "";
   return c;
 }
 
@@ -68,8 +67,7 @@ TEST_CASE("printing then loading gives the same config") {
     REQUIRE(r.ok());
     const std::string text = to_yaml(*r.config, PrintOptions{true});
     auto again = parse_config(text, "printed.yaml",
-                              fs::path(NVABGPD_SOURCE_DIR) / "config/examples",
-                              LoadOptions{false});
+                              fs::path(NVABGPD_SOURCE_DIR) / "config/examples", LoadOptions{false});
     INFO(text);
     INFO(all(again.errors));
     REQUIRE(again.ok());
@@ -85,8 +83,9 @@ TEST_CASE("printing then loading gives the same config") {
 }
 
 TEST_CASE("passwords are hidden unless asked for") {
-  auto r = cfgtest::parse("router-id: 1.1.1.1\nasn: 65001\npeers:\n"
-                          "  - { name: a, address: 10.0.0.2, asn: 65001, password: 'p: w#1' }\n");
+  auto r = cfgtest::parse(
+      "router-id: 1.1.1.1\nasn: 65001\npeers:\n"
+      "  - { name: a, address: 10.0.0.2, asn: 65001, password: 'p: w#1' }\n");
   REQUIRE(r.ok());
   const std::string hidden = to_yaml(*r.config);
   CHECK(hidden.find("p: w#1") == std::string::npos);
@@ -98,11 +97,12 @@ TEST_CASE("passwords are hidden unless asked for") {
 }
 
 TEST_CASE("strings that need quoting survive the round trip") {
-  auto r = cfgtest::parse("router-id: 1.1.1.1\nasn: 65001\ntemplates:\n"
-                          "  - { name: t, description: 'x' }\npeers:\n"
-                          "  - { name: a, template: t, address: 10.0.0.2, asn: 65001, "
-                          "description: \"- [weird]: 'text' # not a comment\" }\n"
-                          "  - { name: b, address: 10.0.0.3, asn: 65001, description: '' }\n");
+  auto r = cfgtest::parse(
+      "router-id: 1.1.1.1\nasn: 65001\ntemplates:\n"
+      "  - { name: t, description: 'x' }\npeers:\n"
+      "  - { name: a, template: t, address: 10.0.0.2, asn: 65001, "
+      "description: \"- [weird]: 'text' # not a comment\" }\n"
+      "  - { name: b, address: 10.0.0.3, asn: 65001, description: '' }\n");
   INFO(all(r.errors));
   REQUIRE(r.ok());
   auto again = cfgtest::parse(to_yaml(*r.config));

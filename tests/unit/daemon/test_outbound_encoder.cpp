@@ -25,16 +25,18 @@ rib::AttrRef attrs(rib::AttrStore& store, std::uint32_t asn) {
 
 struct Capture {
   std::map<rib::PeerId, std::vector<daemon::Buffer>> sent;
-  OutboundEncoder encoder{[](rib::PeerId) -> std::optional<OutboundEncoder::PeerWire> {
-                            return OutboundEncoder::PeerWire{wire::SessionParams{}, *base::IpAddress::parse("10.0.0.9"),
-                                                             std::nullopt};
-                          },
-                          [this](rib::PeerId id, const daemon::Buffer& b) { sent[id].push_back(b); },
-                          [this](rib::PeerId id, wire::AfiSafi af, bool begin) {
-                            // What the session layer queues (send_refresh_marker).
-                            sent[id].push_back(std::make_shared<const std::vector<std::uint8_t>>(wire::encode(
-                                wire::RouteRefresh{af, static_cast<std::uint8_t>(begin ? 1 : 2)}, wire::SessionParams{})));
-                          }};
+  OutboundEncoder encoder{
+      [](rib::PeerId) -> std::optional<OutboundEncoder::PeerWire> {
+        return OutboundEncoder::PeerWire{wire::SessionParams{}, *base::IpAddress::parse("10.0.0.9"),
+                                         std::nullopt};
+      },
+      [this](rib::PeerId id, const daemon::Buffer& b) { sent[id].push_back(b); },
+      [this](rib::PeerId id, wire::AfiSafi af, bool begin) {
+        // What the session layer queues (send_refresh_marker).
+        sent[id].push_back(std::make_shared<const std::vector<std::uint8_t>>(
+            wire::encode(wire::RouteRefresh{af, static_cast<std::uint8_t>(begin ? 1 : 2)},
+                         wire::SessionParams{})));
+      }};
 
   // Every prefix announced to a peer, in order, decoded back from its buffers.
   std::vector<base::Prefix> announced(rib::PeerId id) const {
@@ -55,8 +57,9 @@ struct Capture {
 
 }  // namespace
 
-TEST_CASE("encoder: announcements for the same receivers share one buffer; a source member is skipped",
-          "[daemon][encoder]") {
+TEST_CASE(
+    "encoder: announcements for the same receivers share one buffer; a source member is skipped",
+    "[daemon][encoder]") {
   rib::AttrStore store;
   Capture c;
   rib::OutboundBatch b;
@@ -67,12 +70,12 @@ TEST_CASE("encoder: announcements for the same receivers share one buffer; a sou
   b.announce.push_back({attrs(store, 4), 0, {pfx("10.4.0.0/24")}});
   c.encoder.encode(b);
 
-  const std::vector<base::Prefix> all{pfx("10.1.0.0/24"), pfx("10.2.0.0/24"), pfx("10.2.1.0/24"), pfx("10.3.0.0/24"),
-                                      pfx("10.4.0.0/24")};
+  const std::vector<base::Prefix> all{pfx("10.1.0.0/24"), pfx("10.2.0.0/24"), pfx("10.2.1.0/24"),
+                                      pfx("10.3.0.0/24"), pfx("10.4.0.0/24")};
   CHECK(c.announced(1) == all);
   CHECK(c.announced(3) == all);
-  CHECK(c.announced(2) == std::vector<base::Prefix>{pfx("10.1.0.0/24"), pfx("10.2.0.0/24"), pfx("10.2.1.0/24"),
-                                                    pfx("10.4.0.0/24")});
+  CHECK(c.announced(2) == std::vector<base::Prefix>{pfx("10.1.0.0/24"), pfx("10.2.0.0/24"),
+                                                    pfx("10.2.1.0/24"), pfx("10.4.0.0/24")});
   // Runs of the same receivers are one buffer, and it is the same buffer for every receiver.
   CHECK(c.sent[1].size() == 3);
   CHECK(c.sent[2].size() == 2);
@@ -82,7 +85,8 @@ TEST_CASE("encoder: announcements for the same receivers share one buffer; a sou
   CHECK(c.encoder.stats().prefixes == 5);
 }
 
-TEST_CASE("encoder: buffers are cut near kMaxBuffer and carry no growth slack", "[daemon][encoder]") {
+TEST_CASE("encoder: buffers are cut near kMaxBuffer and carry no growth slack",
+          "[daemon][encoder]") {
   rib::AttrStore store;
   Capture c;
   rib::OutboundBatch b;

@@ -162,7 +162,7 @@ TEST_CASE("tunnel endpoints are protected like peers, in union with them") {
   f.engine.set_tunnel_endpoints({ip("10.2.1.4")});  // vxlan0 appeared
   CHECK(f.kernel.find(pfx("10.2.1.4/32")));
   f.engine.set_protected({ip("10.2.1.4")});  // also a BGP peer
-  f.engine.set_tunnel_endpoints({});          // vxlan0 deleted, the peer remains
+  f.engine.set_tunnel_endpoints({});         // vxlan0 deleted, the peer remains
   CHECK(f.kernel.find(pfx("10.2.1.4/32")));
   f.engine.set_protected({});
   CHECK(f.kernel.find(pfx("10.2.1.4/32")) == nullptr);

@@ -10,8 +10,8 @@ using nvabgpd::base::Prefix;
 using namespace nvabgpd::fib;
 using nvabgpd::fib::test::FakeKernel;
 using nvabgpd::fib::test::Fixture;
-using nvabgpd::fib::test::knh;
 using nvabgpd::fib::test::ip;
+using nvabgpd::fib::test::knh;
 using nvabgpd::fib::test::pfx;
 
 TEST_CASE("install, replace and withdraw reach the kernel") {

@@ -2,6 +2,8 @@
 // truncated or corrupted messages never read out of bounds (run under ASan in CI).
 // <net/if.h> before the linux headers (<linux/if_tunnel.h> pulls in <linux/if.h>).
 #include <net/if.h>
+// (a separate include block, so clang-format keeps the order)
+
 #include <linux/if_link.h>
 #include <linux/if_tunnel.h>
 #include <linux/rtnetlink.h>
@@ -178,15 +180,13 @@ std::optional<IpAddress> remote_of(const std::vector<std::uint8_t>& buf) {
 
 TEST_CASE("tunnel endpoints are read from the link info of tunnel links") {
   CHECK(remote_of(tunnel_link("vxlan", IFLA_VXLAN_GROUP, ip("10.2.1.4"))) == ip("10.2.1.4"));
-  CHECK(remote_of(tunnel_link("vxlan", IFLA_VXLAN_GROUP6, ip("2001:db8::4"))) ==
-        ip("2001:db8::4"));
+  CHECK(remote_of(tunnel_link("vxlan", IFLA_VXLAN_GROUP6, ip("2001:db8::4"))) == ip("2001:db8::4"));
   CHECK(remote_of(tunnel_link("geneve", IFLA_GENEVE_REMOTE, ip("10.9.0.1"))) == ip("10.9.0.1"));
   CHECK(remote_of(tunnel_link("geneve", IFLA_GENEVE_REMOTE6, ip("2001:db8::9"))) ==
         ip("2001:db8::9"));
   CHECK(remote_of(tunnel_link("gre", IFLA_GRE_REMOTE, ip("10.2.1.9"))) == ip("10.2.1.9"));
   CHECK(remote_of(tunnel_link("gretap", IFLA_GRE_REMOTE, ip("10.2.1.9"))) == ip("10.2.1.9"));
-  CHECK(remote_of(tunnel_link("ip6gre", IFLA_GRE_REMOTE, ip("2001:db8::7"))) ==
-        ip("2001:db8::7"));
+  CHECK(remote_of(tunnel_link("ip6gre", IFLA_GRE_REMOTE, ip("2001:db8::7"))) == ip("2001:db8::7"));
   CHECK(remote_of(tunnel_link("ipip", IFLA_IPTUN_REMOTE, ip("10.2.1.8"))) == ip("10.2.1.8"));
   CHECK(remote_of(tunnel_link("sit", IFLA_IPTUN_REMOTE, ip("10.2.1.8"))) == ip("10.2.1.8"));
   CHECK(remote_of(tunnel_link("ip6tnl", IFLA_IPTUN_REMOTE, ip("2001:db8::8"))) ==

@@ -89,7 +89,9 @@ TEST_CASE("route text helpers round-trip") {
   CHECK_FALSE(parse_origin("bogus"));
   // The filter language's (rt, a, b) builds the same value as the text form.
   wire::PathAttributes a;
-  a.ext_communities = {*parse_ext_community("rt:4200000000:7"), *parse_ext_community("ro:192.0.2.1:9")};
-  Run r(expr_filter("((rt, 4200000000, 7) ~ bgp_ext_community && (ro, 192.0.2.1, 9) ~ bgp_ext_community)"));
+  a.ext_communities = {*parse_ext_community("rt:4200000000:7"),
+                       *parse_ext_community("ro:192.0.2.1:9")};
+  Run r(expr_filter(
+      "((rt, 4200000000, 7) ~ bgp_ext_community && (ro, 192.0.2.1, 9) ~ bgp_ext_community)"));
   CHECK(r("10.0.0.0/8", a).accepted());
 }

@@ -9,15 +9,16 @@ using namespace nvabgpd::policy;
 using namespace nvabgpd::policy::test;
 
 namespace {
-bool holds(const std::string& expr, const wire::PathAttributes& a = {}, const char* net = "10.1.0.0/16",
-           const std::string& prelude = "") {
+bool holds(const std::string& expr, const wire::PathAttributes& a = {},
+           const char* net = "10.1.0.0/16", const std::string& prelude = "") {
   Run r(expr_filter(expr, prelude));
   auto o = r(net, a);
   INFO(expr << " -> " << o.reason());
   REQUIRE((o.why == Outcome::Why::Accept || o.why == Outcome::Why::Reject));
   return o.accepted();
 }
-Outcome outcome(const std::string& text, const wire::PathAttributes& a = {}, const char* net = "10.1.0.0/16") {
+Outcome outcome(const std::string& text, const wire::PathAttributes& a = {},
+                const char* net = "10.1.0.0/16") {
   static std::optional<Run>
       r;  // Outcome::where points into the program: keep it until the next call
   r.emplace(text);
@@ -30,7 +31,8 @@ TEST_CASE("integers are unsigned 32-bit and wrap") {
   CHECK(holds("(4294967295 + 2 = 1)"));
   CHECK(holds("(65536 * 65536 = 0)"));
   CHECK(holds("(7 / 2 = 3)"));
-  CHECK(load_error("filter f { bgp_med = 7 % 2; accept; }") == "t.conf:1:24: error: expected ';', found '%'");
+  CHECK(load_error("filter f { bgp_med = 7 % 2; accept; }") ==
+        "t.conf:1:24: error: expected ';', found '%'");
   CHECK(holds("(0x10 = 16)"));
   CHECK(holds("(2 + 3 * 4 = 14)"));
   CHECK(holds("((2 + 3) * 4 = 20)"));
@@ -84,7 +86,8 @@ TEST_CASE("route attributes read as BIRD shows them") {
   a.local_pref = 100;
   a.med = 20;
   a.communities = {wire::Community::of(65517, 65517)};
-  a.ext_communities = {wire::ExtCommunity{(std::uint64_t{2} << 48) | (std::uint64_t{65000} << 32) | 10}};
+  a.ext_communities = {
+      wire::ExtCommunity{(std::uint64_t{2} << 48) | (std::uint64_t{65000} << 32) | 10}};
   a.large_communities = {wire::LargeCommunity{65000, 1, 2}};
   a.originator_id = 0x01020304;
   a.cluster_list = {0x0A000001};
@@ -102,7 +105,8 @@ TEST_CASE("route attributes read as BIRD shows them") {
   CHECK(holds("(net.len = 16 && net.ip = 10.1.0.0 && net.type = NET_IP4)", a));
   CHECK(holds("(proto = \"rs1\" && proto ~ \"rs*\" && ifname ~ \"eth?\")", a));
   CHECK(holds("(source = RTS_BGP && preference = 100 && dest = RTD_UNICAST)", a));
-  CHECK(holds("(10.1.2.3 ~ 10.1.0.0/16 && 10.1.2.0/24 ~ 10.1.0.0/16 && !(10.0.0.0/8 ~ 10.1.0.0/16))", a));
+  CHECK(holds(
+      "(10.1.2.3 ~ 10.1.0.0/16 && 10.1.2.0/24 ~ 10.1.0.0/16 && !(10.0.0.0/8 ~ 10.1.0.0/16))", a));
   CHECK(holds("(1.2.3.4.mask(8) = 1.0.0.0)", a));
 }
 
@@ -121,7 +125,8 @@ TEST_CASE("attribute assignment is copy-on-write") {
       bgp_community.add((2,2)); bgp_community.add((1,1));
       bgp_large_community.add((1,2,3)); bgp_ext_community.add((ro, 1.2.3.4, 7));
       bgp_originator_id = 9.9.9.9; preference = 50;
-      accept; })", a);
+      accept; })",
+                   a);
   REQUIRE(o.accepted());
   REQUIRE(o.modified.has_value());
   const auto& m = *o.modified;
@@ -130,7 +135,8 @@ TEST_CASE("attribute assignment is copy-on-write") {
   CHECK(m.origin == wire::Origin::Incomplete);
   CHECK(m.next_hop == ip("192.0.2.1"));
   CHECK(m.as_path == seq({65000, 65000, 65001}));
-  CHECK(m.communities == std::vector<wire::Community>{wire::Community::of(1, 1), wire::Community::of(2, 2)});
+  CHECK(m.communities ==
+        std::vector<wire::Community>{wire::Community::of(1, 1), wire::Community::of(2, 2)});
   CHECK(m.large_communities == std::vector<wire::LargeCommunity>{{1, 2, 3}});
   CHECK(m.ext_communities.size() == 1);
   CHECK(m.originator_id == 0x09090909U);
@@ -157,7 +163,8 @@ TEST_CASE("unset() and emptied lists mean no attribute") {
   REQUIRE(o.modified.has_value());
   CHECK_FALSE(o.modified->med.has_value());
   CHECK(o.modified->communities.empty());
-  auto e = outcome("filter f { bgp_community.empty; bgp_community = bgp_community.add((1,1)); accept; }", a);
+  auto e = outcome(
+      "filter f { bgp_community.empty; bgp_community = bgp_community.add((1,1)); accept; }", a);
   REQUIRE(e.modified.has_value());
   CHECK(e.modified->communities == std::vector<wire::Community>{wire::Community::of(1, 1)});
 }
@@ -236,7 +243,8 @@ TEST_CASE("print and printn go to the sink, BIRD formatted") {
   wire::PathAttributes a;
   a.as_path = seq({65001, 65002});
   a.communities = {wire::Community::of(65535, 65282)};
-  Run r(R"(filter f { print "net ", net, " path ", bgp_path, " ", bgp_community, " ", (1,2), " ", true;
+  Run r(
+      R"(filter f { print "net ", net, " path ", bgp_path, " ", bgp_community, " ", (1,2), " ", true;
       printn "x"; printn 7; print "z", bgp_origin, [1, 2..5], [(1,2)]; printn "tail"; accept; })");
   r("10.1.0.0/16", a);
   // printn text still pending at accept is dropped, as bird2 does.

@@ -25,7 +25,8 @@ TEST_CASE("type errors are found at load") {
         "t.conf:1:15: error: if condition must be bool, not int");
   CHECK(load_error("filter f { bgp_med = 1 + (1,2); accept; }") ==
         "t.conf:1:24: error: arithmetic needs int operands, found int and pair");
-  CHECK(load_error("filter f { net = 1.0.0.0/8; accept; }") == "t.conf:1:12: error: attribute 'net' is read-only");
+  CHECK(load_error("filter f { net = 1.0.0.0/8; accept; }") ==
+        "t.conf:1:12: error: attribute 'net' is read-only");
   CHECK(load_error("filter f { bgp_path.prepend(1.2.3.4); accept; }") ==
         "t.conf:1:29: error: prepend needs an int, found ip");
   CHECK(load_error("function g(int a) { return a; } filter f { if g(1, 2) = 1 then accept; }") ==
@@ -62,7 +63,8 @@ TEST_CASE("constant errors surface at load, with positions") {
 }
 
 TEST_CASE("never half a program: one bad file fails the whole load") {
-  std::vector<SourceFile> files{{"a.conf", "filter ok { accept; }"}, {"b.conf", "filter bad { accept }"}};
+  std::vector<SourceFile> files{{"a.conf", "filter ok { accept; }"},
+                                {"b.conf", "filter bad { accept }"}};
   auto r = load(files);
   REQUIRE_FALSE(r);
   REQUIRE(r.error().size() == 1);
@@ -70,12 +72,14 @@ TEST_CASE("never half a program: one bad file fails the whole load") {
 }
 
 TEST_CASE("later files see earlier definitions") {
-  std::vector<SourceFile> files{{"a.conf", "define LIMIT = 24; function long_net() { return net.len > LIMIT; }"},
-                                {"b.conf", "filter f { if long_net() then reject; accept; }"}};
+  std::vector<SourceFile> files{
+      {"a.conf", "define LIMIT = 24; function long_net() { return net.len > LIMIT; }"},
+      {"b.conf", "filter f { if long_net() then reject; accept; }"}};
   auto r = load(files);
   REQUIRE(r);
   CHECK(r->filter_names() == std::vector<std::string>{"f"});
-  CHECK(load_error("filter f { accept; } filter f { accept; }") == "t.conf:1:29: error: symbol 'f' already defined");
+  CHECK(load_error("filter f { accept; } filter f { accept; }") ==
+        "t.conf:1:29: error: symbol 'f' already defined");
 }
 
 TEST_CASE("BIRD 2.0 and 2.14+ function and variable syntax both load") {
@@ -130,7 +134,8 @@ TEST_CASE("comments of both kinds and IPv6 literals lex") {
 }
 
 TEST_CASE("deep nesting and garbage do not crash the loader") {
-  std::string deep = "filter f { if " + std::string(5000, '(') + "true" + std::string(5000, ')') + " then accept; }";
+  std::string deep = "filter f { if " + std::string(5000, '(') + "true" + std::string(5000, ')') +
+                     " then accept; }";
   CHECK(load_error(deep).find("nesting too deep") != std::string::npos);
   std::string bytes("filter \x01\xff\x00 {", 12);
   CHECK(load_error(bytes).find("error") != std::string::npos);

@@ -24,7 +24,8 @@ wire::PathAttributes with_path(wire::AsPath p) {
   a.as_path = std::move(p);
   return a;
 }
-wire::AsPath mixed(std::vector<std::uint32_t> head, std::vector<std::uint32_t> set, std::vector<std::uint32_t> tail = {}) {
+wire::AsPath mixed(std::vector<std::uint32_t> head, std::vector<std::uint32_t> set,
+                   std::vector<std::uint32_t> tail = {}) {
   wire::AsPath p;
   if (!head.empty()) p.segments.push_back({wire::SegmentType::Sequence, std::move(head)});
   p.segments.push_back({wire::SegmentType::Set, std::move(set)});
@@ -90,8 +91,8 @@ TEST_CASE("prefix trie with many patterns agrees with a linear scan") {
     unsigned hi = len + (x >> 13) % 6 - std::min(len, 3U);
     if (hi < lo) hi = lo;
     pats.emplace_back(addr, len, lo, hi);
-    set += (i ? ", " : "") + base::IpAddress::v4(addr).to_string() + "/" + std::to_string(len) + "{" +
-           std::to_string(lo) + "," + std::to_string(hi) + "}";
+    set += (i ? ", " : "") + base::IpAddress::v4(addr).to_string() + "/" + std::to_string(len) +
+           "{" + std::to_string(lo) + "," + std::to_string(hi) + "}";
   }
   set += " ]";
   Run r(expr_filter("(net ~ " + set + ")"));
@@ -102,7 +103,8 @@ TEST_CASE("prefix trie with many patterns agrees with a linear scan") {
     // Half the probes derive from a pattern, half are random.
     auto [paddr, plen, plo, phi] = pats[x % pats.size()];
     unsigned qlen = (x & 1) ? plen + (x >> 5) % 8 : (x >> 9) % 33;
-    std::uint32_t qaddr = (x & 1) ? paddr | ((x >> 11) & ((std::uint32_t{1} << (32 - plen)) - 1)) : x;
+    std::uint32_t qaddr =
+        (x & 1) ? paddr | ((x >> 11) & ((std::uint32_t{1} << (32 - plen)) - 1)) : x;
     if (qlen > 32) qlen = 32;
     auto q = base::Prefix::make(base::IpAddress::v4(qaddr), qlen);
     bool expect = false;
@@ -137,7 +139,8 @@ TEST_CASE("pair sets: values, ranges, wildcards") {
   CHECK(holds("((1,5) ~ [ (1,2)..(1,9) ])", a));
   CHECK_FALSE(holds("(bgp_community ~ [ (1,1), (2,2) ])", a));
   CHECK(holds("(5 ~ [ 1, 3..6 ] && !(7 ~ [ 1, 3..6 ]))", a));
-  CHECK(holds("((rt, 65000, 5) ~ [ (rt, 65000, *) ] && !((ro, 65000, 5) ~ [ (rt, 65000, *) ]))", a));
+  CHECK(
+      holds("((rt, 65000, 5) ~ [ (rt, 65000, *) ] && !((ro, 65000, 5) ~ [ (rt, 65000, *) ]))", a));
   // bird2 refuses a number after a range or '*' in a large community pattern.
   CHECK(load_error("define S = [ (1, *, 3) ];") ==
         "t.conf:1:21: error: in a large community pattern only '*' may follow a range or '*'");
@@ -153,7 +156,9 @@ TEST_CASE("pair sets: values, ranges, wildcards") {
   CHECK(holds("((1, 2, 3) ~ [ (1, 2, 0..10) ])", a));
 }
 
-TEST_CASE("community lists: add keeps one copy, delete removes all, filter keeps, duplicates received kept") {
+TEST_CASE(
+    "community lists: add keeps one copy, delete removes all, filter keeps, duplicates received "
+    "kept") {
   wire::PathAttributes a;
   a.communities = {wire::Community::of(1, 1), wire::Community::of(1, 1), wire::Community::of(2, 2)};
   Run r(R"(
@@ -167,13 +172,16 @@ TEST_CASE("community lists: add keeps one copy, delete removes all, filter keeps
   CHECK(o.modified->communities.size() == 4);
   auto d = r("10.0.0.0/8", a, "adddup");
   CHECK_FALSE(d.modified.has_value());  // nothing to add: no copy
-  CHECK(r("10.0.0.0/8", a, "del").modified->communities == std::vector<wire::Community>{wire::Community::of(2, 2)});
-  CHECK(r("10.0.0.0/8", a, "flt").modified->communities == std::vector<wire::Community>{wire::Community::of(2, 2)});
+  CHECK(r("10.0.0.0/8", a, "del").modified->communities ==
+        std::vector<wire::Community>{wire::Community::of(2, 2)});
+  CHECK(r("10.0.0.0/8", a, "flt").modified->communities ==
+        std::vector<wire::Community>{wire::Community::of(2, 2)});
   CHECK(r("10.0.0.0/8", a, "dellist").modified->communities.size() == 2);
   CHECK(holds("(bgp_community.len = 3)", a));
   wire::PathAttributes l;
   l.large_communities = {{1, 2, 3}, {4, 5, 6}};
-  Run lr(R"(filter f { bgp_large_community.delete([(1, *, *)]); if bgp_large_community.len = 1 then accept; reject; })");
+  Run lr(
+      R"(filter f { bgp_large_community.delete([(1, *, *)]); if bgp_large_community.len = 1 then accept; reject; })");
   CHECK(lr("10.0.0.0/8", l).accepted());
 }
 
@@ -190,8 +198,10 @@ TEST_CASE("AS path: len counts a set as one, first, last") {
 
 TEST_CASE("AS path delete removes every occurrence, inside sets too, and may empty the path") {
   auto a = with_path(mixed({65515, 1, 65515}, {65515, 2}, {65515}));
-  Run r("filter f { bgp_path.delete(65515); accept; } filter g { bgp_path.delete([1, 2]); accept; }"
-        "filter h { bgp_path.filter([1, 2]); accept; } filter e { bgp_path.delete([0..4294967295]); accept; }");
+  Run r(
+      "filter f { bgp_path.delete(65515); accept; } filter g { bgp_path.delete([1, 2]); accept; }"
+      "filter h { bgp_path.filter([1, 2]); accept; } filter e { bgp_path.delete([0..4294967295]); "
+      "accept; }");
   auto o = r("10.0.0.0/8", a);
   REQUIRE(o.modified.has_value());
   CHECK(o.modified->as_path == mixed({1}, {2}));
@@ -234,7 +244,8 @@ TEST_CASE("AS path masks") {
   CHECK(holds("(bgp_path ~ [= * [65515, 1] * =])", a));
   CHECK(holds("(bgp_path !~ [= =])", a));
   CHECK(holds("(bgp_path ~ [= * (65000 + 515) * =])", a));
-  Run var(R"(filter f { int x = 12076; bgpmask m = [= * x * =]; if bgp_path ~ m then accept; reject; })");
+  Run var(
+      R"(filter f { int x = 12076; bgpmask m = [= * x * =]; if bgp_path ~ m then accept; reject; })");
   CHECK(var("10.0.0.0/8", a).accepted());
   CHECK(holds("(bgp_path ~ [= =])", with_path({})));
 }
@@ -242,8 +253,8 @@ TEST_CASE("AS path masks") {
 TEST_CASE("AS_SET in a mask matches a run of its members") {
   auto a = with_path(mixed({65001}, {1, 2, 3}));
   CHECK(holds("(bgp_path ~ [= 65001 1 =])", a));
-  CHECK(holds("(bgp_path ~ [= 65001 1 2 =])", a));    // the set matches a run of items
-  CHECK(holds("(bgp_path ~ [= 65001 ? =])", a));      // ? matches the whole set
+  CHECK(holds("(bgp_path ~ [= 65001 1 2 =])", a));  // the set matches a run of items
+  CHECK(holds("(bgp_path ~ [= 65001 ? =])", a));    // ? matches the whole set
   CHECK(holds("(bgp_path ~ [= 65001 3 1 =])", a));
   CHECK_FALSE(holds("(bgp_path ~ [= 65001 4 =])", a));
   CHECK(holds("(bgp_path ~ [= 65001 * =])", a));

@@ -15,9 +15,9 @@
 #include "memory_fib.hpp"
 #include "memory_transport.hpp"
 #include "message_text.hpp"
+#include "nvabgpd/config/load_with_filters.hpp"
 #include "nvabgpd/session/negotiation.hpp"
 #include "nvabgpd/wire/notification.hpp"
-#include "nvabgpd/config/load_with_filters.hpp"
 
 namespace nvabgpd::replay {
 

@@ -52,7 +52,8 @@ inline rib::UpdateIn eor(PeerId peer) {
 }
 
 // A peer definition with sensible defaults: local AS 65001, router id 1.1.1.1.
-inline rib::PeerUp peer(PeerId id, std::uint32_t remote_asn, const char* addr, std::uint32_t router_id) {
+inline rib::PeerUp peer(PeerId id, std::uint32_t remote_asn, const char* addr,
+                        std::uint32_t router_id) {
   rib::PeerUp p;
   p.id = id;
   p.name = "peer" + std::to_string(id);
@@ -162,9 +163,12 @@ struct Harness {
     }
   }
   bool has(PeerId p, const char* prefix) { return views[p].routes.count(pfx(prefix)) != 0; }
-  const wire::PathAttributes& sent(PeerId p, const char* prefix) { return views[p].routes.at(pfx(prefix)); }
+  const wire::PathAttributes& sent(PeerId p, const char* prefix) {
+    return views[p].routes.at(pfx(prefix));
+  }
   std::size_t events_of(rib::RibEvent::Kind k) const {
-    return static_cast<std::size_t>(std::count_if(events.begin(), events.end(), [k](const auto& e) { return e.kind == k; }));
+    return static_cast<std::size_t>(
+        std::count_if(events.begin(), events.end(), [k](const auto& e) { return e.kind == k; }));
   }
 };
 

@@ -95,13 +95,16 @@ TEST_CASE("each decision step decides in both orders", "[rib][decision]") {
   }
   SECTION("AS_SET counts one, confederation segments zero") {
     auto a = plain();
-    a.as_path.segments = {{wire::SegmentType::Sequence, {65010}}, {wire::SegmentType::Set, {1, 2, 3, 4}}};
+    a.as_path.segments = {{wire::SegmentType::Sequence, {65010}},
+                          {wire::SegmentType::Set, {1, 2, 3, 4}}};
     auto b = plain();
-    b.as_path.segments = {{wire::SegmentType::ConfedSequence, {7, 8, 9}}, {wire::SegmentType::Sequence, {65010, 5, 6}}};
+    b.as_path.segments = {{wire::SegmentType::ConfedSequence, {7, 8, 9}},
+                          {wire::SegmentType::Sequence, {65010, 5, 6}}};
     check_pair(f.base_candidate(a), f.base_candidate(b), DecisionStep::AsPathLength);
   }
   SECTION("lower ORIGIN") {
-    for (auto [x, y] : {std::pair{wire::Origin::Igp, wire::Origin::Egp}, {wire::Origin::Egp, wire::Origin::Incomplete},
+    for (auto [x, y] : {std::pair{wire::Origin::Igp, wire::Origin::Egp},
+                        {wire::Origin::Egp, wire::Origin::Incomplete},
                         {wire::Origin::Igp, wire::Origin::Incomplete}}) {
       auto a = plain();
       a.origin = x;
@@ -202,7 +205,9 @@ TEST_CASE("each decision step decides in both orders", "[rib][decision]") {
     a.peer_address = ip("10.0.0.1");
     check_pair(a, ref, DecisionStep::NeighbourAddress);
   }
-  SECTION("identical candidates are equal") { CHECK(rib::compare(ref, ref, {}).step == DecisionStep::Equal); }
+  SECTION("identical candidates are equal") {
+    CHECK(rib::compare(ref, ref, {}).step == DecisionStep::Equal);
+  }
 }
 
 TEST_CASE("MED-tricky sets pick the same winner in every insertion order", "[rib][decision]") {
@@ -212,7 +217,8 @@ TEST_CASE("MED-tricky sets pick the same winner in every insertion order", "[rib
   //  C (AS100, MED 20, eBGP) beats B on eBGP-over-iBGP (MED not compared across ASes).
   //  B (AS200, MED 0, iBGP, router id 1) beats A on router id.
   // Deterministic grouping: A wins AS100; A vs B -> B (router id). Winner: B.
-  auto mk = [&](std::uint32_t nas, std::uint32_t med, bool ebgp, std::uint32_t rid, const char* addr) {
+  auto mk = [&](std::uint32_t nas, std::uint32_t med, bool ebgp, std::uint32_t rid,
+                const char* addr) {
     auto a = plain();
     a.as_path = path({nas, 9});
     a.med = med;

@@ -22,7 +22,8 @@ TEST_CASE("prefix table agrees with a map model under random insert/erase", "[ri
       b[6] = static_cast<std::uint8_t>(rng() % 64);
       p = base::Prefix::make(base::IpAddress::v6(b), 48 + rng() % 17);
     } else {
-      p = base::Prefix::make(base::IpAddress::v4(static_cast<std::uint32_t>(rng() % 20000) << 8), 20 + rng() % 13);
+      p = base::Prefix::make(base::IpAddress::v4(static_cast<std::uint32_t>(rng() % 20000) << 8),
+                             20 + rng() % 13);
     }
     if (rng() % 3 == 0 && model.count(p)) {
       t.erase(model[p]);

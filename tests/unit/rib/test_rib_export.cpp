@@ -18,7 +18,8 @@ rib::PeerUp ibgp(PeerId id, const char* addr, std::uint32_t rid, bool client = f
 
 }  // namespace
 
-TEST_CASE("eBGP export: prepend, LOCAL_PREF removed, next hop self, MED not passed on", "[rib][export]") {
+TEST_CASE("eBGP export: prepend, LOCAL_PREF removed, next hop self, MED not passed on",
+          "[rib][export]") {
   Harness h;
   h.up(peer(kEbgpIn, 65515, "10.1.0.4", 1));
   h.up(peer(kEbgpOut, 65002, "192.168.0.2", 2));
@@ -36,7 +37,8 @@ TEST_CASE("eBGP export: prepend, LOCAL_PREF removed, next hop self, MED not pass
   CHECK(s.communities == a.communities);
   // Not sent back to the peer it came from.
   CHECK_FALSE(h.has(kEbgpIn, "1.2.3.0/24"));
-  CHECK(h.rib.explain_export(pfx("1.2.3.0/24"), kEbgpIn).reason == "best path was learned from this peer");
+  CHECK(h.rib.explain_export(pfx("1.2.3.0/24"), kEbgpIn).reason ==
+        "best path was learned from this peer");
 }
 
 TEST_CASE("eBGP next-hop-unchanged and route-server clients (RFC 7947)", "[rib][export]") {
@@ -61,7 +63,8 @@ TEST_CASE("eBGP next-hop-unchanged and route-server clients (RFC 7947)", "[rib][
   CHECK(h.rib.group_count() == 3);
 }
 
-TEST_CASE("iBGP: split horizon, LOCAL_PREF set, next hop unchanged unless next-hop-self", "[rib][export]") {
+TEST_CASE("iBGP: split horizon, LOCAL_PREF set, next hop unchanged unless next-hop-self",
+          "[rib][export]") {
   Harness h;
   h.up(peer(kEbgpIn, 65515, "10.1.0.4", 1));
   h.up(ibgp(kIbgpA, "10.0.0.3", 3));
@@ -83,7 +86,8 @@ TEST_CASE("iBGP: split horizon, LOCAL_PREF set, next hop unchanged unless next-h
   CHECK(h.sent(kEbgpOut, "10.3.0.0/16").as_path == path({65001}));
 }
 
-TEST_CASE("route reflection (RFC 4456): clients, non-clients, ORIGINATOR_ID, CLUSTER_LIST", "[rib][export][rr]") {
+TEST_CASE("route reflection (RFC 4456): clients, non-clients, ORIGINATOR_ID, CLUSTER_LIST",
+          "[rib][export][rr]") {
   auto cfg = config();
   cfg.cluster_id = 0x0A0A0A0A;
   Harness h(cfg);
@@ -113,13 +117,15 @@ TEST_CASE("route reflection (RFC 4456): clients, non-clients, ORIGINATOR_ID, CLU
   h.in(announce(kClient1, {pfx("10.9.0.0/16")}, a));
   h.settle();
   CHECK(h.sent(kIbgpA, "10.9.0.0/16").originator_id == 99U);
-  CHECK(h.sent(kIbgpA, "10.9.0.0/16").cluster_list == std::vector<std::uint32_t>{0x0A0A0A0A, 0x0B0B0B0B});
+  CHECK(h.sent(kIbgpA, "10.9.0.0/16").cluster_list ==
+        std::vector<std::uint32_t>{0x0A0A0A0A, 0x0B0B0B0B});
 }
 
 TEST_CASE("well-known communities are honoured before the export filter", "[rib][export]") {
   struct AddNoAdvertise final : rib::RouteFilter {
     std::string name() const override { return "TO_RS"; }
-    rib::FilterResult run(const base::Prefix&, const wire::PathAttributes& a, const rib::FilterContext&) const override {
+    rib::FilterResult run(const base::Prefix&, const wire::PathAttributes& a,
+                          const rib::FilterContext&) const override {
       auto m = a;
       m.communities.push_back(wire::kNoAdvertise);
       return {true, m, {}};
@@ -161,7 +167,8 @@ TEST_CASE("well-known communities are honoured before the export filter", "[rib]
 TEST_CASE("export filter none and a rejecting program", "[rib][export]") {
   struct OnlyShort final : rib::RouteFilter {
     std::string name() const override { return "TO_RS"; }
-    rib::FilterResult run(const base::Prefix& p, const wire::PathAttributes& a, const rib::FilterContext&) const override {
+    rib::FilterResult run(const base::Prefix& p, const wire::PathAttributes& a,
+                          const rib::FilterContext&) const override {
       if (p.len() >= 30) return {false, std::nullopt, "no /30-/32 to a route server"};
       auto m = a;
       m.med = 77;  // set by our filter: kept toward eBGP
@@ -179,7 +186,8 @@ TEST_CASE("export filter none and a rejecting program", "[rib][export]") {
   h.in(announce(kEbgpIn, {pfx("10.1.1.0/30"), pfx("10.1.16.0/24")}, attrs({65515}, "10.1.0.4")));
   h.settle();
   CHECK(h.views[kEbgpOut].routes.empty());
-  CHECK(h.rib.explain_export(pfx("10.1.16.0/24"), kEbgpOut).reason == "rejected by export filter none");
+  CHECK(h.rib.explain_export(pfx("10.1.16.0/24"), kEbgpOut).reason ==
+        "rejected by export filter none");
   CHECK_FALSE(h.has(7, "10.1.1.0/30"));
   CHECK(h.rib.explain_export(pfx("10.1.1.0/30"), 7).reason ==
         "rejected by export filter TO_RS: no /30-/32 to a route server");
@@ -254,7 +262,8 @@ TEST_CASE("update packing: one announce per attribute set, withdrawals batched",
   CHECK(h.rib.group_of(kEbgpIn) == h.rib.group_of(8));
   h.settle();
   h.batches.clear();
-  h.in(announce(kEbgpIn, {pfx("10.0.1.0/24"), pfx("10.0.2.0/24"), pfx("10.0.3.0/24")}, attrs({65515, 1}, "10.1.0.4")));
+  h.in(announce(kEbgpIn, {pfx("10.0.1.0/24"), pfx("10.0.2.0/24"), pfx("10.0.3.0/24")},
+                attrs({65515, 1}, "10.1.0.4")));
   h.in(announce(kEbgpIn, {pfx("10.0.4.0/24")}, attrs({65515, 2}, "10.1.0.4")));
   h.in(announce(kEbgpIn, {pfx("10.0.5.0/24")}, attrs({65515, 1}, "10.1.0.4")));
   h.settle();
@@ -283,10 +292,13 @@ TEST_CASE("update packing: one announce per attribute set, withdrawals batched",
   h.in(withdraw(kEbgpIn, {pfx("10.0.9.0/24")}));
   h.settle();
   for (const auto& x : h.batches)
-    for (const auto& a : x.announce) CHECK(std::find(a.prefixes.begin(), a.prefixes.end(), pfx("10.0.9.0/24")) == a.prefixes.end());
+    for (const auto& a : x.announce)
+      CHECK(std::find(a.prefixes.begin(), a.prefixes.end(), pfx("10.0.9.0/24")) ==
+            a.prefixes.end());
 }
 
-TEST_CASE("a member of the group that is the route's source gets it excluded and withdrawn", "[rib][export]") {
+TEST_CASE("a member of the group that is the route's source gets it excluded and withdrawn",
+          "[rib][export]") {
   Harness h;
   h.up(peer(kEbgpIn, 65515, "10.1.0.4", 1));
   h.up(peer(kEbgpOut, 65515, "10.1.0.5", 2));  // same group as kEbgpIn
@@ -303,7 +315,8 @@ TEST_CASE("a member of the group that is the route's source gets it excluded and
   CHECK(h.sent(kEbgpOut, "10.0.1.0/24").as_path == path({65001, 65515}));
 }
 
-TEST_CASE("best path moving between two members with identical exported attributes", "[rib][export]") {
+TEST_CASE("best path moving between two members with identical exported attributes",
+          "[rib][export]") {
   // Two Route Server instances in one group announce the same prefix; after next-hop-self
   // and prepending, what we export is identical. A flip of the best path must only swap
   // which of the two holds the route; a third member hears nothing.
@@ -327,7 +340,8 @@ TEST_CASE("best path moving between two members with identical exported attribut
   CHECK(h.views[3].withdrawals == 0);
 }
 
-TEST_CASE("next-hop-self is filled in per peer, so different local addresses share a group", "[rib][export]") {
+TEST_CASE("next-hop-self is filled in per peer, so different local addresses share a group",
+          "[rib][export]") {
   Harness h;
   h.up(peer(kEbgpIn, 65515, "10.1.0.4", 1));
   auto a = peer(kEbgpOut, 65002, "192.168.0.2", 2);

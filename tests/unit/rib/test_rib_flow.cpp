@@ -23,13 +23,15 @@ std::size_t take(Harness& h, std::vector<PeerId> congested) {
 // n distinct /32s from 20.0.0.0 up.
 std::vector<base::Prefix> hosts(std::uint32_t n) {
   std::vector<base::Prefix> v;
-  for (std::uint32_t i = 0; i < n; ++i) v.push_back(base::Prefix::make(base::IpAddress::v4(0x14000000U + i), 32));
+  for (std::uint32_t i = 0; i < n; ++i)
+    v.push_back(base::Prefix::make(base::IpAddress::v4(0x14000000U + i), 32));
   return v;
 }
 
 }  // namespace
 
-TEST_CASE("a group whose members are all congested is held and then sends only the net change", "[rib][flow]") {
+TEST_CASE("a group whose members are all congested is held and then sends only the net change",
+          "[rib][flow]") {
   Harness h;
   h.up(peer(kIn, 65515, "10.1.0.4", 1));
   h.up(peer(kOutA, 65002, "192.168.0.2", 2));
@@ -79,7 +81,8 @@ TEST_CASE("more pending changes than the pending list keeps are all sent, once",
   const std::uint32_t n = 70000;  // above the group's pending list limit (65536)
   const auto all = hosts(n);
   for (std::uint32_t i = 0; i < n; i += 1000)
-    h.in(announce(kIn, {all.begin() + i, all.begin() + i + 1000}, attrs({65515, i / 1000}, "10.1.0.4")));
+    h.in(announce(kIn, {all.begin() + i, all.begin() + i + 1000},
+                  attrs({65515, i / 1000}, "10.1.0.4")));
   // Held the whole time, then released: one batch from the pending bits.
   CHECK(take(h, {kIn, kOutA}) == 0);
   take(h, {});
@@ -87,7 +90,8 @@ TEST_CASE("more pending changes than the pending list keeps are all sent, once",
   CHECK(h.views[kOutA].announcements == static_cast<int>(n));
   CHECK(h.sent(kOutA, "20.1.1.207/32").as_path == path({65001, 65515, 65}));  // host 65999
 
-  for (std::uint32_t i = 0; i < n; i += 1000) h.in(withdraw(kIn, {all.begin() + i, all.begin() + i + 1000}));
+  for (std::uint32_t i = 0; i < n; i += 1000)
+    h.in(withdraw(kIn, {all.begin() + i, all.begin() + i + 1000}));
   h.settle();
   CHECK(h.views[kOutA].routes.empty());
   CHECK(h.views[kOutA].withdrawals == static_cast<int>(n));

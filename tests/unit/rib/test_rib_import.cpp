@@ -46,7 +46,8 @@ TEST_CASE("best path, ECMP and FIB deltas", "[rib][import]") {
   CHECK(h.rib.prefix_count() == 0);
 }
 
-TEST_CASE("unresolvable next hop is ineligible until the resolver says otherwise", "[rib][import]") {
+TEST_CASE("unresolvable next hop is ineligible until the resolver says otherwise",
+          "[rib][import]") {
   Harness h;
   h.resolver.set(ip("10.9.9.9"), false);
   h.resolver.set(ip("10.1.0.4"), true, 10);
@@ -136,10 +137,12 @@ TEST_CASE("LOCAL_PREF from an eBGP peer is ignored", "[rib][import]") {
   CHECK_FALSE(h.rib.routes(pfx("10.1.0.0/20"))[0].attrs->local_pref());
 }
 
-TEST_CASE("import filter: rejected routes cost nothing, modified ones are interned", "[rib][import]") {
+TEST_CASE("import filter: rejected routes cost nothing, modified ones are interned",
+          "[rib][import]") {
   struct NoLong final : rib::RouteFilter {
     std::string name() const override { return "NO_LONG"; }
-    rib::FilterResult run(const base::Prefix& p, const wire::PathAttributes& a, const rib::FilterContext&) const override {
+    rib::FilterResult run(const base::Prefix& p, const wire::PathAttributes& a,
+                          const rib::FilterContext&) const override {
       if (p.len() >= 30) return {false, std::nullopt, "prefix length >= 30"};
       auto m = a;
       m.local_pref = 250;
@@ -214,7 +217,8 @@ TEST_CASE("import limit: warn, block, restart", "[rib][import][limit]") {
     auto p = peer(1, 65515, "10.1.0.4", 1);
     p.import_limit = {2, action, std::chrono::seconds(30)};
     h.up(p);
-    h.in(announce(1, {pfx("10.0.1.0/24"), pfx("10.0.2.0/24"), pfx("10.0.3.0/24")}, attrs({65515}, "10.1.0.4")));
+    h.in(announce(1, {pfx("10.0.1.0/24"), pfx("10.0.2.0/24"), pfx("10.0.3.0/24")},
+                  attrs({65515}, "10.1.0.4")));
     // Updating a route already held is not a new route.
     h.in(announce(1, {pfx("10.0.1.0/24")}, attrs({65515, 1}, "10.1.0.4")));
     h.settle();
@@ -243,7 +247,8 @@ TEST_CASE("MP_REACH / MP_UNREACH IPv6 routes", "[rib][import]") {
   u.update.has_attributes = true;
   u.update.attrs = attrs({65515}, "10.1.0.4");
   u.update.attrs.next_hop.reset();
-  u.update.mp_reach = wire::MpReach{wire::kIpv6Unicast, ip("2001:db8::4"), std::nullopt, {pfx("2001:db8:100::/48")}};
+  u.update.mp_reach = wire::MpReach{
+      wire::kIpv6Unicast, ip("2001:db8::4"), std::nullopt, {pfx("2001:db8:100::/48")}};
   h.in(u);
   h.settle();
   auto r = h.rib.routes(pfx("2001:db8:100::/48"));

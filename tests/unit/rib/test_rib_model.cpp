@@ -1,6 +1,7 @@
 // Randomised consistency: after any sequence of announcements, withdrawals, session flaps
-// refreshes and export policy changes, what each peer was sent (replayed from the batches) equals what the export
-// rules give for the current Loc-RIB, and the FIB deltas replay to the current best paths.
+// refreshes and export policy changes, what each peer was sent (replayed from the batches) equals
+// what the export rules give for the current Loc-RIB, and the FIB deltas replay to the current best
+// paths.
 #include <catch2/catch.hpp>
 
 #include <random>
@@ -16,7 +17,8 @@ struct ModFilter final : rib::RouteFilter {
   std::uint32_t mod;
   explicit ModFilter(std::uint32_t m) : mod(m) {}
   std::string name() const override { return "mod" + std::to_string(mod); }
-  rib::FilterResult run(const base::Prefix& p, const wire::PathAttributes& a, const rib::FilterContext&) const override {
+  rib::FilterResult run(const base::Prefix& p, const wire::PathAttributes& a,
+                        const rib::FilterContext&) const override {
     if (((p.addr().v4_value() >> 8) & 0xFF) % 3 == mod) return {false, std::nullopt, "mod"};
     auto m = a;
     m.med = mod;
@@ -27,8 +29,8 @@ struct ModFilter final : rib::RouteFilter {
 }  // namespace
 
 TEST_CASE("incremental output equals a from-scratch export after random churn", "[rib][model]") {
-  const std::vector<rib::FilterPtr> export_filters{rib::accept_all(), std::make_shared<ModFilter>(0),
-                                                   std::make_shared<ModFilter>(1)};
+  const std::vector<rib::FilterPtr> export_filters{
+      rib::accept_all(), std::make_shared<ModFilter>(0), std::make_shared<ModFilter>(1)};
   for (std::uint32_t seed = 1; seed <= 200; ++seed) {
     std::mt19937 rng(seed);  // fixed seeds: deterministic
     auto cfg = config();
@@ -49,7 +51,9 @@ TEST_CASE("incremental output equals a from-scratch export after random churn", 
       if (i == 5) a.med = 10;
       pool.push_back(a);
     }
-    auto prefix = [&] { return base::Prefix::make(base::IpAddress::v4((10U << 24) | ((rng() % 60) << 8)), 24); };
+    auto prefix = [&] {
+      return base::Prefix::make(base::IpAddress::v4((10U << 24) | ((rng() % 60) << 8)), 24);
+    };
     for (int step = 0; step < 3000; ++step) {
       const std::size_t pi = rng() % peers.size();
       const PeerId id = peers[pi].id;
@@ -83,8 +87,10 @@ TEST_CASE("incremental output equals a from-scratch export after random churn", 
         h.configs[id] = peers[pi];
         h.rib.reexport(peers[pi]);
       }
-      if (rng() % 4 == 0) h.settle();
-      else h.rib.run(rng() % 7);
+      if (rng() % 4 == 0)
+        h.settle();
+      else
+        h.rib.run(rng() % 7);
     }
     h.settle();
     // What every established peer holds is exactly what the export rules say now.
@@ -95,7 +101,8 @@ TEST_CASE("incremental output equals a from-scratch export after random churn", 
         const auto p = base::Prefix::make(base::IpAddress::v4((10U << 24) | (k << 8)), 24);
         const auto x = h.rib.explain_export(p, id);
         const bool held = h.views[id].routes.count(p) != 0;
-        INFO("seed " << seed << " peer " << id << " prefix " << p.to_string() << " reason " << x.reason);
+        INFO("seed " << seed << " peer " << id << " prefix " << p.to_string() << " reason "
+                     << x.reason);
         REQUIRE(held == x.exported);
         if (held) CHECK(h.views[id].routes.at(p) == h.as_sent(*x.attrs, id));
       }
@@ -103,8 +110,10 @@ TEST_CASE("incremental output equals a from-scratch export after random churn", 
     // The FIB replay equals the best paths' next hops.
     std::map<base::Prefix, std::vector<base::IpAddress>> fib;
     for (const auto& d : h.fib) {
-      if (d.next_hops.empty()) fib.erase(d.prefix);
-      else fib[d.prefix] = d.next_hops;
+      if (d.next_hops.empty())
+        fib.erase(d.prefix);
+      else
+        fib[d.prefix] = d.next_hops;
     }
     for (std::uint32_t k = 0; k < 60; ++k) {
       const auto p = base::Prefix::make(base::IpAddress::v4((10U << 24) | (k << 8)), 24);

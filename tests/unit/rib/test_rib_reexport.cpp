@@ -17,7 +17,8 @@ struct RejectLen final : rib::RouteFilter {
   std::optional<std::uint32_t> med;
   RejectLen(unsigned l, std::optional<std::uint32_t> m) : len(l), med(m) {}
   std::string name() const override { return "reject_len"; }
-  rib::FilterResult run(const base::Prefix& p, const wire::PathAttributes& a, const rib::FilterContext&) const override {
+  rib::FilterResult run(const base::Prefix& p, const wire::PathAttributes& a,
+                        const rib::FilterContext&) const override {
     if (p.len() == len) return {false, std::nullopt, "length"};
     if (!med) return {true, std::nullopt, {}};
     auto m = a;
@@ -33,7 +34,8 @@ struct Fixture {
     auto out = peer(kOut, 65002, "192.168.0.2", 2);
     out.export_filter = std::make_shared<RejectLen>(25, std::nullopt);
     h.up(out);
-    h.in(announce(kIn, {pfx("10.1.1.0/24"), pfx("10.1.2.0/24"), pfx("10.1.3.0/25")}, attrs({65515}, "10.1.0.4")));
+    h.in(announce(kIn, {pfx("10.1.1.0/24"), pfx("10.1.2.0/24"), pfx("10.1.3.0/25")},
+                  attrs({65515}, "10.1.0.4")));
     h.settle();
   }
   // Switches kOut to a new export filter; its message counters restart at 0.
@@ -82,7 +84,8 @@ TEST_CASE("reexport: changed attributes are re-announced", "[rib][export][reexpo
   CHECK(f.h.sent(kOut, "10.1.2.0/24").med == 40U);
 }
 
-TEST_CASE("reexport into an existing group sends the difference, not a dump", "[rib][export][reexport]") {
+TEST_CASE("reexport into an existing group sends the difference, not a dump",
+          "[rib][export][reexport]") {
   Fixture f;
   auto target = std::make_shared<RejectLen>(24, std::nullopt);
   auto other = peer(kOther, 65003, "192.168.0.3", 3);
@@ -105,7 +108,8 @@ TEST_CASE("reexport into an existing group sends the difference, not a dump", "[
   CHECK(f.h.has(kOther, "10.1.4.0/25"));
 }
 
-TEST_CASE("reexport with changes still pending in the old group loses none of them", "[rib][export][reexport]") {
+TEST_CASE("reexport with changes still pending in the old group loses none of them",
+          "[rib][export][reexport]") {
   Fixture f;
   // Changes decided but not yet taken: the peer has not heard them.
   f.h.in(withdraw(kIn, {pfx("10.1.1.0/24")}));
@@ -118,7 +122,8 @@ TEST_CASE("reexport with changes still pending in the old group loses none of th
   CHECK(f.h.has(kOut, "10.1.5.0/24"));
 }
 
-TEST_CASE("reexport of a peer that is down only takes effect at its next session", "[rib][export][reexport]") {
+TEST_CASE("reexport of a peer that is down only takes effect at its next session",
+          "[rib][export][reexport]") {
   Fixture f;
   f.h.rib.peer_down(rib::PeerDown{kOut, false}, f.h.now);
   auto c = f.h.configs.at(kOut);

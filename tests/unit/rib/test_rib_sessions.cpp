@@ -12,13 +12,15 @@ std::vector<base::Prefix> many(int n, int third_octet_base = 0) {
   std::vector<base::Prefix> v;
   for (int i = 0; i < n; ++i)
     v.push_back(base::Prefix::make(
-        base::IpAddress::v4((10U << 24) | (static_cast<std::uint32_t>(third_octet_base + i) << 8)), 24));
+        base::IpAddress::v4((10U << 24) | (static_cast<std::uint32_t>(third_octet_base + i) << 8)),
+        24));
   return v;
 }
 
 }  // namespace
 
-TEST_CASE("initial transfer ends with End-of-RIB; a late joiner gets a dump and End-of-RIB", "[rib][session]") {
+TEST_CASE("initial transfer ends with End-of-RIB; a late joiner gets a dump and End-of-RIB",
+          "[rib][session]") {
   Harness h;
   h.up(peer(1, 65515, "10.1.0.4", 1));
   h.in(announce(1, many(50), attrs({65515}, "10.1.0.4")));
@@ -46,7 +48,8 @@ TEST_CASE("initial transfer ends with End-of-RIB; a late joiner gets a dump and 
   CHECK(h.views[2].announcements == sent_before);  // nothing re-sent to the old member
 }
 
-TEST_CASE("route refresh: full re-send, or End-of-RIB only for route-server peers", "[rib][session]") {
+TEST_CASE("route refresh: full re-send, or End-of-RIB only for route-server peers",
+          "[rib][session]") {
   Harness h;
   h.up(peer(1, 65515, "10.1.0.4", 1));
   auto normal = peer(2, 65002, "192.168.0.2", 2);
@@ -74,7 +77,8 @@ TEST_CASE("route refresh: full re-send, or End-of-RIB only for route-server peer
   CHECK(h.views[3].announcements == to3);
 }
 
-TEST_CASE("export limit holds new routes back, reports once, and resumes below the limit", "[rib][session][limit]") {
+TEST_CASE("export limit holds new routes back, reports once, and resumes below the limit",
+          "[rib][session][limit]") {
   Harness h;
   h.up(peer(1, 65010, "10.0.0.10", 1));
   auto ars = peer(2, 65515, "10.1.0.4", 2);
@@ -172,7 +176,8 @@ TEST_CASE("graceful restart helper: End-of-RIB of one family sweeps only that fa
   CHECK_FALSE(h.rib.next_deadline());
 }
 
-TEST_CASE("graceful restart helper: restart timer sweeps when the peer does not return", "[rib][session][gr]") {
+TEST_CASE("graceful restart helper: restart timer sweeps when the peer does not return",
+          "[rib][session][gr]") {
   Harness h;
   auto p = peer(1, 65515, "10.1.0.4", 1);
   p.graceful_restart = true;
@@ -231,13 +236,14 @@ TEST_CASE("MRAI coalesces changes until the interval has passed", "[rib][session
   CHECK(h.views[2].routes.begin()->second.as_path == path({65001, 65515, 9}));
 }
 
-TEST_CASE("a peer joining a group whose only member was the routes' source gets them all", "[rib][session]") {
+TEST_CASE("a peer joining a group whose only member was the routes' source gets them all",
+          "[rib][session]") {
   Harness h;
   h.up(peer(1, 65515, "10.1.0.4", 1));
   h.in(announce(1, many(30), attrs({65515}, "10.1.0.4")));
   h.settle();
   CHECK(h.views[1].routes.empty());
-  CHECK(h.rib.adj_rib_out_size(1) == 0);  // nothing stored for a group of the source alone
+  CHECK(h.rib.adj_rib_out_size(1) == 0);   // nothing stored for a group of the source alone
   h.up(peer(2, 65002, "192.168.0.2", 2));  // same export settings: same group
   REQUIRE(h.rib.group_of(1) == h.rib.group_of(2));
   h.settle();

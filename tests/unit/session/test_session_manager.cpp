@@ -562,8 +562,10 @@ TEST_CASE("refresh markers need Enhanced Route Refresh, ROUTE-REFRESH needs Rout
   base::SteadyClock clock;
   Recorder ra, rb;
   const std::uint16_t port_a = base_port(), port_b = static_cast<std::uint16_t>(base_port() + 1);
-  SessionManager a(io, SpeakerConfig{65001, 0x7f000001, {{lo(1), port_a}}}, ra.callbacks(), clock, 1);
-  SessionManager b(io, SpeakerConfig{65002, 0x7f000002, {{lo(2), port_b}}}, rb.callbacks(), clock, 2);
+  SessionManager a(io, SpeakerConfig{65001, 0x7f000001, {{lo(1), port_a}}}, ra.callbacks(), clock,
+                   1);
+  SessionManager b(io, SpeakerConfig{65002, 0x7f000002, {{lo(2), port_b}}}, rb.callbacks(), clock,
+                   2);
   auto pa = peer(2, port_b, 65002, 1);
   pa.enhanced_route_refresh = false;  // A does not announce it: not negotiated
   const PeerId ab = a.add_peer(pa);
@@ -593,13 +595,15 @@ TEST_CASE("a peer stopped for a prefix limit restarts after its restart time, un
   CHECK(wire::decode_shutdown_communication(got.notification) == "prefix limit exceeded");
   CHECK(pr.a->stats(pr.a_to_b).state == State::Idle);
   // Back by itself after the restart time (B retries meanwhile and is refused).
-  REQUIRE(run_until(pr.io, [&] { return pr.ra.ups.size() == 2 && pr.up(); }, 20s));
+  REQUIRE(run_until(
+      pr.io, [&] { return pr.ra.ups.size() == 2 && pr.up(); }, 20s));
   CHECK(std::chrono::steady_clock::now() - stopped >= 2s);
 
   // An explicit stop during the hold ends it: no restart.
   pr.a->stop_for_prefix_limit(pr.a_to_b, 1s);
   pr.a->stop_peer(pr.a_to_b, "operator");
-  CHECK_FALSE(run_until(pr.io, [&] { return pr.a->stats(pr.a_to_b).state != State::Idle; }, 3s));
+  CHECK_FALSE(run_until(
+      pr.io, [&] { return pr.a->stats(pr.a_to_b).state != State::Idle; }, 3s));
   CHECK(pr.ra.ups.size() == 2);
 }
 

@@ -15,7 +15,7 @@ struct SourceLocation {
 
 struct Diagnostic {
   SourceLocation where;
-  std::string field;    // dotted path, e.g. "peers[rs0].hold-time"
+  std::string field;  // dotted path, e.g. "peers[rs0].hold-time"
   std::string message;
   // "FILE:LINE:COLUMN: FIELD: MESSAGE" (line/column omitted when unknown)
   std::string to_string() const;

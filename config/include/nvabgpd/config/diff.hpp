@@ -29,17 +29,17 @@ struct PeerChange {
 };
 
 struct GlobalChanges {
-  bool restart_all = false;  // router-id or local ASN changed: every session restarts
-  bool listen = false;       // re-bind listening sockets
-  bool filter_files = false; // the list of filter files changed
-  bool originate = false;    // re-originate local routes (their export follows)
-  bool kernel = false;       // FIB settings changed (table, protocol, metric, persist, ...)
-  bool control = false;      // control socket path changed
-  bool metrics = false;      // metrics endpoint changed
-  bool log = false;          // log level changed
-  bool monitoring = false;   // bmp or mrt settings changed (take effect at restart)
-  bool health = false;       // health checks changed: restarted in place, no session reset
-  bool shutdown = false;     // shutdown (drain) settings changed: used at the next SIGTERM
+  bool restart_all = false;   // router-id or local ASN changed: every session restarts
+  bool listen = false;        // re-bind listening sockets
+  bool filter_files = false;  // the list of filter files changed
+  bool originate = false;     // re-originate local routes (their export follows)
+  bool kernel = false;        // FIB settings changed (table, protocol, metric, persist, ...)
+  bool control = false;       // control socket path changed
+  bool metrics = false;       // metrics endpoint changed
+  bool log = false;           // log level changed
+  bool monitoring = false;    // bmp or mrt settings changed (take effect at restart)
+  bool health = false;        // health checks changed: restarted in place, no session reset
+  bool shutdown = false;      // shutdown (drain) settings changed: used at the next SIGTERM
   std::vector<std::string> changes;
 };
 

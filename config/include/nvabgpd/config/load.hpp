@@ -26,14 +26,14 @@ struct LoadOptions {
 };
 
 struct LoadResult {
-  std::optional<Config> config;      // set only when errors is empty
+  std::optional<Config> config;  // set only when errors is empty
   std::vector<Diagnostic> errors;
   std::vector<Diagnostic> warnings;  // returned as values, never printed here
   // How many were left out after the first kMaxShownDiagnostics (the last entry of the list
   // then says so). The total is errors.size() - 1 + errors_omitted in that case.
   std::size_t errors_omitted = 0;
   std::size_t warnings_omitted = 0;
-  SourceMap sources;                 // where each value came from
+  SourceMap sources;  // where each value came from
   bool ok() const { return config.has_value(); }
 };
 

@@ -49,7 +49,7 @@ struct KernelConfig {
   std::uint32_t table = kKernelTableMain;
   std::uint8_t protocol = kDefaultKernelProtocol;
   std::uint32_t metric = kDefaultKernelMetric;
-  bool persist = false;  // leave routes installed on clean shutdown
+  bool persist = false;                        // leave routes installed on clean shutdown
   std::uint32_t max_paths = kDefaultMaxPaths;  // ECMP width; 1 disables multipath
   // Initial convergence (after which routes adopted from the kernel at start and not
   // re-learned are removed): how long to wait for a configured peer to come up, and for an
@@ -72,19 +72,19 @@ enum class HealthKind : std::uint8_t {
 struct HealthCheck {
   std::string name;
   HealthKind kind = HealthKind::Command;
-  std::string command;                      // Command
-  std::string interface;                    // Interface
-  base::Prefix route;                       // Route
-  std::uint32_t table = kKernelTableMain;   // Route
-  base::IpAddress address;                  // Tcp, Http
-  std::uint16_t port = 0;                   // Tcp, Http
-  std::string path = "/";                   // Http
-  std::string host;                         // Http Host header ("" : the address)
-  std::uint16_t expect_status = 200;        // Http
-  std::uint32_t interval_ms = 1000;         // between the starts of two probes
-  std::uint32_t timeout_ms = 1000;          // a probe running longer fails (a command is killed)
-  std::uint32_t rise = 2;                   // consecutive successes to go up
-  std::uint32_t fall = 2;                   // consecutive failures to go down
+  std::string command;                     // Command
+  std::string interface;                   // Interface
+  base::Prefix route;                      // Route
+  std::uint32_t table = kKernelTableMain;  // Route
+  base::IpAddress address;                 // Tcp, Http
+  std::uint16_t port = 0;                  // Tcp, Http
+  std::string path = "/";                  // Http
+  std::string host;                        // Http Host header ("" : the address)
+  std::uint16_t expect_status = 200;       // Http
+  std::uint32_t interval_ms = 1000;        // between the starts of two probes
+  std::uint32_t timeout_ms = 1000;         // a probe running longer fails (a command is killed)
+  std::uint32_t rise = 2;                  // consecutive successes to go up
+  std::uint32_t fall = 2;                  // consecutive failures to go down
   bool operator==(const HealthCheck&) const = default;
 };
 std::string_view to_string(HealthKind k);
@@ -124,9 +124,9 @@ struct Originate {
   std::optional<std::uint32_t> local_pref;
   std::vector<wire::Community> communities;
   std::vector<wire::LargeCommunity> large_communities;
-  std::uint8_t as_path_prepend = 0;  // extra copies of the local ASN
+  std::uint8_t as_path_prepend = 0;         // extra copies of the local ASN
   std::optional<base::IpAddress> next_hop;  // default: self
-  Tracking track;  // health checks this announcement follows
+  Tracking track;                           // health checks this announcement follows
   bool operator==(const Originate&) const = default;
 };
 
@@ -200,7 +200,7 @@ struct PeerConfig {
   base::IpAddress address;
   std::uint16_t port = kDefaultBgpPort;  // remote TCP port
   std::uint32_t asn = 0;
-  std::string template_name;      // as written on the peer ("" when none)
+  std::string template_name;        // as written on the peer ("" when none)
   bool azure_route_server = false;  // the built-in azure-route-server template applies
   std::string description;
   std::optional<base::IpAddress> local_address;
@@ -209,8 +209,8 @@ struct PeerConfig {
   std::optional<base::IpAddress> ipv6_next_hop;
   // eBGP: nullopt = directly connected (TTL 1); N = up to N hops. iBGP ignores it (TTL 64).
   std::optional<std::uint8_t> multihop;
-  bool ttl_security = false;  // GTSM, RFC 5082
-  std::string password;       // TCP-MD5, RFC 2385; empty = none
+  bool ttl_security = false;                   // GTSM, RFC 5082
+  std::string password;                        // TCP-MD5, RFC 2385; empty = none
   std::uint16_t hold_time = kDefaultHoldTime;  // 0 or 3..65535 seconds
   std::uint16_t keepalive = kDefaultHoldTime / 3;
   std::uint16_t connect_retry = kDefaultConnectRetry;

@@ -17,7 +17,7 @@ struct PrintOptions {
 std::string to_yaml(const Config& cfg, const PrintOptions& opts = {});
 
 // Text forms used by the printer (and useful to show commands).
-std::string community_to_string(wire::Community c);        // "65535:65282" / "no-advertise"
+std::string community_to_string(wire::Community c);  // "65535:65282" / "no-advertise"
 std::string large_community_to_string(const wire::LargeCommunity& c);  // "1:2:3"
 
 }  // namespace nvabgpd::config

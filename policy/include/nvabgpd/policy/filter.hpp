@@ -49,7 +49,7 @@ struct Diagnostic {
   std::string file;
   std::uint32_t line = 0;
   std::uint32_t col = 0;
-  std::string message;  // "expected X, found Y" and similar
+  std::string message;            // "expected X, found Y" and similar
   std::string to_string() const;  // "file:line:col: error: message"
 };
 
@@ -73,9 +73,9 @@ enum class RouteSource : std::uint8_t { Device = 1, Static = 2, Inherit = 3, Bgp
 struct RouteView {
   base::Prefix net;
   const wire::PathAttributes* attrs = nullptr;
-  base::IpAddress from;         // neighbour address the route came from
-  base::IpAddress gw;           // gateway (next hop in the table)
-  std::string_view proto;       // protocol instance name
+  base::IpAddress from;    // neighbour address the route came from
+  base::IpAddress gw;      // gateway (next hop in the table)
+  std::string_view proto;  // protocol instance name
   std::string_view ifname;
   RouteSource source = RouteSource::Bgp;
   std::uint32_t preference = 100;
@@ -90,7 +90,7 @@ struct Outcome {
   // The filter assigned bgp_med, to any value (BIRD sends a MED to an eBGP peer only when the
   // export filter set one: assigning the value the route already had counts).
   bool med_assigned = false;
-  SourceLoc where;       // the accept/reject statement, the failing one, or the filter's end
+  SourceLoc where;  // the accept/reject statement, the failing one, or the filter's end
   // Why::RuntimeError: the message; Why::FellOffEnd: a fixed text. BIRD logs both, so should
   // the caller (once per filter).
   std::string error;

@@ -26,10 +26,10 @@ struct FibEngineConfig {
 };
 
 struct FibStats {
-  std::uint64_t replaced = 0;       // create-or-replace ops that succeeded
-  std::uint64_t deleted = 0;        // delete ops that succeeded (or found nothing)
-  std::uint64_t kernel_errors = 0;  // ops the kernel refused
-  std::uint64_t unresolved = 0;     // evaluations with no resolvable next hop
+  std::uint64_t replaced = 0;           // create-or-replace ops that succeeded
+  std::uint64_t deleted = 0;            // delete ops that succeeded (or found nothing)
+  std::uint64_t kernel_errors = 0;      // ops the kernel refused
+  std::uint64_t unresolved = 0;         // evaluations with no resolvable next hop
   std::uint64_t refused_protected = 0;  // captures that no pin could prevent
   std::uint64_t pins_installed = 0;     // host routes pinning a protected address
   std::uint64_t pins_removed = 0;
@@ -104,8 +104,7 @@ class FibEngine {
     std::optional<ResolvedNextHop> resolution;
     bool operator==(const Guard&) const = default;
   };
-  std::optional<KernelRoute> desired(const base::Prefix& p,
-                                     const std::vector<base::IpAddress>& nhs,
+  std::optional<KernelRoute> desired(const base::Prefix& p, const std::vector<base::IpAddress>& nhs,
                                      std::vector<PinNeed>& pins);
   // Classifies the protected addresses inside p for a route forwarding via nhs: fills pins
   // with those that need a pin; returns the address that makes p impossible to install.
@@ -138,10 +137,10 @@ class FibEngine {
                                                      // evaluated again on every IGP change
   std::unordered_set<base::Prefix> batch_prefixes_;  // prefixes with an op in pending_
   std::unordered_set<base::Prefix> warned_;          // refusal already logged
-  std::vector<base::IpAddress> peers_;    // protected, from the daemon
-  std::vector<base::IpAddress> tunnels_;  // protected, discovered tunnel endpoints
-  std::vector<base::IpAddress> protected_;  // the union, sorted
-  std::vector<Guard> guards_;               // per protected_ entry, last seen
+  std::vector<base::IpAddress> peers_;               // protected, from the daemon
+  std::vector<base::IpAddress> tunnels_;             // protected, discovered tunnel endpoints
+  std::vector<base::IpAddress> protected_;           // the union, sorted
+  std::vector<Guard> guards_;                        // per protected_ entry, last seen
   std::unordered_map<base::IpAddress, Pin> pins_;
   std::unordered_map<base::Prefix, std::vector<base::IpAddress>> pin_uses_;  // route -> pins
   std::unordered_set<base::IpAddress> pin_warned_;  // pinned (logged once per address)

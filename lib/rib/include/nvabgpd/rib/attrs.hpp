@@ -113,7 +113,9 @@ class AttrSet : public Interned<AttrSet> {
   bool no_export_subconfed() const { return communities_ && communities_->no_export_subconfed(); }
   const NextHop* next_hop() const { return next_hop_.get(); }
   const Ref<NextHop>& next_hop_ref() const { return next_hop_; }
-  std::optional<std::uint32_t> med() const { return has(kHasMed) ? std::optional(med_) : std::nullopt; }
+  std::optional<std::uint32_t> med() const {
+    return has(kHasMed) ? std::optional(med_) : std::nullopt;
+  }
   std::optional<std::uint32_t> local_pref() const {
     return has(kHasLocalPref) ? std::optional(local_pref_) : std::nullopt;
   }
@@ -132,8 +134,12 @@ class AttrSet : public Interned<AttrSet> {
   void set_next_hop(Ref<NextHop> n) { next_hop_ = std::move(n); }
   void set_med(std::optional<std::uint32_t> v) { set_opt(kHasMed, med_, v); }
   void set_local_pref(std::optional<std::uint32_t> v) { set_opt(kHasLocalPref, local_pref_, v); }
-  void set_originator_id(std::optional<std::uint32_t> v) { set_opt(kHasOriginator, originator_id_, v); }
-  void set_atomic_aggregate(bool b) { flags_ = b ? (flags_ | kAtomicAggregate) : (flags_ & ~kAtomicAggregate); }
+  void set_originator_id(std::optional<std::uint32_t> v) {
+    set_opt(kHasOriginator, originator_id_, v);
+  }
+  void set_atomic_aggregate(bool b) {
+    flags_ = b ? (flags_ | kAtomicAggregate) : (flags_ & ~kAtomicAggregate);
+  }
   RareAttrs& rare_mut();
   void normalise_rare();  // drops an all-empty RareAttrs
 
@@ -141,7 +147,8 @@ class AttrSet : public Interned<AttrSet> {
   bool same_value(const AttrSet& o) const;
 
  private:
-  static constexpr std::uint8_t kHasMed = 1, kHasLocalPref = 2, kHasOriginator = 4, kAtomicAggregate = 8;
+  static constexpr std::uint8_t kHasMed = 1, kHasLocalPref = 2, kHasOriginator = 4,
+                                kAtomicAggregate = 8;
   bool has(std::uint8_t f) const { return (flags_ & f) != 0; }
   void set_opt(std::uint8_t f, std::uint32_t& field, std::optional<std::uint32_t> v) {
     if (v) {

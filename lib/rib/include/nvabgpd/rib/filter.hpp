@@ -15,7 +15,7 @@ enum class FilterDirection : std::uint8_t { Import, Export };
 
 struct FilterContext {
   FilterDirection direction = FilterDirection::Import;
-  std::uint32_t peer_id = 0;       // the daemon's PeerId of the importing / exporting peer
+  std::uint32_t peer_id = 0;  // the daemon's PeerId of the importing / exporting peer
   std::uint32_t peer_asn = 0;
   std::uint32_t source_peer_id = 0;  // export: the peer the route came from (0: local)
 };
@@ -45,7 +45,8 @@ class AcceptAllFilter final : public RouteFilter {
  public:
   Kind kind() const override { return Kind::AcceptAll; }
   std::string name() const override { return "all"; }
-  FilterResult run(const base::Prefix&, const wire::PathAttributes&, const FilterContext&) const override {
+  FilterResult run(const base::Prefix&, const wire::PathAttributes&,
+                   const FilterContext&) const override {
     return FilterResult{true, std::nullopt, {}};
   }
 };
@@ -54,7 +55,8 @@ class RejectAllFilter final : public RouteFilter {
  public:
   Kind kind() const override { return Kind::RejectAll; }
   std::string name() const override { return "none"; }
-  FilterResult run(const base::Prefix&, const wire::PathAttributes&, const FilterContext&) const override {
+  FilterResult run(const base::Prefix&, const wire::PathAttributes&,
+                   const FilterContext&) const override {
     return FilterResult{false, std::nullopt, "filter none rejects every route"};
   }
 };

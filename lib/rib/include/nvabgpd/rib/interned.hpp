@@ -5,8 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
-#include <vector>
 #include <utility>
+#include <vector>
 
 #include "nvabgpd/rib/slab.hpp"
 

@@ -17,7 +17,7 @@
 
 namespace nvabgpd::rib {
 
-using PeerId = std::uint32_t;      // assigned by the daemon; 0 is reserved for "local"
+using PeerId = std::uint32_t;  // assigned by the daemon; 0 is reserved for "local"
 inline constexpr PeerId kLocalPeer = 0;
 
 enum class LimitAction : std::uint8_t {
@@ -38,8 +38,8 @@ struct PrefixLimit {
 struct PeerUp {
   PeerId id = 0;
   std::string name;
-  base::IpAddress address;        // the neighbour's address
-  base::IpAddress local_address;  // our address on this session (next-hop-self)
+  base::IpAddress address;                          // the neighbour's address
+  base::IpAddress local_address;                    // our address on this session (next-hop-self)
   std::optional<base::IpAddress> local_address_v6;  // next-hop-self for IPv6 over an IPv4 session
   std::uint32_t local_asn = 0;
   std::uint32_t remote_asn = 0;
@@ -53,10 +53,10 @@ struct PeerUp {
   // LOCAL_PREF given to a received route that has none, before the import filter (BIRD's
   // `default bgp_local_pref`); nullopt: RibConfig::decision.default_local_pref.
   std::optional<std::uint32_t> default_local_pref;
-  bool soft_reconfig_in = false;     // keep the pre-policy Adj-RIB-In copy
-  bool resend_on_refresh = true;     // false: answer a route refresh with End-of-RIB only
-  bool enhanced_route_refresh = false;  // negotiated RFC 7313: a re-send is framed by BoRR/EoRR
-  bool graceful_restart = false;     // the peer negotiated RFC 4724 (we are helper)
+  bool soft_reconfig_in = false;           // keep the pre-policy Adj-RIB-In copy
+  bool resend_on_refresh = true;           // false: answer a route refresh with End-of-RIB only
+  bool enhanced_route_refresh = false;     // negotiated RFC 7313: a re-send is framed by BoRR/EoRR
+  bool graceful_restart = false;           // the peer negotiated RFC 4724 (we are helper)
   std::chrono::seconds restart_time{120};  // peer's announced restart time
   std::chrono::seconds stale_time{360};    // how long stale routes wait for End-of-RIB
   std::chrono::milliseconds mrai{0};       // minimum advertisement interval, 0 = none
@@ -139,12 +139,12 @@ using FibBatch = base::FibBatch;
 // Things the daemon must act on or log (the RIB does not log).
 struct RibEvent {
   enum class Kind : std::uint8_t {
-    ImportLimitReached,    // warn/block
-    ImportLimitRestart,    // tear the session down, retry after `after`
-    ExportLimitReached,    // routes are being held back toward the peer
+    ImportLimitReached,  // warn/block
+    ImportLimitRestart,  // tear the session down, retry after `after`
+    ExportLimitReached,  // routes are being held back toward the peer
     ExportLimitCleared,
-    StaleSwept,            // graceful restart: stale routes removed
-    SendRouteRefresh,      // ask the peer to re-send (no soft-reconfig copy)
+    StaleSwept,        // graceful restart: stale routes removed
+    SendRouteRefresh,  // ask the peer to re-send (no soft-reconfig copy)
   };
   Kind kind = Kind::ImportLimitReached;
   PeerId peer = 0;

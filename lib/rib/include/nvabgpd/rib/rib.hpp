@@ -46,12 +46,12 @@ struct RibConfig {
 
 struct PeerCounters {
   std::uint64_t updates = 0;
-  std::uint64_t received = 0;      // announced prefixes
-  std::uint64_t withdrawn = 0;     // withdrawn prefixes
-  std::uint64_t filtered = 0;      // rejected by the import filter
-  std::uint64_t loops = 0;         // AS / cluster / originator loops (kept, ineligible)
-  std::uint64_t limit_blocked = 0; // refused by the import limit
-  std::uint64_t accepted = 0;      // paths currently held (post-policy)
+  std::uint64_t received = 0;        // announced prefixes
+  std::uint64_t withdrawn = 0;       // withdrawn prefixes
+  std::uint64_t filtered = 0;        // rejected by the import filter
+  std::uint64_t loops = 0;           // AS / cluster / originator loops (kept, ineligible)
+  std::uint64_t limit_blocked = 0;   // refused by the import limit
+  std::uint64_t accepted = 0;        // paths currently held (post-policy)
   std::uint64_t export_blocked = 0;  // announcements held back by the export limit
   std::uint64_t advertised = 0;  // routes in the peer's update group Adj-RIB-Out (filled on read)
   std::uint64_t refresh_requests = 0;  // ROUTE-REFRESH requests received
@@ -79,10 +79,10 @@ struct PrefixExplain {
 };
 
 struct ExportExplain {
-  bool exported = false;   // would be sent by the export rules now
-  std::string reason;      // rule or filter that stopped it, or "exported"
-  AttrRef attrs;           // what would be sent
-  AttrRef adj_rib_out;     // what the peer currently holds from us
+  bool exported = false;  // would be sent by the export rules now
+  std::string reason;     // rule or filter that stopped it, or "exported"
+  AttrRef attrs;          // what would be sent
+  AttrRef adj_rib_out;    // what the peer currently holds from us
 };
 
 class Rib {
@@ -194,8 +194,9 @@ class Rib {
   // Every change of a Loc-RIB path goes through these two (they keep next_hops_ up to date).
   Path& set_path(EntryId id, std::uint32_t slot, AttrRef attrs);
   bool drop_path(EntryId id, std::uint32_t slot);
-  void announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_policy, const AttrRef& accepted_same,
-                     const wire::PathAttributes& wire_attrs, std::uint16_t loop_flags);
+  void announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_policy,
+                     const AttrRef& accepted_same, const wire::PathAttributes& wire_attrs,
+                     std::uint16_t loop_flags);
   void end_of_rib(Peer& p, wire::AfiSafi af);
   // Removes the peer's stale routes: all of them, or only those of `af` (its End-of-RIB).
   void sweep_stale(Peer& p, std::optional<wire::AfiSafi> af = std::nullopt);
@@ -228,7 +229,8 @@ class Rib {
   std::size_t dirty_head_ = 0;
   std::vector<EntryId> maybe_free_;
   FibBatch fib_out_;
-  std::vector<std::uint32_t> fib_batch_index_;  // RIB next-hop set id -> index in fib_out_ (0: none)
+  std::vector<std::uint32_t>
+      fib_batch_index_;  // RIB next-hop set id -> index in fib_out_ (0: none)
   std::vector<RibEvent> events_;
   // Forwarding next-hop sets, interned (id 0 = none).
   struct FibSet {

@@ -27,7 +27,7 @@ class SlabAllocator {
   SlabAllocator(const SlabAllocator&) = delete;
   SlabAllocator& operator=(const SlabAllocator&) = delete;
   ~SlabAllocator() {
-    for (void* s : slabs_) ::operator delete(s, std::align_val_t{kAlign});
+    for (void* s : slabs_) ::operator delete (s, std::align_val_t{kAlign});
   }
 
   // Index of uninitialised storage for one T (see at()).
@@ -38,7 +38,8 @@ class SlabAllocator {
       return i;
     }
     if (next_ == kMaxSlots) throw std::length_error("intern pool full");
-    if (next_ % kPerSlab == 0) slabs_.push_back(::operator new(kSlotSize * kPerSlab, std::align_val_t{kAlign}));
+    if (next_ % kPerSlab == 0)
+      slabs_.push_back(::operator new (kSlotSize* kPerSlab, std::align_val_t{kAlign}));
     return next_++;
   }
   // Storage of a destroyed T, from allocate().
@@ -46,7 +47,9 @@ class SlabAllocator {
     ::new (at(i)) FreeSlot{free_};
     free_ = i;
   }
-  void* at(Index i) const { return static_cast<std::byte*>(slabs_[i / kPerSlab]) + kSlotSize * (i % kPerSlab); }
+  void* at(Index i) const {
+    return static_cast<std::byte*>(slabs_[i / kPerSlab]) + kSlotSize * (i % kPerSlab);
+  }
 
  private:
   struct FreeSlot {
@@ -54,11 +57,12 @@ class SlabAllocator {
   };
   static constexpr Index kNone = ~Index{0};
   static constexpr std::size_t kAlign = std::max(alignof(T), alignof(FreeSlot));
-  static constexpr std::size_t kSlotSize = (std::max(sizeof(T), sizeof(FreeSlot)) + kAlign - 1) / kAlign * kAlign;
+  static constexpr std::size_t kSlotSize =
+      (std::max(sizeof(T), sizeof(FreeSlot)) + kAlign - 1) / kAlign * kAlign;
   static constexpr Index kPerSlab = 1024;
 
   std::vector<void*> slabs_;
-  Index next_ = 0;     // slots ever handed out
+  Index next_ = 0;      // slots ever handed out
   Index free_ = kNone;  // head of the free list
 };
 

@@ -12,7 +12,9 @@ template <std::uint32_t N>
 class SmallWords {
  public:
   SmallWords() = default;
-  explicit SmallWords(const std::vector<std::uint32_t>& v) { assign(v.data(), static_cast<std::uint32_t>(v.size())); }
+  explicit SmallWords(const std::vector<std::uint32_t>& v) {
+    assign(v.data(), static_cast<std::uint32_t>(v.size()));
+  }
   SmallWords(const std::uint32_t* p, std::uint32_t n) { assign(p, n); }
   SmallWords(const SmallWords& o) { assign(o.data(), o.size_); }
   SmallWords(SmallWords&& o) noexcept : size_(o.size_) {
@@ -35,7 +37,9 @@ class SmallWords {
   const std::uint32_t* begin() const { return data(); }
   const std::uint32_t* end() const { return data() + size_; }
   std::uint32_t operator[](std::size_t i) const { return data()[i]; }
-  bool operator==(const SmallWords& o) const { return size_ == o.size_ && std::equal(begin(), end(), o.begin()); }
+  bool operator==(const SmallWords& o) const {
+    return size_ == o.size_ && std::equal(begin(), end(), o.begin());
+  }
 
  private:
   void assign(const std::uint32_t* p, std::uint32_t n) {

@@ -15,9 +15,9 @@ namespace nvabgpd::session {
 struct OpenExpectation {
   std::uint32_t local_asn = 0;
   std::uint32_t local_id = 0;
-  std::uint32_t peer_asn = 0;             // the configured remote ASN
-  std::chrono::seconds hold_time{90};     // what we proposed
-  std::chrono::seconds min_hold_time{3};  // smallest non-zero hold we accept (RFC: >= 3)
+  std::uint32_t peer_asn = 0;                     // the configured remote ASN
+  std::chrono::seconds hold_time{90};             // what we proposed
+  std::chrono::seconds min_hold_time{3};          // smallest non-zero hold we accept (RFC: >= 3)
   std::optional<std::chrono::seconds> keepalive;  // configured interval; nullopt: hold / 3
 };
 

@@ -31,9 +31,9 @@ struct PeerConfig {
   base::IpAddress address;
   std::uint16_t port = 179;  // where we connect to
   std::uint32_t asn = 0;
-  std::optional<base::IpAddress> local_address;  // bind the active connection to this
-  bool passive = false;                          // never connect, only accept
-  std::chrono::seconds hold_time{90};            // proposed
+  std::optional<base::IpAddress> local_address;   // bind the active connection to this
+  bool passive = false;                           // never connect, only accept
+  std::chrono::seconds hold_time{90};             // proposed
   std::optional<std::chrono::seconds> keepalive;  // nullopt: a third of the negotiated hold
   std::chrono::seconds min_hold_time{3};
   std::chrono::seconds connect_retry{30};
