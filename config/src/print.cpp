@@ -6,6 +6,7 @@
 
 #include "health.hpp"
 #include "nvabgpd/config/azure.hpp"
+#include "nvabgpd/policy/route_text.hpp"
 
 namespace nvabgpd::config {
 
@@ -23,18 +24,6 @@ std::string large_community_to_string(const wire::LargeCommunity& c) {
 }
 
 namespace {
-
-std::string_view origin_name(wire::Origin o) {
-  switch (o) {
-    case wire::Origin::Igp:
-      return "igp";
-    case wire::Origin::Egp:
-      return "egp";
-    case wire::Origin::Incomplete:
-      return "incomplete";
-  }
-  return "igp";
-}
 
 template <typename T>
 void kv(YAML::Emitter& out, std::string_view key, const T& value) {
@@ -126,7 +115,7 @@ void print_peer(YAML::Emitter& out, const PeerConfig& p, const PrintOptions& opt
 void print_originate(YAML::Emitter& out, const Originate& o) {
   out << YAML::BeginMap;
   kv(out, "prefix", std::string_view(o.prefix.to_string()));
-  kv(out, "origin", origin_name(o.origin));
+  kv(out, "origin", policy::origin_text(o.origin));
   if (o.med) kv(out, "med", *o.med);
   if (o.local_pref) kv(out, "local-pref", *o.local_pref);
   out << YAML::Key << "communities" << YAML::Value << YAML::Flow << YAML::BeginSeq;
