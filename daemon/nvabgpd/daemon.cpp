@@ -495,7 +495,10 @@ void Daemon::handle_events(std::vector<rib::RibEvent> events) {
                       e.after.count());
         if (p) {
           p->last_error = e.message;
-          sessions_->stop_for_prefix_limit(p->id, e.after);  // the session layer restarts it
+          // Cease/Maximum Number of Prefixes Reached (RFC 4486); the session layer restarts it.
+          sessions_->stop_for_prefix_limit(
+              p->id, e.after, e.af,
+              static_cast<std::uint32_t>(std::min<std::uint64_t>(e.count, UINT32_MAX)));
         }
         break;
       case rib::RibEvent::Kind::SendRouteRefresh:

@@ -36,7 +36,8 @@ class PeerTransport {
                                 const std::string& shutdown_message) = 0;
   virtual void start_peer(session::PeerId id) = 0;
   virtual void stop_peer(session::PeerId id, const std::string& shutdown_message) = 0;
-  virtual void stop_for_prefix_limit(session::PeerId id, std::chrono::seconds restart_after) = 0;
+  virtual void stop_for_prefix_limit(session::PeerId id, std::chrono::seconds restart_after,
+                                     wire::AfiSafi af, std::uint32_t limit) = 0;
   virtual bool drop_peer(session::PeerId id, std::uint8_t cease_subcode,
                          const std::string& reason) = 0;
   virtual void shutdown(const std::string& shutdown_message, std::function<void()> done,

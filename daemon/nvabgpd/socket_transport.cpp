@@ -25,8 +25,9 @@ class SocketTransport final : public PeerTransport {
     sm_.reconfigure_peer(id, std::move(config), message);
   }
   void start_peer(session::PeerId id) override { sm_.start_peer(id); }
-  void stop_for_prefix_limit(session::PeerId id, std::chrono::seconds restart_after) override {
-    sm_.stop_for_prefix_limit(id, restart_after);
+  void stop_for_prefix_limit(session::PeerId id, std::chrono::seconds restart_after,
+                             wire::AfiSafi af, std::uint32_t limit) override {
+    sm_.stop_for_prefix_limit(id, restart_after, af, limit);
   }
   void stop_peer(session::PeerId id, const std::string& message) override {
     sm_.stop_peer(id, message);

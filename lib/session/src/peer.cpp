@@ -104,8 +104,18 @@ void Peer::stop_connections(const std::string& shutdown_message) {
   }
 }
 
-void Peer::stop_for_prefix_limit(std::chrono::seconds restart_after) {
-  stop_connections("prefix limit exceeded");
+void Peer::stop_for_prefix_limit(std::chrono::seconds restart_after, wire::AfiSafi af,
+                                 std::uint32_t limit) {
+  admin_up_ = false;  // refuses the peer's connections until the restart
+  if (Conn* c = established()) {
+    c->fsm.set_auto_restart(false);  // the restart timer below brings it back
+    c->pending_notification = wire::make_max_prefix_notification(af, limit);
+    c->down_reason = "maximum number of prefixes reached";
+    EventInput in;
+    in.cease_subcode = wire::err::kCeaseMaxPrefixes;
+    feed(*c, Event::AutomaticStop, in);
+  }
+  stop_connections("prefix limit exceeded");  // any other connection (a collision's second)
   restart_timer_.expires_after(restart_after);
   restart_timer_.async_wait([this](const ErrorCode& err) {
     if (!err && !ctx_.stopping) start();

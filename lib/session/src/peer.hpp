@@ -39,7 +39,8 @@ class Peer {
   void set_graceful_restart(std::optional<wire::GracefulRestartCap> gr);
   bool send(Buffer message);
   bool send_route_refresh(wire::AfiSafi af, std::uint8_t subtype);
-  void stop_for_prefix_limit(std::chrono::seconds restart_after);
+  void stop_for_prefix_limit(std::chrono::seconds restart_after, wire::AfiSafi af,
+                             std::uint32_t limit);
   // New settings for a stopped peer (a restart by reload): its one Idle FSM is replaced by one
   // with the new timers; the id and the totals in stats() carry on.
   void reconfigure(PeerConfig cfg);

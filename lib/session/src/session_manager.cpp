@@ -57,8 +57,9 @@ void SessionManager::stop_peer(PeerId id, const std::string& shutdown_message) {
   if (Peer* p = impl_->peer(id)) p->stop(shutdown_message);
 }
 
-void SessionManager::stop_for_prefix_limit(PeerId id, std::chrono::seconds restart_after) {
-  if (Peer* p = impl_->peer(id)) p->stop_for_prefix_limit(restart_after);
+void SessionManager::stop_for_prefix_limit(PeerId id, std::chrono::seconds restart_after,
+                                           wire::AfiSafi af, std::uint32_t limit) {
+  if (Peer* p = impl_->peer(id)) p->stop_for_prefix_limit(restart_after, af, limit);
 }
 
 bool SessionManager::drop_peer(PeerId id, std::uint8_t cease_subcode, const std::string& reason) {

@@ -36,8 +36,10 @@ class MemoryTransport final : public daemon::PeerTransport {
     p.cfg = std::move(config);
     p.negotiated.reset();
   }
-  void stop_for_prefix_limit(session::PeerId id, std::chrono::seconds restart_after) override {
-    t_.line(fmt::format("transport stop {} prefix-limit restart-after={}s", t_.name(id),
+  void stop_for_prefix_limit(session::PeerId id, std::chrono::seconds restart_after,
+                             wire::AfiSafi af, std::uint32_t limit) override {
+    t_.line(fmt::format("transport stop {} prefix-limit af={}/{} limit={} restart-after={}s",
+                        t_.name(id), static_cast<int>(af.afi), static_cast<int>(af.safi), limit,
                         restart_after.count()));
   }
   void start_peer(session::PeerId id) override { t_.line("transport start " + t_.name(id)); }

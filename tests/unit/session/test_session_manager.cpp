@@ -588,11 +588,14 @@ TEST_CASE("a peer stopped for a prefix limit restarts after its restart time, un
   Pair pr;
   REQUIRE(run_until(pr.io, [&] { return pr.up(); }));
   const auto stopped = std::chrono::steady_clock::now();
-  pr.a->stop_for_prefix_limit(pr.a_to_b, 2s);
+  pr.a->stop_for_prefix_limit(pr.a_to_b, 2s, wire::kIpv4Unicast, 1000);
   REQUIRE(run_until(pr.io, [&] { return !pr.rb.downs.empty(); }));
   const auto& got = pr.rb.notifications.back();
   CHECK(got.notification.code == wire::err::kCease);
-  CHECK(wire::decode_shutdown_communication(got.notification) == "prefix limit exceeded");
+  // RFC 4486: Cease/Maximum Number of Prefixes Reached with AFI, SAFI and the limit.
+  CHECK(got.notification.subcode == wire::err::kCeaseMaxPrefixes);
+  CHECK(wire::describe(got.notification) ==
+        "Cease/Maximum Number of Prefixes Reached (IPv4 unicast, limit 1000)");
   CHECK(pr.a->stats(pr.a_to_b).state == State::Idle);
   // Back by itself after the restart time (B retries meanwhile and is refused).
   REQUIRE(run_until(
@@ -600,7 +603,7 @@ TEST_CASE("a peer stopped for a prefix limit restarts after its restart time, un
   CHECK(std::chrono::steady_clock::now() - stopped >= 2s);
 
   // An explicit stop during the hold ends it: no restart.
-  pr.a->stop_for_prefix_limit(pr.a_to_b, 1s);
+  pr.a->stop_for_prefix_limit(pr.a_to_b, 1s, wire::kIpv4Unicast, 1000);
   pr.a->stop_peer(pr.a_to_b, "operator");
   CHECK_FALSE(run_until(
       pr.io, [&] { return pr.a->stats(pr.a_to_b).state != State::Idle; }, 3s));

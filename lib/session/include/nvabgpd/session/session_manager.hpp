@@ -142,9 +142,12 @@ class SessionManager {
   void start_peer(PeerId id);
   // ManualStop: Cease/Administrative Shutdown with the RFC 8203 message, no restart.
   void stop_peer(PeerId id, const std::string& shutdown_message);
-  // A prefix limit was exceeded: stopped as by stop_peer("prefix limit exceeded"), then
-  // started again after `restart_after` unless stop_peer, start_peer or shutdown comes first.
-  void stop_for_prefix_limit(PeerId id, std::chrono::seconds restart_after);
+  // A prefix limit was exceeded: the Established connection gets Cease/Maximum Number of
+  // Prefixes Reached carrying `af` and `limit` (RFC 4486 4; an AutomaticStop, RFC 4271 8.1.2),
+  // the others are stopped as by stop_peer(); the peer starts again after `restart_after`
+  // unless stop_peer, start_peer or shutdown comes first.
+  void stop_for_prefix_limit(PeerId id, std::chrono::seconds restart_after, wire::AfiSafi af,
+                             std::uint32_t limit);
   // AutomaticStop of the peer's Established connection (if any) with Cease/`cease_subcode`;
   // the peer restarts after its IdleHold as after any error. For BFD Down (RFC 9384 subcode
   // 10). False when no connection was Established.
