@@ -569,6 +569,8 @@ Value MethodExpr::eval(Ctx& c) const {
       if (o.type == Type::Path) {
         if (a.type == Type::Int && !keep) {
           const std::uint32_t asn = a.i();
+          // Nothing to delete: the path itself (no copy; an assignment of it changes nothing).
+          if (!o.as<wire::AsPath>().contains(asn)) return o;
           return derived(o, Type::Path, o.as<wire::AsPath>().filtered([asn](std::uint32_t x) {
             return x != asn;
           }));
@@ -787,28 +789,32 @@ Flow AssignAttrStmt::exec(Ctx& c) const {
         c.fail(loc, "invalid bgp_origin value");
         return c.halt;
       }
-      c.mut().origin = static_cast<wire::Origin>(v.u);
+      if (c.attrs->origin != static_cast<wire::Origin>(v.u))
+        c.mut().origin = static_cast<wire::Origin>(v.u);
       break;
     }
     case Attr::BgpPath: {
+      // Assigning the value the route has copies nothing (bgp_path.delete(x) without x).
+      if (c.attrs->as_path == v.as<wire::AsPath>()) break;
       wire::AsPath p = v.as<wire::AsPath>();
       c.mut().as_path = std::move(p);
       break;
     }
     case Attr::BgpNextHop:
-      c.mut().next_hop = v.ip;
+      if (c.attrs->next_hop != v.ip) c.mut().next_hop = v.ip;
       break;
     case Attr::BgpMed:
-      c.mut().med = v.i();
+      if (c.attrs->med != v.i()) c.mut().med = v.i();
       c.med_assigned = true;
       break;
     case Attr::BgpLocalPref:
-      c.mut().local_pref = v.i();
+      if (c.attrs->local_pref != v.i()) c.mut().local_pref = v.i();
       break;
     case Attr::BgpAtomicAggr:
-      c.mut().atomic_aggregate = v.u != 0;
+      if (c.attrs->atomic_aggregate != (v.u != 0)) c.mut().atomic_aggregate = v.u != 0;
       break;
     case Attr::BgpCommunity: {
+      if (c.attrs->communities == v.as<Clist>()) break;
       Clist l = v.as<Clist>();
       c.mut().communities = std::move(l);
       break;

@@ -142,6 +142,7 @@ class Filter {
   Loc loc;
   Loc end;  // the closing brace: "fell off the end"
   std::size_t frame = 0;
+  std::uint64_t fingerprint = 0;  // Program::fingerprint
   StmtP body;
 };
 

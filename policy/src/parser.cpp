@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "lexer.hpp"
+#include "nvabgpd/base/fingerprint.hpp"
 #include "reserved_words.hpp"
 
 namespace nvabgpd::policy {
@@ -239,6 +240,7 @@ class Parser {
 
   // ------------------------------------------------------------ top level
   void parse_define() {
+    const std::size_t start = pos_;
     advance();
     const Token name_tok = cur();
     std::string name = expect_ident("constant name");
@@ -253,7 +255,24 @@ class Parser {
     s.kind = Symbol::Kind::Const;
     s.value = static_cast<ConstExpr&>(*e).v;
     s.type = s.value.type;
+    s.fingerprint = fingerprint_since(start, name);
     g_.symbols[name] = std::move(s);
+  }
+
+  // The identity of the definition that starts at token `start` and ends here: its tokens
+  // without their positions (moving it or editing comments around it keeps it), and the
+  // identity of every global definition it names (a changed constant or function changes the
+  // filters that use it). A local that shadows a global name adds the global's identity too,
+  // which can only make two definitions differ, never wrongly match.
+  std::uint64_t fingerprint_since(std::size_t start, std::string_view self) const {
+    base::Fingerprint fp;
+    for (std::size_t i = start; i < pos_; ++i) {
+      const Token& t = toks_[i];
+      fp.add(static_cast<std::uint64_t>(t.kind)).add(t.text).add(t.num);
+      if (t.kind != Tok::Ident || t.text == self) continue;
+      if (auto g = g_.symbols.find(t.text); g != g_.symbols.end()) fp.add(g->second.fingerprint);
+    }
+    return fp.value();
   }
 
   // Old (2.0) style declarations between the header and the body: "int x; pair p;".
@@ -268,6 +287,7 @@ class Parser {
   }
 
   void parse_filter() {
+    const std::size_t start = pos_;
     advance();
     const Token name_tok = cur();
     std::string name = expect_ident("filter name");
@@ -280,13 +300,16 @@ class Parser {
     f->loc = loc_of(name_tok);
     f->body = parse_block(&f->end);
     f->frame = max_slot();
+    f->fingerprint = fingerprint_since(start, name);
     Symbol s;
     s.kind = Symbol::Kind::Filter;
+    s.fingerprint = f->fingerprint;
     g_.symbols[name] = s;
     prog_.filters.push_back(std::move(f));
   }
 
   void parse_function() {
+    const std::size_t start = pos_;
     advance();
     const Token name_tok = cur();
     std::string name = expect_ident("function name");
@@ -327,6 +350,7 @@ class Parser {
     Symbol s;
     s.kind = Symbol::Kind::Function;
     s.fn = fn.get();
+    s.fingerprint = fingerprint_since(start, name);
     g_.symbols[name] = s;
     prog_.functions.push_back(std::move(fn));
   }

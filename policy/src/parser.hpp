@@ -14,6 +14,7 @@ struct Symbol {
   Value value;  // Const
   Type type = Type::Void;
   const Function* fn = nullptr;
+  std::uint64_t fingerprint = 0;  // of the definition (see Parser::fingerprint_since)
 };
 
 struct GlobalScope {

@@ -42,6 +42,8 @@ const Filter* Program::find_filter(std::string_view name) const {
   return nullptr;
 }
 
+std::uint64_t Program::fingerprint(const Filter& f) { return f.fingerprint; }
+
 std::vector<std::string> Program::filter_names() const {
   std::vector<std::string> out;
   for (const auto& f : impl_->filters) out.push_back(f->name);

@@ -67,6 +67,35 @@ TEST_CASE("rejected and untouched routes allocate nothing; modified ones copy on
   CHECK(n <= 4);  // the attribute copy (path segments + community vector) and one push
 }
 
+TEST_CASE("a statement that leaves the value as it was copies nothing") {
+  // The seed's TO_RS: bgp_path.delete(65515) on every route, most of which have no 65515.
+  Run r(R"(
+    filter f { bgp_path.delete(65515); bgp_med = bgp_med; bgp_community.add((1,1)); accept; }
+  )");
+  wire::PathAttributes a;
+  a.as_path = seq({65001, 65002});
+  a.med = 7;
+  a.communities = {wire::Community::of(1, 1)};
+  (void)r("10.0.0.0/8", a);  // warm up thread-local scratch space
+  g_allocs = 0;
+  g_counting = true;
+  Outcome o = r("10.0.0.0/8", a);
+  g_counting = false;
+  CHECK(o.accepted());
+  CHECK_FALSE(o.modified);  // nothing to delete, same MED, community already there
+  CHECK(o.med_assigned);    // still counts for the eBGP MED rule
+  // The Run helper itself allocates (its print sink); the filter adds nothing to that.
+  const long baseline = g_allocs;
+  a.as_path = seq({65001, 65515, 65002});
+  g_allocs = 0;
+  g_counting = true;
+  o = r("10.0.0.0/8", a);
+  g_counting = false;
+  REQUIRE(o.modified);
+  CHECK(o.modified->as_path == seq({65001, 65002}));
+  CHECK(g_allocs > baseline);
+}
+
 TEST_CASE("route text helpers round-trip") {
   CHECK(community_text(*parse_community("65535:65282")) == "65535:65282");
   CHECK_FALSE(parse_community("65536:1"));

@@ -17,7 +17,8 @@
 // threads (each evaluation keeps its scratch state in thread-local storage).
 //
 // Copy-on-write: run() reads the caller's PathAttributes in place and copies them only when a
-// statement modifies an attribute. A rejected or untouched route costs no heap allocation.
+// statement changes an attribute's value (assigning the value it has, or deleting an ASN that
+// is not in the path, changes nothing). A rejected or untouched route costs no heap allocation.
 //
 // Errors: load() returns either a whole Program or diagnostics ("file:line:col: error: ...");
 // never half a program. A runtime error (division by zero, assigning an unset value, type
@@ -116,6 +117,10 @@ class Program {
   const Filter* find_filter(std::string_view name) const;
   std::vector<std::string> filter_names() const;
   Outcome run(const Filter& f, const RouteView& route, const PrintSink* sink = nullptr) const;
+  // Identity of what `f` does (its tokens and those of every definition it uses; not where
+  // they stand in the files): equal across programs and runs exactly when the filter text
+  // and its definitions are equal. Update groups and reload compare filters by it.
+  static std::uint64_t fingerprint(const Filter& f);
 
   struct Impl;
 
