@@ -32,7 +32,7 @@ nlohmann::json Daemon::filter_test(const std::string& name, bool export_side,
     std::optional<ctl::RouteInput> in = ctl::parse_route_json(rj, error);
     if (!in) throw ControlError("bad route: " + error);
     ctl::RouteInput r = std::move(*in);
-    rib::FilterContext ctx{rib::FilterDirection::Import, peer.id, peer.remote_asn, 0};
+    rib::FilterContext ctx{rib::FilterDirection::Import, peer.id, peer.remote_asn, 0, true};
     if (export_side) {
       // The route's source: the configured peer it says it came `from` (else a local route).
       ctx.direction = rib::FilterDirection::Export;

@@ -130,6 +130,8 @@ void Daemon::install_control_handlers() {
         routes["refresh_dumps"] = ctr->refresh_dumps;  // re-sends made for ROUTE-REFRESH
       }
       j["routes"] = routes;
+      // Peers with the same export settings and filter (by fingerprint) share one group.
+      if (auto g = rib_->group_of(p.id)) j["update_group"] = *g;
       if (p.negotiated && p.up) {
         nlohmann::json fams = nlohmann::json::array();
         for (auto f : p.negotiated->families) fams.push_back(std::string(config::family_name(f)));

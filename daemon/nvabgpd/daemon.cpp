@@ -201,8 +201,8 @@ rib::FilterPtr Daemon::filter_for(const config::FilterRef& ref) const {
     case config::FilterRef::Kind::Named:
       break;
   }
-  // One filter object per name and program: peers exporting through the same filter share an
-  // update group (the RIB keys groups by the filter object).
+  // One filter object per name and program (update groups go by the filter's fingerprint, so
+  // this only saves objects).
   if (auto it = filter_cache_.find(ref.name);
       it != filter_cache_.end() && it->second.first == program_)
     return it->second.second;

@@ -98,7 +98,6 @@ class Daemon {
 
   // Control operations (also used by the control handlers).
   nlohmann::json reload(bool check_only);
-  void set_filter_texts(std::map<std::string, std::string> t) { filter_texts_ = std::move(t); }
   void shutdown();
   // Drain (RFC 8326) or undrain peers by name (empty: every configured peer). The answer
   // lists what changed; unknown names throw ControlError.
@@ -218,7 +217,6 @@ class Daemon {
   std::size_t adopted_ = 0;
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
   std::chrono::system_clock::time_point last_reload_ = started_;
-  std::map<std::string, std::string> filter_texts_;
   // name -> (the program it was compiled from, the filter): reused while the program is current.
   mutable std::map<std::string, std::pair<std::shared_ptr<const policy::Program>, rib::FilterPtr>>
       filter_cache_;  // path -> contents, to see what changed

@@ -43,7 +43,7 @@ rib::FilterResult PolicyFilter::run(const base::Prefix& prefix, const wire::Path
   r.accept = o.accepted();
   r.modified = std::move(o.modified);
   r.med_assigned = o.med_assigned;
-  r.reason = name_ + ": " + o.reason();
+  if (ctx.want_reason) r.reason = name_ + ": " + o.reason();
   return r;
 }
 

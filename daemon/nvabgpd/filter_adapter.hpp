@@ -17,6 +17,7 @@ class PolicyFilter final : public rib::RouteFilter {
       : program_(std::move(program)), filter_(filter), name_(std::move(name)), peers_(peers) {}
 
   std::string name() const override { return name_; }
+  std::uint64_t fingerprint() const override { return policy::Program::fingerprint(*filter_); }
   rib::FilterResult run(const base::Prefix& prefix, const wire::PathAttributes& attrs,
                         const rib::FilterContext& ctx) const override;
   // What run() does, with the filter's full outcome and its `print` output given to `sink`

@@ -83,7 +83,6 @@ int main(int argc, char** argv) {
   wiring.transport = nvabgpd::daemon::socket_transport;
   nvabgpd::daemon::Daemon daemon(io, opts, std::move(*loaded.config), loaded.program,
                                  std::move(wiring));
-  daemon.set_filter_texts(std::move(loaded.filter_texts));
   // Before any thread starts (capabilities are per thread): keep only CAP_NET_ADMIN,
   // CAP_NET_BIND_SERVICE and CAP_NET_RAW, which is all the daemon needs from here on.
   if (auto err = nvabgpd::daemon::drop_privileges(user)) {

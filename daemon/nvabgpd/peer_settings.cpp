@@ -77,9 +77,6 @@ rib::PeerUp rib_settings(const config::Config& cfg, const config::PeerConfig& pc
   r.export_limit = to_rib(pc.export_limit);
   r.import_filter = std::move(filters.import);
   r.export_filter = std::move(filters.export_);
-  // Peers with the same export filter may share an update group.
-  r.export_policy_id = static_cast<std::uint32_t>(
-      std::hash<std::string>{}(pc.export_filter.to_string()) & 0x7fffffffU);
   return r;
 }
 

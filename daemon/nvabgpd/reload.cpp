@@ -12,8 +12,19 @@
 #include "daemon.hpp"
 #include "nvabgpd/config/load.hpp"
 #include "nvabgpd/config/load_with_filters.hpp"
+#include "nvabgpd/policy/filter.hpp"
 
 namespace nvabgpd::daemon {
+
+namespace {
+
+// What the named filter of `p` does (0: no such filter).
+std::uint64_t filter_fingerprint(const policy::Program* p, const std::string& name) {
+  const policy::Filter* f = p ? p->find_filter(name) : nullptr;
+  return f ? policy::Program::fingerprint(*f) : 0;
+}
+
+}  // namespace
 
 nlohmann::json Daemon::reload(bool check_only) {
   nlohmann::json out;
@@ -26,10 +37,11 @@ nlohmann::json Daemon::reload(bool check_only) {
     return out;
   }
   std::set<std::string, std::less<>> changed_filters;
-  if (next.filter_texts != filter_texts_) {
-    // Which filter definitions changed is not tracked per name: re-run every named filter.
-    for (const auto& n : config::referenced_filters(*next.config)) changed_filters.insert(n);
-  }
+  // A named filter is re-run where what it does changed: its text or a definition it uses.
+  // Moving it in its file, editing comments or another filter changes nothing.
+  for (const auto& n : config::referenced_filters(*next.config))
+    if (filter_fingerprint(program_.get(), n) != filter_fingerprint(next.program.get(), n))
+      changed_filters.insert(n);
   config::ReloadPlan plan = config::diff_configs(cfg_, *next.config, changed_filters);
   out["plan"] = config::format_plan(plan);
   out["warnings"] = next.warnings;
@@ -44,7 +56,6 @@ nlohmann::json Daemon::reload(bool check_only) {
     return out;
   }
   service_.reloading();
-  filter_texts_ = std::move(next.filter_texts);
   apply_reload(std::move(*next.config), std::move(next.program), plan);
   last_reload_ = std::chrono::system_clock::now();
   service_.ready("reloaded");

@@ -43,6 +43,17 @@ std::string ExportModifier::key() const {
                      drain ? 1 : 0);
 }
 
+ExportOverlay::ExportOverlay(rib::FilterPtr inner, ExportModifier mod, std::uint32_t local_asn)
+    : inner_(std::move(inner)),
+      mod_(std::move(mod)),
+      local_asn_(local_asn),
+      fingerprint_(base::Fingerprint()
+                       .add(inner_->fingerprint())
+                       .add(mod_.key())
+                       .add(mod_.reject_reason)
+                       .add(local_asn)
+                       .value()) {}
+
 // Overlays are shared by every peer in the same state and kept while the state lasts, so the
 // name says what the overlay does, not which check failed why (explain adds that, live).
 std::string ExportOverlay::name() const {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "health_monitor.hpp"
+#include "nvabgpd/base/fingerprint.hpp"
 #include "nvabgpd/config/model.hpp"
 #include "nvabgpd/rib/filter.hpp"
 
@@ -40,10 +41,10 @@ struct ExportModifier {
 
 class ExportOverlay final : public rib::RouteFilter {
  public:
-  ExportOverlay(rib::FilterPtr inner, ExportModifier mod, std::uint32_t local_asn)
-      : inner_(std::move(inner)), mod_(std::move(mod)), local_asn_(local_asn) {}
+  ExportOverlay(rib::FilterPtr inner, ExportModifier mod, std::uint32_t local_asn);
   const rib::RouteFilter* wrapped() const override { return inner_.get(); }
   std::string name() const override;
+  std::uint64_t fingerprint() const override { return fingerprint_; }
   rib::FilterResult run(const base::Prefix& prefix, const wire::PathAttributes& attrs,
                         const rib::FilterContext& ctx) const override;
 
@@ -51,6 +52,7 @@ class ExportOverlay final : public rib::RouteFilter {
   rib::FilterPtr inner_;
   ExportModifier mod_;
   std::uint32_t local_asn_;
+  std::uint64_t fingerprint_;  // the inner filter's, the modifier and the local AS
 };
 
 class GshutImport final : public rib::RouteFilter {
@@ -58,6 +60,9 @@ class GshutImport final : public rib::RouteFilter {
   explicit GshutImport(rib::FilterPtr inner) : inner_(std::move(inner)) {}
   const rib::RouteFilter* wrapped() const override { return inner_.get(); }
   std::string name() const override { return inner_->name(); }
+  std::uint64_t fingerprint() const override {
+    return base::Fingerprint().add(inner_->fingerprint()).add("gshut-import").value();
+  }
   rib::FilterResult run(const base::Prefix& prefix, const wire::PathAttributes& attrs,
                         const rib::FilterContext& ctx) const override;
 

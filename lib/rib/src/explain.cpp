@@ -55,7 +55,7 @@ PrefixExplain Rib::explain(const base::Prefix& prefix) const {
     if (const RouteFilter* f = peer.cfg.import_filter.get()) {
       const FilterResult r =
           f->run(prefix, AttrStore::materialize(**received),
-                 FilterContext{FilterDirection::Import, peer.cfg.id, peer.cfg.remote_asn, 0});
+                 FilterContext{FilterDirection::Import, peer.cfg.id, peer.cfg.remote_asn, 0, true});
       why = r.accept ? "held back by the import limit"
                      : fmt::format("rejected by import filter {}: {}", f->name(), r.reason);
     }

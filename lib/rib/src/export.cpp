@@ -37,6 +37,7 @@ void Rib::reexport(const PeerUp& cfg) {
   if (!p->up || !p->group) return;  // peer_up() brings the new settings
   if (GroupKey::of(cfg) == p->group->key()) {
     p->cfg = cfg;
+    p->group->adopt_filter(cfg.export_filter);
     return;
   }
   UpdateGroup& old = *p->group;

@@ -13,6 +13,31 @@ const char* ExportPolicy::community_block(const AttrSet& a, bool ebgp) {
   return nullptr;
 }
 
+std::size_t ExportPolicy::slot_of(const AttrSet* a) {
+  // Sets are slab-allocated: mix the address so neighbours do not share a slot.
+  return (reinterpret_cast<std::uintptr_t>(a) * 0x9E3779B97F4A7C15ULL) >> 56 & (kCacheSlots - 1);
+}
+
+const wire::PathAttributes& ExportPolicy::wire_view(const AttrRef& a) const {
+  if (!views_) views_ = std::make_unique<std::array<WireView, kCacheSlots>>();
+  WireView& v = (*views_)[slot_of(a.get())];
+  if (v.set.get() != a.get()) {
+    v.wire = AttrStore::materialize(*a);
+    v.set = a;
+  }
+  return v.wire;
+}
+
+AttrRef ExportPolicy::intern_modified(const AttrRef& in, wire::PathAttributes&& mod) const {
+  if (!modified_) modified_ = std::make_unique<std::array<Modified, kCacheSlots>>();
+  Modified& m = (*modified_)[slot_of(in.get())];
+  if (m.in.get() == in.get() && m.change == mod) return m.out;
+  m.out = store_.intern(mod);
+  m.in = in;
+  m.change = std::move(mod);
+  return m.out;
+}
+
 AttrRef ExportPolicy::transform(const UpdateGroup& g, const AttrRef& attrs, const AdjRibIn& src,
                                 bool keep_med, bool v6) const {
   const GroupKey& key = g.key();
@@ -104,22 +129,25 @@ ExportResult ExportPolicy::route(const UpdateGroup& g, EntryId id, bool want_rea
     if (f->kind() == RouteFilter::Kind::RejectAll)
       return reject([&] { return fmt::format("rejected by export filter {}", f->name()); });
     if (f->kind() == RouteFilter::Kind::Program) {
-      const wire::PathAttributes w = AttrStore::materialize(a);
+      const wire::PathAttributes& w = wire_view(best->attrs);
       const PeerId to = g.first_member();
       const AdjRibIn* top = peers_.find(to);
       FilterResult fr =
           f->run(table_.prefix(id), w,
                  FilterContext{FilterDirection::Export, to, top ? top->cfg.remote_asn : 0,
-                               src.local ? kLocalPeer : src.cfg.id});
+                               src.local ? kLocalPeer : src.cfg.id, want_reason});
       if (!fr.accept)
         return reject([&] {
           return fmt::format("rejected by export filter {}{}{}", f->name(),
                              fr.reason.empty() ? "" : ": ", fr.reason);
         });
+      // BIRD keeps a MED toward eBGP when the export filter set it, to any value (its old
+      // one too: then nothing was modified).
       if (fr.modified) {
-        // BIRD keeps a MED toward eBGP when the export filter set it, to any value.
         keep_med = fr.modified->med && (fr.med_assigned || fr.modified->med != w.med);
-        attrs = store_.intern(*fr.modified);
+        attrs = intern_modified(best->attrs, std::move(*fr.modified));
+      } else {
+        keep_med = fr.med_assigned && w.med;
       }
     }
   }

@@ -5,6 +5,8 @@
 // for the group's kind of peer (RFC 4271 5.1, RFC 4456 8, RFC 7947). Reads the Loc-RIB and
 // the peers; writes only interned attribute sets and the group's transform memo.
 // Private to lib/rib.
+#include <array>
+#include <memory>
 #include <string>
 
 #include "peer_table.hpp"
@@ -33,11 +35,35 @@ class ExportPolicy {
  private:
   AttrRef transform(const UpdateGroup& g, const AttrRef& attrs, const AdjRibIn& src, bool keep_med,
                     bool v6) const;
+  // The wire form of `a` that export filters read. Routes reach the export run grouped by
+  // attribute set (an UPDATE's prefixes share one), so a small direct-mapped cache makes this
+  // one materialisation per set instead of one per route.
+  const wire::PathAttributes& wire_view(const AttrRef& a) const;
+  // `mod` (a filter's change of `in`) interned. A filter that makes the same change to every
+  // route of a set (bgp_path.delete, a community add) interns it once per set: the cache
+  // compares the change with the last one made to `in` before hashing anything.
+  AttrRef intern_modified(const AttrRef& in, wire::PathAttributes&& mod) const;
 
   const RibConfig& cfg_;
   AttrStore& store_;
   const PrefixTable& table_;
   const PeerTable& peers_;
+
+  static constexpr std::size_t kCacheSlots = 256;
+  static std::size_t slot_of(const AttrSet* a);
+  struct WireView {
+    AttrRef set;  // keeps the set (and so the key's address) alive while cached
+    wire::PathAttributes wire;
+  };
+  struct Modified {
+    AttrRef in;
+    wire::PathAttributes change;
+    AttrRef out;
+  };
+  // Allocated on the first filtered export (an idle daemon or one without export filters
+  // does not pay for them).
+  mutable std::unique_ptr<std::array<WireView, kCacheSlots>> views_;
+  mutable std::unique_ptr<std::array<Modified, kCacheSlots>> modified_;
 };
 
 }  // namespace nvabgpd::rib

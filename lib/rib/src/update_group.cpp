@@ -27,8 +27,7 @@ GroupKey GroupKey::of(const PeerUp& p) {
   k.route_server_client = p.route_server_client;
   k.next_hop_self = p.next_hop_self;
   k.next_hop_unchanged = p.next_hop_unchanged;
-  k.export_policy_id = p.export_policy_id;
-  k.export_filter = p.export_filter.get();
+  k.export_filter = (p.export_filter ? *p.export_filter : *accept_all()).fingerprint();
   k.export_limit = p.export_limit.max;
   k.export_action = p.export_limit.action;
   k.mrai_ms = p.mrai.count();

@@ -28,8 +28,7 @@ struct GroupKey {
   bool route_server_client = false;
   bool next_hop_self = false;
   bool next_hop_unchanged = false;
-  std::uint32_t export_policy_id = 0;
-  const RouteFilter* export_filter = nullptr;
+  std::uint64_t export_filter = 0;  // RouteFilter::fingerprint()
   std::uint32_t export_limit = 0;
   LimitAction export_action = LimitAction::Warn;
   std::int64_t mrai_ms = 0;
@@ -75,6 +74,9 @@ class UpdateGroup {
   std::uint32_t id() const { return id_; }
   const GroupKey& key() const { return key_; }
   const RouteFilter* export_filter() const { return export_filter_.get(); }
+  // A reload gave the group's peers a new filter object that does the same (equal
+  // fingerprint): use it, so the old one (and its program) can go.
+  void adopt_filter(FilterPtr f) { export_filter_ = std::move(f); }
   const AdjRibOut& out() const { return out_; }
 
   // --- membership ---

@@ -46,6 +46,16 @@ namespace {
 
 using namespace nvabgpd;
 
+// Accepts everything, with no declared fingerprint: each object is its own update group.
+struct OwnGroupAll final : rib::RouteFilter {
+  Kind kind() const override { return Kind::AcceptAll; }
+  std::string name() const override { return "all (own group)"; }
+  rib::FilterResult run(const base::Prefix&, const wire::PathAttributes&,
+                        const rib::FilterContext&) const override {
+    return {true, std::nullopt, {}};
+  }
+};
+
 constexpr std::size_t kPrefixes = 1'000'000;
 constexpr std::size_t kAttrSets = 100'000;
 
@@ -142,7 +152,7 @@ void run_shape(benchmark::State& state, int peers, bool distinct_groups) {
       for (int i = 0; i < peers; ++i) {
         auto p = make_peer(static_cast<rib::PeerId>(100 + i), static_cast<std::uint32_t>(65200 + i),
                            0xC0000200U + static_cast<std::uint32_t>(i));
-        if (distinct_groups) p.export_policy_id = static_cast<std::uint32_t>(i + 1);
+        if (distinct_groups) p.export_filter = std::make_shared<const OwnGroupAll>();
         r.peer_up(p, now);
       }
       auto drain = [&] {

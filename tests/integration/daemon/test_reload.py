@@ -116,3 +116,30 @@ def test_reload_each_kind_of_change(lab, tmp_path):
     assert d.protocols()["c"]["flaps"] == 0
     assert identity(d)["a"] == after["a"]
     assert d.alive()
+
+
+def test_reload_keeps_a_filter_whose_meaning_did_not_change(lab, tmp_path):
+    """What a filter does counts, not its file: comments, layout and another filter added to
+    the file leave OUT (and b's update group) alone; a change to OUT itself does not."""
+    d, gb, cfg = _setup(lab, tmp_path)
+    before = identity(d)
+    group = d.protocols()["b"]["update_group"]
+    edited = ("# exports toward b\nfilter SPARE { reject; }\n"
+              + OUT_V1.replace("  accept;", "\n  accept;   # everything else"))
+    d.write_config(cfg, {"out.conf": edited})
+    r = d.ctl_json("reload")
+    assert r["applied"], r
+    b = next(p for p in r["peers"] if p["peer"] == "b")
+    assert b["changes"] == [], r["plan"]
+    # the daemon is still sending through the same group: a new route reaches b through it
+    gobgp_add(gb["a"], "10.55.2.0/24")
+    wait_until(lambda: "10.55.2.0/24" in gobgp_routes(gb["b"]), 20, what="new route at b")
+    assert "10.66.1.0/24" not in gobgp_routes(gb["b"])
+    assert identity(d) == before
+    assert d.protocols()["b"]["update_group"] == group  # the same group, not an equal one
+    # the same edit plus a changed prefix set is a change of OUT
+    d.write_config(cfg, {"out.conf": edited.replace("10.66.0.0", "10.77.0.0")})
+    r = d.ctl_json("reload")
+    b = next(p for p in r["peers"] if p["peer"] == "b")
+    assert any("filter OUT changed" in c for c in b["changes"]), r["plan"]
+    wait_until(lambda: "10.66.1.0/24" in gobgp_routes(gb["b"]), 20, what="10.66 now exported")

@@ -103,7 +103,6 @@ std::string run_replay(const std::string& scenario_config, const std::string& sc
   const std::uint32_t local_asn = cfg.asn;
   const std::uint32_t local_id = cfg.router_id.v4_value();
   daemon::Daemon d(io, opts, std::move(cfg), loaded.program, std::move(wiring));
-  d.set_filter_texts(std::move(loaded.filter_texts));
 
   auto settle = [&] {
     io.restart();

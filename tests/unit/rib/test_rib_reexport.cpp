@@ -138,3 +138,44 @@ TEST_CASE("reexport of a peer that is down only takes effect at its next session
   CHECK_FALSE(f.h.has(kOut, "10.1.1.0/24"));
   CHECK(f.h.views[kOut].eors == 1);
 }
+
+namespace {
+// Rejects one prefix length, with a declared identity (as the daemon's compiled filters have:
+// two loads of the same filter text are two objects with one fingerprint).
+struct DeclaredFilter final : rib::RouteFilter {
+  unsigned len;
+  std::uint64_t fp;
+  DeclaredFilter(unsigned l, std::uint64_t f) : len(l), fp(f) {}
+  std::string name() const override { return "declared"; }
+  std::uint64_t fingerprint() const override { return fp; }
+  rib::FilterResult run(const base::Prefix& p, const wire::PathAttributes&,
+                        const rib::FilterContext&) const override {
+    return {p.len() != len, std::nullopt, {}};
+  }
+};
+}  // namespace
+
+TEST_CASE("filter objects with one fingerprint share a group, and a new one keeps it",
+          "[rib][export][reexport]") {
+  Fixture f;
+  auto other = peer(kOther, 65003, "192.168.0.3", 3);
+  other.export_filter = std::make_shared<DeclaredFilter>(24, 77);
+  f.h.up(other);
+  f.h.settle();
+  REQUIRE(f.h.has(kOther, "10.1.3.0/25"));
+  f.reexport(std::make_shared<DeclaredFilter>(24, 77));  // another object, same identity
+  CHECK(f.h.rib.group_of(kOut) == f.h.rib.group_of(kOther));
+  CHECK(f.h.has(kOut, "10.1.3.0/25"));
+  CHECK_FALSE(f.h.has(kOut, "10.1.1.0/24"));
+  // A reload compiles the filter again: the group stays and nothing is sent.
+  const auto group = f.h.rib.group_of(kOut);
+  const auto groups = f.h.rib.group_count();
+  f.reexport(std::make_shared<DeclaredFilter>(24, 77));
+  CHECK(f.h.rib.group_of(kOut) == group);
+  CHECK(f.h.rib.group_count() == groups);
+  CHECK(f.h.views[kOut].announcements == 0);
+  CHECK(f.h.views[kOut].withdrawals == 0);
+  // A different identity is a different group.
+  f.reexport(std::make_shared<DeclaredFilter>(24, 78));
+  CHECK(f.h.rib.group_of(kOut) != f.h.rib.group_of(kOther));
+}

@@ -19,7 +19,7 @@ namespace nvabgpd::config {
 struct LoadedConfig {
   std::optional<Config> config;
   std::shared_ptr<const policy::Program> program;
-  std::map<std::string, std::string> filter_texts;  // path -> contents, for reload's diff
+  std::map<std::string, std::string> filter_texts;  // path -> contents, as read
   std::vector<std::string> errors;                  // "file:line:col: ..." each
   std::size_t error_count = 0;  // errors found, including those not listed (0: errors.size())
   std::vector<std::string> warnings;

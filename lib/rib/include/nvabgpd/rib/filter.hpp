@@ -18,12 +18,15 @@ struct FilterContext {
   std::uint32_t peer_id = 0;  // the daemon's PeerId of the importing / exporting peer
   std::uint32_t peer_asn = 0;
   std::uint32_t source_peer_id = 0;  // export: the peer the route came from (0: local)
+  // Fill FilterResult::reason (explain, filter test). The import and export paths leave it
+  // false: no text is built per route.
+  bool want_reason = false;
 };
 
 struct FilterResult {
   bool accept = false;
   std::optional<wire::PathAttributes> modified;  // set only when the filter changed something
-  std::string reason;                            // e.g. "TO_RS: rejected at line 12"
+  std::string reason;         // e.g. "TO_RS: rejected at line 12"; only when ctx.want_reason
   bool med_assigned = false;  // the filter assigned MED (an export keeps it toward eBGP)
 };
 
@@ -36,6 +39,12 @@ class RouteFilter {
   // overlays) returns it; nullptr otherwise.
   virtual const RouteFilter* wrapped() const { return nullptr; }
   virtual std::string name() const = 0;
+  // Identity of what the filter does: equal fingerprints give equal results for every route
+  // (same compiled filter text and definitions it uses, same overlays). Update groups are keyed
+  // by it, so peers exporting through equal filters share one group, and a reload that leaves
+  // a filter unchanged keeps its group (and sends nothing).
+  // A filter that does not say is only equal to itself.
+  virtual std::uint64_t fingerprint() const { return reinterpret_cast<std::uintptr_t>(this); }
   // Program filters may depend on the prefix; the RIB calls this per route.
   virtual FilterResult run(const base::Prefix& prefix, const wire::PathAttributes& attrs,
                            const FilterContext& ctx) const = 0;
@@ -45,6 +54,7 @@ class AcceptAllFilter final : public RouteFilter {
  public:
   Kind kind() const override { return Kind::AcceptAll; }
   std::string name() const override { return "all"; }
+  std::uint64_t fingerprint() const override { return 1; }
   FilterResult run(const base::Prefix&, const wire::PathAttributes&,
                    const FilterContext&) const override {
     return FilterResult{true, std::nullopt, {}};
@@ -55,6 +65,7 @@ class RejectAllFilter final : public RouteFilter {
  public:
   Kind kind() const override { return Kind::RejectAll; }
   std::string name() const override { return "none"; }
+  std::uint64_t fingerprint() const override { return 2; }
   FilterResult run(const base::Prefix&, const wire::PathAttributes&,
                    const FilterContext&) const override {
     return FilterResult{false, std::nullopt, "filter none rejects every route"};
@@ -62,8 +73,7 @@ class RejectAllFilter final : public RouteFilter {
 };
 
 using FilterPtr = std::shared_ptr<const RouteFilter>;
-// One shared instance each (they are stateless): update groups are keyed by the export filter
-// object, so every peer exporting `all` must get the same pointer to share one group.
+// One shared instance each (they are stateless).
 inline FilterPtr accept_all() {
   static const FilterPtr f = std::make_shared<const AcceptAllFilter>();
   return f;

@@ -64,7 +64,6 @@ struct PeerUp {
   PrefixLimit export_limit;  // action Block/Warn: stop adding routes (never drop the session)
   FilterPtr import_filter;   // null = accept all
   FilterPtr export_filter;   // null = accept all
-  std::uint32_t export_policy_id = 0;  // daemon's id of the export filter (group key)
 
   bool ebgp() const { return local_asn != remote_asn; }
 };
