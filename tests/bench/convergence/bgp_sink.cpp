@@ -14,11 +14,12 @@
 // where done_ns is when that session reached the condition (CLOCK_MONOTONIC) and the
 // counters (updates, announced, withdrawn NLRI) count what arrived since the command.
 // --watch-asn A counts announced NLRI whose path contains A; --watch-community X:Y counts
-// announced NLRI carrying that community (both since the command, to check export filters).
+// announced NLRI carrying that community (both since the command, to check export filters);
+// {"established":..} says whether --watch-prefix P is among the expected prefixes.
 // Exits on EOF of stdin, a closed session or an error (a final line with "ok":false).
 // Usage: bgp_sink (--listen ADDR | --connect DUT --locals A,B,..) [--port 179] [--asn 64700]
 //          [--prefixes 1000000] [--attr-sets 100000] [--seed 1] [--exclude-len 30-32]
-//          [--watch-asn 65515] [--watch-community 65001:100]
+//          [--watch-asn 65515] [--watch-community 65001:100] [--watch-prefix 20.0.0.0/24]
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -254,10 +255,14 @@ int main(int argc, char** argv) {
     std::sscanf(ex.c_str(), "%u-%u", &ex_lo, &ex_hi);
     if (ex_hi < ex_lo) ex_hi = ex_lo;
   }
+  const auto watch_prefix = base::Prefix::parse(args.str("--watch-prefix", "0.0.0.0/0"));
+  bool watch_prefix_expected = false;
   std::vector<std::uint64_t> keys;
   keys.reserve(table.prefixes.size());
   for (const auto& p : table.prefixes) {
-    if (!excluded(p, ex_lo, ex_hi)) keys.push_back(bench::prefix_key(p));
+    if (excluded(p, ex_lo, ex_hi)) continue;
+    keys.push_back(bench::prefix_key(p));
+    if (watch_prefix && p == *watch_prefix) watch_prefix_expected = true;
   }
   table = {};
   std::uint32_t watch_community = 0;
@@ -309,7 +314,8 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  std::printf("{\"established\":%zu,\"expected\":%zu}\n", sessions.size(), sink.expected());
+  std::printf("{\"established\":%zu,\"expected\":%zu,\"watch_prefix_expected\":%s}\n",
+              sessions.size(), sink.expected(), watch_prefix_expected ? "true" : "false");
   std::fflush(stdout);
 
   constexpr std::uint64_t kStdin = ~std::uint64_t{0};
