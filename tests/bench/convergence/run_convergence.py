@@ -98,6 +98,12 @@ class Proc:
                 self.popen.wait(5)
 
 
+def sys_cpu(pid):
+    """Kernel-mode CPU seconds (stime) of a live process: part of proc_usage's CPU."""
+    stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
+    return int(stat[stat.rindex(")") + 2:].split()[12]) / os.sysconf("SC_CLK_TCK")
+
+
 def proc_usage(pid):
     """(CPU seconds utime+stime, VmHWM bytes, VmRSS bytes) of a live process."""
     stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
@@ -250,17 +256,31 @@ def phase_counts(res):
     return {k: sum(s[k] for s in res["sessions"]) for k in keys}
 
 
-def settle_rss(pid, bound, quiet):
-    """RSS once it stopped falling: sampled every 100 ms until it has not dropped for `quiet`
-    seconds, at most `bound` seconds (nvabgpd may give memory back on a timer)."""
-    t0 = last_drop = time.monotonic()
-    low = proc_usage(pid)[2]
-    while time.monotonic() - t0 < bound and time.monotonic() - last_drop < quiet:
+def settle_rss(pid, bound, quiet, falling_only=True):
+    """RSS once it stopped falling (or, falling_only=False, changing): sampled every 100 ms
+    until it has not dropped (changed) for `quiet` seconds, at most `bound` seconds (nvabgpd
+    may give memory back on a timer)."""
+    t0 = last_move = time.monotonic()
+    ref = proc_usage(pid)[2]
+    while time.monotonic() - t0 < bound and time.monotonic() - last_move < quiet:
         time.sleep(0.1)  # sampling interval of a measurement, not synchronisation
         rss = proc_usage(pid)[2]
-        if rss < low:
-            low, last_drop = rss, time.monotonic()
+        if rss < ref or (not falling_only and rss != ref):
+            ref, last_move = rss, time.monotonic()
     return proc_usage(pid)[2], time.monotonic() - t0
+
+
+def wait_listening(pid, port, timeout):
+    """Bounded wait until the process's namespace has a TCP listener on `port`."""
+    end = time.monotonic() + timeout
+    want = f":{port:04X} "
+    while time.monotonic() < end:
+        for line in pathlib.Path(f"/proc/{pid}/net/tcp").read_text().splitlines()[1:]:
+            f = line.split()
+            if (f[1] + " ").endswith(want) and f[3] == "0A":
+                return
+        time.sleep(0.05)  # polling a condition with a deadline
+    raise RuntimeError(f"DUT {pid} not listening on {port} after {timeout} s")
 
 
 def run_scenario(name, kind, args, lab, build):
@@ -306,7 +326,11 @@ def run_scenario(name, kind, args, lab, build):
             ready = expect("fib_watch", watch.line(30))
             if ready["count"] != 0:
                 raise RuntimeError(f"table {FIB_TABLE} not empty at start: {ready}")
+        # Idle: the DUT listens, its sessions (if any) are up and its RSS stopped changing.
+        wait_listening(dut.pid, 179, 30)
+        settle_rss(dut.pid, args.settle_bound, args.settle_quiet / 3, falling_only=False)
         cpu0, _, idle = proc_usage(dut.pid)
+        sys0 = sys_cpu(dut.pid)
         r["idle_mb"] = idle / 2**20
         if args.perf:
             perf = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-p", str(dut.pid),
@@ -326,7 +350,9 @@ def run_scenario(name, kind, args, lab, build):
             r["fib_full"] = ev
             done = max(done, ev["ns"])
         cpu1, hwm, _ = proc_usage(dut.pid)
+        sys1 = sys_cpu(dut.pid)
         r.update(announce_s=(done - sent["first_update_ns"]) / 1e9, announce_cpu_s=cpu1 - cpu0,
+                 announce_sys_s=sys1 - sys0,
                  updates_sent=sent["updates"], announce_seen=phase_counts(res))
         if args.quick:
             check_filter(name, kind, res, r.get("tag_prefix_in_table"))
@@ -343,6 +369,8 @@ def run_scenario(name, kind, args, lab, build):
             sent_b = expect("injector B", inj_b.line(120))
             res = expect("sink switch", sink.line(args.switch_timeout + 30))
             cpu2, hwm, _ = proc_usage(dut.pid)
+            sys2 = sys_cpu(dut.pid)
+            r["switch_sys_s"] = sys2 - sys1
             r.update(switch_s=(res["all_done_ns"] - sent_b["first_update_ns"]) / 1e9
                      if res["ok"] else None,
                      switch_cpu_s=cpu2 - cpu1, switch_seen=phase_counts(res))
@@ -352,7 +380,7 @@ def run_scenario(name, kind, args, lab, build):
             if args.quick and not res["ok"]:
                 raise RuntimeError(f"S5/{kind}: best paths did not move to injector B: "
                                    + json.dumps(res)[:2000])
-            cpu1 = cpu2
+            cpu1, sys1 = cpu2, sys2
 
         # Withdraw everything from the holder of the best paths.
         sink_wait(sink, "full" if two else "empty", survivor_as if two else 0, T)
@@ -366,6 +394,7 @@ def run_scenario(name, kind, args, lab, build):
             done = max(done, ev["ns"])
         cpu3, hwm, _ = proc_usage(dut.pid)
         r.update(withdraw_s=(done - wd["withdraw_first_ns"]) / 1e9, withdraw_cpu_s=cpu3 - cpu1,
+                 withdraw_sys_s=sys_cpu(dut.pid) - sys1,
                  withdraw_seen=phase_counts(res), hwm_mb=hwm / 2**20,
                  bytes_per_route=(hwm - idle) / args.prefixes)
         after, waited = settle_rss(dut.pid, args.settle_bound, args.settle_quiet)
@@ -496,7 +525,7 @@ def main():
         if n not in SCENARIOS:
             ap.error(f"unknown scenario {n} (known: {', '.join(SCENARIOS)})")
     results = {"prefixes": args.prefixes, "seed": args.seed, "attr_sets": args.attr_sets,
-               "filter": TO_RS, "runs": []}
+               "filter": TO_RS, "kernel": os.uname().release, "runs": []}
     with Lab() as lab:
         if not (args.no_direct or q):
             # A ceiling is a capability: the best of three runs (a 0.2 s run on a shared
@@ -515,8 +544,9 @@ def main():
                 r = run_scenario(name, kind, args, lab, build)
                 results["runs"].append(r)
                 print(f"{name} {kind:8}: announce {r['announce_s']:.2f} s (CPU "
-                      f"{r['announce_cpu_s']:.2f}), withdraw {r['withdraw_s']:.2f} s (CPU "
-                      f"{r['withdraw_cpu_s']:.2f}), idle {r['idle_mb']:.1f} MB, peak "
+                      f"{r['announce_cpu_s']:.2f}, sys {r['announce_sys_s']:.2f}), withdraw "
+                      f"{r['withdraw_s']:.2f} s (CPU {r['withdraw_cpu_s']:.2f}, sys "
+                      f"{r['withdraw_sys_s']:.2f}), idle {r['idle_mb']:.1f} MB, peak "
                       f"{r['hwm_mb']:.0f} MB, after withdraw {r['after_withdraw_mb']:.1f} MB",
                       flush=True)
     print_tables(results)
