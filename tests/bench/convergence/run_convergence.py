@@ -398,7 +398,7 @@ def run_scenario(name, kind, args, lab, build):
                  withdraw_seen=phase_counts(res), hwm_mb=hwm / 2**20,
                  bytes_per_route=(hwm - idle) / args.prefixes)
         after, waited = settle_rss(dut.pid, args.settle_bound, args.settle_quiet)
-        r.update(after_withdraw_mb=after / 2**20, settle_s=waited)
+        r.update(after_withdraw_mb=after / 2**20, after_over_idle=after / idle, settle_s=waited)
         if perf:
             perf.send_signal(signal.SIGINT)
             perf.wait(60)
@@ -431,7 +431,8 @@ def fmt(v, spec=".2f"):
 COLUMNS = [("announce s", "announce_s", ".2f"), ("CPU s", "announce_cpu_s", ".2f"),
            ("withdraw s", "withdraw_s", ".2f"), ("CPU s", "withdraw_cpu_s", ".2f"),
            ("idle MB", "idle_mb", ".1f"), ("peak MB", "hwm_mb", ".0f"),
-           ("after wd MB", "after_withdraw_mb", ".1f"), ("B/route", "bytes_per_route", ".0f")]
+           ("after wd MB", "after_withdraw_mb", ".1f"), ("after/idle", "after_over_idle", ".2f"),
+           ("B/route", "bytes_per_route", ".0f")]
 RATIOS = [("announce", "announce_s"), ("CPU", "announce_cpu_s"), ("withdraw", "withdraw_s"),
           ("wd CPU", "withdraw_cpu_s"), ("B/route", "bytes_per_route"),
           ("after wd", "after_withdraw_mb"), ("idle", "idle_mb")]
@@ -447,11 +448,12 @@ def print_tables(results):
         print(f"\n{name}: {SCENARIOS[name]['what']}, {results['prefixes']} prefixes, "
               f"{rs[0]['sinks']} sink(s){extra}")
         print("| DUT | " + " | ".join(c[0] for c in COLUMNS) + " |"
-              + (" switch s |" if name == "S5" else ""))
-        print("| --- " * (len(COLUMNS) + 1 + (name == "S5")) + "|")
+              + (" switch s | CPU s |" if name == "S5" else ""))
+        print("| --- " * (len(COLUMNS) + 1 + 2 * (name == "S5")) + "|")
         for r in rs:
             print(f"| {r['dut']} | " + " | ".join(fmt(r.get(k), f) for _, k, f in COLUMNS)
-                  + " |" + (f" {fmt(r.get('switch_s'))} |" if name == "S5" else ""))
+                  + " |" + (f" {fmt(r.get('switch_s'))} | {fmt(r.get('switch_cpu_s'))} |"
+                            if name == "S5" else ""))
         for r in rs:
             seen = {k: r.get(k) for k in ("announce_seen", "switch_seen", "withdraw_seen")
                     if r.get(k)}
