@@ -18,6 +18,10 @@ class PolicyFilter final : public rib::RouteFilter {
 
   std::string name() const override { return name_; }
   std::uint64_t fingerprint() const override { return policy::Program::fingerprint(*filter_); }
+  std::optional<std::uint64_t> prefix_signature(const base::Prefix& prefix) const override {
+    // The runtime-error and fell-off-the-end logs are once per filter anyway.
+    return program_->prefix_signature(*filter_, prefix);
+  }
   rib::FilterResult run(const base::Prefix& prefix, const wire::PathAttributes& attrs,
                         const rib::FilterContext& ctx) const override;
   // What run() does, with the filter's full outcome and its `print` output given to `sink`

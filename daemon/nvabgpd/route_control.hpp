@@ -45,6 +45,11 @@ class ExportOverlay final : public rib::RouteFilter {
   const rib::RouteFilter* wrapped() const override { return inner_.get(); }
   std::string name() const override;
   std::uint64_t fingerprint() const override { return fingerprint_; }
+  // What the overlay adds does not depend on the prefix.
+  std::optional<std::uint64_t> prefix_signature(const base::Prefix& prefix) const override {
+    if (mod_.reject || inner_->kind() == Kind::AcceptAll) return 0;
+    return inner_->prefix_signature(prefix);
+  }
   rib::FilterResult run(const base::Prefix& prefix, const wire::PathAttributes& attrs,
                         const rib::FilterContext& ctx) const override;
 

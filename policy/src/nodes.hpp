@@ -143,6 +143,10 @@ class Filter {
   Loc end;  // the closing brace: "fell off the end"
   std::size_t frame = 0;
   std::uint64_t fingerprint = 0;  // Program::fingerprint
+  // Program::prefix_signature: whether the result depends on the prefix only through these
+  // yes/no tests (prefix_tests.hpp), found at load.
+  bool prefix_only = false;
+  std::vector<const Expr*> prefix_tests;
   StmtP body;
 };
 

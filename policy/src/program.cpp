@@ -6,6 +6,7 @@
 
 #include "nodes.hpp"
 #include "parser.hpp"
+#include "prefix_tests.hpp"
 
 namespace nvabgpd::policy {
 
@@ -43,6 +44,25 @@ const Filter* Program::find_filter(std::string_view name) const {
 }
 
 std::uint64_t Program::fingerprint(const Filter& f) { return f.fingerprint; }
+
+std::optional<std::uint64_t> Program::prefix_signature(const Filter& f,
+                                                       const base::Prefix& net) const {
+  if (!f.prefix_only) return std::nullopt;
+  static const wire::PathAttributes kNone;
+  RouteView v;
+  v.net = net;
+  v.attrs = &kNone;
+  Ctx c;
+  c.route = &v;
+  c.attrs = &kNone;
+  std::uint64_t bits = 0;
+  for (std::size_t i = 0; i < f.prefix_tests.size(); ++i) {
+    const Value r = f.prefix_tests[i]->eval(c);
+    if (c.halted() || r.type != Type::Bool) return std::nullopt;
+    if (r.u != 0) bits |= std::uint64_t{1} << i;
+  }
+  return bits;
+}
 
 std::vector<std::string> Program::filter_names() const {
   std::vector<std::string> out;
@@ -103,6 +123,11 @@ base::Result<Program, std::vector<Diagnostic>> load(std::span<const SourceFile> 
     }
   }
   if (!diags.empty()) return base::Err{std::move(diags)};
+  for (auto& f : impl->filters) {
+    PrefixTests t = find_prefix_tests(*f);
+    f->prefix_only = t.usable;
+    f->prefix_tests = std::move(t.tests);
+  }
   return Program(std::move(impl));
 }
 

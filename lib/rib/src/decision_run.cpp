@@ -108,6 +108,7 @@ std::size_t Rib::run(std::size_t budget) {
     dirty_.clear();
     if (dirty_.capacity() > 65536) dirty_.shrink_to_fit();
     dirty_head_ = 0;
+    if (table_.size() == 0) export_policy_->forget();  // nothing left to export
   }
   // Initial (or re-)export walks of update groups, after the dirty prefixes.
   for (auto& g : groups_) {

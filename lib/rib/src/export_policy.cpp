@@ -38,6 +38,15 @@ AttrRef ExportPolicy::intern_modified(const AttrRef& in, wire::PathAttributes&& 
   return m.out;
 }
 
+ExportPolicy::Verdict& ExportPolicy::verdict_slot(std::uint32_t group, const AttrRef& in,
+                                                  PeerId from, std::uint64_t signature) const {
+  if (!verdicts_) verdicts_ = std::make_unique<std::array<Verdict, kVerdictSlots>>();
+  std::uint64_t h = reinterpret_cast<std::uintptr_t>(in.get());
+  h = (h ^ signature * 0xC2B2AE3D27D4EB4FULL ^ (std::uint64_t{group} << 32 | from)) *
+      0x9E3779B97F4A7C15ULL;
+  return (*verdicts_)[h >> 52 & (kVerdictSlots - 1)];
+}
+
 AttrRef ExportPolicy::transform(const UpdateGroup& g, const AttrRef& attrs, const AdjRibIn& src,
                                 bool keep_med, bool v6) const {
   const GroupKey& key = g.key();
@@ -129,26 +138,48 @@ ExportResult ExportPolicy::route(const UpdateGroup& g, EntryId id, bool want_rea
     if (f->kind() == RouteFilter::Kind::RejectAll)
       return reject([&] { return fmt::format("rejected by export filter {}", f->name()); });
     if (f->kind() == RouteFilter::Kind::Program) {
+      const base::Prefix prefix = table_.prefix(id);
+      const PeerId from = src.local ? kLocalPeer : src.cfg.id;
+      // Routes of one set whose prefixes answer the filter's prefix tests alike get one
+      // verdict: the filter runs once for them (not for explain, which wants its reason).
+      Verdict* v = nullptr;
+      std::uint64_t sig = 0;
+      if (!want_reason) {
+        if (const auto answers = f->prefix_signature(prefix)) {
+          sig = *answers;
+          v = &verdict_slot(g.id(), best->attrs, from, sig);
+          if (v->in.get() == best->attrs.get() && v->group == g.id() && v->from == from &&
+              v->signature == sig) {
+            if (!v->out) return reject([] { return std::string(); });
+            r.attrs = transform(g, v->out, src, v->keep_med, v6);
+            return r;
+          }
+        }
+      }
       const wire::PathAttributes& w = wire_view(best->attrs);
       const PeerId to = g.first_member();
       const AdjRibIn* top = peers_.find(to);
-      FilterResult fr =
-          f->run(table_.prefix(id), w,
-                 FilterContext{FilterDirection::Export, to, top ? top->cfg.remote_asn : 0,
-                               src.local ? kLocalPeer : src.cfg.id, want_reason});
+      FilterResult fr = f->run(prefix, w,
+                               FilterContext{FilterDirection::Export, to,
+                                             top ? top->cfg.remote_asn : 0, from, want_reason});
+      if (fr.accept) {
+        // BIRD keeps a MED toward eBGP when the export filter set it, to any value (its old
+        // one too: then nothing was modified).
+        if (fr.modified) {
+          keep_med = fr.modified->med && (fr.med_assigned || fr.modified->med != w.med);
+          attrs = intern_modified(best->attrs, std::move(*fr.modified));
+        } else {
+          keep_med = fr.med_assigned && w.med;
+        }
+      }
+      if (v) {
+        *v = Verdict{g.id(), from, sig, best->attrs, fr.accept ? attrs : AttrRef{}, keep_med};
+      }
       if (!fr.accept)
         return reject([&] {
           return fmt::format("rejected by export filter {}{}{}", f->name(),
                              fr.reason.empty() ? "" : ": ", fr.reason);
         });
-      // BIRD keeps a MED toward eBGP when the export filter set it, to any value (its old
-      // one too: then nothing was modified).
-      if (fr.modified) {
-        keep_med = fr.modified->med && (fr.med_assigned || fr.modified->med != w.med);
-        attrs = intern_modified(best->attrs, std::move(*fr.modified));
-      } else {
-        keep_med = fr.med_assigned && w.med;
-      }
     }
   }
   r.attrs = transform(g, attrs, src, keep_med, v6);

@@ -31,6 +31,12 @@ class ExportPolicy {
   ExportResult route(const UpdateGroup& g, EntryId id, bool want_reason) const;
   // The well-known community that keeps a route from a peer, or nullptr.
   static const char* community_block(const AttrSet& attrs, bool ebgp_peer);
+  // Drops the caches (and the attribute sets they hold), e.g. once the table is empty.
+  void forget() {
+    views_.reset();
+    modified_.reset();
+    verdicts_.reset();
+  }
 
  private:
   AttrRef transform(const UpdateGroup& g, const AttrRef& attrs, const AdjRibIn& src, bool keep_med,
@@ -43,6 +49,18 @@ class ExportPolicy {
   // route of a set (bgp_path.delete, a community add) interns it once per set: the cache
   // compares the change with the last one made to `in` before hashing anything.
   AttrRef intern_modified(const AttrRef& in, wire::PathAttributes&& mod) const;
+  // A filter's verdict on routes of one attribute set from one source whose prefixes answer
+  // its prefix tests alike (RouteFilter::prefix_signature), for one group.
+  struct Verdict {
+    std::uint32_t group = 0;
+    PeerId from = 0;
+    std::uint64_t signature = 0;
+    AttrRef in;   // null: slot empty
+    AttrRef out;  // the filtered set (before the group's transform); null: rejected
+    bool keep_med = false;
+  };
+  Verdict& verdict_slot(std::uint32_t group, const AttrRef& in, PeerId from,
+                        std::uint64_t signature) const;
 
   const RibConfig& cfg_;
   AttrStore& store_;
@@ -64,6 +82,8 @@ class ExportPolicy {
   // does not pay for them).
   mutable std::unique_ptr<std::array<WireView, kCacheSlots>> views_;
   mutable std::unique_ptr<std::array<Modified, kCacheSlots>> modified_;
+  static constexpr std::size_t kVerdictSlots = 4096;
+  mutable std::unique_ptr<std::array<Verdict, kVerdictSlots>> verdicts_;
 };
 
 }  // namespace nvabgpd::rib

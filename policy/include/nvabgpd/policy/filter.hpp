@@ -121,6 +121,12 @@ class Program {
   // they stand in the files): equal across programs and runs exactly when the filter text
   // and its definitions are equal. Update groups and reload compare filters by it.
   static std::uint64_t fingerprint(const Filter& f);
+  // Filters whose result depends on the prefix only through yes/no tests (`net ~ [ ... ]`,
+  // `net = p`, `net.len > 24`, none in a called function, no print or accept/reject message)
+  // give two routes with the same attributes, source and answers the same Outcome. This is
+  // the answers for `net`, one bit per test; nullopt when the filter may use the prefix in
+  // other ways (then every route must be run). The RIB memoises export results by it.
+  std::optional<std::uint64_t> prefix_signature(const Filter& f, const base::Prefix& net) const;
 
   struct Impl;
 

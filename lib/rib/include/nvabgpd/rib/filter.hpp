@@ -45,6 +45,14 @@ class RouteFilter {
   // a filter unchanged keeps its group (and sends nothing).
   // A filter that does not say is only equal to itself.
   virtual std::uint64_t fingerprint() const { return reinterpret_cast<std::uintptr_t>(this); }
+  // Filters whose result depends on the prefix only through yes/no tests return their
+  // answers for `prefix` (one bit per test): two routes with the same attribute set, source
+  // peer and signature then get the same result, and the RIB runs the filter once for them.
+  // nullopt (the default): run the filter for every route.
+  virtual std::optional<std::uint64_t> prefix_signature(const base::Prefix& prefix) const {
+    (void)prefix;
+    return std::nullopt;
+  }
   // Program filters may depend on the prefix; the RIB calls this per route.
   virtual FilterResult run(const base::Prefix& prefix, const wire::PathAttributes& attrs,
                            const FilterContext& ctx) const = 0;
