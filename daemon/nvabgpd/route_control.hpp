@@ -68,6 +68,11 @@ class GshutImport final : public rib::RouteFilter {
   std::uint64_t fingerprint() const override {
     return base::Fingerprint().add(inner_->fingerprint()).add("gshut-import").value();
   }
+  // What the overlay adds (LOCAL_PREF 0 on GRACEFUL_SHUTDOWN) does not depend on the prefix.
+  std::optional<std::uint64_t> prefix_signature(const base::Prefix& prefix) const override {
+    if (inner_->kind() == Kind::AcceptAll) return 0;
+    return inner_->prefix_signature(prefix);
+  }
   rib::FilterResult run(const base::Prefix& prefix, const wire::PathAttributes& attrs,
                         const rib::FilterContext& ctx) const override;
 

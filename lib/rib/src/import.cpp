@@ -38,6 +38,21 @@ void keep_gateway_family(const base::Prefix& p, const wire::PathAttributes& rece
 
 }  // namespace
 
+// The prefixes of one UPDATE share their attributes: an import filter that uses the prefix only
+// through yes/no tests (RouteFilter::prefix_signature) gives every prefix with the same
+// answers (and address family: the next hop's family is fixed up per prefix) the same verdict,
+// so it runs, and its change is interned, once per answer instead of once per prefix.
+struct Rib::ImportMemo {
+  struct Verdict {
+    std::uint64_t signature = 0;
+    bool v4 = false;
+    bool accept = false;
+    AttrRef accepted;
+  };
+  static constexpr std::size_t kMax = 16;  // distinct answers kept per UPDATE
+  std::vector<Verdict> verdicts;
+};
+
 void Rib::update(const UpdateIn& in, base::SteadyTime /*now*/) {
   Peer* pp = peer_by_id(in.peer);
   if (!pp || !pp->up || pp->local) return;
@@ -60,7 +75,9 @@ void Rib::update(const UpdateIn& in, base::SteadyTime /*now*/) {
     // Loop checks and default LOCAL_PREF, on the route as received (before the filter).
     const std::uint16_t loops = prepare_import(p.cfg, attrs);
     AttrRef interned = store_.intern(attrs);
-    for (const auto& prefix : nlri) announce_path(p, prefix, interned, interned, attrs, loops);
+    ImportMemo memo;
+    for (const auto& prefix : nlri)
+      announce_path(p, prefix, interned, interned, attrs, loops, &memo);
   };
   announce_all(u.nlri, u.attrs);
   if (u.mp_reach) {
@@ -88,7 +105,7 @@ void Rib::remove_path(Peer& p, const base::Prefix& prefix) {
 
 void Rib::announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_policy,
                         const AttrRef& accepted_same, const wire::PathAttributes& wire_attrs,
-                        std::uint16_t loop_flags) {
+                        std::uint16_t loop_flags, ImportMemo* memo) {
   ++p.counters.received;
   p.keep_pre_policy(prefix, pre_policy);
   // Import filter: `all` and `none` never materialise anything.
@@ -99,19 +116,34 @@ void Rib::announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_
   const bool run_filter = f && f->kind() != RouteFilter::Kind::AcceptAll &&
                           (loop_flags == 0 || f->kind() == RouteFilter::Kind::RejectAll);
   if (run_filter) {
-    FilterResult r =
-        f->kind() == RouteFilter::Kind::RejectAll
-            ? FilterResult{false, std::nullopt, {}}
-            : f->run(prefix, wire_attrs,
-                     FilterContext{FilterDirection::Import, p.cfg.id, p.cfg.remote_asn, 0});
-    if (!r.accept) {
+    std::optional<std::uint64_t> sig;
+    if (memo && f->kind() == RouteFilter::Kind::Program) sig = f->prefix_signature(prefix);
+    const ImportMemo::Verdict* known = nullptr;
+    if (sig)
+      for (const auto& v : memo->verdicts)
+        if (v.signature == *sig && v.v4 == prefix.is_v4()) known = &v;
+    bool accept;
+    if (known) {
+      accept = known->accept;
+      if (accept) accepted = known->accepted;
+    } else {
+      FilterResult r =
+          f->kind() == RouteFilter::Kind::RejectAll
+              ? FilterResult{false, std::nullopt, {}}
+              : f->run(prefix, wire_attrs,
+                       FilterContext{FilterDirection::Import, p.cfg.id, p.cfg.remote_asn, 0});
+      accept = r.accept;
+      if (accept && r.modified) {
+        keep_gateway_family(prefix, wire_attrs, *r.modified);
+        accepted = store_.intern(*r.modified);  // its own ASN prepended is no loop
+      }
+      if (sig && memo->verdicts.size() < ImportMemo::kMax)
+        memo->verdicts.push_back({*sig, prefix.is_v4(), accept, accept ? accepted : AttrRef{}});
+    }
+    if (!accept) {
       ++p.counters.filtered;
       remove_path(p, prefix);  // an implicit withdraw of what the peer sent before
       return;
-    }
-    if (r.modified) {
-      keep_gateway_family(prefix, wire_attrs, *r.modified);
-      accepted = store_.intern(*r.modified);  // its own ASN prepended is no loop
     }
   }
   // One probe of the prefix index; an entry created here and then refused by the import

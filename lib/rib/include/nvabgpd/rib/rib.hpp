@@ -194,9 +194,11 @@ class Rib {
   // Every change of a Loc-RIB path goes through these two (they keep next_hops_ up to date).
   Path& set_path(EntryId id, std::uint32_t slot, AttrRef attrs);
   bool drop_path(EntryId id, std::uint32_t slot);
+  // The import filter's verdicts on the prefixes of one UPDATE so far (import.cpp).
+  struct ImportMemo;
   void announce_path(Peer& p, const base::Prefix& prefix, const AttrRef& pre_policy,
                      const AttrRef& accepted_same, const wire::PathAttributes& wire_attrs,
-                     std::uint16_t loop_flags);
+                     std::uint16_t loop_flags, ImportMemo* memo = nullptr);
   void end_of_rib(Peer& p, wire::AfiSafi af);
   // Removes the peer's stale routes: all of them, or only those of `af` (its End-of-RIB).
   void sweep_stale(Peer& p, std::optional<wire::AfiSafi> af = std::nullopt);

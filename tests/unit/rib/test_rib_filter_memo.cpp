@@ -1,6 +1,6 @@
-// The export path runs a filter once per (attribute set, source, prefix-test answers) when
-// the filter says it uses the prefix only through yes/no tests (RouteFilter::prefix_signature),
-// and every route still gets the verdict its own answers call for.
+// Filters that use the prefix only through yes/no tests (RouteFilter::prefix_signature) run
+// once per (attribute set, source, answers) on export and once per (UPDATE, answers) on
+// import, and every route still gets the verdict its own answers call for.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -82,5 +82,32 @@ TEST_CASE("a prefix-only filter runs once per attribute set, source and answers"
     CHECK(h.sent(kOut, "10.9.0.0/24").communities ==
           std::vector<wire::Community>{wire::Community::of(65001, 100)});
     CHECK(h.sent(kOut, "10.8.0.0/24").communities.empty());
+  }
+}
+
+TEST_CASE("a prefix-only import filter runs once per answer in an UPDATE", "[rib][import]") {
+  for (bool declare : {true, false}) {
+    Harness h;
+    auto f = std::make_shared<Tests>();
+    f->declare = declare;
+    auto in = peer(kIn, 65515, "10.1.0.4", 1);
+    in.import_filter = f;
+    h.up(in);
+    h.up(peer(kOut, 65002, "192.168.0.2", 3));
+    auto a = table(1000, 24);
+    auto c = table(10, 25);
+    for (auto& p : c) a.push_back(p);  // one UPDATE: 1,000 /24s and 10 /25s
+    h.in(announce(kIn, a, attrs({65515, 1}, "10.1.0.4")));
+    h.settle();
+    INFO("declared: " << declare);
+    if (declare)
+      CHECK(f->runs == 3);  // plain /24, 10.9.0.0/24, /25
+    else
+      CHECK(f->runs == 1010);
+    CHECK(h.views[kOut].routes.size() == 1000);
+    CHECK(h.sent(kOut, "10.0.16.0/24").as_path == path({65001, 65000, 65515, 1}));
+    CHECK(h.sent(kOut, "10.9.0.0/24").communities ==
+          std::vector<wire::Community>{wire::Community::of(65001, 100)});
+    CHECK_FALSE(h.has(kOut, "10.0.0.0/25"));
   }
 }
