@@ -331,6 +331,9 @@ def run_scenario(name, kind, args, lab, build):
         settle_rss(dut.pid, args.settle_bound, args.settle_quiet / 3, falling_only=False)
         cpu0, _, idle = proc_usage(dut.pid)
         sys0 = sys_cpu(dut.pid)
+        # The sinks share the machine's cores with the DUT: their CPU says how much of a phase's
+        # wall time is the load generator's (S7: 20 sessions decoding every UPDATE).
+        sink_cpu0 = proc_usage(sink.pid)[0] if sink else 0.0
         r["idle_mb"] = idle / 2**20
         if args.perf:
             perf = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-p", str(dut.pid),
@@ -351,6 +354,8 @@ def run_scenario(name, kind, args, lab, build):
             done = max(done, ev["ns"])
         cpu1, hwm, _ = proc_usage(dut.pid)
         sys1 = sys_cpu(dut.pid)
+        sink_cpu1 = proc_usage(sink.pid)[0] if sink else 0.0
+        r["sink_announce_cpu_s"] = sink_cpu1 - sink_cpu0
         r.update(announce_s=(done - sent["first_update_ns"]) / 1e9, announce_cpu_s=cpu1 - cpu0,
                  announce_sys_s=sys1 - sys0,
                  updates_sent=sent["updates"], announce_seen=phase_counts(res))
@@ -393,6 +398,8 @@ def run_scenario(name, kind, args, lab, build):
             r["fib_empty"] = ev
             done = max(done, ev["ns"])
         cpu3, hwm, _ = proc_usage(dut.pid)
+        if sink:
+            r["sink_withdraw_cpu_s"] = proc_usage(sink.pid)[0] - sink_cpu1
         r.update(withdraw_s=(done - wd["withdraw_first_ns"]) / 1e9, withdraw_cpu_s=cpu3 - cpu1,
                  withdraw_sys_s=sys_cpu(dut.pid) - sys1,
                  withdraw_seen=phase_counts(res), hwm_mb=hwm / 2**20,
@@ -457,6 +464,9 @@ def print_tables(results):
         for r in rs:
             seen = {k: r.get(k) for k in ("announce_seen", "switch_seen", "withdraw_seen")
                     if r.get(k)}
+            if name == "S7" and r.get("sink_announce_cpu_s") is not None:
+                print(f"  {r['dut']}: the sink process used {r['sink_announce_cpu_s']:.2f} CPU s "
+                      f"announcing, {fmt(r.get('sink_withdraw_cpu_s'))} withdrawing (same cores)")
             if name == "S5" and seen:
                 phases = "; ".join(f"{k[:-5]} {v['updates']}/{v['announced']}/{v['withdrawn']}"
                                    for k, v in seen.items())
