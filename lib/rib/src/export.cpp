@@ -163,6 +163,12 @@ void Rib::free_empty_entries() {
 
 std::size_t Rib::group_count() const { return groups_.size(); }
 
+std::size_t Rib::export_bytes() const {
+  std::size_t n = 0;
+  for (const auto& g : groups_) n += g->storage_bytes();
+  return n;
+}
+
 std::optional<std::uint32_t> Rib::group_of(PeerId peer) const {
   const Peer* p = peer_by_id(peer);
   if (!p || !p->group) return std::nullopt;

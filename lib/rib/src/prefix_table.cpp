@@ -1,5 +1,6 @@
 #include "nvabgpd/rib/prefix_table.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <utility>
 
@@ -90,7 +91,7 @@ void Entry::clear_paths() {
   n_ = 0;
 }
 
-PrefixTable::PrefixTable() : slots_(1024, 0), mask_(1023) {}
+PrefixTable::PrefixTable() : slots_(kMinSlots, 0), mask_(kMinSlots - 1) {}
 PrefixTable::~PrefixTable() = default;
 
 std::uint64_t PrefixTable::encode(const base::Prefix& p, bool insert) {
@@ -194,10 +195,12 @@ EntryId PrefixTable::allocate_id() {
   return next_id_++;
 }
 
-void PrefixTable::grow() {
+void PrefixTable::grow() { rehash(slots_.size() * 2); }
+
+void PrefixTable::rehash(std::size_t slots) {
   // Rebuilt from the entries in id order rather than from the old slots: the keys are then
   // read sequentially, chunk by chunk, instead of one cache miss per entry in slot order.
-  std::vector<std::uint32_t>(slots_.size() * 2, 0).swap(slots_);
+  std::vector<std::uint32_t>(slots, 0).swap(slots_);
   mask_ = slots_.size() - 1;
   for (EntryId id = 0; id < next_id_; ++id) {
     const std::uint64_t key = at(id).key;
@@ -252,6 +255,24 @@ void PrefixTable::erase(EntryId id) {
   e.fib_set = 0;
   free_ids_.push_back(id);
   --size_;
+  if (size_ == 0) {
+    release_all();
+  } else if (slots_.size() > kMinSlots && size_ * 8 < slots_.size()) {
+    // Mostly empty after withdrawals: back to a load of <= 0.5 (growth is at 0.8).
+    rehash(std::max(kMinSlots, std::bit_ceil(size_ * 2)));
+  }
+}
+
+void PrefixTable::release_all() {
+  // No entry is left: nothing refers to an id (an entry is erased only when no path, FIB
+  // route or Adj-RIB-Out holds it), so the ids restart from 0 and every array is freed.
+  std::vector<std::unique_ptr<Entry[]>>().swap(chunks_);
+  std::vector<EntryId>().swap(free_ids_);
+  next_id_ = 0;
+  std::vector<std::uint32_t>(kMinSlots, 0).swap(slots_);
+  mask_ = kMinSlots - 1;
+  std::vector<V6Key>().swap(v6_keys_);
+  std::vector<std::uint32_t>().swap(free_v6_);
 }
 
 }  // namespace nvabgpd::rib

@@ -147,6 +147,11 @@ class UpdateGroup {
   std::vector<std::pair<PeerId, EntryId>> take_peer_announce() {
     return std::exchange(peer_announce_, {});
   }
+  // After a batch: with no route held, nothing pending and nothing held back (everything was
+  // withdrawn), frees the per-route arrays; they grow again with the next route.
+  void release_if_empty();
+  // Bytes of the per-route storage (Adj-RIB-Out, pending and held-back bits).
+  std::size_t storage_bytes() const;
   // Joiners become members (after their dumps).
   void joined() {
     members_.insert(members_.end(), joining_.begin(), joining_.end());

@@ -102,7 +102,8 @@ class PrefixTable {
   // kNoEntry when the table is full (kMaxEntries prefixes).
   EntryId find_or_insert(const base::Prefix& p);
   static constexpr std::size_t kMaxEntries = (std::size_t{1} << 24) - 2;
-  // Removes an entry that holds no paths; its id may be reused.
+  // Removes an entry that holds no paths; its id may be reused. The index shrinks when it is
+  // mostly empty, and the last erase gives all storage back (ids restart from 0).
   void erase(EntryId id);
 
   Entry& at(EntryId id) { return chunks_[id >> kChunkBits][id & kChunkMask]; }
@@ -128,7 +129,10 @@ class PrefixTable {
   bool key_matches(std::uint64_t key, const base::Prefix& p) const;
   std::size_t hash_prefix(const base::Prefix& p) const;
   void grow();
+  void rehash(std::size_t slots);
+  void release_all();
   EntryId allocate_id();
+  static constexpr std::size_t kMinSlots = 1024;
 
   std::vector<std::unique_ptr<Entry[]>> chunks_;
   std::vector<EntryId> free_ids_;

@@ -176,6 +176,9 @@ class Rib {
   std::vector<std::pair<base::Prefix, AttrRef>> pre_policy_routes(PeerId peer) const;
   std::size_t prefix_count() const { return table_.size(); }
   std::size_t group_count() const;
+  // Bytes of the update groups' per-route storage (Adj-RIB-Out, pending changes): 0 once
+  // everything is withdrawn and sent.
+  std::size_t export_bytes() const;
   std::size_t peer_count() const;  // peers known, local excluded
   std::optional<std::uint32_t> group_of(PeerId peer) const;
   const AttrStore& store() const { return store_; }
