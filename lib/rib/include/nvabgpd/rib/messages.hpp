@@ -132,8 +132,8 @@ struct OutboundBatch {
   std::vector<wire::AfiSafi> refresh_end;
   bool empty() const {
     return announce.empty() && withdraw.empty() && withdraw_except.empty() &&
-           peer_withdraw.empty() && end_of_rib.empty() &&
-           refresh_begin.empty() && refresh_end.empty();
+           peer_withdraw.empty() && end_of_rib.empty() && refresh_begin.empty() &&
+           refresh_end.empty();
   }
 };
 

@@ -128,7 +128,6 @@ class PrefixTable {
   std::size_t hash_key(std::uint64_t key) const;
   bool key_matches(std::uint64_t key, const base::Prefix& p) const;
   std::size_t hash_prefix(const base::Prefix& p) const;
-  void grow();
   void rehash(std::size_t slots);
   void release_all();
   EntryId allocate_id();
@@ -138,13 +137,17 @@ class PrefixTable {
   std::vector<EntryId> free_ids_;
   EntryId next_id_ = 0;
   std::size_t size_ = 0;
-  // Index slot: 0 = empty, else (8-bit hash tag << 24) | (id + 1). The tag spares most
-  // probes a cache miss on the entry.
+  // Index slot: 0 = empty, kErased = erased (a tombstone: probes go on past it, an insert
+  // may take it), else (8-bit hash tag << 24) | (id + 1). The tag spares most probes a cache
+  // miss on the entry; tombstones spare erase() the entry reads of a backward shift. They are
+  // cleared by the next rehash, which comes when entries plus tombstones reach the load limit.
   static constexpr std::uint32_t kTagMask = 0xFF000000U;
+  static constexpr std::uint32_t kErased = 0x00FFFFFFU;  // no id + 1 is 2^24 - 1
   static std::uint32_t tag_of(std::size_t h) { return static_cast<std::uint32_t>(h >> 56) << 24; }
   static EntryId slot_id(std::uint32_t s) { return (s & ~kTagMask) - 1; }
   std::vector<std::uint32_t> slots_;
   std::size_t mask_ = 0;
+  std::size_t erased_ = 0;  // tombstones in slots_
   std::vector<V6Key> v6_keys_;
   std::vector<std::uint32_t> free_v6_;
 };
