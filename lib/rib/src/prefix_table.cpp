@@ -177,6 +177,25 @@ EntryId PrefixTable::find(const base::Prefix& p) const {
   }
 }
 
+void PrefixTable::prefetch_entry(const base::Prefix& p) const {
+  const std::size_t h = hash_prefix(p);
+  const std::uint32_t tag = tag_of(h);
+  for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+    const std::uint32_t s = slots_[i];
+    if (s == 0) return;
+    if ((s & kTagMask) == tag && s != kErased) {
+      __builtin_prefetch(&at(slot_id(s)));
+      return;
+    }
+  }
+}
+
+void PrefixTable::prefetch_paths(const base::Prefix& p) const {
+  const EntryId id = find(p);
+  if (id == kNoEntry) return;
+  for (const Path& path : at(id)) __builtin_prefetch(path.attrs.get());
+}
+
 EntryId PrefixTable::longest_match(const base::IpAddress& a) const {
   for (int len = static_cast<int>(base::max_len(a.family())); len >= 0; --len) {
     const EntryId id = find(base::Prefix::make(a, static_cast<unsigned>(len)));

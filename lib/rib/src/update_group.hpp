@@ -127,6 +127,14 @@ class UpdateGroup {
   bool clear_limit_report();
   // The route or a change of it is held for `id` (the Loc-RIB entry must stay).
   bool holds(EntryId id) const { return id < out_.size() && (out_.at(id) || pending_bit_[id]); }
+  // Cache hint: store() for `id` comes soon.
+  void prefetch(EntryId id) const {
+    if (id < out_.size()) __builtin_prefetch(&out_.at(id));
+  }
+  // Later: the attribute set held for it (its reference count changes).
+  void prefetch_route(EntryId id) const {
+    if (id < out_.size() && out_.at(id)) __builtin_prefetch(out_.at(id).get());
+  }
   // Routes stored nothing because the only member is their source; a joiner re-walks.
   void note_suppressed_single() const { suppressed_single_ = true; }
 

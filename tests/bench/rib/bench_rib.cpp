@@ -125,12 +125,19 @@ rib::PeerUp make_peer(rib::PeerId id, std::uint32_t asn, std::uint32_t local_add
 // export policy, so each is its own update group (the worst case).
 void run_shape(benchmark::State& state, int peers, bool distinct_groups, bool withdraw = false) {
   const auto& updates = input();
+  // In address order (as a peer walking its own table sends them), so not in the order the
+  // prefixes arrived: every lookup lands somewhere else in the tables.
   static const std::vector<rib::UpdateIn> withdrawals = [&] {
+    std::vector<base::Prefix> all;
+    for (const auto& u : updates) all.insert(all.end(), u.update.nlri.begin(), u.update.nlri.end());
+    std::sort(all.begin(), all.end());
     std::vector<rib::UpdateIn> out;
-    for (const auto& u : updates) {
+    for (std::size_t i = 0; i < all.size(); i += 1000) {
       rib::UpdateIn w;
-      w.peer = u.peer;
-      w.update.withdrawn = u.update.nlri;
+      w.peer = 1;
+      w.update.withdrawn.assign(
+          all.begin() + static_cast<std::ptrdiff_t>(i),
+          all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), i + 1000)));
       out.push_back(std::move(w));
     }
     return out;

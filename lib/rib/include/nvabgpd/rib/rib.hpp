@@ -193,6 +193,7 @@ class Rib {
   const Peer* peer_by_id(PeerId id) const;
   void mark_dirty(EntryId id);
   void withdraw_path(Peer& p, const base::Prefix& prefix);
+  void withdraw_all(Peer& p, const std::vector<base::Prefix>& prefixes);
   void remove_path(Peer& p, const base::Prefix& prefix);
   // Every change of a Loc-RIB path goes through these two (they keep next_hops_ up to date).
   Path& set_path(EntryId id, std::uint32_t slot, AttrRef attrs);
