@@ -79,7 +79,7 @@ class Ref {
 template <typename T>
 class InternPool {
  public:
-  InternPool() : slots_(16, 0), mask_(15) {}
+  InternPool() : slots_(kMinSlots, 0), mask_(kMinSlots - 1) {}
   InternPool(const InternPool&) = delete;
   InternPool& operator=(const InternPool&) = delete;
   ~InternPool() {
@@ -136,9 +136,20 @@ class InternPool {
     --size_;
     p->~T();
     alloc_.deallocate(gone - 1);
+    // After a large withdrawal: the last value gives every slab back, and a mostly empty
+    // index shrinks (growth is at 3/4 full).
+    if (size_ == 0) {
+      alloc_.release_all();
+      std::vector<std::uint32_t>(kMinSlots, 0).swap(slots_);
+      mask_ = kMinSlots - 1;
+    } else if (slots_.size() > kMinSlots && size_ * 8 < slots_.size()) {
+      resize(slots_.size() / 2);
+    }
   }
-  void grow() {
-    std::vector<std::uint32_t> old(slots_.size() * 2, 0);
+  static constexpr std::size_t kMinSlots = 16;
+  void grow() { resize(slots_.size() * 2); }
+  void resize(std::size_t n) {
+    std::vector<std::uint32_t> old(n, 0);
     old.swap(slots_);
     mask_ = slots_.size() - 1;
     for (std::uint32_t s : old) {
