@@ -105,8 +105,8 @@ std::size_t Rib::run(std::size_t budget) {
     constexpr std::size_t kAhead = 8, kRouteAhead = 4;
     if (dirty_head_ + kAhead < dirty_.size()) {
       const EntryId ahead = dirty_[dirty_head_ + kAhead];
-      if (table_.live(ahead)) {
-        __builtin_prefetch(&table_.at(ahead));
+      if (ahead < table_.id_limit()) {  // live() would read the entry: the miss to avoid
+        table_.prefetch(ahead);
         for (auto& g : groups_) g->prefetch(ahead);
       }
     }

@@ -54,29 +54,34 @@ void UpdateBuilder::group_batch(UpdateGroup& g, std::vector<OutboundBatch>& out)
       if (it->first == peer) return true;
     return false;
   };
-  g.drain_pending([&](EntryId id) {
-    const base::Prefix p = table_.prefix(id);
-    if (rib_out.at(id)) {
-      pk.add(b, rib_out.at(id), rib_out.source(id), p);
-      return;
-    }
-    const PeerId source = rib_out.source(id);
-    if (!source || owed_own(source, id)) {
-      b.withdraw.push_back(p);
-      return;
-    }
-    auto& lists = b.withdraw_except;
-    if (lists.empty() || lists.back().peer != source) {
-      auto it = std::find_if(lists.begin(), lists.end(),
-                             [source](const PeerWithdraw& w) { return w.peer == source; });
-      if (it != lists.end()) {
-        it->prefixes.push_back(p);
-        return;
-      }
-      lists.push_back(PeerWithdraw{source, {}});
-    }
-    lists.back().prefixes.push_back(p);
-  });
+  g.drain_pending(
+      [&](EntryId id) {
+        const base::Prefix p = table_.prefix(id);
+        if (rib_out.at(id)) {
+          pk.add(b, rib_out.at(id), rib_out.source(id), p);
+          return;
+        }
+        const PeerId source = rib_out.source(id);
+        if (!source || owed_own(source, id)) {
+          b.withdraw.push_back(p);
+          return;
+        }
+        auto& lists = b.withdraw_except;
+        if (lists.empty() || lists.back().peer != source) {
+          auto it = std::find_if(lists.begin(), lists.end(),
+                                 [source](const PeerWithdraw& w) { return w.peer == source; });
+          if (it != lists.end()) {
+            it->prefixes.push_back(p);
+            return;
+          }
+          lists.push_back(PeerWithdraw{source, {}});
+        }
+        lists.back().prefixes.push_back(p);
+      },
+      [&](EntryId ahead) {
+        if (ahead < table_.id_limit()) table_.prefetch(ahead);
+        g.prefetch(ahead);
+      });
   for (const auto& [peer, id] : peer_withdraw) {
     if (!rib_out.at(id) || rib_out.source(id) != peer) continue;
     auto it = std::find_if(b.peer_withdraw.begin(), b.peer_withdraw.end(),

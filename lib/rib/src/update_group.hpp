@@ -144,9 +144,9 @@ class UpdateGroup {
     return has_pending() || !peer_withdraw_.empty() || !peer_announce_.empty();
   }
   // Calls f(id) for each pending id (in the order queued, or in id order after an
-  // overflow) and clears the pending set.
-  template <typename F>
-  void drain_pending(F&& f);
+  // overflow) and clears the pending set; hint(id) a few ids ahead of f (a cache hint).
+  template <typename F, typename H>
+  void drain_pending(F&& f, H&& hint);
   // Changes for single members: the source member must withdraw (it held the route before
   // becoming its source), a former source member must be announced to.
   std::vector<std::pair<PeerId, EntryId>> take_peer_withdraw() {
@@ -233,8 +233,8 @@ class UpdateGroup {
   mutable std::unordered_map<MemoKey, std::pair<AttrRef, AttrRef>, MemoHash> memo_;
 };
 
-template <typename F>
-void UpdateGroup::drain_pending(F&& f) {
+template <typename F, typename H>
+void UpdateGroup::drain_pending(F&& f, H&& hint) {
   if (pending_overflow_) {  // the list was dropped: every marked id, in id order
     for (EntryId id = 0; id < out_.size(); ++id)
       if (pending_bit_[id]) {
@@ -243,7 +243,10 @@ void UpdateGroup::drain_pending(F&& f) {
       }
     pending_overflow_ = false;
   } else {
-    for (EntryId id : pending_) {
+    constexpr std::size_t kAhead = 8;
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+      if (i + kAhead < pending_.size()) hint(pending_[i + kAhead]);
+      const EntryId id = pending_[i];
       pending_bit_[id] = false;
       f(id);
     }

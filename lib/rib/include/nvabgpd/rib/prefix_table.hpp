@@ -103,6 +103,11 @@ class PrefixTable {
     __builtin_prefetch(&slots_[hash_prefix(p) & mask_]);
   }
   void prefetch_entry(const base::Prefix& p) const;
+  // The entry of `id` (< id_limit()), and the index slot of a live entry whose key is cached.
+  void prefetch(EntryId id) const { __builtin_prefetch(&at(id)); }
+  void prefetch_slot_of(EntryId id) const {
+    if (live(id)) __builtin_prefetch(&slots_[hash_key(at(id).key) & mask_]);
+  }
   // Last: the attribute sets of the entry's paths (found now without a miss).
   void prefetch_paths(const base::Prefix& p) const;
   // The longest prefix held that contains `a` (kNoEntry: none), as a forwarding lookup would
