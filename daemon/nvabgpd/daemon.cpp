@@ -37,7 +37,8 @@ Daemon::Daemon(asio::io_context& io, DaemonOptions opts, config::Config cfg,
       rib_timer_(io),
       watchdog_timer_(io),
       convergence_timer_(io),
-      metrics_timer_(io) {}
+      metrics_timer_(io),
+      trim_timer_(io) {}
 
 Daemon::~Daemon() = default;
 
@@ -312,12 +313,29 @@ void Daemon::on_down(const session::PeerDown& down) {
   rib_->peer_down(rib::PeerDown{p.id, graceful}, clock_.now());
   schedule_pump();
   // A session that goes down may free a large write queue (a peer that stopped reading) and
-  // its routes; glibc keeps freed heap top and arenas mapped. Give it back once the socket's
-  // pending handlers have released their buffers.
-  auto trim = std::make_shared<asio::steady_timer>(io_, std::chrono::seconds(1));
-  trim->async_wait([trim](boost::system::error_code ec) {
-    if (!ec) malloc_trim(0);
+  // its routes; glibc keeps freed heap top and arenas mapped.
+  trim_soon();
+}
+
+void Daemon::trim_soon() {
+  if (trim_armed_) return;
+  trim_armed_ = true;
+  trim_timer_.expires_after(std::chrono::seconds(1));
+  trim_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    trim_armed_ = false;
+    trim_high_ = rib_->prefix_count();
+    malloc_trim(0);
   });
+}
+
+void Daemon::trim_after_withdrawals() {
+  // Withdrawals free Loc-RIB entries, Adj-RIB-Out chunks and attribute sets, which glibc
+  // keeps mapped: trim once the RIB is idle after a large drop of the table.
+  constexpr std::size_t kTrimAfterRoutes = 50'000;
+  const std::size_t now = rib_->prefix_count();
+  trim_high_ = std::max(trim_high_, now);
+  if (trim_high_ - now >= kTrimAfterRoutes && !rib_->busy()) trim_soon();
 }
 
 void Daemon::on_update(session::UpdateIn&& u) {
@@ -390,6 +408,7 @@ void Daemon::pump() {
   auto fib = rib_->take_fib();
   if (fib_sink_ && !fib.empty()) fib_sink_->submit(std::move(fib));
   handle_events(rib_->take_events());
+  trim_after_withdrawals();
   if (rib_->busy()) schedule_pump();
   arm_rib_timer();
   check_convergence();

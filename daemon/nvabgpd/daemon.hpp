@@ -152,6 +152,10 @@ class Daemon {
   void drain_then_shutdown();
   void wire_signals();
   void schedule_pump();
+  // Gives freed heap back to the OS (malloc_trim) a second later, once pending writes have
+  // released their buffers; after a session goes down or a large withdrawal.
+  void trim_soon();
+  void trim_after_withdrawals();
   void pump();
   void handle_events(std::vector<rib::RibEvent> events);
   void arm_rib_timer();
@@ -202,9 +206,12 @@ class Daemon {
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::steady_timer convergence_timer_;
   boost::asio::steady_timer metrics_timer_;
+  boost::asio::steady_timer trim_timer_;
   std::unique_ptr<Metrics> metrics_;
   std::uint64_t fib_errors_seen_ = 0;
   bool pump_scheduled_ = false;
+  std::size_t trim_high_ = 0;  // Loc-RIB prefixes at their highest since the last trim
+  bool trim_armed_ = false;
   bool converged_ = false;
   bool stopping_ = false;
   std::optional<Convergence> convergence_;

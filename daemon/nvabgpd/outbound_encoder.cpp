@@ -72,6 +72,11 @@ void OutboundEncoder::encode(const rib::OutboundBatch& batch) {
       stats_.prefixes += batch.withdraw.size();
     }
     flush(rcv.peers, 0);
+    for (const auto& we : batch.withdraw_except) {
+      pending_messages += wire::pack_withdrawals(we.prefixes, rcv.wire.params, buf).messages;
+      stats_.prefixes += we.prefixes.size();
+      flush(rcv.peers, we.peer);
+    }
     for (const auto& pw : batch.peer_withdraw) {
       if (std::find(rcv.peers.begin(), rcv.peers.end(), pw.peer) == rcv.peers.end()) continue;
       pending_messages += wire::pack_withdrawals(pw.prefixes, rcv.wire.params, buf).messages;

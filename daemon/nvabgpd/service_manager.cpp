@@ -5,7 +5,6 @@
 #include <pwd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,11 +12,14 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <string>
+
+#include "notify_socket.hpp"
 
 namespace nvabgpd::daemon {
 
 void ServiceManager::ready(const std::string& status) {
-  sd_notifyf(0, "READY=1\nSTATUS=%s", status.c_str());
+  notify_service_manager("READY=1\nSTATUS=" + status);
 }
 // MONOTONIC_USEC tells the service manager when the reload began (sd_notify(3); required by
 // Type=notify-reload, harmless with Type=notify).
@@ -26,18 +28,18 @@ void ServiceManager::reloading() {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   const auto usec = static_cast<unsigned long long>(ts.tv_sec) * 1000000ULL +
                     static_cast<unsigned long long>(ts.tv_nsec) / 1000ULL;
-  sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", usec);
+  notify_service_manager("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(usec));
 }
-void ServiceManager::stopping() { sd_notify(0, "STOPPING=1"); }
+void ServiceManager::stopping() { notify_service_manager("STOPPING=1"); }
 void ServiceManager::status(const std::string& status) {
-  sd_notifyf(0, "STATUS=%s", status.c_str());
+  notify_service_manager("STATUS=" + status);
 }
 std::optional<std::chrono::microseconds> ServiceManager::watchdog_interval() const {
-  uint64_t usec = 0;
-  if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) return std::chrono::microseconds(usec / 2);
+  // Pinged at half the interval, as sd_watchdog_enabled(3) recommends.
+  if (auto usec = service_watchdog_usec()) return std::chrono::microseconds(*usec / 2);
   return std::nullopt;
 }
-void ServiceManager::watchdog_ping() { sd_notify(0, "WATCHDOG=1"); }
+void ServiceManager::watchdog_ping() { notify_service_manager("WATCHDOG=1"); }
 
 namespace {
 constexpr std::uint32_t kKeep =

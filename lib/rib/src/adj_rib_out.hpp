@@ -26,6 +26,8 @@ class AdjRibOut {
   AttrRef route(EntryId e) const { return e < out_.size() ? out_[e] : AttrRef{}; }
   // Below size() only.
   const AttrRef& at(EntryId e) const { return out_[e]; }
+  // The source member (0: none); after a withdrawal, the source the route had, until it is
+  // overwritten (the batch then withdraws it from everybody else).
   PeerId source(EntryId e) const { return except_[e]; }
   // What member `peer` holds for `e` (the source member holds nothing).
   AttrRef held_by(PeerId peer, EntryId e) const {
@@ -44,6 +46,8 @@ class AdjRibOut {
   std::size_t count() const { return count_; }
   // Routes `peer` holds.
   std::size_t count_for(PeerId peer) const;
+  // Bytes of the arrays.
+  std::size_t bytes() const { return out_.bytes() + except_.bytes(); }
 
  private:
   ChunkedArray<AttrRef> out_;

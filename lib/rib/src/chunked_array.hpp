@@ -20,6 +20,9 @@ template <typename T>
 class ChunkedArray {
  public:
   std::size_t size() const { return chunks_.size() * kRouteChunk; }
+  std::size_t bytes() const {
+    return chunks_.capacity() * sizeof(chunks_[0]) + chunks_.size() * kRouteChunk * sizeof(T);
+  }
   // Makes indexes [0, n) addressable (rounded up to whole chunks), value-initialised.
   void ensure(std::size_t n) {
     while (size() < n) chunks_.push_back(std::make_unique<T[]>(kRouteChunk));
@@ -55,6 +58,12 @@ class SparseChunkedArray {
   };
 
   std::size_t size() const { return size_; }
+  std::size_t bytes() const {
+    std::size_t n = chunks_.capacity() * sizeof(chunks_[0]);
+    for (const auto& c : chunks_)
+      if (c) n += kRouteChunk * sizeof(T);
+    return n;
+  }
   // Makes indexes [0, n) addressable (rounded up to whole chunks) without allocating chunks.
   void ensure(std::size_t n) {
     const std::size_t chunks = (n + kRouteChunkMask) >> kRouteChunkBits;

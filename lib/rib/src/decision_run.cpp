@@ -100,6 +100,18 @@ std::size_t Rib::run(std::size_t budget) {
     for (EntryId id : marked) mark_dirty(id);
   }
   while (used < budget && dirty_head_ < dirty_.size()) {
+    // Dirty entries are spread over the table (withdrawals come in the peer's order): hint
+    // the entry and each group's Adj-RIB-Out slot of a later one.
+    constexpr std::size_t kAhead = 8, kRouteAhead = 4;
+    if (dirty_head_ + kAhead < dirty_.size()) {
+      const EntryId ahead = dirty_[dirty_head_ + kAhead];
+      if (ahead < table_.id_limit()) {  // live() would read the entry: the miss to avoid
+        table_.prefetch(ahead);
+        for (auto& g : groups_) g->prefetch(ahead);
+      }
+    }
+    if (dirty_head_ + kRouteAhead < dirty_.size())
+      for (auto& g : groups_) g->prefetch_route(dirty_[dirty_head_ + kRouteAhead]);
     const EntryId id = dirty_[dirty_head_++];
     if (table_.live(id) && (table_.at(id).flags & entry_flag::kDirty)) decide(id);
     ++used;

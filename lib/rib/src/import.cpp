@@ -63,9 +63,8 @@ void Rib::update(const UpdateIn& in, base::SteadyTime /*now*/) {
     end_of_rib(p, af);
     return;
   }
-  for (const auto& w : u.withdrawn) withdraw_path(p, w);
-  if (u.mp_unreach)
-    for (const auto& w : u.mp_unreach->withdrawn) withdraw_path(p, w);
+  withdraw_all(p, u.withdrawn);
+  if (u.mp_unreach) withdraw_all(p, u.mp_unreach->withdrawn);
   if (!u.has_attributes) return;
 
   // One attribute value per UPDATE: prepare it for the import filter (prepare_import), then
@@ -85,6 +84,22 @@ void Rib::update(const UpdateIn& in, base::SteadyTime /*now*/) {
     a.next_hop = u.mp_reach->next_hop;
     a.link_local_next_hop = u.mp_reach->link_local_next_hop;
     announce_all(u.mp_reach->nlri, std::move(a));
+  }
+}
+
+void Rib::withdraw_all(Peer& p, const std::vector<base::Prefix>& prefixes) {
+  // Memory-bound: each prefix is a cache miss on the index and one on its entry. Hinting the
+  // index slot 16 prefixes ahead and the entry 8 ahead overlaps those misses.
+  // The paths' attribute sets (the path's reference is dropped) 4 ahead.
+  constexpr std::size_t kSlotAhead = 16, kEntryAhead = 8, kPathsAhead = 4;
+  const std::size_t n = prefixes.size();
+  for (std::size_t i = 0; i < std::min(n, kSlotAhead); ++i) table_.prefetch_slot(prefixes[i]);
+  for (std::size_t i = 0; i < std::min(n, kEntryAhead); ++i) table_.prefetch_entry(prefixes[i]);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + kSlotAhead < n) table_.prefetch_slot(prefixes[i + kSlotAhead]);
+    if (i + kEntryAhead < n) table_.prefetch_entry(prefixes[i + kEntryAhead]);
+    if (i + kPathsAhead < n) table_.prefetch_paths(prefixes[i + kPathsAhead]);
+    withdraw_path(p, prefixes[i]);
   }
 }
 

@@ -1,5 +1,6 @@
 #include "nvabgpd/rib/prefix_table.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <utility>
 
@@ -90,7 +91,7 @@ void Entry::clear_paths() {
   n_ = 0;
 }
 
-PrefixTable::PrefixTable() : slots_(1024, 0), mask_(1023) {}
+PrefixTable::PrefixTable() : slots_(kMinSlots, 0), mask_(kMinSlots - 1) {}
 PrefixTable::~PrefixTable() = default;
 
 std::uint64_t PrefixTable::encode(const base::Prefix& p, bool insert) {
@@ -171,8 +172,28 @@ EntryId PrefixTable::find(const base::Prefix& p) const {
   for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
     const std::uint32_t s = slots_[i];
     if (s == 0) return kNoEntry;
-    if ((s & kTagMask) == tag && key_matches(at(slot_id(s)).key, p)) return slot_id(s);
+    if ((s & kTagMask) == tag && s != kErased && key_matches(at(slot_id(s)).key, p))
+      return slot_id(s);
   }
+}
+
+void PrefixTable::prefetch_entry(const base::Prefix& p) const {
+  const std::size_t h = hash_prefix(p);
+  const std::uint32_t tag = tag_of(h);
+  for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+    const std::uint32_t s = slots_[i];
+    if (s == 0) return;
+    if ((s & kTagMask) == tag && s != kErased) {
+      __builtin_prefetch(&at(slot_id(s)));
+      return;
+    }
+  }
+}
+
+void PrefixTable::prefetch_paths(const base::Prefix& p) const {
+  const EntryId id = find(p);
+  if (id == kNoEntry) return;
+  for (const Path& path : at(id)) __builtin_prefetch(path.attrs.get());
 }
 
 EntryId PrefixTable::longest_match(const base::IpAddress& a) const {
@@ -194,18 +215,30 @@ EntryId PrefixTable::allocate_id() {
   return next_id_++;
 }
 
-void PrefixTable::grow() {
+void PrefixTable::rehash(std::size_t slots) {
   // Rebuilt from the entries in id order rather than from the old slots: the keys are then
   // read sequentially, chunk by chunk, instead of one cache miss per entry in slot order.
-  std::vector<std::uint32_t>(slots_.size() * 2, 0).swap(slots_);
+  // A table left mostly empty by withdrawals is rebuilt from its old slots instead: a read
+  // of the few live entries beats a walk over every id ever used.
+  std::vector<std::uint32_t> old(slots, 0);
+  old.swap(slots_);
   mask_ = slots_.size() - 1;
-  for (EntryId id = 0; id < next_id_; ++id) {
-    const std::uint64_t key = at(id).key;
-    if (key == kFreeKey) continue;
+  erased_ = 0;
+  auto place = [&](EntryId id, std::uint64_t key) {
     const std::size_t h = hash_key(key);
     std::size_t i = h & mask_;
     while (slots_[i] != 0) i = (i + 1) & mask_;
     slots_[i] = tag_of(h) | (id + 1);
+  };
+  if (size_ * 4 < next_id_) {
+    for (std::uint32_t s : old)
+      if (s != 0 && s != kErased) place(slot_id(s), at(slot_id(s)).key);
+    return;
+  }
+  std::vector<std::uint32_t>().swap(old);  // not needed: free it before the walk
+  for (EntryId id = 0; id < next_id_; ++id) {
+    const std::uint64_t key = at(id).key;
+    if (key != kFreeKey) place(id, key);
   }
 }
 
@@ -213,14 +246,23 @@ EntryId PrefixTable::find_or_insert(const base::Prefix& p) {
   const std::size_t h = hash_prefix(p);
   const std::uint32_t tag = tag_of(h);
   std::size_t i = h & mask_;
+  std::size_t reuse = slots_.size();  // the first tombstone on the way
   for (;; i = (i + 1) & mask_) {
     const std::uint32_t s = slots_[i];
     if (s == 0) break;
+    if (s == kErased) {
+      if (reuse == slots_.size()) reuse = i;
+      continue;
+    }
     if ((s & kTagMask) == tag && key_matches(at(slot_id(s)).key, p)) return slot_id(s);
   }
   if (size_ >= kMaxEntries) return kNoEntry;
-  if ((size_ + 1) * 5 > slots_.size() * 4) {  // keep the load factor <= 0.8
-    grow();
+  if (reuse != slots_.size()) {
+    i = reuse;
+    --erased_;
+  } else if ((size_ + erased_ + 1) * 5 > slots_.size() * 4) {  // load factor <= 0.8
+    // Mostly tombstones: rebuilt at the same size; else twice the size.
+    rehash((size_ + 1) * 5 > slots_.size() * 2 ? slots_.size() * 2 : slots_.size());
     return find_or_insert(p);
   }
   const EntryId id = allocate_id();
@@ -232,19 +274,21 @@ EntryId PrefixTable::find_or_insert(const base::Prefix& p) {
 
 void PrefixTable::erase(EntryId id) {
   Entry& e = at(id);
-  // Find the slot, then backward-shift deletion (linear probing, no tombstones).
+  // Find the slot (by id: no entry is read), then leave a tombstone, or an empty slot where
+  // no probe goes on past it.
   std::size_t i = hash_key(e.key) & mask_;
-  while (slots_[i] == 0 || slot_id(slots_[i]) != id) i = (i + 1) & mask_;
-  for (std::size_t j = (i + 1) & mask_; slots_[j] != 0; j = (j + 1) & mask_) {
-    const std::size_t home = hash_key(at(slot_id(slots_[j])).key) & mask_;
-    // Move slots_[j] into the hole at i if its home is not in (i, j] cyclically.
-    const bool in_range = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-    if (!in_range) {
-      slots_[i] = slots_[j];
-      i = j;
+  while ((slots_[i] & ~kTagMask) != id + 1) i = (i + 1) & mask_;
+  if (slots_[(i + 1) & mask_] == 0) {
+    slots_[i] = 0;
+    // Tombstones just before it end in an empty slot now: empty them too.
+    for (std::size_t j = (i + mask_) & mask_; slots_[j] == kErased; j = (j + mask_) & mask_) {
+      slots_[j] = 0;
+      --erased_;
     }
+  } else {
+    slots_[i] = kErased;
+    ++erased_;
   }
-  slots_[i] = 0;
   if (e.key & kV6Flag) free_v6_.push_back(static_cast<std::uint32_t>(e.key & 0xFFFFFFFFU));
   e.clear_paths();
   e.key = kFreeKey;
@@ -252,6 +296,25 @@ void PrefixTable::erase(EntryId id) {
   e.fib_set = 0;
   free_ids_.push_back(id);
   --size_;
+  if (size_ == 0) {
+    release_all();
+  } else if (slots_.size() > kMinSlots && size_ * 8 < slots_.size()) {
+    // Mostly empty after withdrawals: back to a load of <= 0.5 (growth is at 0.8).
+    rehash(std::max(kMinSlots, std::bit_ceil(size_ * 2)));
+  }
+}
+
+void PrefixTable::release_all() {
+  // No entry is left: nothing refers to an id (an entry is erased only when no path, FIB
+  // route or Adj-RIB-Out holds it), so the ids restart from 0 and every array is freed.
+  std::vector<std::unique_ptr<Entry[]>>().swap(chunks_);
+  std::vector<EntryId>().swap(free_ids_);
+  next_id_ = 0;
+  std::vector<std::uint32_t>(kMinSlots, 0).swap(slots_);
+  mask_ = kMinSlots - 1;
+  erased_ = 0;
+  std::vector<V6Key>().swap(v6_keys_);
+  std::vector<std::uint32_t>().swap(free_v6_);
 }
 
 }  // namespace nvabgpd::rib

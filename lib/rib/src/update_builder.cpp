@@ -41,14 +41,48 @@ void UpdateBuilder::group_batch(UpdateGroup& g, std::vector<OutboundBatch>& out)
   b.group = g.id();
   b.peers = g.members();
   Packer pk;
-  g.drain_pending([&](EntryId id) {
-    const base::Prefix p = table_.prefix(id);
-    if (rib_out.at(id))
-      pk.add(b, rib_out.at(id), rib_out.source(id), p);
-    else
-      b.withdraw.push_back(p);
-  });
-  for (const auto& [peer, id] : g.take_peer_withdraw()) {
+  // A withdrawn route whose source is a member: that member never held it and is spared the
+  // withdrawal, unless it is owed one of its own (it held the route before becoming its
+  // source; sorted for the lookup).
+  std::vector<std::pair<PeerId, EntryId>> peer_withdraw = g.take_peer_withdraw();
+  std::sort(peer_withdraw.begin(), peer_withdraw.end(),
+            [](const auto& x, const auto& y) { return x.second < y.second; });
+  const auto owed_own = [&](PeerId peer, EntryId id) {
+    auto it = std::lower_bound(peer_withdraw.begin(), peer_withdraw.end(), id,
+                               [](const auto& x, EntryId v) { return x.second < v; });
+    for (; it != peer_withdraw.end() && it->second == id; ++it)
+      if (it->first == peer) return true;
+    return false;
+  };
+  g.drain_pending(
+      [&](EntryId id) {
+        const base::Prefix p = table_.prefix(id);
+        if (rib_out.at(id)) {
+          pk.add(b, rib_out.at(id), rib_out.source(id), p);
+          return;
+        }
+        const PeerId source = rib_out.source(id);
+        if (!source || owed_own(source, id)) {
+          b.withdraw.push_back(p);
+          return;
+        }
+        auto& lists = b.withdraw_except;
+        if (lists.empty() || lists.back().peer != source) {
+          auto it = std::find_if(lists.begin(), lists.end(),
+                                 [source](const PeerWithdraw& w) { return w.peer == source; });
+          if (it != lists.end()) {
+            it->prefixes.push_back(p);
+            return;
+          }
+          lists.push_back(PeerWithdraw{source, {}});
+        }
+        lists.back().prefixes.push_back(p);
+      },
+      [&](EntryId ahead) {
+        if (ahead < table_.id_limit()) table_.prefetch(ahead);
+        g.prefetch(ahead);
+      });
+  for (const auto& [peer, id] : peer_withdraw) {
     if (!rib_out.at(id) || rib_out.source(id) != peer) continue;
     auto it = std::find_if(b.peer_withdraw.begin(), b.peer_withdraw.end(),
                            [peer = peer](const PeerWithdraw& w) { return w.peer == peer; });
@@ -71,6 +105,7 @@ void UpdateBuilder::group_batch(UpdateGroup& g, std::vector<OutboundBatch>& out)
   }
   if (!b.peers.empty() && !b.empty()) out.push_back(std::move(b));
   for (auto& s : singles) out.push_back(std::move(s.first));
+  g.release_if_empty();
 }
 
 OutboundBatch UpdateBuilder::dump(const UpdateGroup& g, PeerId to,

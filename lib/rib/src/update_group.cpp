@@ -148,8 +148,10 @@ UpdateGroup::Stored UpdateGroup::store(EntryId id, AttrRef attrs, PeerId source)
   if (attrs == cur && source == old_source) return Stored::Unchanged;
   if (!attrs) {
     const bool had = static_cast<bool>(cur);
-    out_.set(id, {}, 0);
     if (!had) return Stored::Unchanged;
+    // The source member stays recorded: it never held the route, the batch does not withdraw
+    // it from it (see UpdateBuilder::group_batch).
+    out_.set(id, {}, old_source);
     mark_pending(id);
     return Stored::Withdrawn;
   }
@@ -172,6 +174,21 @@ UpdateGroup::Stored UpdateGroup::store(EntryId id, AttrRef attrs, PeerId source)
   }
   out_.set(id, std::move(attrs), source);
   return Stored::Changed;
+}
+
+void UpdateGroup::release_if_empty() {
+  if (out_.count() != 0 || has_pending() || !blocked_.empty() || !peer_withdraw_.empty() ||
+      !peer_announce_.empty() || out_.size() == 0)
+    return;
+  out_ = AdjRibOut{};
+  std::vector<bool>().swap(pending_bit_);
+  std::vector<bool>().swap(blocked_bit_);
+  std::vector<EntryId>().swap(pending_);
+}
+
+std::size_t UpdateGroup::storage_bytes() const {
+  return out_.bytes() + (pending_bit_.capacity() + blocked_bit_.capacity()) / 8 +
+         pending_.capacity() * sizeof(EntryId);
 }
 
 bool UpdateGroup::hold_back(EntryId id) {

@@ -129,6 +129,14 @@ class UpdateGroup {
   bool clear_limit_report();
   // The route or a change of it is held for `id` (the Loc-RIB entry must stay).
   bool holds(EntryId id) const { return id < out_.size() && (out_.at(id) || pending_bit_[id]); }
+  // Cache hint: store() for `id` comes soon.
+  void prefetch(EntryId id) const {
+    if (id < out_.size()) __builtin_prefetch(&out_.at(id));
+  }
+  // Later: the attribute set held for it (its reference count changes).
+  void prefetch_route(EntryId id) const {
+    if (id < out_.size() && out_.at(id)) __builtin_prefetch(out_.at(id).get());
+  }
   // Routes stored nothing because the only member is their source; a joiner re-walks.
   void note_suppressed_single() const { suppressed_single_ = true; }
 
@@ -138,9 +146,9 @@ class UpdateGroup {
     return has_pending() || !peer_withdraw_.empty() || !peer_announce_.empty();
   }
   // Calls f(id) for each pending id (in the order queued, or in id order after an
-  // overflow) and clears the pending set.
-  template <typename F>
-  void drain_pending(F&& f);
+  // overflow) and clears the pending set; hint(id) a few ids ahead of f (a cache hint).
+  template <typename F, typename H>
+  void drain_pending(F&& f, H&& hint);
   // Changes for single members: the source member must withdraw (it held the route before
   // becoming its source), a former source member must be announced to.
   std::vector<std::pair<PeerId, EntryId>> take_peer_withdraw() {
@@ -149,6 +157,11 @@ class UpdateGroup {
   std::vector<std::pair<PeerId, EntryId>> take_peer_announce() {
     return std::exchange(peer_announce_, {});
   }
+  // After a batch: with no route held, nothing pending and nothing held back (everything was
+  // withdrawn), frees the per-route arrays; they grow again with the next route.
+  void release_if_empty();
+  // Bytes of the per-route storage (Adj-RIB-Out, pending and held-back bits).
+  std::size_t storage_bytes() const;
   // Joiners become members (after their dumps).
   void joined() {
     members_.insert(members_.end(), joining_.begin(), joining_.end());
@@ -222,8 +235,8 @@ class UpdateGroup {
   mutable std::unordered_map<MemoKey, std::pair<AttrRef, AttrRef>, MemoHash> memo_;
 };
 
-template <typename F>
-void UpdateGroup::drain_pending(F&& f) {
+template <typename F, typename H>
+void UpdateGroup::drain_pending(F&& f, H&& hint) {
   if (pending_overflow_) {  // the list was dropped: every marked id, in id order
     for (EntryId id = 0; id < out_.size(); ++id)
       if (pending_bit_[id]) {
@@ -232,7 +245,10 @@ void UpdateGroup::drain_pending(F&& f) {
       }
     pending_overflow_ = false;
   } else {
-    for (EntryId id : pending_) {
+    constexpr std::size_t kAhead = 8;
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+      if (i + kAhead < pending_.size()) hint(pending_[i + kAhead]);
+      const EntryId id = pending_[i];
       pending_bit_[id] = false;
       f(id);
     }

@@ -3,7 +3,9 @@
 // attribute sets (AS paths of 2-10 ASNs, 0-6 communities), pre-built as decoded UPDATEs of
 // the prefixes sharing a set. Measured: wall time from the first UpdateIn until every
 // downstream peer's batches are taken, and the heap the RIB holds afterwards (every
-// allocation counted), reported per route.
+// allocation counted), reported per route. The Withdraw cases then withdraw every prefix
+// (the same UPDATEs as withdrawn routes) and measure only that phase, the heap left after it
+// and what was handed back to the OS.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
@@ -131,8 +133,29 @@ rib::PeerUp make_peer(rib::PeerId id, std::uint32_t asn, std::uint32_t local_add
 // peers: downstream peers, each on its own local address (next-hop-self is filled in per
 // peer, so they still share one update group); distinct_groups: each peer also has its own
 // export policy, so each is its own update group (the worst case).
-void run_shape(benchmark::State& state, int peers, bool distinct_groups) {
+void run_shape(benchmark::State& state, int peers, bool distinct_groups, bool withdraw = false) {
   const auto& updates = input();
+  // In address order (as a peer walking its own table sends them), so not in the order the
+  // prefixes arrived: every lookup lands somewhere else in the tables.
+  static const std::vector<rib::UpdateIn> withdrawals = [&] {
+    std::vector<base::Prefix> all;
+    for (const auto& u : updates) all.insert(all.end(), u.update.nlri.begin(), u.update.nlri.end());
+    std::sort(all.begin(), all.end());
+    std::vector<rib::UpdateIn> out;
+    for (std::size_t i = 0; i < all.size(); i += 1000) {
+      rib::UpdateIn w;
+      w.peer = 1;
+      w.update.withdrawn.assign(
+          all.begin() + static_cast<std::ptrdiff_t>(i),
+          all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), i + 1000)));
+      out.push_back(std::move(w));
+    }
+    return out;
+  }();
+  std::size_t withdrawn = 0;
+  std::size_t left_bytes = 0;
+  std::size_t rss_full_kb = 0;
+  std::size_t rss_after_kb = 0;
   base::ReachableResolver resolver;
   std::size_t bytes_per_route = 0;
   std::size_t announced = 0;
@@ -141,6 +164,8 @@ void run_shape(benchmark::State& state, int peers, bool distinct_groups) {
   for (auto _ : state) {
     const std::size_t base_live = g_live;
     announced = 0;
+    withdrawn = 0;
+    if (withdraw) state.PauseTiming();  // only the withdrawal is timed
     {
       rib::RibConfig cfg;
       cfg.local_asn = 65001;
@@ -156,12 +181,20 @@ void run_shape(benchmark::State& state, int peers, bool distinct_groups) {
         r.peer_up(p, now);
       }
       auto drain = [&] {
-        for (auto& b : r.take_outbound(now))
+        for (auto& b : r.take_outbound(now)) {
           for (auto& a : b.announce) {
             const bool src_member =
                 std::find(b.peers.begin(), b.peers.end(), a.except) != b.peers.end();
             announced += a.prefixes.size() * (b.peers.size() - (src_member ? 1 : 0));
           }
+          withdrawn += b.withdraw.size() * b.peers.size();
+          for (auto& w : b.withdraw_except) {
+            const bool src_member =
+                std::find(b.peers.begin(), b.peers.end(), w.peer) != b.peers.end();
+            withdrawn += w.prefixes.size() * (b.peers.size() - (src_member ? 1 : 0));
+          }
+          for (auto& w : b.peer_withdraw) withdrawn += w.prefixes.size();
+        }
         r.take_fib();
       };
       drain();
@@ -175,6 +208,26 @@ void run_shape(benchmark::State& state, int peers, bool distinct_groups) {
       }
       while (r.busy()) r.run(65536);
       drain();
+      if (withdraw) {
+        malloc_trim(0);
+        rss_full_kb = rss_kb("VmRSS:");
+        state.ResumeTiming();
+        n = 0;
+        for (const auto& u : withdrawals) {
+          r.update(u, now);
+          if (++n % 1024 == 0) {
+            while (r.busy()) r.run(65536);
+            drain();
+          }
+        }
+        while (r.busy()) r.run(65536);
+        drain();
+        state.PauseTiming();
+        left_bytes = g_live - base_live;
+        malloc_trim(0);  // as the daemon does after a large withdrawal
+        rss_after_kb = rss_kb("VmRSS:");
+        state.ResumeTiming();
+      }
       state.PauseTiming();
       bytes_per_route = (g_live - base_live) / kPrefixes;
       attr_sets = r.store().attr_sets();
@@ -190,12 +243,21 @@ void run_shape(benchmark::State& state, int peers, bool distinct_groups) {
   state.counters["table_bytes_per_route"] = static_cast<double>(table_bytes);
   state.counters["peak_heap_MB"] = static_cast<double>(g_peak) / 1e6;
   state.counters["VmHWM_MB"] = static_cast<double>(rss_kb("VmHWM:")) / 1024.0;
+  if (withdraw) {
+    state.counters["withdrawn_to_peers"] = static_cast<double>(withdrawn);
+    state.counters["heap_left_MB"] = static_cast<double>(left_bytes) / 1e6;
+    state.counters["RSS_full_MB"] = static_cast<double>(rss_full_kb) / 1024.0;
+    state.counters["RSS_after_withdraw_MB"] = static_cast<double>(rss_after_kb) / 1024.0;
+  }
 }
 
 void BM_Ingest1M_Export1(benchmark::State& s) { run_shape(s, 1, false); }
 void BM_Ingest1M_Export20_OneGroup(benchmark::State& s) { run_shape(s, 20, false); }
 void BM_Ingest1M_Export20_TwentyGroups(benchmark::State& s) { run_shape(s, 20, true); }
 void BM_Ingest1M_NoExport(benchmark::State& s) { run_shape(s, 0, false); }
+// Time of the withdrawal of all 1M prefixes only (the announcement is not timed).
+void BM_Withdraw1M_Export1(benchmark::State& s) { run_shape(s, 1, false, true); }
+void BM_Withdraw1M_Export20_OneGroup(benchmark::State& s) { run_shape(s, 20, false, true); }
 
 }  // namespace
 
@@ -206,6 +268,11 @@ BENCHMARK(BM_Ingest1M_Export20_OneGroup)
     ->Iterations(1)
     ->UseRealTime();
 BENCHMARK(BM_Ingest1M_Export20_TwentyGroups)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
+BENCHMARK(BM_Withdraw1M_Export1)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_Withdraw1M_Export20_OneGroup)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1)
     ->UseRealTime();

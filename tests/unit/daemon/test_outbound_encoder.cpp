@@ -85,6 +85,35 @@ TEST_CASE(
   CHECK(c.encoder.stats().prefixes == 5);
 }
 
+TEST_CASE("encoder: withdrawals of a source member's routes skip that member",
+          "[daemon][encoder]") {
+  Capture c;
+  rib::OutboundBatch b;
+  b.peers = {1, 2, 3};
+  b.withdraw = {pfx("10.1.0.0/24")};
+  b.withdraw_except.push_back({2, {pfx("10.2.0.0/24"), pfx("10.2.1.0/24")}});
+  c.encoder.encode(b);
+  const auto withdrawn = [&](rib::PeerId id) {
+    std::vector<base::Prefix> out;
+    wire::Framer framer;
+    for (const auto& buf : c.sent[id]) framer.feed(*buf);
+    std::span<const std::uint8_t> msg;
+    wire::Notification err;
+    while (framer.next(msg, err) == wire::Framer::Status::Message) {
+      auto r = wire::decode(msg, wire::SessionParams{});
+      REQUIRE(r.message);
+      const auto& u = std::get<wire::Update>(*r.message);
+      out.insert(out.end(), u.withdrawn.begin(), u.withdrawn.end());
+    }
+    return out;
+  };
+  const std::vector<base::Prefix> all{pfx("10.1.0.0/24"), pfx("10.2.0.0/24"), pfx("10.2.1.0/24")};
+  CHECK(withdrawn(1) == all);
+  CHECK(withdrawn(3) == all);
+  CHECK(withdrawn(2) == std::vector<base::Prefix>{pfx("10.1.0.0/24")});
+  CHECK(c.encoder.stats().prefixes == 3);
+}
+
 TEST_CASE("encoder: buffers are cut near kMaxBuffer and carry no growth slack",
           "[daemon][encoder]") {
   rib::AttrStore store;

@@ -145,6 +145,13 @@ struct Harness {
         v.routes.erase(w);
         ++v.withdrawals;
       }
+      for (const auto& we : b.withdraw_except) {
+        if (we.peer == p) continue;
+        for (const auto& w : we.prefixes) {
+          v.routes.erase(w);
+          ++v.withdrawals;
+        }
+      }
       for (const auto& pw : b.peer_withdraw) {
         if (pw.peer != p) continue;
         for (const auto& w : pw.prefixes) {

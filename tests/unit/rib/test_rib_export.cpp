@@ -284,7 +284,11 @@ TEST_CASE("update packing: one announce per attribute set, withdrawals batched",
     if (x.peers.size() == 3) b = &x;
   REQUIRE(b);
   CHECK(b->announce.empty());
-  CHECK(b->withdraw.size() == 3);
+  // In one list, and not to the source, which never had them.
+  CHECK(b->withdraw.empty());
+  REQUIRE(b->withdraw_except.size() == 1);
+  CHECK(b->withdraw_except[0].peer == kEbgpIn);
+  CHECK(b->withdraw_except[0].prefixes.size() == 3);
   // Announce then withdraw before the batch is taken: coalesced to nothing new.
   h.batches.clear();
   h.in(announce(kEbgpIn, {pfx("10.0.9.0/24")}, attrs({65515, 1}, "10.1.0.4")));

@@ -73,20 +73,22 @@ class Ref {
 };
 
 // T must provide: std::size_t compute_hash() const; bool same_value(const T&) const.
-// Open addressing over the cached 32-bit hash (linear probing, backward-shift deletion). A
-// slot is the value's 4-byte slab index + 1 (0: empty): no node allocation per value, and
-// half the index memory of pointers.
+// Open addressing over the cached 32-bit hash (linear probing, tombstones on deletion: a
+// backward shift read the hash of every value after the hole, a cache miss each when a full
+// table is withdrawn; tombstones are dropped by the next resize). A slot is the value's 4-byte
+// slab index + 1 (0: empty, kErased: a tombstone): no node allocation per value, and half the
+// index memory of pointers.
 template <typename T>
 class InternPool {
  public:
-  InternPool() : slots_(16, 0), mask_(15) {}
+  InternPool() : slots_(kMinSlots, 0), mask_(kMinSlots - 1) {}
   InternPool(const InternPool&) = delete;
   InternPool& operator=(const InternPool&) = delete;
   ~InternPool() {
     // The RIB releases every Ref before its pools go; destroy whatever is left (the slabs
     // go with alloc_).
     for (std::uint32_t s : slots_)
-      if (s) value(s)->~T();
+      if (s && s != kErased) value(s)->~T();
   }
 
   // Returns the interned copy of v (moving v in if it is new).
@@ -94,12 +96,21 @@ class InternPool {
     const auto h = static_cast<std::uint32_t>(v.compute_hash());
     v.Interned<T>::hash_ = h;
     std::size_t i = h & mask_;
+    std::size_t reuse = slots_.size();  // the first tombstone on the way
     for (; slots_[i]; i = (i + 1) & mask_) {
+      if (slots_[i] == kErased) {
+        if (reuse == slots_.size()) reuse = i;
+        continue;
+      }
       T* q = value(slots_[i]);
       if (q->Interned<T>::hash_ == h && q->same_value(v)) return Ref<T>(q);
     }
-    if ((size_ + 1) * 4 > slots_.size() * 3) {
-      grow();
+    if (reuse != slots_.size()) {
+      i = reuse;
+      --erased_;
+    } else if ((size_ + erased_ + 1) * 4 > slots_.size() * 3) {
+      // Twice the size, or the same size when tombstones filled it.
+      resize((size_ + 1) * 8 > slots_.size() * 3 ? slots_.size() * 2 : slots_.size());
       for (i = h & mask_; slots_[i]; i = (i + 1) & mask_) {
       }
     }
@@ -114,7 +125,7 @@ class InternPool {
   template <typename F>
   void for_each(F&& f) const {
     for (std::uint32_t s : slots_)
-      if (s) f(*value(s));
+      if (s && s != kErased) f(*value(s));
   }
 
  private:
@@ -122,27 +133,42 @@ class InternPool {
   T* value(std::uint32_t slot) const { return std::launder(static_cast<T*>(alloc_.at(slot - 1))); }
   void erase(T* p) {
     std::size_t i = p->Interned<T>::hash_ & mask_;
-    while (value(slots_[i]) != p) i = (i + 1) & mask_;
+    while (slots_[i] == kErased || value(slots_[i]) != p) i = (i + 1) & mask_;
     const std::uint32_t gone = slots_[i];
-    for (std::size_t j = (i + 1) & mask_; slots_[j]; j = (j + 1) & mask_) {
-      const std::size_t home = value(slots_[j])->Interned<T>::hash_ & mask_;
-      const bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-      if (!stays) {
-        slots_[i] = slots_[j];
-        i = j;
+    if (slots_[(i + 1) & mask_] == 0) {
+      // Nothing probes past it: empty, and so are the tombstones just before it.
+      slots_[i] = 0;
+      for (std::size_t j = (i + mask_) & mask_; slots_[j] == kErased; j = (j + mask_) & mask_) {
+        slots_[j] = 0;
+        --erased_;
       }
+    } else {
+      slots_[i] = kErased;
+      ++erased_;
     }
-    slots_[i] = 0;
     --size_;
     p->~T();
     alloc_.deallocate(gone - 1);
+    // After a large withdrawal: the last value gives every slab back, and a mostly empty
+    // index shrinks (growth is at 3/4 full).
+    if (size_ == 0) {
+      alloc_.release_all();
+      std::vector<std::uint32_t>(kMinSlots, 0).swap(slots_);
+      mask_ = kMinSlots - 1;
+      erased_ = 0;
+    } else if (slots_.size() > kMinSlots && size_ * 8 < slots_.size()) {
+      resize(slots_.size() / 2);
+    }
   }
-  void grow() {
-    std::vector<std::uint32_t> old(slots_.size() * 2, 0);
+  static constexpr std::size_t kMinSlots = 16;
+  static constexpr std::uint32_t kErased = ~std::uint32_t{0};  // no slab index + 1
+  void resize(std::size_t n) {
+    std::vector<std::uint32_t> old(n, 0);
     old.swap(slots_);
     mask_ = slots_.size() - 1;
+    erased_ = 0;
     for (std::uint32_t s : old) {
-      if (!s) continue;
+      if (!s || s == kErased) continue;
       std::size_t i = value(s)->Interned<T>::hash_ & mask_;
       while (slots_[i]) i = (i + 1) & mask_;
       slots_[i] = s;
@@ -152,6 +178,7 @@ class InternPool {
   std::vector<std::uint32_t> slots_;
   std::size_t mask_;
   std::size_t size_ = 0;
+  std::size_t erased_ = 0;  // tombstones in slots_
 };
 
 inline std::size_t hash_mix(std::size_t h, std::uint64_t v) {

@@ -119,6 +119,9 @@ struct OutboundBatch {
   std::vector<PeerId> peers;  // receivers (one peer for a per-peer dump)
   std::vector<Announce> announce;
   std::vector<base::Prefix> withdraw;
+  // Withdrawals for every receiver except `peer`: the member that was the routes' source and
+  // so never held them (one list per such member, usually the one upstream peer).
+  std::vector<PeerWithdraw> withdraw_except;
   std::vector<PeerWithdraw> peer_withdraw;  // extra withdrawals for single members
   std::vector<wire::AfiSafi> end_of_rib;    // sent after the announcements
   // Enhanced Route Refresh (RFC 7313 4): BoRR for these families before anything else in the
@@ -127,8 +130,9 @@ struct OutboundBatch {
   std::vector<wire::AfiSafi> refresh_begin;
   std::vector<wire::AfiSafi> refresh_end;
   bool empty() const {
-    return announce.empty() && withdraw.empty() && peer_withdraw.empty() && end_of_rib.empty() &&
-           refresh_begin.empty() && refresh_end.empty();
+    return announce.empty() && withdraw.empty() && withdraw_except.empty() &&
+           peer_withdraw.empty() && end_of_rib.empty() && refresh_begin.empty() &&
+           refresh_end.empty();
   }
 };
 

@@ -96,13 +96,28 @@ class PrefixTable {
   ~PrefixTable();
 
   EntryId find(const base::Prefix& p) const;
+  // Cache hints for a lookup of `p` coming soon (a withdrawal's prefixes are spread over the
+  // whole table, each lookup a few cache misses): the index slot first, then, a few
+  // prefixes later, the entry its first slot with a matching tag names.
+  void prefetch_slot(const base::Prefix& p) const {
+    __builtin_prefetch(&slots_[hash_prefix(p) & mask_]);
+  }
+  void prefetch_entry(const base::Prefix& p) const;
+  // The entry of `id` (< id_limit()), and the index slot of a live entry whose key is cached.
+  void prefetch(EntryId id) const { __builtin_prefetch(&at(id)); }
+  void prefetch_slot_of(EntryId id) const {
+    if (live(id)) __builtin_prefetch(&slots_[hash_key(at(id).key) & mask_]);
+  }
+  // Last: the attribute sets of the entry's paths (found now without a miss).
+  void prefetch_paths(const base::Prefix& p) const;
   // The longest prefix held that contains `a` (kNoEntry: none), as a forwarding lookup would
   // choose: one exact probe per prefix length, longest first.
   EntryId longest_match(const base::IpAddress& a) const;
   // kNoEntry when the table is full (kMaxEntries prefixes).
   EntryId find_or_insert(const base::Prefix& p);
   static constexpr std::size_t kMaxEntries = (std::size_t{1} << 24) - 2;
-  // Removes an entry that holds no paths; its id may be reused.
+  // Removes an entry that holds no paths; its id may be reused. The index shrinks when it is
+  // mostly empty, and the last erase gives all storage back (ids restart from 0).
   void erase(EntryId id);
 
   Entry& at(EntryId id) { return chunks_[id >> kChunkBits][id & kChunkMask]; }
@@ -127,20 +142,26 @@ class PrefixTable {
   std::size_t hash_key(std::uint64_t key) const;
   bool key_matches(std::uint64_t key, const base::Prefix& p) const;
   std::size_t hash_prefix(const base::Prefix& p) const;
-  void grow();
+  void rehash(std::size_t slots);
+  void release_all();
   EntryId allocate_id();
+  static constexpr std::size_t kMinSlots = 1024;
 
   std::vector<std::unique_ptr<Entry[]>> chunks_;
   std::vector<EntryId> free_ids_;
   EntryId next_id_ = 0;
   std::size_t size_ = 0;
-  // Index slot: 0 = empty, else (8-bit hash tag << 24) | (id + 1). The tag spares most
-  // probes a cache miss on the entry.
+  // Index slot: 0 = empty, kErased = erased (a tombstone: probes go on past it, an insert
+  // may take it), else (8-bit hash tag << 24) | (id + 1). The tag spares most probes a cache
+  // miss on the entry; tombstones spare erase() the entry reads of a backward shift. They are
+  // cleared by the next rehash, which comes when entries plus tombstones reach the load limit.
   static constexpr std::uint32_t kTagMask = 0xFF000000U;
+  static constexpr std::uint32_t kErased = 0x00FFFFFFU;  // no id + 1 is 2^24 - 1
   static std::uint32_t tag_of(std::size_t h) { return static_cast<std::uint32_t>(h >> 56) << 24; }
   static EntryId slot_id(std::uint32_t s) { return (s & ~kTagMask) - 1; }
   std::vector<std::uint32_t> slots_;
   std::size_t mask_ = 0;
+  std::size_t erased_ = 0;  // tombstones in slots_
   std::vector<V6Key> v6_keys_;
   std::vector<std::uint32_t> free_v6_;
 };

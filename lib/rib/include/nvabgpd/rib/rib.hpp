@@ -176,6 +176,9 @@ class Rib {
   std::vector<std::pair<base::Prefix, AttrRef>> pre_policy_routes(PeerId peer) const;
   std::size_t prefix_count() const { return table_.size(); }
   std::size_t group_count() const;
+  // Bytes of the update groups' per-route storage (Adj-RIB-Out, pending changes): 0 once
+  // everything is withdrawn and sent.
+  std::size_t export_bytes() const;
   std::size_t peer_count() const;  // peers known, local excluded
   std::optional<std::uint32_t> group_of(PeerId peer) const;
   const AttrStore& store() const { return store_; }
@@ -190,6 +193,7 @@ class Rib {
   const Peer* peer_by_id(PeerId id) const;
   void mark_dirty(EntryId id);
   void withdraw_path(Peer& p, const base::Prefix& prefix);
+  void withdraw_all(Peer& p, const std::vector<base::Prefix>& prefixes);
   void remove_path(Peer& p, const base::Prefix& prefix);
   // Every change of a Loc-RIB path goes through these two (they keep next_hops_ up to date).
   Path& set_path(EntryId id, std::uint32_t slot, AttrRef attrs);

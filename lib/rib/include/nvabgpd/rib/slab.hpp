@@ -7,7 +7,7 @@
 // 8-byte header and rounds each to 16 (10-25 % on these sizes), and interleaving them with the
 // decoder's and encoder's short-lived buffers leaves freed holes between live values that the
 // heap cannot give back. Freed slots are reused by the same pool; slabs are returned when the
-// pool goes. Single-threaded, like the pools.
+// pool empties (a full withdrawal) or goes. Single-threaded, like the pools.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -46,6 +46,13 @@ class SlabAllocator {
   void deallocate(Index i) {
     ::new (at(i)) FreeSlot{free_};
     free_ = i;
+  }
+  // Every slot is free (its T destroyed): the slabs go back to the heap.
+  void release_all() {
+    for (void* s : slabs_) ::operator delete (s, std::align_val_t{kAlign});
+    std::vector<void*>().swap(slabs_);
+    next_ = 0;
+    free_ = kNone;
   }
   void* at(Index i) const {
     return static_cast<std::byte*>(slabs_[i / kPerSlab]) + kSlotSize * (i % kPerSlab);
