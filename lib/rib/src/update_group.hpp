@@ -187,7 +187,9 @@ class UpdateGroup {
   // --- export transform memo (cleared after every batch) ---
   const AttrRef* memo_find(const MemoKey& k) const;
   void memo_put(const MemoKey& k, AttrRef in, AttrRef out) const;
-  void memo_clear() { memo_.clear(); }
+  void memo_clear() { memo_.clear(); }  // keeps the buckets for the next batch
+  // Gives the bucket array back too (it can grow to 2^18 entries during a full-table run).
+  void memo_release() { decltype(memo_)().swap(memo_); }
 
  private:
   static constexpr std::size_t kPendingListMax = 65536;

@@ -38,6 +38,16 @@ void feed(Harness& h, const std::vector<base::Prefix>& ps, std::size_t from, std
   h.settle();
 }
 
+// Accepts everything, with no declared fingerprint: each object is its own update group.
+struct OwnGroupAll final : rib::RouteFilter {
+  Kind kind() const override { return Kind::AcceptAll; }
+  std::string name() const override { return "all (own group)"; }
+  rib::FilterResult run(const base::Prefix&, const wire::PathAttributes&,
+                        const rib::FilterContext&) const override {
+    return {true, std::nullopt, {}};
+  }
+};
+
 }  // namespace
 
 TEST_CASE("withdrawing a full table reaches each receiver once and frees its storage",
@@ -47,7 +57,8 @@ TEST_CASE("withdrawing a full table reaches each receiver once and frees its sto
   h.up(peer(kOut1, 65002, "192.168.0.2", 2));
   h.up(peer(kOut2, 65003, "192.168.0.3", 3));
   auto own = peer(kOwnGroup, 65004, "192.168.0.4", 4);
-  own.export_policy_id = 7;  // an update group of its own
+  // An update group of its own: a filter object without a declared fingerprint.
+  own.export_filter = std::make_shared<const OwnGroupAll>();
   h.up(own);
   h.settle();
   const std::size_t index_idle = h.rib.table().index_bytes();
