@@ -496,9 +496,6 @@ void FibEngine::flush() {
   while (!pending_.empty()) {
     errors_.assign(pending_.size(), 0);
     port_.apply(pending_, errors_);
-    for (const auto& op : pending_) {
-      if (RouteState* s = states_.find(op.route.prefix)) s->in_batch = 0;
-    }
     batch_others_.clear();
     std::vector<KernelOp> followups;
     std::map<int, std::pair<std::size_t, base::Prefix>> failures;  // errno -> (count, example)
@@ -507,6 +504,8 @@ void FibEngine::flush() {
       auto& op = pending_[i];
       const int err = errors_[i];
       const auto& p = op.route.prefix;
+      RouteState* s = states_.find(p);
+      if (s) s->in_batch = 0;
       if (Pin* pin = pin_for(p); pin && op.route.metric == cfg_.metric) {
         if (op.kind == KernelOp::Kind::Replace) {
           if (err == 0) {
@@ -524,7 +523,6 @@ void FibEngine::flush() {
         }
         continue;
       }
-      RouteState* s = states_.find(p);
       if (op.kind == KernelOp::Kind::Delete && (err == 0 || err == ESRCH || err == ENOENT) &&
           (!s || s->installed == 0) && p.len() == base::max_len(p.family())) {
         ++stats_.pins_removed;  // a released pin

@@ -61,18 +61,25 @@ base::Prefix RouteStates::prefix_of(std::uint64_t key) const {
 std::size_t RouteStates::locate(const base::Prefix& p) const {
   const std::size_t cap = slots_.size();
   if (size_ == 0) return cap;
+  // The engine looks a prefix up several times in a row (evaluate, program, queue): the last
+  // slot found is checked first. It needs no invalidation: a slot holding the key is its slot.
+  const std::size_t last = last_;
   if (p.is_v4()) {
     const std::uint64_t key = v4_key(p);
+    if (last < cap && slots_[last].key == key) return last;
     for (std::size_t i = home(mix64(key));; i = i + 1 == cap ? 0 : i + 1) {
-      if (slots_[i].key == key) return i;
+      if (slots_[i].key == key) return last_ = i;
       if (slots_[i].key == kEmpty) return cap;
     }
   }
   const V6Key k = v6_key(p);
+  if (last < cap && (slots_[last].key & kV6Flag) && slots_[last].key != kEmpty &&
+      v6_keys_[slots_[last].key & 0xFFFFFFFFU] == k)
+    return last;
   for (std::size_t i = home(hash_v6(k));; i = i + 1 == cap ? 0 : i + 1) {
     const std::uint64_t s = slots_[i].key;
     if (s == kEmpty) return cap;
-    if ((s & kV6Flag) && v6_keys_[s & 0xFFFFFFFFU] == k) return i;
+    if ((s & kV6Flag) && v6_keys_[s & 0xFFFFFFFFU] == k) return last_ = i;
   }
 }
 
@@ -105,6 +112,7 @@ RouteState& RouteStates::get_or_insert(const base::Prefix& p) {
   slots_[i].key = key;
   slots_[i].state = RouteState{};
   ++size_;
+  last_ = i;
   return slots_[i].state;
 }
 

@@ -79,6 +79,7 @@ class RouteStates {
   std::size_t size_ = 0;
   std::vector<V6Key> v6_keys_;
   std::vector<std::uint32_t> free_v6_;
+  mutable std::size_t last_ = 0;  // the slot locate() found last (a hint, checked on use)
   unsigned walking_ = 0;
   std::size_t deferred_ = 0;
 };
