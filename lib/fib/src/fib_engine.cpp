@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <unordered_set>
@@ -10,6 +11,10 @@
 #include <spdlog/spdlog.h>
 
 namespace nvabgpd::fib {
+namespace {
+// Deferred withdrawals kept before they are applied anyway (bounds the list: ~4.7 MB).
+constexpr std::size_t kMaxDeferredWithdrawals = 262144;
+}  // namespace
 
 std::size_t FibEngine::NhSetHash::operator()(const NhSet& v) const noexcept {
   std::size_t h = v.size();
@@ -99,9 +104,31 @@ void FibEngine::set_wanted(const base::Prefix& p, std::uint32_t nh_set) {
     if (old == 0 && nh_set != 0) ++wanted_count_;
     if (old != 0 && nh_set == 0) --wanted_count_;
     release_set(old);
+    // A plain withdrawal of an installed route waits for flush_withdrawals() (the state keeps
+    // its installed route, so a re-announcement meanwhile is compared with it as usual).
+    if (nh_set == 0 && cfg_.defer_withdrawals && s->installed != 0 && !s->in_batch &&
+        (pin_uses_.empty() || !pin_uses_.contains(p))) {
+      withdrawn_.push_back(p);
+      if (withdrawn_.size() >= kMaxDeferredWithdrawals) flush_withdrawals();
+      return;
+    }
   }
   evaluate(p);
   if (nh_set == 0) states_.erase_if_empty(p);
+}
+
+void FibEngine::flush_withdrawals() {
+  if (withdrawn_.empty()) return;
+  std::vector<base::Prefix> todo = std::exchange(withdrawn_, {});
+  std::sort(todo.begin(), todo.end(), std::greater<>{});
+  todo.erase(std::unique(todo.begin(), todo.end()), todo.end());
+  for (const auto& p : todo) {
+    const RouteState* s = states_.find(p);
+    if (!s || s->wanted != 0) continue;  // gone already, or announced again (evaluated then)
+    evaluate(p);
+  }
+  flush();
+  for (const auto& p : todo) states_.erase_if_empty(p);
 }
 
 void FibEngine::apply(std::span<const FibDelta> deltas) {

@@ -116,7 +116,7 @@ class NetlinkFib::Worker {
         on_batches_(std::move(on_batches)),
         igp_(igp_table_id_),
         port_(req_, cfg_.table, cfg_.protocol),
-        engine_(FibEngineConfig{cfg_.table, cfg_.protocol, cfg_.metric, cfg_.max_paths, 2048},
+        engine_(FibEngineConfig{cfg_.table, cfg_.protocol, cfg_.metric, cfg_.max_paths, 2048, true},
                 port_, igp_) {}
 
   ~Worker() {
@@ -476,12 +476,18 @@ class NetlinkFib::Worker {
         reports.reserve(batches.size());
         for (std::size_t i = 0; i < batches.size(); ++i) {
           const std::uint64_t errors_before = engine_.stats().kernel_errors;
-          engine_.apply(batches[i]);  // returns once the kernel acknowledged every route
-          reports.push_back({std::chrono::steady_clock::now() - queued_at[i],
-                             batches[i].deltas.size(),
-                             engine_.stats().kernel_errors - errors_before});
+          engine_.apply(batches[i]);  // installs are acknowledged when it returns
+          reports.push_back(
+              {{}, batches[i].deltas.size(), engine_.stats().kernel_errors - errors_before});
           batches[i] = FibBatch{};  // a backlog of batches is freed as it is applied
         }
+        // The pass's withdrawals, highest prefix first (see FibEngine::flush_withdrawals):
+        // a batch is done when they are, and their refusals count for the last batch.
+        const std::uint64_t errors_before = engine_.stats().kernel_errors;
+        engine_.flush_withdrawals();
+        reports.back().kernel_errors += engine_.stats().kernel_errors - errors_before;
+        const auto done = std::chrono::steady_clock::now();
+        for (std::size_t i = 0; i < reports.size(); ++i) reports[i].latency = done - queued_at[i];
         refresh_cache(false);  // starts watching new next hops
       }
       if (converge && !engine_.converged()) {

