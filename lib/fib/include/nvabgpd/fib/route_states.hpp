@@ -35,51 +35,59 @@ class RouteStates {
   const RouteState* find(const base::Prefix& p) const {
     return const_cast<RouteStates*>(this)->find(p);
   }
-  // May move every slot: pointers from find() are invalid afterwards. Not during for_each().
+  // May move slots: pointers from find() are invalid afterwards. Not during for_each().
   RouteState& get_or_insert(const base::Prefix& p);
   // Removes p when its state is empty().
   void erase_if_empty(const base::Prefix& p);
   // Slots in use (including emptied ones waiting for the end of a walk).
-  std::size_t size() const { return size_; }
-  std::size_t capacity() const { return slots_.size(); }
-  std::size_t bytes() const {
-    return slots_.capacity() * sizeof(Slot) + v6_keys_.capacity() * sizeof(V6Key);
-  }
+  std::size_t size() const;
+  std::size_t capacity() const;
+  std::size_t bytes() const;
   void clear();
 
   template <typename F>  // F(const base::Prefix&, RouteState&)
   void for_each(F&& f) {
     ++walking_;
-    for (std::size_t i = 0; i < slots_.size(); ++i) {
-      if (slots_[i].key == kEmpty) continue;
-      f(prefix_of(slots_[i].key), slots_[i].state);
+    for (Shard& sh : shards_) {
+      for (std::size_t i = 0; i < sh.slots.size(); ++i) {
+        if (sh.slots[i].key == kEmpty) continue;
+        f(prefix_of(sh, sh.slots[i].key), sh.slots[i].state);
+      }
     }
     if (--walking_ == 0 && deferred_ > 0) sweep();
   }
 
  private:
   using V6Key = std::array<std::uint8_t, 17>;
+  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+  static constexpr std::uint64_t kV6Flag = std::uint64_t{1} << 63;
+  static constexpr std::size_t kMinCapacity = 16;
   struct Slot {
     std::uint64_t key = kEmpty;
     RouteState state;
   };
-  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
-  static constexpr std::uint64_t kV6Flag = std::uint64_t{1} << 63;
-  static constexpr std::size_t kMinCapacity = 64;
+  // The table is split by hash into shards that grow and shrink on their own, so a rehash
+  // briefly holds two copies of 1/64 of the table, not of all of it (at 1M routes a single
+  // table's last growth doubled the FIB's memory for a moment: +32 MB of peak RSS).
+  struct Shard {
+    std::vector<Slot> slots;
+    std::size_t size = 0;
+    std::vector<V6Key> v6_keys;
+    std::vector<std::uint32_t> free_v6;
+    std::size_t last = 0;  // the slot locate() found last (a hint, checked on use)
+  };
+  static constexpr std::size_t kShards = 64;
 
-  std::size_t home(std::uint64_t hash) const;
-  std::uint64_t hash_of(std::uint64_t key) const;
-  std::size_t locate(const base::Prefix& p) const;  // slot index or slots_.size()
-  base::Prefix prefix_of(std::uint64_t key) const;
-  void erase_at(std::size_t i);
-  void rehash(std::size_t capacity);
+  static std::uint64_t hash_of(const Shard& sh, std::uint64_t key);
+  Shard& shard_for(const base::Prefix& p);
+  static std::size_t locate(Shard& sh, const base::Prefix& p);  // slot or sh.slots.size()
+  static base::Prefix prefix_of(const Shard& sh, std::uint64_t key);
+  static void erase_at(Shard& sh, std::size_t i);
+  static void rehash(Shard& sh, std::size_t capacity);
+  static void clear(Shard& sh);
   void sweep();  // drops slots emptied during a walk
 
-  std::vector<Slot> slots_;
-  std::size_t size_ = 0;
-  std::vector<V6Key> v6_keys_;
-  std::vector<std::uint32_t> free_v6_;
-  mutable std::size_t last_ = 0;  // the slot locate() found last (a hint, checked on use)
+  std::array<Shard, kShards> shards_;
   unsigned walking_ = 0;
   std::size_t deferred_ = 0;
 };
