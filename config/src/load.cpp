@@ -25,8 +25,9 @@ constexpr std::array<std::string_view, 15> kTopKeys = {
     "router-id", "asn", "listen", "filters",   "kernel", "originate",     "control", "metrics",
     "bmp",       "mrt", "log",    "templates", "peers",  "health-checks", "shutdown"};
 constexpr std::array<std::string_view, 2> kListenKeys = {"address", "port"};
-constexpr std::array<std::string_view, 7> kKernelKeys = {
-    "enabled", "table", "protocol", "metric", "persist", "max-paths", "convergence"};
+constexpr std::array<std::string_view, 8> kKernelKeys = {"enabled",   "table",      "resolve-table",
+                                                         "protocol",  "metric",     "persist",
+                                                         "max-paths", "convergence"};
 constexpr std::array<std::string_view, 2> kConvergenceKeys = {"peer-up-wait", "end-of-rib-wait"};
 constexpr std::array<std::string_view, 10> kOriginateKeys = {
     "prefix",          "origin",   "med",   "local-pref", "communities", "large-communities",
@@ -105,6 +106,25 @@ void read_filters(Reader& r, const Entry& e, Config& cfg, const std::filesystem:
   }
 }
 
+// A kernel routing table: `main` or a number; local (255) and default (253) are refused.
+std::optional<std::uint32_t> read_kernel_table(Reader& r, const Entry& x) {
+  if (x.value.IsScalar() && x.value.Scalar() == "main") return kKernelTableMain;
+  if (x.value.IsScalar() && (x.value.Scalar() == "local" || x.value.Scalar() == "default")) {
+    r.error(x.value, x.field,
+            fmt::format("table '{}' is reserved for the kernel; use main or a number",
+                        x.value.Scalar()));
+    return std::nullopt;
+  }
+  auto v = r.uint(x.value, x.field, 1, 0xFFFFFFFFULL);
+  if (!v) return std::nullopt;
+  if (*v == 253 || *v == 255) {
+    r.error(x.value, x.field,
+            fmt::format("table {} is reserved for the kernel; use main or another number", *v));
+    return std::nullopt;
+  }
+  return static_cast<std::uint32_t>(*v);
+}
+
 void read_kernel(Reader& r, const Entry& e, Config& cfg) {
   auto m = r.map(e.value, "kernel", kKernelKeys);
   if (!m) return;
@@ -114,21 +134,9 @@ void read_kernel(Reader& r, const Entry& e, Config& cfg) {
     if (x.key == "enabled") {
       if (auto v = r.boolean(x.value, x.field)) k.enabled = *v;
     } else if (x.key == "table") {
-      if (x.value.IsScalar() && x.value.Scalar() == "main") {
-        k.table = kKernelTableMain;
-      } else if (x.value.IsScalar() &&
-                 (x.value.Scalar() == "local" || x.value.Scalar() == "default")) {
-        r.error(x.value, x.field,
-                fmt::format("table '{}' is reserved for the kernel; use main or a number",
-                            x.value.Scalar()));
-      } else if (auto v = r.uint(x.value, x.field, 1, 0xFFFFFFFFULL)) {
-        if (*v == 253 || *v == 255)
-          r.error(
-              x.value, x.field,
-              fmt::format("table {} is reserved for the kernel; use main or another number", *v));
-        else
-          k.table = static_cast<std::uint32_t>(*v);
-      }
+      if (auto t = read_kernel_table(r, x)) k.table = *t;
+    } else if (x.key == "resolve-table") {
+      if (auto t = read_kernel_table(r, x)) k.resolve_table = *t;
     } else if (x.key == "protocol") {
       if (x.value.IsScalar() && x.value.Scalar() == "bgp") {
         k.protocol = kDefaultKernelProtocol;

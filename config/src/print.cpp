@@ -159,6 +159,10 @@ std::string to_yaml(const Config& cfg, const PrintOptions& opts) {
     kv(out, "table", std::string_view("main"));
   else
     kv(out, "table", cfg.kernel.table);
+  if (cfg.kernel.resolve_table == kKernelTableMain)
+    kv(out, "resolve-table", std::string_view("main"));
+  else
+    kv(out, "resolve-table", cfg.kernel.resolve_table);
   kv(out, "protocol", unsigned{cfg.kernel.protocol});
   kv(out, "metric", cfg.kernel.metric);
   kv(out, "persist", cfg.kernel.persist);

@@ -59,6 +59,7 @@ std::optional<std::string> Daemon::start() {
   if (cfg_.kernel.enabled && !opts_.no_kernel && !fib_sink_) {
     fib::NetlinkFibConfig fc;
     fc.table = cfg_.kernel.table;
+    fc.igp_table = cfg_.kernel.resolve_table;
     fc.protocol = cfg_.kernel.protocol;
     fc.metric = cfg_.kernel.metric;
     fc.max_paths = cfg_.kernel.max_paths;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <unordered_set>
@@ -10,6 +11,24 @@
 #include <spdlog/spdlog.h>
 
 namespace nvabgpd::fib {
+namespace {
+// Deferred withdrawals kept before they are applied anyway (bounds the list: ~4.7 MB).
+constexpr std::size_t kMaxDeferredWithdrawals = 262144;
+}  // namespace
+
+std::size_t FibEngine::NhSetHash::operator()(const NhSet& v) const noexcept {
+  std::size_t h = v.size();
+  for (const auto& a : v) h = h * 1000003U ^ base::IpAddressHash{}(a);
+  return h;
+}
+
+std::size_t FibEngine::BodyHash::operator()(const Body& b) const noexcept {
+  std::size_t h = b.metric;
+  for (const auto& nh : b.nexthops)
+    h = (h * 1000003U ^ base::IpAddressHash{}(nh.gateway)) * 31U +
+        static_cast<std::size_t>(nh.ifindex);
+  return h;
+}
 
 FibEngine::FibEngine(FibEngineConfig cfg, KernelPort& port, const IgpTable& igp)
     : cfg_(cfg), port_(port), igp_(igp) {
@@ -17,22 +36,38 @@ FibEngine::FibEngine(FibEngineConfig cfg, KernelPort& port, const IgpTable& igp)
   if (cfg_.batch_size == 0) cfg_.batch_size = 1;
 }
 
+KernelRoute FibEngine::route_of(const base::Prefix& p, const RouteState& s) const {
+  const Body& b = bodies_.at(s.installed);
+  return KernelRoute{p, b.metric, b.nexthops};
+}
+
+void FibEngine::drop_installed(RouteState& s) {
+  if (s.installed != 0) {
+    bodies_.unref(s.installed);
+    s.installed = 0;
+    --installed_count_;
+  }
+  s.stale = 0;
+}
+
 void FibEngine::adopt(std::vector<KernelRoute> existing) {
   for (auto& r : existing) {
-    auto it = installed_.find(r.prefix);
-    if (it != installed_.end()) {
+    RouteState& s = states_.get_or_insert(r.prefix);
+    if (s.installed != 0) {
       // Two of our routes for one prefix (different metrics): keep the first, drop the other.
       queue(KernelOp{KernelOp::Kind::Delete, std::move(r)});
       continue;
     }
     std::sort(r.nexthops.begin(), r.nexthops.end());
-    installed_.emplace(r.prefix, Installed{std::move(r), true});
+    s.installed = bodies_.acquire(Body{r.metric, std::move(r.nexthops)});
+    s.stale = 1;
+    ++installed_count_;
     ++stats_.adopted;
   }
   flush();
 }
 
-void FibEngine::add_refs(const std::vector<base::IpAddress>& nhs, int delta) {
+void FibEngine::add_refs(const NhSet& nhs, int delta) {
   for (const auto& nh : nhs) {
     auto it = nh_refs_.try_emplace(nh, 0).first;
     it->second = static_cast<std::uint32_t>(static_cast<int>(it->second) + delta);
@@ -40,33 +75,89 @@ void FibEngine::add_refs(const std::vector<base::IpAddress>& nhs, int delta) {
   }
 }
 
-void FibEngine::set_wanted(const base::Prefix& p, const std::vector<base::IpAddress>& nhs) {
-  auto it = wanted_.find(p);
-  if (it != wanted_.end()) {
-    add_refs(it->second, -1);
-    if (nhs.empty()) {
-      wanted_.erase(it);
-    } else {
-      it->second = nhs;
-      add_refs(it->second, +1);
+std::uint32_t FibEngine::acquire_set(const NhSet& nhs) {
+  if (nhs.empty()) return 0;
+  const std::uint32_t id = nh_sets_.acquire(nhs);
+  if (nh_sets_.refs(id) == 1) {
+    add_refs(nhs, +1);  // a set new to the engine: watch its next hops
+    if (resolved_.size() <= id) resolved_.resize(id + 1);
+    resolved_[id] = Resolved{};
+  }
+  return id;
+}
+
+void FibEngine::release_set(std::uint32_t id) {
+  if (id == 0) return;
+  if (nh_sets_.refs(id) == 1) {
+    add_refs(nh_sets_.at(id), -1);
+    resolved_[id] = Resolved{};
+  }
+  nh_sets_.unref(id);
+  if (nh_sets_.live() == 0) std::vector<Resolved>().swap(resolved_);
+}
+
+void FibEngine::set_wanted(const base::Prefix& p, std::uint32_t nh_set) {
+  RouteState* s = nh_set != 0 ? &states_.get_or_insert(p) : states_.find(p);
+  if (s) {
+    const std::uint32_t old = s->wanted;
+    s->wanted = nh_set;
+    if (old == 0 && nh_set != 0) ++wanted_count_;
+    if (old != 0 && nh_set == 0) --wanted_count_;
+    release_set(old);
+    // A plain withdrawal of an installed route waits for flush_withdrawals() (the state keeps
+    // its installed route, so a re-announcement meanwhile is compared with it as usual).
+    if (nh_set == 0 && cfg_.defer_withdrawals && s->installed != 0 && !s->in_batch &&
+        (pin_uses_.empty() || !pin_uses_.contains(p))) {
+      withdrawn_.push_back(p);
+      if (withdrawn_.size() >= kMaxDeferredWithdrawals) flush_withdrawals();
+      return;
     }
-  } else if (!nhs.empty()) {
-    add_refs(wanted_.emplace(p, nhs).first->second, +1);
   }
   evaluate(p);
+  if (nh_set == 0) states_.erase_if_empty(p);
+}
+
+void FibEngine::flush_withdrawals() {
+  if (withdrawn_.empty()) return;
+  std::vector<base::Prefix> todo = std::exchange(withdrawn_, {});
+  std::sort(todo.begin(), todo.end(), std::greater<>{});
+  todo.erase(std::unique(todo.begin(), todo.end()), todo.end());
+  for (const auto& p : todo) {
+    const RouteState* s = states_.find(p);
+    if (!s || s->wanted != 0) continue;  // gone already, or announced again (evaluated then)
+    evaluate(p);
+  }
+  flush();
+  for (const auto& p : todo) states_.erase_if_empty(p);
 }
 
 void FibEngine::apply(std::span<const FibDelta> deltas) {
-  static const std::vector<base::IpAddress> kNone;
   for (const auto& d : deltas) {
-    set_wanted(d.prefix, d.kind == FibDelta::Kind::Withdraw ? kNone : d.next_hops);
+    set_wanted(d.prefix, d.kind == FibDelta::Kind::Withdraw ? 0 : acquire_set(d.next_hops));
   }
   flush();
 }
 
 void FibEngine::apply(const FibBatch& batch) {
-  for (const auto& d : batch.deltas) set_wanted(d.prefix, batch.next_hops(d));
+  // Each of the batch's sets is interned once; the batch holds a reference meanwhile so a set
+  // no route uses any more mid-batch keeps its id.
+  constexpr std::uint32_t kUnmapped = ~std::uint32_t{0};
+  std::vector<std::uint32_t> ids(batch.next_hop_sets.size(), kUnmapped);
+  for (const auto& d : batch.deltas) {
+    const auto& nhs = batch.next_hops(d);
+    std::uint32_t id = 0;
+    if (!nhs.empty()) {
+      std::uint32_t& m = ids[d.next_hops];
+      if (m == kUnmapped) m = acquire_set(nhs);
+      id = m;
+      nh_sets_.ref(id);
+    }
+    set_wanted(d.prefix, id);
+  }
   flush();
+  for (std::uint32_t id : ids) {
+    if (id != kUnmapped) release_set(id);
+  }
 }
 
 void FibEngine::reresolve(std::span<const base::IpAddress> changed) {
@@ -76,30 +167,54 @@ void FibEngine::reresolve(std::span<const base::IpAddress> changed) {
   const bool covers_changed = now != guards_;
   guards_ = std::move(now);
   if (changed.empty() && retry_.empty() && !covers_changed) return;
+  // The wanted sets that contain a changed next hop.
   std::unordered_set<base::IpAddress> set(changed.begin(), changed.end());
-  for (const auto& entry : wanted_) {
-    const base::Prefix& p = entry.first;
-    const auto& nhs = entry.second;
-    bool hit = retry_.contains(p) || std::any_of(nhs.begin(), nhs.end(),
-                                                 [&](const auto& nh) { return set.contains(nh); });
+  std::vector<bool> hit_set(nh_sets_.id_limit(), false);
+  bool any_set = false;
+  for (std::uint32_t id = 1; id < nh_sets_.id_limit(); ++id) {
+    if (nh_sets_.refs(id) == 0) continue;
+    const auto& nhs = nh_sets_.at(id);
+    if (std::any_of(nhs.begin(), nhs.end(), [&](const auto& nh) { return set.contains(nh); })) {
+      hit_set[id] = true;
+      any_set = true;
+    }
+  }
+  if (!any_set && !covers_changed) {
+    // Only the refused routes: no walk over the whole table.
+    std::vector<base::Prefix> retry(retry_.begin(), retry_.end());
+    for (const auto& p : retry) {
+      const RouteState* s = states_.find(p);
+      if (s && s->wanted != 0) evaluate(p);
+    }
+    flush();
+    return;
+  }
+  states_.for_each([&](const base::Prefix& p, RouteState& s) {
+    if (s.wanted == 0) return;
+    bool hit = hit_set[s.wanted] || (!retry_.empty() && retry_.contains(p));
     if (!hit && covers_changed) {
       hit = std::any_of(protected_.begin(), protected_.end(),
                         [&](const base::IpAddress& a) { return p.contains(a); });
     }
     if (hit) evaluate(p);
-  }
+  });
   flush();
 }
 
 void FibEngine::reevaluate_all() {
-  for (const auto& [p, nhs] : wanted_) evaluate(p);
+  states_.for_each([&](const base::Prefix& p, RouteState& s) {
+    if (s.wanted != 0) evaluate(p);
+  });
   flush();
 }
 
 void FibEngine::resync(std::vector<KernelRoute> kernel_now) {
   ++stats_.resyncs;
   flush();
-  installed_.clear();
+  states_.for_each([&](const base::Prefix& p, RouteState& s) {
+    drop_installed(s);
+    states_.erase_if_empty(p);
+  });
   for (auto& [a, pin] : pins_) pin.installed = false;
   for (auto& r : kernel_now) {
     std::sort(r.nexthops.begin(), r.nexthops.end());
@@ -109,16 +224,18 @@ void FibEngine::resync(std::vector<KernelRoute> kernel_now) {
       pin->installed = true;
       continue;
     }
-    auto [it, fresh] = installed_.try_emplace(p, Installed{std::move(r), false});
-    if (!fresh) {
+    RouteState& s = states_.get_or_insert(p);
+    if (s.installed != 0) {
       queue(KernelOp{KernelOp::Kind::Delete, std::move(r)});
       continue;
     }
-    if (!wanted_.contains(p)) {
+    s.installed = bodies_.acquire(Body{r.metric, r.nexthops});
+    ++installed_count_;
+    if (s.wanted == 0) {
       if (converged_) {
-        queue(KernelOp{KernelOp::Kind::Delete, it->second.route});
+        queue(KernelOp{KernelOp::Kind::Delete, std::move(r)});
       } else {
-        it->second.stale = true;  // still waiting for the RIB to confirm it
+        s.stale = 1;  // still waiting for the RIB to confirm it
       }
     }
   }
@@ -127,24 +244,21 @@ void FibEngine::resync(std::vector<KernelRoute> kernel_now) {
 
 void FibEngine::converge() {
   converged_ = true;
-  // queue() flushes every batch_size ops and flush() erases from installed_: collect the
-  // deletes before queueing any, never queue while walking installed_.
-  std::vector<KernelRoute> stale;
-  for (const auto& [p, inst] : installed_) {
-    if (inst.stale) stale.push_back(inst.route);
-  }
-  stats_.stale_removed += stale.size();
-  queue_deletes(std::move(stale));
+  // queue() may flush while we walk: RouteStates keeps the walk stable.
+  states_.for_each([&](const base::Prefix& p, RouteState& s) {
+    if (!s.stale) return;
+    ++stats_.stale_removed;
+    queue(KernelOp{KernelOp::Kind::Delete, route_of(p, s)});
+  });
   flush();
 }
 
 void FibEngine::shutdown(bool persist) {
   flush();
   if (persist) return;
-  std::vector<KernelRoute> routes;
-  routes.reserve(installed_.size());
-  for (const auto& [p, inst] : installed_) routes.push_back(inst.route);
-  queue_deletes(std::move(routes));
+  states_.for_each([&](const base::Prefix& p, RouteState& s) {
+    if (s.installed != 0) queue(KernelOp{KernelOp::Kind::Delete, route_of(p, s)});
+  });
   flush();  // covering routes first, then the pins that protected against them
   std::vector<KernelRoute> pinned;
   for (const auto& [a, pin] : pins_) {
@@ -180,13 +294,11 @@ void FibEngine::update_protected(std::vector<base::IpAddress> peers,
   protected_ = std::move(all);
   guards_ = guards();
   for (const auto& a : delta) pin_warned_.erase(a);
-  std::vector<base::Prefix> hit;
-  for (const auto& entry : wanted_) {
-    const base::Prefix& p = entry.first;  // (clang 14 cannot capture a structured binding)
+  states_.for_each([&](const base::Prefix& p, RouteState& s) {
+    if (s.wanted == 0) return;
     if (std::any_of(delta.begin(), delta.end(), [&](const auto& a) { return p.contains(a); }))
-      hit.push_back(p);
-  }
-  for (const auto& p : hit) evaluate(p);
+      evaluate(p);
+  });
   flush();
 }
 
@@ -203,7 +315,7 @@ const KernelRoute* FibEngine::pin(const base::IpAddress& a) const {
 }
 
 FibEngine::Pin* FibEngine::pin_for(const base::Prefix& p) {
-  if (p.len() != base::max_len(p.family())) return nullptr;
+  if (pins_.empty() || p.len() != base::max_len(p.family())) return nullptr;
   auto it = pins_.find(p.addr());
   return it == pins_.end() ? nullptr : &it->second;
 }
@@ -215,9 +327,10 @@ std::vector<base::IpAddress> FibEngine::wanted_next_hops() const {
   return out;
 }
 
-const KernelRoute* FibEngine::installed(const base::Prefix& p) const {
-  auto it = installed_.find(p);
-  return it == installed_.end() ? nullptr : &it->second.route;
+std::optional<KernelRoute> FibEngine::installed(const base::Prefix& p) const {
+  const RouteState* s = states_.find(p);
+  if (!s || s->installed == 0) return std::nullopt;
+  return route_of(p, *s);
 }
 
 std::optional<base::IpAddress> FibEngine::capture_check(const base::Prefix& p,
@@ -235,25 +348,35 @@ std::optional<base::IpAddress> FibEngine::capture_check(const base::Prefix& p,
     if (nhs.size() == 1 && nhs.front() == via) continue;
     const auto host = base::Prefix::make(a, base::max_len(a.family()));
     // p is a's host route itself, or a BGP route owns that key: a pin cannot coexist.
-    if (p == host || wanted_.contains(host)) return a;
+    if (p == host) return a;
+    if (const RouteState* s = states_.find(host); s && s->wanted != 0) return a;
     pins.push_back(PinNeed{a, via});
   }
   return std::nullopt;
 }
 
-std::optional<KernelRoute> FibEngine::desired(const base::Prefix& p,
-                                              const std::vector<base::IpAddress>& nhs,
-                                              std::vector<PinNeed>& pins) {
-  KernelRoute r{p, cfg_.metric, {}};
-  for (const auto& nh : nhs) {
-    if (nh.family() != p.family()) continue;
-    if (auto res = igp_.resolve(nh))
-      r.nexthops.push_back(KernelNextHop{res->gateway, res->ifindex});
+const std::vector<KernelNextHop>& FibEngine::resolve_set(std::uint32_t nh_set, base::Family f) {
+  // The same set resolves the same way for every route until the IGP changes: once per set.
+  Resolved& r = resolved_[nh_set];
+  const std::size_t k = f == base::Family::V4 ? 0 : 1;
+  if (r.generation[k] == igp_.generation()) return r.nexthops[k];
+  auto& out = r.nexthops[k];
+  out.clear();
+  for (const auto& nh : nh_sets_.at(nh_set)) {
+    if (nh.family() != f) continue;
+    if (auto res = igp_.resolve(nh)) out.push_back(KernelNextHop{res->gateway, res->ifindex});
   }
-  std::sort(r.nexthops.begin(), r.nexthops.end());
-  r.nexthops.erase(std::unique(r.nexthops.begin(), r.nexthops.end()), r.nexthops.end());
-  if (r.nexthops.size() > cfg_.max_paths) r.nexthops.resize(cfg_.max_paths);
-  if (r.nexthops.empty()) {
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  if (out.size() > cfg_.max_paths) out.resize(cfg_.max_paths);
+  r.generation[k] = igp_.generation();
+  return out;
+}
+
+std::optional<KernelRoute> FibEngine::desired(const base::Prefix& p, std::uint32_t nh_set,
+                                              std::vector<PinNeed>& pins) {
+  const auto& nexthops = resolve_set(nh_set, p.family());
+  if (nexthops.empty()) {
     ++stats_.unresolved;
     return std::nullopt;
   }
@@ -268,38 +391,48 @@ std::optional<KernelRoute> FibEngine::desired(const base::Prefix& p,
     retry_.insert(p);
     return std::nullopt;
   }
-  if (auto a = capture_check(p, r.nexthops, pins)) {
-    pins.clear();
-    if (warned_.insert(p).second) {
-      spdlog::warn(
-          "fib: not installing {}: it would capture protected address {}, which cannot be "
-          "pinned (no non-BGP route reaches it, or a BGP route holds its host prefix)",
-          p, *a);
+  if (!protected_.empty()) {
+    if (auto a = capture_check(p, nexthops, pins)) {
+      pins.clear();
+      if (warned_.insert(p).second) {
+        spdlog::warn(
+            "fib: not installing {}: it would capture protected address {}, which cannot be "
+            "pinned (no non-BGP route reaches it, or a BGP route holds its host prefix)",
+            p, *a);
+      }
+      ++stats_.refused_protected;
+      retry_.insert(p);
+      return std::nullopt;
     }
-    ++stats_.refused_protected;
-    retry_.insert(p);
-    return std::nullopt;
   }
-  return r;
+  return KernelRoute{p, cfg_.metric, nexthops};
+}
+
+bool FibEngine::in_batch(const base::Prefix& p) const {
+  if (const RouteState* s = states_.find(p); s && s->in_batch) return true;
+  return !batch_others_.empty() &&
+         std::find(batch_others_.begin(), batch_others_.end(), p) != batch_others_.end();
 }
 
 void FibEngine::evaluate(const base::Prefix& p) {
   // An op for p already waits in this batch: our view of the kernel must catch up first.
-  if (batch_prefixes_.contains(p)) flush();
+  if (in_batch(p)) flush();
   std::optional<KernelRoute> want;
   std::vector<PinNeed> needs;
-  retry_.erase(p);  // desired() or the kernel's answer puts it back when refused
-  if (auto w = wanted_.find(p); w != wanted_.end()) {
-    want = desired(p, w->second, needs);
-  } else {
+  if (!retry_.empty()) retry_.erase(p);  // desired() or the kernel's answer puts it back
+  if (const RouteState* s = states_.find(p); s && s->wanted != 0) {
+    want = desired(p, s->wanted, needs);
+  } else if (!warned_.empty()) {
     warned_.erase(p);
   }
   std::vector<base::IpAddress> old_pins;
-  if (auto u = pin_uses_.find(p); u != pin_uses_.end()) {
-    old_pins = std::move(u->second);
-    pin_uses_.erase(u);
-    for (const auto& a : old_pins) {
-      if (auto it = pins_.find(a); it != pins_.end()) it->second.users.erase(p);
+  if (!pin_uses_.empty()) {
+    if (auto u = pin_uses_.find(p); u != pin_uses_.end()) {
+      old_pins = std::move(u->second);
+      pin_uses_.erase(u);
+      for (const auto& a : old_pins) {
+        if (auto it = pins_.find(a); it != pins_.end()) it->second.users.erase(p);
+      }
     }
   }
   if (want && !needs.empty()) {
@@ -312,21 +445,22 @@ void FibEngine::evaluate(const base::Prefix& p) {
   }
   program(p, std::move(want));
   // ...and leave it after that route is gone or no longer captures them.
-  release_pins(old_pins);
+  if (!old_pins.empty()) release_pins(old_pins);
 }
 
 void FibEngine::ensure_pin(const PinNeed& need, const base::Prefix& user) {
   const auto host = base::Prefix::make(need.addr, base::max_len(need.addr.family()));
-  if (batch_prefixes_.contains(host)) flush();  // an op at that key must land first
+  if (in_batch(host)) flush();  // an op at that key must land first
   KernelRoute r{host, cfg_.metric, {need.via}};
   auto& pin = pins_[need.addr];
   pin.users.insert(user);
   if (pin.installed && pin.route == r) return;
-  if (auto it = installed_.find(host); it != installed_.end()) {
+  if (RouteState* s = states_.find(host); s && s->installed != 0) {
     // Adopted from a previous run (our protocol id, so ours): it becomes the pin.
-    pin.route = std::move(it->second.route);
+    pin.route = route_of(host, *s);
     pin.installed = true;
-    installed_.erase(it);
+    drop_installed(*s);
+    states_.erase_if_empty(host);
     if (pin.route == r) return;
   }
   if (pin_warned_.insert(need.addr).second) {
@@ -349,21 +483,23 @@ void FibEngine::release_pins(const std::vector<base::IpAddress>& addrs) {
 }
 
 void FibEngine::program(const base::Prefix& p, std::optional<KernelRoute> want) {
-  auto i = installed_.find(p);
+  RouteState* s = states_.find(p);
+  const bool have = s && s->installed != 0;
   if (!want) {
-    if (i != installed_.end()) queue(KernelOp{KernelOp::Kind::Delete, i->second.route});
+    if (have) queue(KernelOp{KernelOp::Kind::Delete, route_of(p, *s)});
     return;
   }
-  if (i != installed_.end()) {
-    if (i->second.route == *want) {
-      if (i->second.stale) {
-        i->second.stale = false;
+  if (have) {
+    const Body& b = bodies_.at(s->installed);
+    if (b.metric == want->metric && b.nexthops == want->nexthops) {
+      if (s->stale) {
+        s->stale = 0;
         ++stats_.kept_adopted;
       }
       return;
     }
-    if (i->second.route.metric != want->metric) {
-      queue(KernelOp{KernelOp::Kind::Delete, i->second.route});
+    if (b.metric != want->metric) {
+      queue(KernelOp{KernelOp::Kind::Delete, route_of(p, *s)});
     }
   }
   queue(KernelOp{KernelOp::Kind::Replace, std::move(*want)});
@@ -374,7 +510,11 @@ void FibEngine::queue_deletes(std::vector<KernelRoute> routes) {
 }
 
 void FibEngine::queue(KernelOp op) {
-  batch_prefixes_.insert(op.route.prefix);
+  if (RouteState* s = states_.find(op.route.prefix)) {
+    s->in_batch = 1;
+  } else {
+    batch_others_.push_back(op.route.prefix);
+  }
   pending_.push_back(std::move(op));
   if (pending_.size() >= cfg_.batch_size) flush();
 }
@@ -383,6 +523,7 @@ void FibEngine::flush() {
   while (!pending_.empty()) {
     errors_.assign(pending_.size(), 0);
     port_.apply(pending_, errors_);
+    batch_others_.clear();
     std::vector<KernelOp> followups;
     std::map<int, std::pair<std::size_t, base::Prefix>> failures;  // errno -> (count, example)
     std::vector<base::IpAddress> failed_pins;
@@ -390,6 +531,8 @@ void FibEngine::flush() {
       auto& op = pending_[i];
       const int err = errors_[i];
       const auto& p = op.route.prefix;
+      RouteState* s = states_.find(p);
+      if (s) s->in_batch = 0;
       if (Pin* pin = pin_for(p); pin && op.route.metric == cfg_.metric) {
         if (op.kind == KernelOp::Kind::Replace) {
           if (err == 0) {
@@ -408,16 +551,21 @@ void FibEngine::flush() {
         continue;
       }
       if (op.kind == KernelOp::Kind::Delete && (err == 0 || err == ESRCH || err == ENOENT) &&
-          !installed_.contains(p) && p.len() == base::max_len(p.family())) {
+          (!s || s->installed == 0) && p.len() == base::max_len(p.family())) {
         ++stats_.pins_removed;  // a released pin
         continue;
       }
       if (op.kind == KernelOp::Kind::Replace) {
         if (err == 0) {
           ++stats_.replaced;
-          retry_.erase(p);
-          warned_.erase(p);
-          installed_.insert_or_assign(p, Installed{std::move(op.route), false});
+          if (!retry_.empty()) retry_.erase(p);
+          if (!warned_.empty()) warned_.erase(p);
+          if (!s) s = &states_.get_or_insert(p);  // (not reached: a replaced route is wanted)
+          const std::uint32_t old = s->installed;
+          s->installed = bodies_.acquire(Body{op.route.metric, std::move(op.route.nexthops)});
+          s->stale = 0;
+          if (old == 0) ++installed_count_;
+          bodies_.unref(old);
           continue;
         }
         ++stats_.kernel_errors;
@@ -425,15 +573,15 @@ void FibEngine::flush() {
         ++f.first;
         retry_.insert(p);
         // The kernel kept the old route: do not leave traffic on a path we no longer want.
-        if (auto it = installed_.find(p); it != installed_.end()) {
-          followups.push_back(KernelOp{KernelOp::Kind::Delete, it->second.route});
+        if (s && s->installed != 0) {
+          followups.push_back(KernelOp{KernelOp::Kind::Delete, route_of(p, *s)});
         }
       } else {
         if (err == 0 || err == ESRCH || err == ENOENT) {
           ++stats_.deleted;
-          auto it = installed_.find(p);
-          if (it != installed_.end() && it->second.route.metric == op.route.metric) {
-            installed_.erase(it);
+          if (s && s->installed != 0 && bodies_.at(s->installed).metric == op.route.metric) {
+            drop_installed(*s);
+            states_.erase_if_empty(p);
           }
           continue;
         }
@@ -452,15 +600,19 @@ void FibEngine::flush() {
       if (pit == pins_.end()) continue;
       for (const auto& u : pit->second.users) {
         retry_.insert(u);
-        if (auto it = installed_.find(u); it != installed_.end()) {
-          followups.push_back(KernelOp{KernelOp::Kind::Delete, it->second.route});
-        }
+        if (auto i = installed(u)) followups.push_back(KernelOp{KernelOp::Kind::Delete, *i});
       }
     }
     pending_ = std::move(followups);
-    batch_prefixes_.clear();
-    for (const auto& op : pending_) batch_prefixes_.insert(op.route.prefix);
+    for (const auto& op : pending_) {
+      if (RouteState* s = states_.find(op.route.prefix)) {
+        s->in_batch = 1;
+      } else {
+        batch_others_.push_back(op.route.prefix);
+      }
+    }
   }
+  if (pending_.capacity() > cfg_.batch_size * 2) std::vector<KernelOp>().swap(pending_);
 }
 
 }  // namespace nvabgpd::fib

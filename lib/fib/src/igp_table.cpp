@@ -1,6 +1,7 @@
 #include "nvabgpd/fib/igp_table.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 namespace nvabgpd::fib {
 namespace {
@@ -12,7 +13,13 @@ std::array<std::uint32_t, 129>& lens_for(base::Family f, std::array<std::uint32_
 
 }  // namespace
 
+std::uint64_t IgpTable::next_generation() {
+  static std::atomic<std::uint64_t> counter{0};
+  return ++counter;
+}
+
 void IgpTable::upsert(IgpRoute r) {
+  changed();
   auto& vec = routes_[r.prefix];
   for (auto& existing : vec) {
     if (existing.table == r.table && existing.metric == r.metric) {
@@ -28,6 +35,7 @@ void IgpTable::upsert(IgpRoute r) {
 }
 
 void IgpTable::remove(const base::Prefix& p, std::uint32_t table, std::uint32_t metric) {
+  changed();
   auto it = routes_.find(p);
   if (it == routes_.end()) return;
   auto& vec = it->second;
@@ -43,15 +51,25 @@ void IgpTable::remove(const base::Prefix& p, std::uint32_t table, std::uint32_t 
 }
 
 void IgpTable::clear_routes() {
+  changed();
   routes_.clear();
   v4_lens_.fill(0);
   v6_lens_.fill(0);
   count_ = 0;
 }
 
-void IgpTable::set_link(int ifindex, bool usable) { links_[ifindex] = usable; }
-void IgpTable::remove_link(int ifindex) { links_.erase(ifindex); }
-void IgpTable::clear_links() { links_.clear(); }
+void IgpTable::set_link(int ifindex, bool usable) {
+  changed();
+  links_[ifindex] = usable;
+}
+void IgpTable::remove_link(int ifindex) {
+  changed();
+  links_.erase(ifindex);
+}
+void IgpTable::clear_links() {
+  changed();
+  links_.clear();
+}
 
 std::optional<bool> IgpTable::link_usable(int ifindex) const {
   auto it = links_.find(ifindex);

@@ -1,11 +1,13 @@
 #include "nvabgpd/fib/netlink_fib.hpp"
 
 #include <linux/rtnetlink.h>
+#include <malloc.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -23,6 +25,9 @@ namespace {
 
 constexpr int kSocketBuffer = 32 << 20;  // acks for a batch and monitor bursts
 constexpr std::size_t kMaxBatchBytes = 256 << 10;
+// Give freed heap back to the OS (malloc_trim) once the routes we hold fell by this many since
+// the last trim, and to at most half: a large withdrawal ends with the memory returned.
+constexpr std::size_t kTrimAfterRoutes = 20000;
 
 // KernelPort over a netlink request socket. A chunk of requests goes out in one sendmsg();
 // only the chunk's last request asks for an ack. The kernel handles a chunk's requests in
@@ -111,7 +116,7 @@ class NetlinkFib::Worker {
         on_batches_(std::move(on_batches)),
         igp_(igp_table_id_),
         port_(req_, cfg_.table, cfg_.protocol),
-        engine_(FibEngineConfig{cfg_.table, cfg_.protocol, cfg_.metric, cfg_.max_paths, 2048},
+        engine_(FibEngineConfig{cfg_.table, cfg_.protocol, cfg_.metric, cfg_.max_paths, 2048, true},
                 port_, igp_) {}
 
   ~Worker() {
@@ -228,6 +233,17 @@ class NetlinkFib::Worker {
   void wake() {
     std::uint64_t one = 1;
     [[maybe_unused]] auto n = ::write(event_fd_, &one, sizeof one);
+  }
+
+  // The engine gives its table back as routes leave; glibc keeps the freed pages of this
+  // thread's arena mapped until trimmed. Also the batches' memory (the daemon's deltas).
+  void trim_after_large_drop() {
+    const std::size_t now = std::max(engine_.installed_count(), engine_.wanted_count());
+    held_peak_ = std::max(held_peak_, now);
+    if (held_peak_ - now >= kTrimAfterRoutes && now <= held_peak_ / 2) {
+      ::malloc_trim(0);
+      held_peak_ = now;
+    }
   }
 
   // Reads links and routes afresh. initial: our routes are adopted; otherwise the engine's
@@ -460,11 +476,18 @@ class NetlinkFib::Worker {
         reports.reserve(batches.size());
         for (std::size_t i = 0; i < batches.size(); ++i) {
           const std::uint64_t errors_before = engine_.stats().kernel_errors;
-          engine_.apply(batches[i]);  // returns once the kernel acknowledged every route
-          reports.push_back({std::chrono::steady_clock::now() - queued_at[i],
-                             batches[i].deltas.size(),
-                             engine_.stats().kernel_errors - errors_before});
+          engine_.apply(batches[i]);  // installs are acknowledged when it returns
+          reports.push_back(
+              {{}, batches[i].deltas.size(), engine_.stats().kernel_errors - errors_before});
+          batches[i] = FibBatch{};  // a backlog of batches is freed as it is applied
         }
+        // The pass's withdrawals, highest prefix first (see FibEngine::flush_withdrawals):
+        // a batch is done when they are, and their refusals count for the last batch.
+        const std::uint64_t errors_before = engine_.stats().kernel_errors;
+        engine_.flush_withdrawals();
+        reports.back().kernel_errors += engine_.stats().kernel_errors - errors_before;
+        const auto done = std::chrono::steady_clock::now();
+        for (std::size_t i = 0; i < reports.size(); ++i) reports[i].latency = done - queued_at[i];
         refresh_cache(false);  // starts watching new next hops
       }
       if (converge && !engine_.converged()) {
@@ -488,6 +511,7 @@ class NetlinkFib::Worker {
       done_cv_.notify_all();
       if (!reports.empty() && on_batches_) on_batches_(std::move(reports));
       if (stop) return;
+      trim_after_large_drop();
     }
   }
 
@@ -525,6 +549,7 @@ class NetlinkFib::Worker {
   FibEngine engine_;
   bool need_resync_ = false;
   int resync_failures_ = 0;
+  std::size_t held_peak_ = 0;  // most routes held since the last trim
   std::thread thread_;
 };
 

@@ -193,6 +193,9 @@ TEST_CASE("global changes are listed and touch no session") {
   CHECK(g.filter_files);
   CHECK_FALSE(g.restart_all);
   CHECK(g.changes.size() == 7);
+  Config c = a;
+  c.kernel.resolve_table = 100;
+  CHECK(diff_configs(a, c).global.kernel);
   for (const auto& p : plan.peers) CHECK(p.action == PeerAction::Keep);
   const std::string text = format_plan(plan);
   CHECK(text.find("global: log level: info -> debug") != std::string::npos);

@@ -119,6 +119,23 @@ TEST_CASE("kernel section") {
             "out of range (1..256)"));
 }
 
+TEST_CASE("kernel resolve-table: next hops resolve through main unless told otherwise") {
+  auto dflt = parse(std::string(cfgtest::kHead) + "kernel: { table: 100 }\n");
+  REQUIRE(dflt.ok());
+  CHECK(dflt.config->kernel.table == 100);
+  CHECK(dflt.config->kernel.resolve_table == 254);
+  auto set = parse(std::string(cfgtest::kHead) + "kernel: { table: 100, resolve-table: 100 }\n");
+  INFO(all(set.errors));
+  REQUIRE(set.ok());
+  CHECK(set.config->kernel.resolve_table == 100);
+  CHECK(parse(std::string(cfgtest::kHead) + "kernel: { table: 100, resolve-table: main }\n")
+            .config->kernel.resolve_table == 254);
+  CHECK(has(parse(std::string(cfgtest::kHead) + "kernel: { resolve-table: local }\n").errors,
+            "reserved for the kernel"));
+  CHECK(has(parse(std::string(cfgtest::kHead) + "kernel: { resolve-table: 0 }\n").errors,
+            "out of range"));
+}
+
 TEST_CASE("originate with attributes") {
   auto r = parse(std::string(cfgtest::kHead) +
                  "originate:\n"

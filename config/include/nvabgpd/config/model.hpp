@@ -56,6 +56,9 @@ struct KernelConfig {
   // established peer's End-of-RIB. Seconds.
   std::uint32_t peer_up_wait = 60;
   std::uint32_t end_of_rib_wait = 60;
+  // The table BGP next hops resolve through (BIRD's igp table): main by default, also when
+  // routes go to another table for policy routing.
+  std::uint32_t resolve_table = kKernelTableMain;
   bool operator==(const KernelConfig&) const = default;
 };
 

@@ -66,6 +66,9 @@ class IgpTable {
   bool has_route(const base::Prefix& p, std::uint32_t table, std::uint32_t metric) const;
 
   std::size_t size() const { return count_; }
+  // Changes on every mutation and differs between tables: a result computed from resolve()
+  // stays valid while generation() is the same.
+  std::uint64_t generation() const { return generation_; }
 
  private:
   const IgpRoute* best_at(const base::Prefix& p) const;
@@ -78,6 +81,9 @@ class IgpTable {
   std::array<std::uint32_t, 129> v6_lens_{};
   std::unordered_map<int, bool> links_;
   std::size_t count_ = 0;
+  std::uint64_t generation_ = next_generation();
+  static std::uint64_t next_generation();
+  void changed() { generation_ = next_generation(); }
 };
 
 }  // namespace nvabgpd::fib
