@@ -289,12 +289,7 @@ def run_scenario(name, kind, args, lab, build):
         scen["sinks"] = args.s7_sinks
     sinks, two, fib = scen["sinks"], scen.get("two"), scen.get("fib")
     dut_ns, peer_ns = lab.ns("dut"), lab.ns("peer")
-    a_if, b_if = veth_pair(dut_ns, f"{DUT_IP}/24", peer_ns, f"{INJ_IP}/24")
-    if fib:
-        # The connected route in the FIB table too: nvabgpd resolves next hops in the table
-        # it installs into (the same for BIRD; fib_watch counts only non-static routes).
-        dut_ns.ip("route", "add", "10.0.0.0/24", "dev", a_if, "table", str(FIB_TABLE),
-                  "proto", "static")
+    _, b_if = veth_pair(dut_ns, f"{DUT_IP}/24", peer_ns, f"{INJ_IP}/24")
     for i in range(sinks):
         peer_ns.ip("addr", "add", f"{sink_ip(i)}/24", "dev", b_if)
     if two:
