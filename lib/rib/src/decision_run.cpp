@@ -120,10 +120,6 @@ std::size_t Rib::run(std::size_t budget) {
     dirty_.clear();
     if (dirty_.capacity() > 65536) dirty_.shrink_to_fit();
     dirty_head_ = 0;
-    if (table_.size() == 0) {  // nothing left to export: the export caches go
-      export_policy_->forget();
-      for (auto& g : groups_) g->memo_release();
-    }
   }
   // Initial (or re-)export walks of update groups, after the dirty prefixes.
   for (auto& g : groups_) {

@@ -168,6 +168,12 @@ void Rib::free_empty_entries() {
     table_.erase(id);
   }
   maybe_free_.swap(keep);
+  if (n != 0 && table_.size() == 0) {
+    // Nothing left to export: the export caches and memos (and the attribute sets they hold,
+    // which would keep the pools' slabs) go too.
+    export_policy_->forget();
+    for (auto& g : groups_) g->memo_release();
+  }
 }
 
 // ---------------------------------------------------------------------------------------
