@@ -2,19 +2,14 @@
 
 #include <utility>
 
+#include "nvabgpd/base/mix64.hpp"
+
 namespace nvabgpd::fib {
 namespace {
 
 __extension__ typedef unsigned __int128 U128;
 
-std::uint64_t mix64(std::uint64_t v) {
-  v ^= v >> 33;
-  v *= 0xff51afd7ed558ccdULL;
-  v ^= v >> 33;
-  v *= 0xc4ceb9fe1a85ec53ULL;
-  v ^= v >> 33;
-  return v;
-}
+using base::mix64;
 
 std::uint64_t hash_v6(const std::array<std::uint8_t, 17>& k) {
   std::uint64_t hi = 0, lo = 0;

@@ -4,6 +4,9 @@
 #include <bit>
 #include <utility>
 
+#include "nvabgpd/base/mix64.hpp"
+#include "nvabgpd/rib/linear_probe.hpp"
+
 namespace nvabgpd::rib {
 
 std::uint32_t Entry::capacity_for(std::uint32_t n) { return n <= 1 ? 1 : std::bit_ceil(n); }
@@ -114,14 +117,7 @@ std::uint64_t PrefixTable::encode(const base::Prefix& p, bool insert) {
 }
 
 namespace {
-std::size_t mix64(std::uint64_t v) {
-  v ^= v >> 33;
-  v *= 0xff51afd7ed558ccdULL;
-  v ^= v >> 33;
-  v *= 0xc4ceb9fe1a85ec53ULL;
-  v ^= v >> 33;
-  return static_cast<std::size_t>(v);
-}
+std::size_t mix64(std::uint64_t v) { return static_cast<std::size_t>(base::mix64(v)); }
 std::size_t hash_v6(const std::array<std::uint8_t, 17>& k) {
   std::uint64_t hi = 0, lo = 0;
   for (std::size_t i = 0; i < 8; ++i) hi = (hi << 8) | k[i];
@@ -278,17 +274,7 @@ void PrefixTable::erase(EntryId id) {
   // no probe goes on past it.
   std::size_t i = hash_key(e.key) & mask_;
   while ((slots_[i] & ~kTagMask) != id + 1) i = (i + 1) & mask_;
-  if (slots_[(i + 1) & mask_] == 0) {
-    slots_[i] = 0;
-    // Tombstones just before it end in an empty slot now: empty them too.
-    for (std::size_t j = (i + mask_) & mask_; slots_[j] == kErased; j = (j + mask_) & mask_) {
-      slots_[j] = 0;
-      --erased_;
-    }
-  } else {
-    slots_[i] = kErased;
-    ++erased_;
-  }
+  vacate_slot(slots_, mask_, i, kErased, erased_);
   if (e.key & kV6Flag) free_v6_.push_back(static_cast<std::uint32_t>(e.key & 0xFFFFFFFFU));
   e.clear_paths();
   e.key = kFreeKey;

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "nvabgpd/rib/linear_probe.hpp"
 #include "nvabgpd/rib/slab.hpp"
 
 namespace nvabgpd::rib {
@@ -135,17 +136,7 @@ class InternPool {
     std::size_t i = p->Interned<T>::hash_ & mask_;
     while (slots_[i] == kErased || value(slots_[i]) != p) i = (i + 1) & mask_;
     const std::uint32_t gone = slots_[i];
-    if (slots_[(i + 1) & mask_] == 0) {
-      // Nothing probes past it: empty, and so are the tombstones just before it.
-      slots_[i] = 0;
-      for (std::size_t j = (i + mask_) & mask_; slots_[j] == kErased; j = (j + mask_) & mask_) {
-        slots_[j] = 0;
-        --erased_;
-      }
-    } else {
-      slots_[i] = kErased;
-      ++erased_;
-    }
+    vacate_slot(slots_, mask_, i, kErased, erased_);
     --size_;
     p->~T();
     alloc_.deallocate(gone - 1);
